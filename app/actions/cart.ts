@@ -1,0 +1,29 @@
+"use server";
+// Server actions for the storefront's forms: thin, they share the API's cart service.
+import { runCartAction } from "@/lib/actions/cart-actions";
+import { addItemFormSchema, removeItemFormSchema, setQuantityFormSchema } from "@/lib/cart/schemas";
+import { addItem, clearCart, removeItem, setItemQuantity } from "@/lib/cart/service";
+
+export async function addToCartAction(formData: FormData) {
+  return runCartAction(formData, (session, fields) => addItem(session, addItemFormSchema.parse(pick(fields, "productId", "quantity"))));
+}
+
+export async function setQuantityAction(formData: FormData) {
+  return runCartAction(formData, (session, fields) => {
+    const { productId, quantity } = setQuantityFormSchema.parse(pick(fields, "productId", "quantity"));
+    return setItemQuantity(session, productId, quantity);
+  });
+}
+
+export async function removeFromCartAction(formData: FormData) {
+  return runCartAction(formData, (session, fields) => removeItem(session, removeItemFormSchema.parse(pick(fields, "productId")).productId));
+}
+
+export async function clearCartAction(formData: FormData) {
+  return runCartAction(formData, (session) => clearCart(session));
+}
+
+/** Forms carry extra fields (js, returnTo, React's own); the schemas see only theirs. */
+function pick(fields: Record<string, FormDataEntryValue>, ...names: string[]) {
+  return Object.fromEntries(names.filter((n) => fields[n] !== undefined && fields[n] !== "").map((n) => [n, fields[n]]));
+}

@@ -1,0 +1,23 @@
+// GET /api/products — the catalog, including products no longer sold
+import { NextResponse } from "next/server";
+import { listProducts } from "@/lib/catalog/catalog";
+import { toErrorResponse } from "@/lib/http/errors";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  try {
+    const products = (await listProducts()).map(({ id, slug, name, description, price, currency, active }) => ({
+      id,
+      slug,
+      name,
+      description,
+      price,
+      currency,
+      active,
+    }));
+    return NextResponse.json({ products }, { headers: { "Cache-Control": "public, max-age=10" } });
+  } catch (err) {
+    return toErrorResponse(err);
+  }
+}

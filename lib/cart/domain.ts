@@ -1,0 +1,104 @@
+import { AppError } from "@/lib/errors";
+import type { CartLimits, CartLine } from "./types";
+
+/**
+ * The cart's rules, pure: no I/O, no clock (callers pass `now`). The service
+ * applies them to a locked cart; the client's optimistic reducer mirrors them.
+ */
+export interface LineChange {
+  lines: CartLine[];
+  changed: boolean;
+}
+
+export const defaultLimits: CartLimits = { maxLines: 100, maxQuantity: 99 };
+
+export function findLine(lines: readonly CartLine[], productId: string): CartLine | undefined {
+  return lines.find((l) => l.productId === productId);
+}
+
+/** Same product → quantities add up; a new product appends a line. Over a limit is an error. */
+export function addLine(
+  lines: readonly CartLine[],
+  add: { productId: string; quantity: number; unitPrice: number; now: string },
+  limits: CartLimits,
+): LineChange {
+  const existing = findLine(lines, add.productId);
+  const quantity = (existing?.quantity ?? 0) + add.quantity;
+  if (quantity > limits.maxQuantity) {
+    throw new AppError("QUANTITY_LIMIT", `At most ${limits.maxQuantity} of one product fit in a cart line.`, {
+      productId: add.productId,
+      maxQuantity: limits.maxQuantity,
+      currentQuantity: existing?.quantity ?? 0,
+    });
+  }
+  if (existing) {
+    return { lines: lines.map((l) => (l === existing ? { ...l, quantity } : l)), changed: true };
+  }
+  if (lines.length >= limits.maxLines) {
+    throw new AppError("LINE_LIMIT", `A cart holds at most ${limits.maxLines} different products.`, { maxLines: limits.maxLines });
+  }
+  const line: CartLine = { productId: add.productId, quantity, addedUnitPrice: add.unitPrice, addedAt: add.now };
+  return { lines: [...lines, line], changed: true };
+}
+
+/** Sets a line's quantity; 0 removes it; the same quantity changes nothing. */
+export function setLineQuantity(lines: readonly CartLine[], productId: string, quantity: number, limits: CartLimits): LineChange {
+  const existing = findLine(lines, productId);
+  if (!existing) throw new AppError("ITEM_NOT_FOUND", "That product is not in the cart.", { productId });
+  if (quantity === 0) return removeLine(lines, productId);
+  if (quantity > limits.maxQuantity) {
+    throw new AppError("QUANTITY_LIMIT", `At most ${limits.maxQuantity} of one product fit in a cart line.`, {
+      productId,
+      maxQuantity: limits.maxQuantity,
+    });
+  }
+  if (existing.quantity === quantity) return { lines: [...lines], changed: false };
+  return { lines: lines.map((l) => (l === existing ? { ...l, quantity } : l)), changed: true };
+}
+
+/** Removing a line that is already gone changes nothing (and is not an error). */
+export function removeLine(lines: readonly CartLine[], productId: string): LineChange {
+  const next = lines.filter((l) => l.productId !== productId);
+  return { lines: next, changed: next.length !== lines.length };
+}
+
+export function clearLines(lines: readonly CartLine[]): LineChange {
+  return { lines: [], changed: lines.length > 0 };
+}
+
+export interface MergeResult extends LineChange {
+  /** Units that arrived from the source cart. */
+  addedUnits: number;
+  /** Lines whose summed quantity was capped at the per-line maximum. */
+  capped: { productId: string; from: number; to: number }[];
+  /** Source lines dropped because the target reached the line limit. */
+  dropped: string[];
+}
+
+/**
+ * The add rule applied line by line: same product → quantities add up,
+ * capped at the per-line maximum instead of failing (a merge never loses
+ * the whole cart over one line).
+ */
+export function mergeLines(target: readonly CartLine[], source: readonly CartLine[], limits: CartLimits): MergeResult {
+  let lines = [...target];
+  let addedUnits = 0;
+  const capped: MergeResult["capped"] = [];
+  const dropped: string[] = [];
+  for (const incoming of source) {
+    const existing = findLine(lines, incoming.productId);
+    const wanted = (existing?.quantity ?? 0) + incoming.quantity;
+    const quantity = Math.min(wanted, limits.maxQuantity);
+    if (wanted > quantity) capped.push({ productId: incoming.productId, from: wanted, to: quantity });
+    if (existing) {
+      addedUnits += quantity - existing.quantity;
+      lines = lines.map((l) => (l === existing ? { ...l, quantity } : l));
+    } else if (lines.length < limits.maxLines) {
+      addedUnits += quantity;
+      lines.push({ ...incoming, quantity });
+    } else {
+      dropped.push(incoming.productId);
+    }
+  }
+  return { lines, changed: addedUnits > 0, addedUnits, capped, dropped };
+}

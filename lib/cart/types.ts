@@ -1,0 +1,69 @@
+/** The cart as the contract describes it (api-contract.md, "The cart object"). */
+export interface CartLineView {
+  productId: string;
+  name: string;
+  slug: string;
+  image: string;
+  unitPrice: number;
+  addedUnitPrice: number;
+  quantity: number;
+  lineTotal: number;
+  available: boolean;
+}
+
+export type CartNotice =
+  | { type: "merged"; message: string; details?: unknown }
+  | { type: "price_changed"; productId: string; from: number; to: number; message: string }
+  | { type: "unavailable"; productId: string; message: string }
+  | { type: "quantity_capped"; productId: string; from: number; to: number; message: string };
+
+export interface CartView {
+  id: string | null;
+  version: number;
+  currency: string;
+  items: CartLineView[];
+  itemCount: number;
+  subtotal: number;
+  updatedAt: string | null;
+  notices: CartNotice[];
+}
+
+/** A stored line: what Postgres and the cache hold. */
+export interface CartLine {
+  productId: string;
+  quantity: number;
+  addedUnitPrice: number;
+  addedAt: string;
+}
+
+/** A stored cart: the cached snapshot of one Postgres cart and its lines. */
+export interface CartSnapshot {
+  id: string;
+  userId: string | null;
+  status: "active" | "merged" | "closed";
+  version: number;
+  currency: string;
+  updatedAt: string;
+  lines: CartLine[];
+}
+
+export interface Product {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  price: number;
+  currency: string;
+  active: boolean;
+  image: string;
+}
+
+export interface CartLimits {
+  maxLines: number;
+  maxQuantity: number;
+}
+
+/** What a server action returns to the cart provider. */
+export type CartActionResult =
+  | { ok: true; cart: CartView }
+  | { ok: false; cart: CartView; error: { code: string; message: string } };

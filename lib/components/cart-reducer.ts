@@ -1,0 +1,103 @@
+import { addLine, clearLines, defaultLimits, removeLine, setLineQuantity, type LineChange } from "@/lib/cart/domain";
+import type { CartLimits, CartLine, CartLineView, CartView } from "@/lib/cart/types";
+import { AppError } from "@/lib/errors";
+
+/**
+ * The client's optimistic view of a cart change. Pure, and built on the same
+ * rules the server applies (lib/cart/domain), so the prediction cannot drift
+ * from the answer: a change the server would refuse (over the per-line
+ * maximum, over the line limit, an item no longer in the cart) leaves the
+ * cart as it is, and the server's answer explains why.
+ */
+export interface OptimisticProduct {
+  name: string;
+  unitPrice: number;
+  slug: string;
+  image: string;
+}
+
+export type CartOp =
+  | { type: "add"; productId: string; quantity: number; product?: OptimisticProduct }
+  | { type: "set"; productId: string; quantity: number }
+  | { type: "remove"; productId: string }
+  | { type: "clear" };
+
+export type CartReducerLimits = CartLimits;
+
+export const DEFAULT_LIMITS: CartReducerLimits = defaultLimits;
+
+function toLines(cart: CartView): CartLine[] {
+  return cart.items.map((item) => ({
+    productId: item.productId,
+    quantity: item.quantity,
+    addedUnitPrice: item.addedUnitPrice,
+    addedAt: "",
+  }));
+}
+
+function change(cart: CartView, op: CartOp, limits: CartLimits): LineChange | null {
+  const lines = toLines(cart);
+  switch (op.type) {
+    case "add": {
+      if (!Number.isInteger(op.quantity) || op.quantity < 1) return null;
+      const existing = cart.items.find((item) => item.productId === op.productId);
+      if (existing ? !existing.available : !op.product) return null;
+      const unitPrice = existing?.unitPrice ?? op.product?.unitPrice ?? 0;
+      return addLine(lines, { productId: op.productId, quantity: op.quantity, unitPrice, now: "" }, limits);
+    }
+    case "set":
+      if (!Number.isInteger(op.quantity) || op.quantity < 0) return null;
+      return setLineQuantity(lines, op.productId, op.quantity, limits);
+    case "remove":
+      return removeLine(lines, op.productId);
+    case "clear":
+      return clearLines(lines);
+  }
+}
+
+export function applyCartOp(cart: CartView, op: CartOp, limits: CartLimits = DEFAULT_LIMITS): CartView {
+  let result: LineChange | null;
+  try {
+    result = change(cart, op, limits);
+  } catch (err) {
+    if (err instanceof AppError) return cart;
+    throw err;
+  }
+  if (!result?.changed) return cart;
+
+  const views = new Map(cart.items.map((item) => [item.productId, item]));
+  const items = result.lines.map((line): CartLineView => {
+    const known = views.get(line.productId);
+    const product = op.type === "add" ? op.product : undefined;
+    const base: Omit<CartLineView, "quantity" | "lineTotal"> = known ?? {
+      productId: line.productId,
+      name: product?.name ?? line.productId,
+      slug: product?.slug ?? line.productId,
+      image: product?.image ?? "",
+      unitPrice: line.addedUnitPrice,
+      addedUnitPrice: line.addedUnitPrice,
+      available: true,
+    };
+    return { ...base, quantity: line.quantity, lineTotal: base.unitPrice * line.quantity };
+  });
+  return {
+    ...cart,
+    items,
+    itemCount: items.reduce((sum, item) => sum + item.quantity, 0),
+    subtotal: items.reduce((sum, item) => (item.available ? sum + item.lineTotal : sum), 0),
+  };
+}
+
+/**
+ * Which of two server carts to keep. The same cart: the higher version wins
+ * (a tie takes the newer answer, which may carry fresher notices), so a slow
+ * response never overwrites a newer cart. Another cart (the shopper signed in
+ * and the carts merged, or a never-written cart got its first line): the
+ * answer that arrived last wins, except that a never-written cart does not
+ * replace a written one (a render that started before the first write).
+ */
+export function newerCart(current: CartView, incoming: CartView): CartView {
+  if (current.id === incoming.id) return incoming.version >= current.version ? incoming : current;
+  if (incoming.id === null && current.id !== null) return current;
+  return incoming;
+}

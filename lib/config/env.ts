@@ -1,0 +1,108 @@
+import { z } from "zod";
+
+/**
+ * Configuration, validated once from process.env. Every problem is reported
+ * with its own line so a misconfigured deployment says exactly what to fix.
+ */
+const intFromEnv = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((v) => v ?? def);
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const flag = z
+  .enum(["0", "1", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).optional().default("development"),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATA_DIR: z.string().min(1).optional().default(".data"),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    STORE_KEY_PREFIX: z.string().max(64).optional().default("cart:"),
+    STORE_TIMEOUT_MS: intFromEnv(150, 10, 10_000),
+    SESSION_SECRET: list,
+    SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).optional().default("auto"),
+    GUEST_SESSION_IDLE_SECONDS: intFromEnv(1800, 1, 30 * 86_400),
+    GUEST_CART_RECOVERY_DAYS: intFromEnv(7, 1, 365),
+    USER_CART_RETENTION_DAYS: intFromEnv(30, 30, 3650),
+    CART_MAX_LINES: intFromEnv(100, 1, 1000),
+    CART_MAX_QUANTITY: intFromEnv(99, 1, 100_000),
+    CART_CACHE_TTL_SECONDS: intFromEnv(3600, 1, 7 * 86_400),
+    CATALOG_CACHE_SECONDS: intFromEnv(10, 0, 3600),
+    DATABASE_POOL_SIZE: intFromEnv(10, 1, 200),
+    DATABASE_TIMEOUT_MS: intFromEnv(3000, 100, 60_000),
+    ALLOWED_ORIGINS: list,
+    RATE_LIMIT_DISABLED: flag,
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["UPSTASH_REDIS_REST_TOKEN"],
+        message: "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",
+      });
+    }
+    if (env.REDIS_URL && env.UPSTASH_REDIS_REST_URL) {
+      ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "set REDIS_URL or UPSTASH_REDIS_REST_URL, not both" });
+    }
+    env.SESSION_SECRET.forEach((secret, i) => {
+      if (secret.length < 32) {
+        ctx.addIssue({ code: "custom", path: ["SESSION_SECRET", i], message: "each secret must be at least 32 characters" });
+      }
+    });
+    if (env.NODE_ENV === "production" && env.SESSION_SECRET.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "is required in production (generate one with: openssl rand -base64 32)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Empty strings count as unset, as most deployment tools write them. */
+function withoutEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(withoutEmpty(source));
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

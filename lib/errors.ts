@@ -1,0 +1,40 @@
+/**
+ * One error type for everything a client may be told. The code is the
+ * contract's; the HTTP status follows from it (lib/http/errors.ts).
+ */
+export const errorStatus = {
+  VALIDATION_ERROR: 422,
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  FORBIDDEN_ORIGIN: 403,
+  NOT_FOUND: 404,
+  PRODUCT_NOT_FOUND: 422,
+  PRODUCT_UNAVAILABLE: 422,
+  QUANTITY_LIMIT: 422,
+  LINE_LIMIT: 422,
+  ITEM_NOT_FOUND: 404,
+  VERSION_CONFLICT: 412,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}

@@ -1,0 +1,37 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log/logger";
+
+/** The one mapper from anything thrown to the contract's error body. */
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function validationError(error: z.ZodError): AppError {
+  return new AppError(
+    "VALIDATION_ERROR",
+    "The request is not valid.",
+    error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+  );
+}
+
+export function toErrorResponse(err: unknown): NextResponse {
+  if (err instanceof z.ZodError) return toErrorResponse(validationError(err));
+  if (err instanceof AppError) {
+    const headers = new Headers({ "Cache-Control": "no-store" });
+    if (err.code === "SERVICE_UNAVAILABLE") headers.set("Retry-After", "2");
+    if (err.code === "VERSION_CONFLICT") {
+      // The contract puts the current cart beside the error, not inside it.
+      const { cart } = (err.details ?? {}) as { cart?: { version: number } };
+      if (cart) headers.set("ETag", `"${cart.version}"`);
+      return NextResponse.json({ ...errorBody(err.code, err.message), cart }, { status: err.status, headers });
+    }
+    return NextResponse.json(errorBody(err.code, err.message, err.details), { status: err.status, headers });
+  }
+  log.error("unhandled error", { err });
+  return NextResponse.json(errorBody("INTERNAL_ERROR", "Something went wrong on our side."), {
+    status: 500,
+    headers: { "Cache-Control": "no-store" },
+  });
+}

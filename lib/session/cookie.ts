@@ -1,0 +1,81 @@
+import { sealData, unsealData } from "iron-session";
+import { z } from "zod";
+import { env } from "@/lib/config/env";
+import { sessionPasswords } from "./secret";
+
+/**
+ * The sealed cookie carries ids only: the session id, the cart it may reach
+ * and the signed-in user. It identifies; the server decides what it reaches.
+ */
+export const sessionCookieSchema = z.object({
+  v: z.literal(1),
+  sid: z.string().min(16).max(64),
+  cid: z.uuid().nullable(),
+  uid: z.string().min(1).max(64).nullable(),
+  /** When the session started, ms since epoch (kept for degraded mode). */
+  sa: z.number().int().nonnegative(),
+});
+export type SessionCookie = z.infer<typeof sessionCookieSchema>;
+
+const MAX_COOKIE_LENGTH = 4096;
+
+export function cookieSecure(): boolean {
+  const { SESSION_COOKIE_SECURE, NODE_ENV } = env();
+  return SESSION_COOKIE_SECURE === "auto" ? NODE_ENV === "production" : SESSION_COOKIE_SECURE === "true";
+}
+
+/** `__Host-` binds the cookie to this exact origin; it requires Secure. */
+export function sessionCookieName(): string {
+  return cookieSecure() ? "__Host-cart_session" : "cart_session";
+}
+
+/** Guest cookies live as long as the guest cart may be recovered. */
+export function cookieMaxAgeSeconds(signedIn: boolean): number {
+  const config = env();
+  return (signedIn ? config.USER_CART_RETENTION_DAYS : config.GUEST_CART_RECOVERY_DAYS) * 86_400;
+}
+
+export function sessionCookieOptions(maxAge: number) {
+  return { httpOnly: true, secure: cookieSecure(), sameSite: "lax" as const, path: "/", maxAge };
+}
+
+// Unsealing costs real CPU on every request; a sealed value always unseals to the
+// same data, so a bounded per-process cache of recent values is safe.
+const UNSEAL_CACHE_MAX = 10_000;
+const unsealCache = new Map<string, { data: SessionCookie; staleKey: boolean; until: number }>();
+
+function passwordIdOf(sealed: string): string | undefined {
+  return sealed.split("*")[1];
+}
+
+export async function sealSession(data: SessionCookie): Promise<string> {
+  const { map } = sessionPasswords();
+  return sealData(data, { password: map, ttl: cookieMaxAgeSeconds(data.uid !== null) + 60 });
+}
+
+/**
+ * Returns the session in a cookie value, or null for anything that is not a
+ * valid, unexpired cookie of ours (tampered, truncated, foreign, expired).
+ * `staleKey` says it was sealed with an older secret and should be resealed.
+ */
+export async function unsealSession(value: string | undefined): Promise<{ data: SessionCookie; staleKey: boolean } | null> {
+  if (!value || value.length > MAX_COOKIE_LENGTH) return null;
+  const hit = unsealCache.get(value);
+  if (hit && hit.until > Date.now()) return hit;
+  const { map, currentId } = sessionPasswords();
+  let raw: unknown;
+  try {
+    raw = await unsealData(value, { password: map, ttl: cookieMaxAgeSeconds(true) + 60 });
+  } catch {
+    return null;
+  }
+  const parsed = sessionCookieSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const entry = { data: parsed.data, staleKey: passwordIdOf(value) !== currentId, until: Date.now() + 60_000 };
+  if (unsealCache.size >= UNSEAL_CACHE_MAX) {
+    const oldest = unsealCache.keys().next().value;
+    if (oldest !== undefined) unsealCache.delete(oldest);
+  }
+  unsealCache.set(value, entry);
+  return entry;
+}

@@ -1,0 +1,105 @@
+import path from "node:path";
+import { mkdir } from "node:fs/promises";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "@/db/schema";
+import { seedCatalog } from "@/db/seed-catalog";
+import { env } from "@/lib/config/env";
+import { log } from "@/lib/log/logger";
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  kind: "postgres" | "pglite";
+  db: Database;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+/** Serialises migrations when several instances start at once. */
+const MIGRATION_LOCK_ID = 7_311_001;
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const config = env();
+
+  // A dedicated single connection holds the advisory lock for the whole migration.
+  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migrate(drizzle(migrator, { schema }), { migrationsFolder });
+    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+  } finally {
+    await migrator.end({ timeout: 5 });
+  }
+
+  const client = postgres(url, {
+    max: config.DATABASE_POOL_SIZE,
+    onnotice: () => {},
+    connect_timeout: Math.ceil(config.DATABASE_TIMEOUT_MS / 1000),
+    idle_timeout: 60,
+    // Bounded waits: a stuck statement or lock fails instead of holding a request forever.
+    connection: {
+      statement_timeout: config.DATABASE_TIMEOUT_MS,
+      lock_timeout: config.DATABASE_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
+    },
+  });
+  const db = drizzle(client, { schema }) as unknown as Database;
+  return { kind: "postgres", db, close: () => client.end({ timeout: 5 }) };
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  await mkdir(dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir });
+  const pgliteDb = drizzle(client, { schema });
+  await migrate(pgliteDb, { migrationsFolder });
+  return { kind: "pglite", db: pgliteDb as unknown as Database, close: () => client.close() };
+}
+
+async function seedWhenEmpty(db: Database): Promise<void> {
+  const existing = await db.select({ id: schema.products.id }).from(schema.products).limit(1);
+  if (existing.length > 0) return;
+  await db.insert(schema.products).values(seedCatalog).onConflictDoNothing();
+  log.info("seeded the catalog", { products: seedCatalog.length });
+}
+
+async function open(): Promise<DatabaseHandle> {
+  const config = env();
+  const handle = config.DATABASE_URL
+    ? await openPostgres(config.DATABASE_URL)
+    : await openPglite(path.resolve(process.cwd(), config.DATA_DIR, "pglite"));
+  await seedWhenEmpty(handle.db);
+  log.info("database ready", { kind: handle.kind });
+  return handle;
+}
+
+// One handle per process, kept on globalThis so dev hot-reloads do not open a second pool.
+const globalForDb = globalThis as unknown as { __cartDatabase?: Promise<DatabaseHandle> };
+
+export function database(): Promise<DatabaseHandle> {
+  if (!globalForDb.__cartDatabase) {
+    const opening = open();
+    globalForDb.__cartDatabase = opening;
+    // A failed open (database down at start) is retried by the next request, not cached forever.
+    opening.catch(() => {
+      if (globalForDb.__cartDatabase === opening) globalForDb.__cartDatabase = undefined;
+    });
+  }
+  return globalForDb.__cartDatabase;
+}
+
+export async function db(): Promise<Database> {
+  return (await database()).db;
+}
+
+/** For tests and graceful shutdown. */
+export async function closeDatabase(): Promise<void> {
+  const pending = globalForDb.__cartDatabase;
+  globalForDb.__cartDatabase = undefined;
+  if (pending) await (await pending).close();
+}

@@ -1,0 +1,131 @@
+import { env } from "@/lib/config/env";
+import { log } from "@/lib/log/logger";
+import type { KeyValueStore } from "./kv";
+import { MemoryStore } from "./memory-store";
+
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(`store call timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Wraps a backend with the key prefix, a timeout on every call and a small
+ * circuit breaker: after consecutive failures the store is skipped for a
+ * moment, so an outage costs callers nothing instead of a timeout each.
+ * Callers catch StoreUnavailableError and fall back to cookie + Postgres.
+ */
+export class ResilientStore {
+  private consecutiveFailures = 0;
+  private openUntil = 0;
+  lastError: { message: string; at: string } | undefined;
+
+  constructor(
+    readonly backend: KeyValueStore,
+    private readonly prefix: string,
+    private readonly timeoutMs: number,
+    private readonly breakerMs = 1000,
+  ) {}
+
+  get kind() {
+    return this.backend.kind;
+  }
+
+  private async call<T>(op: (b: KeyValueStore) => Promise<T>): Promise<T> {
+    if (Date.now() < this.openUntil) throw new StoreUnavailableError("store circuit open");
+    try {
+      const result = await withTimeout(op(this.backend), this.timeoutMs);
+      this.consecutiveFailures = 0;
+      return result;
+    } catch (err) {
+      this.consecutiveFailures += 1;
+      this.lastError = { message: err instanceof Error ? err.message : String(err), at: new Date().toISOString() };
+      if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
+      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError("store call failed", { cause: err });
+    }
+  }
+
+  key(name: string) {
+    return this.prefix + name;
+  }
+
+  get(name: string) {
+    return this.call((b) => b.get(this.key(name)));
+  }
+  getAndTouch(name: string, ttlSeconds: number) {
+    return this.call((b) => b.getAndTouch(this.key(name), ttlSeconds));
+  }
+  set(name: string, value: string, ttlSeconds: number) {
+    return this.call((b) => b.set(this.key(name), value, ttlSeconds));
+  }
+  setIfAbsent(name: string, value: string, ttlSeconds: number) {
+    return this.call((b) => b.setIfAbsent(this.key(name), value, ttlSeconds));
+  }
+  setIfNewer(name: string, version: number, value: string, ttlSeconds: number) {
+    return this.call((b) => b.setIfNewer(this.key(name), version, value, ttlSeconds));
+  }
+  delete(name: string) {
+    return this.call((b) => b.delete(this.key(name)));
+  }
+  incrementWithExpiry(name: string, by: number, ttlSeconds: number) {
+    return this.call((b) => b.incrementWithExpiry(this.key(name), by, ttlSeconds));
+  }
+
+  /** Health probe: bypasses the breaker so it reports the truth right now. */
+  async check(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
+    const started = performance.now();
+    try {
+      await withTimeout(this.backend.ping(), this.timeoutMs);
+      this.consecutiveFailures = 0;
+      this.openUntil = 0;
+      return { ok: true, latencyMs: Math.round(performance.now() - started) };
+    } catch (err) {
+      return { ok: false, latencyMs: Math.round(performance.now() - started), error: err instanceof Error ? err.message : "unavailable" };
+    }
+  }
+
+  close() {
+    return this.backend.close();
+  }
+}
+
+async function createBackend(): Promise<KeyValueStore> {
+  const config = env();
+  if (config.REDIS_URL) {
+    const { RedisStore } = await import("./redis-store");
+    return new RedisStore(config.REDIS_URL, config.STORE_TIMEOUT_MS);
+  }
+  if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) {
+    const { UpstashStore } = await import("./upstash-store");
+    return new UpstashStore(config.UPSTASH_REDIS_REST_URL, config.UPSTASH_REDIS_REST_TOKEN, config.STORE_TIMEOUT_MS);
+  }
+  if (config.NODE_ENV === "production") {
+    log.warn("no REDIS_URL or UPSTASH_REDIS_REST_URL: sessions live in this process only; run one instance or configure Redis");
+  }
+  return new MemoryStore();
+}
+
+const globalForStore = globalThis as unknown as { __cartStore?: Promise<ResilientStore> };
+
+export function store(): Promise<ResilientStore> {
+  globalForStore.__cartStore ??= createBackend().then((backend) => {
+    const config = env();
+    return new ResilientStore(backend, config.STORE_KEY_PREFIX, config.STORE_TIMEOUT_MS);
+  });
+  return globalForStore.__cartStore;
+}
+
+export async function closeStore(): Promise<void> {
+  const pending = globalForStore.__cartStore;
+  globalForStore.__cartStore = undefined;
+  if (pending) await (await pending).close();
+}
