@@ -2,7 +2,7 @@
 
 import { useId } from "react";
 import { useFormStatus } from "react-dom";
-import { useCart } from "./cart-provider";
+import { formAction, useCart } from "./cart-provider";
 
 export interface AddToCartButtonProps {
   productId: string;
@@ -48,7 +48,7 @@ export function AddToCartButton({
 
   return (
     <form
-      action={actions.add}
+      action={formAction(actions.add)}
       className={["add-to-cart", className].filter(Boolean).join(" ")}
       onSubmit={(event) =>
         submitForm(event, actions.add, (data) => {

@@ -10,6 +10,7 @@ import {
   useMemo,
   useOptimistic,
   useState,
+  useTransition,
   type FormEvent,
   type ReactNode,
 } from "react";
@@ -32,6 +33,15 @@ export interface CartActions {
   clear: CartServerAction;
 }
 
+/**
+ * The same server reference, typed for `<form action>` (which ignores the
+ * result). Identity matters: React renders a server reference as a form that
+ * posts without JavaScript, so this must not wrap it.
+ */
+export function formAction(action: CartServerAction): (formData: FormData) => void {
+  return action;
+}
+
 /** What a form submission means: the optimistic change and what to announce when the server agrees. */
 export interface CartIntent {
   op: CartOp;
@@ -49,6 +59,8 @@ interface CartContextValue {
   cart: CartView;
   /** The last cart the server confirmed. */
   confirmedCart: CartView;
+  /** True while a change is on its way to the server. */
+  isPending: boolean;
   actions: CartActions;
   limits: CartReducerLimits;
   /**
@@ -113,6 +125,7 @@ export function CartProvider({
     applyCartOp(current, op, limits),
   );
 
+  const [isPending, startCartTransition] = useTransition();
   const [status, setStatus] = useState<CartStatus | null>(null);
   const [statusVisible, setStatusVisible] = useState(false);
   const announce = useCallback((tone: CartStatus["tone"], text: string) => {
@@ -139,7 +152,7 @@ export function CartProvider({
       const meaning = intent(formData);
       if (!meaning) return; // let the browser post it; the server decides
       event.preventDefault();
-      startTransition(async () => {
+      startCartTransition(async () => {
         addOptimistic(meaning.op);
         let result: CartActionResult;
         try {
@@ -155,12 +168,12 @@ export function CartProvider({
         else announce("error", cartErrorMessage(result.error.code));
       });
     },
-    [addOptimistic, announce],
+    [addOptimistic, announce, startCartTransition],
   );
 
   const value = useMemo<CartContextValue>(
-    () => ({ cart, confirmedCart, actions, limits, submitForm }),
-    [cart, confirmedCart, actions, limits, submitForm],
+    () => ({ cart, confirmedCart, isPending, actions, limits, submitForm }),
+    [cart, confirmedCart, isPending, actions, limits, submitForm],
   );
 
   return (

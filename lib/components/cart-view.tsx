@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useId } from "react";
 import type { CartLineView, CartNotice, CartView as Cart } from "@/lib/cart/types";
-import { useCart, type CartIntent } from "./cart-provider";
+import { formAction, useCart, type CartIntent } from "./cart-provider";
 import { formatItemCount, formatMoney } from "./format";
 import { cartErrorMessage, type CartErrorCode } from "./messages";
 
@@ -133,7 +133,7 @@ function CartLineRow({
         {line.available ? (
           <div className="stepper" role="group" aria-label={`Quantity of ${line.name}`}>
             <form
-              action={actions.setQuantity}
+              action={formAction(actions.setQuantity)}
               onSubmit={(event) => submitForm(event, actions.setQuantity, setQuantityIntent(line.quantity - 1))}
             >
               {hidden}
@@ -166,7 +166,7 @@ function CartLineRow({
               data-testid="line-quantity"
             />
             <form
-              action={actions.setQuantity}
+              action={formAction(actions.setQuantity)}
               onSubmit={(event) => submitForm(event, actions.setQuantity, setQuantityIntent(line.quantity + 1))}
             >
               {hidden}
@@ -191,7 +191,7 @@ function CartLineRow({
           {line.available ? (
             <form
               id={updateFormId}
-              action={actions.setQuantity}
+              action={formAction(actions.setQuantity)}
               onSubmit={(event) => submitForm(event, actions.setQuantity, setQuantityIntent())}
             >
               {hidden}
@@ -201,7 +201,7 @@ function CartLineRow({
             </form>
           ) : null}
           <form
-            action={actions.remove}
+            action={formAction(actions.remove)}
             onSubmit={(event) =>
               submitForm(event, actions.remove, () => ({
                 op: { type: "remove", productId: line.productId },
@@ -231,7 +231,7 @@ export function CartView({
   shopHref = "/",
   productHref = (slug) => `/products/${slug}`,
 }: CartViewProps) {
-  const { cart, actions, submitForm } = useCart();
+  const { cart, isPending, actions, submitForm } = useCart();
   const headingId = useId();
 
   const error = errorCode ? (
@@ -255,7 +255,7 @@ export function CartView({
   }
 
   return (
-    <div className="cart-layout">
+    <div className="cart-layout" aria-busy={isPending} data-pending={isPending ? "true" : undefined}>
       <section aria-labelledby={headingId} className="cart-main">
         <h2 id={headingId} className="visually-hidden">
           Items in your cart
@@ -293,7 +293,7 @@ export function CartView({
           Continue shopping
         </Link>
         <form
-          action={actions.clear}
+          action={formAction(actions.clear)}
           className="clear-cart"
           onSubmit={(event) =>
             submitForm(event, actions.clear, () => ({ op: { type: "clear" }, success: "Your cart is now empty" }))

@@ -1,0 +1,3 @@
+import { defineCartSuite } from "./cart-suite";
+
+defineCartSuite("postgres+redis");
