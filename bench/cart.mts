@@ -44,6 +44,7 @@ const app = await startApp({
   STORE_KEY_PREFIX: uniquePrefix("bench"),
   BENCH_FLOOR_ROUTE: "1",
   LOG_LEVEL: "error",
+  ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
 });
 
 try {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { cartItems, carts } from "@/db/schema";
 import type { Database } from "@/lib/storage/database";
 import type { CartLine, CartSnapshot } from "./types";
@@ -7,7 +7,7 @@ import type { CartLine, CartSnapshot } from "./types";
 export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type Reader = Pick<Database, "select">;
 
-type CartRow = typeof carts.$inferSelect;
+export type CartRow = typeof carts.$inferSelect;
 
 export function toSnapshot(cart: CartRow, lines: CartLine[]): CartSnapshot {
   return {
@@ -44,39 +44,35 @@ export async function readSnapshot(reader: Reader, cartId: string): Promise<Cart
 }
 
 /**
- * Locks an active cart that this owner may reach (`FOR UPDATE`): every writer
- * of a cart takes this lock first, so changes to one cart run one at a time
- * and each sees the one before.
+ * Takes the cart's row lock and bumps its version in one statement: every
+ * writer of a cart passes here first, so changes to one cart run one at a
+ * time and each sees the one before. Only an active cart of this owner
+ * matches (a guest cart only within its recovery window). The caller rolls
+ * the transaction back when its change turns out to be a no-op.
  */
-export async function lockCart(tx: Tx, cartId: string, userId: string | null): Promise<CartRow | null> {
-  const owner = userId === null ? isNull(carts.userId) : eq(carts.userId, userId);
+export async function lockAndBump(tx: Tx, cartId: string, userId: string | null, guestCutoff: Date): Promise<CartRow | null> {
+  const owner = userId === null ? and(isNull(carts.userId), gt(carts.updatedAt, guestCutoff)) : eq(carts.userId, userId);
   const [row] = await tx
-    .select()
-    .from(carts)
+    .update(carts)
+    .set({ version: sql`${carts.version} + 1`, updatedAt: sql`now()` })
     .where(and(eq(carts.id, cartId), eq(carts.status, "active"), owner))
-    .for("update");
+    .returning();
   return row ?? null;
 }
 
 /**
  * Creates the cart row with the session's pre-allocated id unless it exists.
- * Concurrent first adds all land here; the unique key makes them share one
- * cart. False when the id exists but belongs to another owner or is closed.
+ * Concurrent first adds all land here; the primary key makes them share one
+ * cart. Another owner's id is never touched (it cannot match lockAndBump).
  */
-export async function ensureCart(tx: Tx, cartId: string, userId: string | null, currency: string): Promise<boolean> {
+export async function ensureCart(tx: Tx, cartId: string, userId: string | null, currency: string): Promise<void> {
   await tx.insert(carts).values({ id: cartId, userId, currency }).onConflictDoNothing({ target: carts.id });
-  const [row] = await tx
-    .select({ userId: carts.userId, status: carts.status })
-    .from(carts)
-    .where(eq(carts.id, cartId))
-    .limit(1);
-  return row !== undefined && row.userId === userId && row.status === "active";
 }
 
 /**
  * Writes the difference between two line lists: one upsert for new or
  * changed lines, one delete for removed ones. Absolute quantities are exact
- * here because the caller holds the cart's row lock.
+ * here because the caller holds the cart's row lock (see lockAndBump).
  */
 export async function writeLines(tx: Tx, cartId: string, before: readonly CartLine[], after: readonly CartLine[]): Promise<void> {
   const previous = new Map(before.map((l) => [l.productId, l.quantity]));
@@ -84,11 +80,12 @@ export async function writeLines(tx: Tx, cartId: string, before: readonly CartLi
   const kept = new Set(after.map((l) => l.productId));
   const removed = before.filter((l) => !kept.has(l.productId)).map((l) => l.productId);
 
+  const writes: Promise<unknown>[] = [];
   if (removed.length > 0) {
-    await tx.delete(cartItems).where(and(eq(cartItems.cartId, cartId), inArray(cartItems.productId, removed)));
+    writes.push(tx.delete(cartItems).where(and(eq(cartItems.cartId, cartId), inArray(cartItems.productId, removed))));
   }
   if (upserts.length > 0) {
-    await tx
+    writes.push(tx
       .insert(cartItems)
       .values(
         upserts.map((l) => ({
@@ -102,17 +99,10 @@ export async function writeLines(tx: Tx, cartId: string, before: readonly CartLi
       .onConflictDoUpdate({
         target: [cartItems.cartId, cartItems.productId],
         set: { quantity: sql`excluded.quantity` },
-      });
+      }),
+    );
   }
+  // Disjoint products: both statements go out together on the transaction's connection.
+  await Promise.all(writes);
 }
 
-/** Bumps the version in the same transaction as the change it versions. */
-export async function bumpVersion(tx: Tx, cartId: string): Promise<CartRow> {
-  const [row] = await tx
-    .update(carts)
-    .set({ version: sql`${carts.version} + 1`, updatedAt: sql`now()` })
-    .where(eq(carts.id, cartId))
-    .returning();
-  if (!row) throw new Error("cart vanished while locked");
-  return row;
-}

@@ -10,14 +10,15 @@ import { cacheCart, getCachedCart } from "./cache";
 import type { LineChange } from "./domain";
 import { addLine, clearLines, removeLine, setLineQuantity } from "./domain";
 import type { Tx } from "./repository";
-import { bumpVersion, ensureCart, lockCart, readLines, readSnapshot, toSnapshot, writeLines } from "./repository";
+import type { CartRow } from "./repository";
+import { ensureCart, lockAndBump, readLines, readSnapshot, toSnapshot, writeLines } from "./repository";
 import type { CartLimits, CartLine, CartSnapshot, CartView } from "./types";
 import { buildCartView, emptyCartView } from "./view";
 
 /**
  * The one cart service behind both the HTTP API and the server actions:
- * lock the cart, apply a pure rule, write the difference and bump the
- * version in one transaction, then refresh the cache after the commit.
+ * lock the cart and bump its version, apply a pure rule, write the
+ * difference, all in one transaction; then refresh the cache after the commit.
  */
 export interface CartResult {
   cart: CartView;
@@ -84,7 +85,14 @@ export async function getCart(session: Session): Promise<CartResult> {
   return { cart: await toView(snapshot), session };
 }
 
-type Rule = (lines: CartLine[], tx: Tx) => Promise<LineChange> | LineChange;
+/**
+ * A change to a cart: `load` reads what the rule needs (run alongside the
+ * read of the lines, under the lock), `apply` is the pure domain rule.
+ */
+interface Rule<T> {
+  load?: (tx: Tx) => Promise<T>;
+  apply: (lines: CartLine[], loaded: T) => LineChange;
+}
 
 class VersionConflict extends Error {
   constructor(readonly snapshot: CartSnapshot | null) {
@@ -92,63 +100,66 @@ class VersionConflict extends Error {
   }
 }
 
-/** The session's cart, locked; created when missing, replaced when no longer reachable. */
-async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: Awaited<ReturnType<typeof lockCart>>; cartId: string }> {
-  let cartId = session.cartId;
-  let cart = await lockCart(tx, cartId, session.userId);
-  const expired =
-    cart !== null && cart.userId === null && cart.updatedAt.getTime() <= Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000;
-  if (cart === null || expired) {
-    // An expired cart, or an id that exists for someone else, is never reused: allocate anew.
-    if (expired || !(await ensureCart(tx, cartId, session.userId, DEFAULT_CURRENCY))) {
-      cartId = randomUUID();
-      await ensureCart(tx, cartId, session.userId, DEFAULT_CURRENCY);
-    }
-    cart = await lockCart(tx, cartId, session.userId);
+class NoChange extends Error {
+  constructor(readonly snapshot: CartSnapshot, readonly cartId: string) {
+    super("no change");
   }
-  return { cart, cartId };
+}
+
+const guestCutoff = () => new Date(Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000);
+
+/** Locks the session's cart (bumping its version); creates it when missing, replaces it when unreachable. */
+async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: CartRow; cartId: string }> {
+  const cutoff = guestCutoff();
+  const existing = await lockAndBump(tx, session.cartId, session.userId, cutoff);
+  if (existing) return { cart: existing, cartId: session.cartId };
+  // Missing (first add) or unreachable (merged, expired, another owner's id): ensureCart leaves
+  // any existing row alone, so when the lock still fails a fresh id is allocated.
+  for (const cartId of [session.cartId, randomUUID()]) {
+    await ensureCart(tx, cartId, session.userId, DEFAULT_CURRENCY);
+    const cart = await lockAndBump(tx, cartId, session.userId, cutoff);
+    if (cart) return { cart, cartId };
+  }
+  throw new Error("could not create a cart");
 }
 
 /**
- * Runs one rule against the session's cart in one transaction. A cart row
- * that the rule leaves unchanged is rolled back with it, so reads and
- * no-op changes never create carts.
+ * Runs one rule against the session's cart in one transaction: lock and
+ * bump, read, apply, write. A no-op rolls back, so it neither bumps the
+ * version nor creates a cart.
  */
-async function mutate(session: Session, rule: Rule, options: MutationOptions): Promise<CartResult> {
+async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult> {
   const database = await withDatabase(db);
-  const NO_CHANGE = Symbol("no change");
   let outcome: { snapshot: CartSnapshot; cartId: string; changed: boolean };
   try {
-    outcome = await withDatabase(async () => {
-      let unchanged: { snapshot: CartSnapshot; cartId: string } | undefined;
-      try {
-        return await database.transaction(async (tx) => {
-          const { cart, cartId } = await lockOrCreate(tx, session);
-          if (!cart) throw new Error("cart could not be locked after creation");
-          const lines = cart.version === 0 ? [] : await readLines(tx, cart.id);
-          const current = toSnapshot(cart, lines);
-          if (options.expectedVersion !== undefined && options.expectedVersion !== cart.version) {
-            throw new VersionConflict(current);
-          }
-          const change = await rule(lines, tx);
-          if (!change.changed) {
-            unchanged = { snapshot: current, cartId };
-            throw NO_CHANGE; // rolls back a cart row created only for this call
-          }
-          await writeLines(tx, cart.id, lines, change.lines);
-          const bumped = await bumpVersion(tx, cart.id);
-          return { snapshot: toSnapshot(bumped, change.lines), cartId, changed: true };
-        });
-      } catch (err) {
-        if (err === NO_CHANGE && unchanged) return { ...unchanged, changed: false };
-        throw err;
-      }
-    });
+    outcome = await withDatabase(() =>
+      database.transaction(async (tx) => {
+        const { cart, cartId } = await lockOrCreate(tx, session);
+        // Version 1 after the bump means no change was ever committed: no lines to read.
+        // (Not "we inserted it": a concurrent first add may have inserted it and committed.)
+        const fresh = cart.version === 1;
+        const [lines, loaded] = await Promise.all([
+          fresh ? Promise.resolve<CartLine[]>([]) : readLines(tx, cartId),
+          rule.load ? rule.load(tx) : Promise.resolve(undefined as T),
+        ]);
+        const before = toSnapshot({ ...cart, version: cart.version - 1 }, lines);
+        if (options.expectedVersion !== undefined && options.expectedVersion !== before.version) {
+          throw new VersionConflict(fresh ? null : before);
+        }
+        const change = rule.apply(lines, loaded);
+        if (!change.changed) throw new NoChange(before, cartId);
+        await writeLines(tx, cartId, lines, change.lines);
+        return { snapshot: toSnapshot(cart, change.lines), cartId, changed: true };
+      }),
+    );
   } catch (err) {
-    if (err instanceof VersionConflict) {
+    if (err instanceof NoChange) {
+      outcome = { snapshot: err.snapshot, cartId: err.cartId, changed: false };
+    } else if (err instanceof VersionConflict) {
       throw new AppError("VERSION_CONFLICT", "The cart changed since you last saw it.", { cart: await toView(err.snapshot) });
+    } else {
+      throw err;
     }
-    throw err;
   }
   if (outcome.changed) await cacheCart(outcome.snapshot);
   return { cart: await toView(outcome.snapshot), session: withCart(session, outcome.cartId) };
@@ -157,26 +168,28 @@ async function mutate(session: Session, rule: Rule, options: MutationOptions): P
 export async function addItem(session: Session, input: { productId: string; quantity: number }, options: MutationOptions = {}) {
   return mutate(
     session,
-    async (lines, tx) => {
-      const product = await readProduct(tx, input.productId);
-      if (!product) throw new AppError("PRODUCT_NOT_FOUND", "There is no such product.", { productId: input.productId });
-      if (!product.active) {
-        throw new AppError("PRODUCT_UNAVAILABLE", `${product.name} is no longer available.`, { productId: input.productId });
-      }
-      return addLine(lines, { ...input, unitPrice: product.price, now: new Date().toISOString() }, cartLimits());
+    {
+      load: (tx) => readProduct(tx, input.productId),
+      apply: (lines, product) => {
+        if (!product) throw new AppError("PRODUCT_NOT_FOUND", "There is no such product.", { productId: input.productId });
+        if (!product.active) {
+          throw new AppError("PRODUCT_UNAVAILABLE", `${product.name} is no longer available.`, { productId: input.productId });
+        }
+        return addLine(lines, { ...input, unitPrice: product.price, now: new Date().toISOString() }, cartLimits());
+      },
     },
     options,
   );
 }
 
 export async function setItemQuantity(session: Session, productId: string, quantity: number, options: MutationOptions = {}) {
-  return mutate(session, (lines) => setLineQuantity(lines, productId, quantity, cartLimits()), options);
+  return mutate(session, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()) }, options);
 }
 
 export async function removeItem(session: Session, productId: string, options: MutationOptions = {}) {
-  return mutate(session, (lines) => removeLine(lines, productId), options);
+  return mutate(session, { apply: (lines) => removeLine(lines, productId) }, options);
 }
 
 export async function clearCart(session: Session, options: MutationOptions = {}) {
-  return mutate(session, (lines) => clearLines(lines), options);
+  return mutate(session, { apply: (lines) => clearLines(lines) }, options);
 }

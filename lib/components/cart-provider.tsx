@@ -10,6 +10,7 @@ import {
   useMemo,
   useOptimistic,
   useState,
+  useSyncExternalStore,
   useTransition,
   type FormEvent,
   type ReactNode,
@@ -78,6 +79,17 @@ interface CartContextValue {
 
 const CartContext = createContext<CartContextValue | null>(null);
 
+const noSubscription = () => () => {};
+
+/** False while rendering on the server and hydrating, true once React runs in the browser. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
+
 const STATUS_VISIBLE_MS = { success: 4000, error: 8000 } as const;
 
 /** The form's own fields, minus React's `$ACTION_*` bookkeeping, plus `js=1`. */
@@ -126,6 +138,7 @@ export function CartProvider({
   );
 
   const [isPending, startCartTransition] = useTransition();
+  const hydrated = useHydrated();
   const [status, setStatus] = useState<CartStatus | null>(null);
   const [statusVisible, setStatusVisible] = useState(false);
   const announce = useCallback((tone: CartStatus["tone"], text: string) => {
@@ -150,7 +163,9 @@ export function CartProvider({
       const submitter = (event.nativeEvent as SubmitEvent).submitter;
       const formData = formDataForCall(form, submitter);
       const meaning = intent(formData);
-      if (!meaning) return; // let the browser post it; the server decides
+      // No prediction (input the server should judge): React posts the form as
+      // without JavaScript, and the action redirects back with the outcome.
+      if (!meaning) return;
       event.preventDefault();
       startCartTransition(async () => {
         addOptimistic(meaning.op);
@@ -187,6 +202,7 @@ export function CartProvider({
         data-tone={status?.tone ?? "success"}
         data-visible={statusVisible && status ? "true" : "false"}
         data-testid="cart-status"
+        data-hydrated={hydrated ? "true" : "false"}
       >
         {status?.text ?? ""}
       </div>

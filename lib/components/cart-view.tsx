@@ -47,6 +47,13 @@ function noticeText(notice: CartNotice, cart: Cart): string {
   }
 }
 
+/** Good news (a merge, a lower price) is informational; the rest needs the shopper's attention. */
+function noticeTone(notice: CartNotice): "info" | "warning" {
+  if (notice.type === "merged") return "info";
+  if (notice.type === "price_changed" && notice.to < notice.from) return "info";
+  return "warning";
+}
+
 function Notices({ cart }: { cart: Cart }) {
   if (cart.notices.length === 0) return null;
   return (
@@ -54,7 +61,7 @@ function Notices({ cart }: { cart: Cart }) {
       {cart.notices.map((notice, index) => (
         <li
           key={`${notice.type}-${"productId" in notice ? notice.productId : index}`}
-          className={`notice notice-${notice.type === "merged" ? "info" : "warning"}`}
+          className={`notice notice-${noticeTone(notice)}`}
           data-testid="cart-notice"
           data-notice-type={notice.type}
         >
