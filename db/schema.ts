@@ -25,6 +25,8 @@ export const products = pgTable(
     currency: char("currency", { length: 3 }).notNull(),
     active: boolean("active").notNull().default(true),
     image: text("image").notNull(),
+    /** Merchandising order in the catalog. */
+    position: integer("position").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("products_slug_key").on(t.slug), check("products_price_nonnegative", sql`${t.price} >= 0`)],

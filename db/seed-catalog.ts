@@ -8,6 +8,7 @@ export interface SeedProduct {
   currency: "USD";
   active: boolean;
   image: string;
+  position: number;
 }
 
 type Row = [id: string, name: string, price: number, description: string, active?: boolean];
@@ -39,7 +40,7 @@ const rows: Row[] = [
   ["sku-scarf-plaid", "Brushed Scarf, Plaid (retired)", 4200, "Our brushed plaid scarf, retired from the line this season.", false],
 ];
 
-export const seedCatalog: SeedProduct[] = rows.map(([id, name, price, description, active = true]) => {
+export const seedCatalog: SeedProduct[] = rows.map(([id, name, price, description, active = true], position) => {
   const slug = id.replace(/^sku-/, "");
-  return { id, slug, name, description, price, currency: "USD", active, image: `/products/${slug}.svg` };
+  return { id, slug, name, description, price, currency: "USD", active, image: `/products/${slug}.svg`, position };
 });

@@ -31,7 +31,7 @@ function toProduct(row: typeof products.$inferSelect): Product {
 }
 
 async function load(): Promise<CatalogCache> {
-  const rows = await (await db()).select().from(products).orderBy(asc(products.createdAt), asc(products.id));
+  const rows = await (await db()).select().from(products).orderBy(asc(products.position), asc(products.id));
   const list = rows.map(toProduct);
   const cache = { list, byId: new Map(list.map((p) => [p.id, p])), loadedAt: Date.now() };
   globalForCatalog.__cartCatalog = cache;
