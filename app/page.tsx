@@ -2,6 +2,9 @@ import Link from "next/link";
 import { listProducts } from "@/lib/catalog/catalog";
 import { AddToCartButton, formatMoney } from "@/lib/components";
 
+// The catalog comes from the database at request time, never from the build.
+export const dynamic = "force-dynamic";
+
 export default async function CatalogPage() {
   const products = (await listProducts()).filter((product) => product.active);
 

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { AdapterAccountType } from "@auth/core/adapters";
 import {
   bigint,
   boolean,
@@ -7,6 +8,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -75,6 +77,81 @@ export const cartItems = pgTable(
     uniqueIndex("cart_items_cart_product_key").on(t.cartId, t.productId),
     check("cart_items_quantity_positive", sql`${t.quantity} > 0`),
   ],
+);
+
+/** Accounts: the Auth.js Drizzle adapter's tables, plus a password hash for the Credentials provider. */
+export const users = pgTable("users", {
+  id: text("id")
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID()),
+  name: text("name"),
+  /** Stored trimmed and lower-cased, so the unique index is case-insensitive. */
+  email: text("email").unique(),
+  emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
+  image: text("image"),
+  passwordHash: text("password_hash"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const accounts = pgTable(
+  "accounts",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").$type<AdapterAccountType>().notNull(),
+    provider: text("provider").notNull(),
+    providerAccountId: text("provider_account_id").notNull(),
+    refresh_token: text("refresh_token"),
+    access_token: text("access_token"),
+    expires_at: integer("expires_at"),
+    token_type: text("token_type"),
+    scope: text("scope"),
+    id_token: text("id_token"),
+    session_state: text("session_state"),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] })],
+);
+
+export const verificationTokens = pgTable(
+  "verification_tokens",
+  {
+    identifier: text("identifier").notNull(),
+    token: text("token").notNull(),
+    expires: timestamp("expires", { mode: "date", withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.identifier, t.token] })],
+);
+
+/**
+ * Signed-in sessions, kept in Postgres so that signing out is final even if
+ * Redis loses its copy: every signed-in request whose store record is
+ * missing checks here, and a revoked session reaches nothing.
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    sid: text("sid").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId)],
+);
+
+/** A recovery link opened into a cart: opening the same link again changes nothing. */
+export const recoveryRedemptions = pgTable(
+  "recovery_redemptions",
+  {
+    tokenId: text("token_id").notNull(),
+    cartId: uuid("cart_id")
+      .notNull()
+      .references(() => carts.id, { onDelete: "cascade" }),
+    redeemedAt: timestamp("redeemed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.cartId] })],
 );
 
 export type ProductRow = typeof products.$inferSelect;

@@ -1,4 +1,3 @@
-import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { CartResult } from "@/lib/cart/service";
@@ -7,10 +6,10 @@ import { returnToSchema } from "@/lib/cart/schemas";
 import type { CartActionResult } from "@/lib/cart/types";
 import { emptyCartView } from "@/lib/cart/view";
 import { AppError } from "@/lib/errors";
+import { limitCartAction } from "@/lib/http/rate-limit";
 import { log } from "@/lib/log/logger";
-import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions } from "@/lib/session/cookie";
+import { commitSessionToCookies, sessionFromCookies } from "@/lib/session/next-cookies";
 import type { Session } from "@/lib/session/session";
-import { resolveSession, saveSessionRecord, toCookie } from "@/lib/session/session";
 
 /**
  * The shared body of every cart server action: session in, one service
@@ -23,13 +22,13 @@ export async function runCartAction(
 ): Promise<CartActionResult> {
   const fields = Object.fromEntries(formData.entries());
   const viaScript = fields.js === "1";
-  const jar = await cookies();
-  const session = await resolveSession(jar.get(sessionCookieName())?.value);
+  const session = await sessionFromCookies();
 
   let result: CartActionResult;
   try {
+    await limitCartAction(session.sid); // rate limit (lib/http/rate-limit.ts): throws RATE_LIMITED
     const outcome = await work(session, fields);
-    await persistSession(outcome.session);
+    await commitSessionToCookies(outcome.session);
     result = { ok: true, cart: outcome.cart };
   } catch (err) {
     result = { ok: false, error: describe(err), cart: await currentCart(session) };
@@ -38,13 +37,6 @@ export async function runCartAction(
   if (viaScript) return result;
   const returnTo = returnToSchema.parse(fields.returnTo ?? "/cart");
   redirect(result.ok ? returnTo : withError(returnTo, result.error.code));
-}
-
-async function persistSession(session: Session): Promise<void> {
-  await saveSessionRecord(session);
-  if (!session.cookieDirty) return;
-  const jar = await cookies();
-  jar.set(sessionCookieName(), await sealSession(toCookie(session)), sessionCookieOptions(cookieMaxAgeSeconds(session.userId !== null)));
 }
 
 function describe(err: unknown): { code: string; message: string } {

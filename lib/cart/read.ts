@@ -1,21 +1,34 @@
-import { cookies } from "next/headers";
-import { sessionCookieName } from "@/lib/session/cookie";
-import { resolveSession } from "@/lib/session/session";
+import { cache } from "react";
+import { describeSession } from "@/lib/session/describe";
+import { sessionFromCookies } from "@/lib/session/next-cookies";
+import { saveSessionRecord } from "@/lib/session/session";
 import { getCart } from "./service";
 import type { CartView } from "./types";
 import { emptyCartView } from "./view";
 
 /**
- * The shopper's cart for server rendering. Read-only: rendering never sets
- * cookies, so a new visitor simply sees an empty cart until the first add.
+ * Reads for server rendering, once per request (React cache). Rendering
+ * never sets cookies, so a new visitor sees an empty cart until the first
+ * add; notices shown once (a merge) are dropped from the session record.
  */
-export async function getCartForRender(): Promise<CartView> {
-  const jar = await cookies();
-  const session = await resolveSession(jar.get(sessionCookieName())?.value);
+const sessionForRender = cache(sessionFromCookies);
+
+export const getCartForRender = cache(async (): Promise<CartView> => {
   try {
-    return (await getCart(session)).cart;
+    const { cart, session } = await getCart(await sessionForRender());
+    if (cart.notices.some((n) => n.type === "merged")) await saveSessionRecord(session);
+    return cart;
   } catch {
     // The page still renders when the database is briefly away; actions report the error.
     return emptyCartView();
   }
-}
+});
+
+/** Who is signed in, for the header. */
+export const getSessionForRender = cache(async () => {
+  try {
+    return await describeSession(await sessionForRender());
+  } catch {
+    return { user: null };
+  }
+});

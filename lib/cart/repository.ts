@@ -106,3 +106,36 @@ export async function writeLines(tx: Tx, cartId: string, before: readonly CartLi
   await Promise.all(writes);
 }
 
+
+/** The user's one active cart, created (empty, version 0) when they have none. */
+export async function ensureUserCart(tx: Tx, userId: string, currency: string): Promise<string> {
+  // No conflict target: the partial unique index (one active cart per user) is what conflicts.
+  await tx.insert(carts).values({ userId, currency }).onConflictDoNothing();
+  const id = await activeCartIdForUser(tx, userId);
+  if (!id) throw new Error("user cart vanished after creation");
+  return id;
+}
+
+export async function activeCartIdForUser(reader: Reader, userId: string): Promise<string | null> {
+  const [row] = await reader
+    .select({ id: carts.id })
+    .from(carts)
+    .where(and(eq(carts.userId, userId), eq(carts.status, "active")))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+/** Locks several carts in id order, the one order every multi-cart writer uses (no deadlocks). */
+export async function lockCarts(tx: Tx, ids: string[]): Promise<CartRow[]> {
+  return tx.select().from(carts).where(inArray(carts.id, ids)).orderBy(asc(carts.id)).for("update");
+}
+
+export async function bumpVersion(tx: Tx, cartId: string, change: Partial<Pick<CartRow, "status" | "mergedInto">> = {}): Promise<CartRow> {
+  const [row] = await tx
+    .update(carts)
+    .set({ ...change, version: sql`${carts.version} + 1`, updatedAt: sql`now()` })
+    .where(eq(carts.id, cartId))
+    .returning();
+  if (!row) throw new Error("cart vanished while locked");
+  return row;
+}

@@ -1,17 +1,18 @@
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { catalogFor, readProduct } from "@/lib/catalog/catalog";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import type { Session } from "@/lib/session/session";
-import { withCart } from "@/lib/session/session";
+import { takeNotices, withCart } from "@/lib/session/session";
 import { db } from "@/lib/storage/database";
 import { isDatabaseUnavailable } from "@/lib/storage/database-errors";
 import { cacheCart, getCachedCart } from "./cache";
 import type { LineChange } from "./domain";
-import { addLine, clearLines, removeLine, setLineQuantity } from "./domain";
+import { addLine, clearLines, mergeLines, removeLine, setLineQuantity } from "./domain";
+import { recoveryRedemptions } from "@/db/schema";
 import type { Tx } from "./repository";
 import type { CartRow } from "./repository";
-import { ensureCart, lockAndBump, readLines, readSnapshot, toSnapshot, writeLines } from "./repository";
+import { activeCartIdForUser, ensureCart, ensureUserCart, lockAndBump, readLines, readSnapshot, toSnapshot, writeLines } from "./repository";
 import type { CartLimits, CartLine, CartSnapshot, CartView } from "./types";
 import { buildCartView, emptyCartView } from "./view";
 
@@ -55,7 +56,7 @@ async function toView(snapshot: CartSnapshot | null): Promise<CartView> {
   return buildCartView(snapshot, await catalogFor(snapshot.lines.map((l) => l.productId)));
 }
 
-async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
+export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
@@ -76,13 +77,34 @@ async function loadSnapshot(session: Session): Promise<CartSnapshot> {
   return snapshot;
 }
 
+/**
+ * Where a session goes when its cart is no longer reachable (merged at
+ * sign-in, past recovery). Derived, not random, so concurrent requests of
+ * the same old cookie all land in one new cart and none of their adds is
+ * stranded; it never leads back to the cart it replaces.
+ */
+export function successorCartId(cartId: string): string {
+  const h = createHash("sha256").update(`successor:${cartId}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A signed-in session follows the user's active cart, wherever it was created. */
+async function userCartId(userId: string): Promise<string | null> {
+  return withDatabase(async () => activeCartIdForUser(await db(), userId));
+}
+
 export async function getCart(session: Session): Promise<CartResult> {
-  const snapshot = await loadSnapshot(session);
-  if (!reachable(snapshot, session)) {
-    // Merged, closed or past recovery: this session starts a new cart.
-    return { cart: emptyCartView(DEFAULT_CURRENCY), session: withCart(session, randomUUID()) };
+  let current = session;
+  let snapshot = await loadSnapshot(current);
+  if (!reachable(snapshot, current)) {
+    const replacement = current.userId !== null ? await userCartId(current.userId) : null;
+    current = withCart(current, replacement ?? successorCartId(current.cartId));
+    snapshot = await loadSnapshot(current);
+    if (!reachable(snapshot, current)) return { cart: emptyCartView(DEFAULT_CURRENCY), session: current };
   }
-  return { cart: await toView(snapshot), session };
+  const { notices, session: next } = takeNotices(current);
+  const cart = await toView(snapshot);
+  return { cart: notices.length > 0 ? { ...cart, notices: [...notices, ...cart.notices] } : cart, session: next };
 }
 
 /**
@@ -90,7 +112,7 @@ export async function getCart(session: Session): Promise<CartResult> {
  * read of the lines, under the lock), `apply` is the pure domain rule.
  */
 interface Rule<T> {
-  load?: (tx: Tx) => Promise<T>;
+  load?: (tx: Tx, cartId: string) => Promise<T>;
   apply: (lines: CartLine[], loaded: T) => LineChange;
 }
 
@@ -113,12 +135,21 @@ async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: CartRow; 
   const cutoff = guestCutoff();
   const existing = await lockAndBump(tx, session.cartId, session.userId, cutoff);
   if (existing) return { cart: existing, cartId: session.cartId };
-  // Missing (first add) or unreachable (merged, expired, another owner's id): ensureCart leaves
-  // any existing row alone, so when the lock still fails a fresh id is allocated.
-  for (const cartId of [session.cartId, randomUUID()]) {
-    await ensureCart(tx, cartId, session.userId, DEFAULT_CURRENCY);
+  if (session.userId !== null) {
+    // One active cart per user: use it, or create it (another device may be doing the same).
+    const cartId = await ensureUserCart(tx, session.userId, DEFAULT_CURRENCY);
     const cart = await lockAndBump(tx, cartId, session.userId, cutoff);
     if (cart) return { cart, cartId };
+    throw new Error("could not lock the user's cart");
+  }
+  // Missing (first add) or unreachable (merged, expired): ensureCart leaves an existing row
+  // alone, so when the lock still fails the session moves on to the successor cart.
+  let cartId = session.cartId;
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    await ensureCart(tx, cartId, null, DEFAULT_CURRENCY);
+    const cart = await lockAndBump(tx, cartId, null, cutoff);
+    if (cart) return { cart, cartId };
+    cartId = successorCartId(cartId);
   }
   throw new Error("could not create a cart");
 }
@@ -140,7 +171,7 @@ async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptio
         const fresh = cart.version === 1;
         const [lines, loaded] = await Promise.all([
           fresh ? Promise.resolve<CartLine[]>([]) : readLines(tx, cartId),
-          rule.load ? rule.load(tx) : Promise.resolve(undefined as T),
+          rule.load ? rule.load(tx, cartId) : Promise.resolve(undefined as T),
         ]);
         const before = toSnapshot({ ...cart, version: cart.version - 1 }, lines);
         if (options.expectedVersion !== undefined && options.expectedVersion !== before.version) {
@@ -192,4 +223,27 @@ export async function removeItem(session: Session, productId: string, options: M
 
 export async function clearCart(session: Session, options: MutationOptions = {}) {
   return mutate(session, { apply: (lines) => clearLines(lines) }, options);
+}
+
+/**
+ * Restores a copy of another cart's lines into the session's cart with the
+ * merge rule. Recorded per (link, cart): opening the same link again into
+ * the same cart changes nothing.
+ */
+export async function restoreCopy(session: Session, source: { cartId: string; tokenId: string }) {
+  return mutate(
+    session,
+    {
+      load: async (tx, cartId) => {
+        const first = await tx
+          .insert(recoveryRedemptions)
+          .values({ tokenId: source.tokenId, cartId })
+          .onConflictDoNothing()
+          .returning({ tokenId: recoveryRedemptions.tokenId });
+        return first.length > 0 && cartId !== source.cartId ? readLines(tx, source.cartId) : [];
+      },
+      apply: (lines, sourceLines) => mergeLines(lines, sourceLines, cartLimits()),
+    },
+    {},
+  );
 }

@@ -43,6 +43,11 @@ const envSchema = z
     GUEST_SESSION_IDLE_SECONDS: intFromEnv(1800, 1, 30 * 86_400),
     GUEST_CART_RECOVERY_DAYS: intFromEnv(7, 1, 365),
     USER_CART_RETENTION_DAYS: intFromEnv(30, 30, 3650),
+    USER_SESSION_DAYS: intFromEnv(30, 1, 365),
+    RECOVERY_LINK_HOURS: intFromEnv(72, 1, 24 * 90),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    AUTH_GITHUB_ID: z.string().min(1).optional(),
+    AUTH_GITHUB_SECRET: z.string().min(1).optional(),
     CART_MAX_LINES: intFromEnv(100, 1, 1000),
     CART_MAX_QUANTITY: intFromEnv(99, 1, 100_000),
     CART_CACHE_TTL_SECONDS: intFromEnv(3600, 1, 7 * 86_400),
@@ -51,6 +56,12 @@ const envSchema = z
     DATABASE_TIMEOUT_MS: intFromEnv(3000, 100, 60_000),
     ALLOWED_ORIGINS: list,
     RATE_LIMIT_DISABLED: flag,
+    // Rate limits (lib/http/rate-limit.ts): per one-minute window.
+    RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
+    RATE_LIMIT_READS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
+    RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
+    /** Read the client address from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them). */
+    TRUST_PROXY: flag,
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
   })
   .superRefine((env, ctx) => {
@@ -69,6 +80,12 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: ["SESSION_SECRET", i], message: "each secret must be at least 32 characters" });
       }
     });
+    if (env.NODE_ENV === "production" && !env.AUTH_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required in production (Auth.js; openssl rand -base64 32)" });
+    }
+    if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_GITHUB_SECRET"], message: "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET must be set together" });
+    }
     if (env.NODE_ENV === "production" && env.SESSION_SECRET.length === 0) {
       ctx.addIssue({
         code: "custom",

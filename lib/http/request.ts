@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** The app's own origin as the browser sees it (honouring a proxy's forwarded headers). */
-function ownOrigin(req: NextRequest): string {
+export function publicOrigin(req: NextRequest): string {
   const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || req.nextUrl.host;
   const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || req.nextUrl.protocol.replace(/:$/, "");
   return `${proto}://${host}`;
@@ -21,7 +21,7 @@ export function assertSameOrigin(req: NextRequest): void {
   }
   const origin = req.headers.get("origin");
   if (origin === null) return;
-  if (origin === ownOrigin(req) || env().ALLOWED_ORIGINS.includes(origin)) return;
+  if (origin === publicOrigin(req) || env().ALLOWED_ORIGINS.includes(origin)) return;
   throw new AppError("FORBIDDEN_ORIGIN", "This origin may not change the cart.");
 }
 

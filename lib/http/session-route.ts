@@ -4,6 +4,7 @@ import type { Session } from "@/lib/session/session";
 import { resolveSession, saveSessionRecord, toCookie } from "@/lib/session/session";
 import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions } from "@/lib/session/cookie";
 import { toErrorResponse } from "./errors";
+import { limitRoute } from "./rate-limit";
 import { assertSameOrigin, readJsonBody } from "./request";
 
 /**
@@ -48,7 +49,8 @@ export async function sessionResponse(output: RouteOutput): Promise<NextResponse
   return res;
 }
 
-async function writeSession(res: NextResponse, session: Session): Promise<void> {
+/** Saves the session record and sets the cookie on a response when it changed. */
+export async function writeSession(res: NextResponse, session: Session): Promise<void> {
   await saveSessionRecord(session);
   if (session.cookieDirty) {
     const maxAge = cookieMaxAgeSeconds(session.userId !== null);
@@ -63,8 +65,11 @@ export function sessionRoute<P = Record<string, never>>(
   return async (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
     try {
       if (options.mutation) assertSameOrigin(req);
-      const body = options.body ? await readJsonBody(req) : undefined;
       const session = await resolveSession(req.cookies.get(sessionCookieName())?.value);
+      // Rate limit (lib/http/rate-limit.ts), before the body is read so a flood costs little.
+      const limited = await limitRoute(req, session.sid, options.mutation ? "write" : "read");
+      if (limited) return limited;
+      const body = options.body ? await readJsonBody(req) : undefined;
       const params = context?.params ? await context.params : ({} as P);
       const output = await handler({ req, session, params, body, expectedVersion: parseIfMatch(req.headers.get("if-match")) });
       return await sessionResponse(output);

@@ -1,17 +1,23 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { CartNotice } from "@/lib/cart/types";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
 import { store } from "@/lib/storage/store";
 import type { SessionCookie } from "./cookie";
 import { unsealSession } from "./cookie";
+import { validUserSession } from "./user-sessions";
 
 /**
- * A shopper's session for one request. The record in the store holds the
- * sliding idle TTL; the cookie holds the ids. When the record is gone
- * (idle expiry, or the store was flushed) a new session starts and keeps the
- * cookie's cart reference, so the cart comes back. When the store is down
- * the cookie alone carries the session (degraded, still correct).
+ * A shopper's session for one request. The cookie holds the ids; the record
+ * in the store holds the sliding TTL and what is shown once (notices).
+ *
+ * - Guest whose record is gone (idle expiry, flushed store): a new session
+ *   starts with the cookie's cart reference, so the cart comes back.
+ * - Signed-in whose record is gone: honoured only while Postgres says the
+ *   session was not revoked (sign-out is final even if the store forgets).
+ * - Store down: the cookie carries the session (degraded, still correct;
+ *   signed-in sessions are then checked against Postgres on every request).
  */
 export interface Session {
   sid: string;
@@ -22,6 +28,9 @@ export interface Session {
    */
   cartId: string;
   userId: string | null;
+  email: string | null;
+  /** Shown once by the next cart read, then dropped from the record. */
+  notices: CartNotice[];
   /** The cookie must be (re)sealed and sent. */
   cookieDirty: boolean;
   /** The store record must be written. */
@@ -33,6 +42,10 @@ const recordSchema = z.object({
   startedAt: z.number().int(),
   cartId: z.string(),
   userId: z.string().nullable(),
+  email: z.string().nullable().optional(),
+  notices: z.array(z.any()).optional(),
+  /** A signed-out session's tombstone. */
+  revoked: z.literal(true).optional(),
 });
 type SessionRecord = z.infer<typeof recordSchema>;
 
@@ -42,12 +55,19 @@ export function newSessionId(): string {
   return randomBytes(18).toString("base64url");
 }
 
-function freshSession(carry: { cartId: string | null; userId: string | null }): Session {
+/** How long a session's record lives without activity. */
+export function sessionTtlSeconds(signedIn: boolean): number {
+  return signedIn ? env().USER_SESSION_DAYS * 86_400 : env().GUEST_SESSION_IDLE_SECONDS;
+}
+
+export function freshSession(carry: { cartId?: string | null; userId?: string | null; email?: string | null } = {}): Session {
   return {
     sid: newSessionId(),
     startedAt: Date.now(),
     cartId: carry.cartId ?? randomUUID(),
-    userId: carry.userId,
+    userId: carry.userId ?? null,
+    email: carry.email ?? null,
+    notices: [],
     cookieDirty: true,
     recordDirty: true,
     degraded: false,
@@ -64,31 +84,47 @@ function parseRecord(raw: string | null): SessionRecord | null {
   }
 }
 
+function fromCookie(data: SessionCookie, staleKey: boolean, startedAt: number): Session {
+  return {
+    sid: data.sid,
+    startedAt,
+    cartId: data.cid ?? randomUUID(),
+    userId: data.uid,
+    email: null,
+    notices: [],
+    cookieDirty: staleKey || data.cid === null,
+    recordDirty: false,
+    degraded: false,
+  };
+}
+
+/** A signed-in cookie without a usable record: Postgres decides. Never the user's cart otherwise. */
+async function restoreSignedIn(data: SessionCookie, staleKey: boolean, degraded: boolean): Promise<Session> {
+  const startedAt = await validUserSession(data.sid, data.uid!);
+  if (startedAt === null) return freshSession();
+  return { ...fromCookie(data, staleKey, startedAt), recordDirty: !degraded, degraded };
+}
+
 /** Resolves the session from the cookie value; never throws for a bad cookie or a down store. */
 export async function resolveSession(cookieValue: string | undefined): Promise<Session> {
   const unsealed = await unsealSession(cookieValue);
-  if (!unsealed) return freshSession({ cartId: null, userId: null });
+  if (!unsealed) return freshSession();
   const { data, staleKey } = unsealed;
-  const kv = await store();
+  const signedIn = data.uid !== null;
+  let record: SessionRecord | null;
   try {
-    const record = parseRecord(await kv.getAndTouch(recordKey(data.sid), env().GUEST_SESSION_IDLE_SECONDS));
-    if (!record) {
-      // Idle expiry (or a flushed store): a new session, the same cart.
-      return freshSession({ cartId: data.cid, userId: data.uid });
-    }
-    return {
-      sid: data.sid,
-      startedAt: record.startedAt,
-      cartId: data.cid ?? randomUUID(),
-      userId: data.uid,
-      cookieDirty: staleKey || data.cid === null,
-      recordDirty: false,
-      degraded: false,
-    };
+    record = parseRecord(await (await store()).getAndTouch(recordKey(data.sid), sessionTtlSeconds(signedIn)));
   } catch (err) {
     log.debug("session store unavailable, serving from the cookie", { err });
-    return { sid: data.sid, startedAt: data.sa, cartId: data.cid ?? randomUUID(), userId: data.uid, cookieDirty: staleKey, recordDirty: false, degraded: true };
+    if (signedIn) return restoreSignedIn(data, staleKey, true);
+    return { ...fromCookie(data, staleKey, data.sa), degraded: true };
   }
+  if (record?.revoked) return freshSession();
+  if (!record || record.userId !== data.uid) {
+    // Idle expiry or a flushed store: a guest keeps the cart; a signed-in session asks Postgres.
+    return signedIn ? restoreSignedIn(data, staleKey, false) : freshSession({ cartId: data.cid });
+  }
+  return { ...fromCookie(data, staleKey, record.startedAt), email: record.email ?? null, notices: (record.notices ?? []) as CartNotice[] };
 }
 
 /** Points the session at another cart (when its cart became unreachable, a new one is allocated). */
@@ -97,23 +133,45 @@ export function withCart(session: Session, cartId: string): Session {
   return { ...session, cartId, cookieDirty: true, recordDirty: true };
 }
 
+/** The notices to show now; the session forgets them once saved. */
+export function takeNotices(session: Session): { notices: CartNotice[]; session: Session } {
+  if (session.notices.length === 0) return { notices: [], session };
+  return { notices: session.notices, session: { ...session, notices: [], recordDirty: true } };
+}
+
 export function toCookie(session: Session): SessionCookie {
   return { v: 1, sid: session.sid, cid: session.cartId, uid: session.userId, sa: session.startedAt };
 }
 
-/** Writes the store record if needed; a down store only costs the sliding TTL. */
+/** Writes the store record if needed; a down store only costs the sliding TTL and pending notices. */
 export async function saveSessionRecord(session: Session): Promise<void> {
-  if (!session.recordDirty) return;
-  const record: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId };
+  if (!session.recordDirty || session.degraded) return;
+  const record: SessionRecord = {
+    startedAt: session.startedAt,
+    cartId: session.cartId,
+    userId: session.userId,
+    email: session.email,
+    ...(session.notices.length > 0 ? { notices: session.notices } : {}),
+  };
   try {
-    await (await store()).set(recordKey(session.sid), JSON.stringify(record), env().GUEST_SESSION_IDLE_SECONDS);
+    await (await store()).set(recordKey(session.sid), JSON.stringify(record), sessionTtlSeconds(session.userId !== null));
   } catch (err) {
     log.debug("could not write the session record", { err });
   }
 }
 
+/** Ends a session in the store: a tombstone, so a copied cookie cannot revive it from the store. */
+export async function endSessionRecord(session: Session): Promise<void> {
+  const tombstone: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId, revoked: true };
+  try {
+    await (await store()).set(recordKey(session.sid), JSON.stringify(tombstone), sessionTtlSeconds(true));
+  } catch (err) {
+    log.warn("could not write the session tombstone; Postgres still revokes it", { err });
+  }
+}
+
 export function sessionExpiry(session: Session): { startedAt: string; expiresAt: string; idleTimeoutSeconds: number } {
-  const idle = env().GUEST_SESSION_IDLE_SECONDS;
+  const idle = sessionTtlSeconds(session.userId !== null);
   return {
     startedAt: new Date(session.startedAt).toISOString(),
     expiresAt: new Date(Date.now() + idle * 1000).toISOString(),

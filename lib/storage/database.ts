@@ -68,12 +68,32 @@ async function seedWhenEmpty(db: Database): Promise<void> {
   log.info("seeded the catalog", { products: seedCatalog.length });
 }
 
+/** Demo accounts for the embedded default only (printed in the README); never with DATABASE_URL. */
+export const demoAccounts = [
+  { email: "demo@example.com", password: "demo-password" },
+  { email: "shopper@example.com", password: "shopper-password" },
+];
+
+async function seedDemoAccounts(db: Database): Promise<void> {
+  const existing = await db.select({ id: schema.users.id }).from(schema.users).limit(1);
+  if (existing.length > 0) return;
+  const { hashPassword } = await import("@/lib/auth/password");
+  for (const account of demoAccounts) {
+    await db
+      .insert(schema.users)
+      .values({ email: account.email, passwordHash: await hashPassword(account.password) })
+      .onConflictDoNothing();
+  }
+  log.info("seeded demo accounts", { emails: demoAccounts.map((a) => a.email) });
+}
+
 async function open(): Promise<DatabaseHandle> {
   const config = env();
   const handle = config.DATABASE_URL
     ? await openPostgres(config.DATABASE_URL)
     : await openPglite(path.resolve(process.cwd(), config.DATA_DIR, "pglite"));
   await seedWhenEmpty(handle.db);
+  if (handle.kind === "pglite") await seedDemoAccounts(handle.db);
   log.info("database ready", { kind: handle.kind });
   return handle;
 }

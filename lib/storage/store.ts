@@ -18,15 +18,28 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** At most this many unconfirmed keys are remembered (see ResilientStore). */
+const MAX_UNCONFIRMED = 100_000;
+/** Unconfirmed keys are deleted this many at a time, each batch within the store timeout. */
+const EVICTION_BATCH = 500;
+
 /**
  * Wraps a backend with the key prefix, a timeout on every call and a small
  * circuit breaker: after consecutive failures the store is skipped for a
  * moment, so an outage costs callers nothing instead of a timeout each.
  * Callers catch StoreUnavailableError and fall back to cookie + Postgres.
+ *
+ * A versioned write (`setIfNewer`) or a `delete` that failed, timed out or
+ * was skipped by the open circuit leaves its key in an unknown state: the
+ * store may still hold an older value (Redis paused or partitioned, not
+ * lost). Such keys are remembered and deleted before the store is used
+ * again, so a cache never serves what Postgres has since moved past.
  */
 export class ResilientStore {
   private consecutiveFailures = 0;
   private openUntil = 0;
+  private readonly unconfirmed = new Set<string>();
+  private evicting: Promise<void> | undefined;
   lastError: { message: string; at: string } | undefined;
 
   constructor(
@@ -40,18 +53,58 @@ export class ResilientStore {
     return this.backend.kind;
   }
 
-  private async call<T>(op: (b: KeyValueStore) => Promise<T>): Promise<T> {
-    if (Date.now() < this.openUntil) throw new StoreUnavailableError("store circuit open");
+  /**
+   * Runs one backend call. `unconfirmedKey`: the key this call writes, to be
+   * deleted later when the write cannot be confirmed.
+   */
+  private async call<T>(op: (b: KeyValueStore) => Promise<T>, unconfirmedKey?: string): Promise<T> {
+    if (Date.now() < this.openUntil) {
+      this.remember(unconfirmedKey);
+      throw new StoreUnavailableError("store circuit open");
+    }
     try {
+      if (this.unconfirmed.size > 0) await this.evictUnconfirmed();
       const result = await withTimeout(op(this.backend), this.timeoutMs);
       this.consecutiveFailures = 0;
       return result;
     } catch (err) {
+      this.remember(unconfirmedKey);
       this.consecutiveFailures += 1;
       this.lastError = { message: err instanceof Error ? err.message : String(err), at: new Date().toISOString() };
       if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
       throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError("store call failed", { cause: err });
     }
+  }
+
+  private remember(key: string | undefined) {
+    if (key === undefined) return;
+    if (this.unconfirmed.size >= MAX_UNCONFIRMED) {
+      log.warn("too many unconfirmed store writes during an outage; older ones may serve stale cache until their TTL", { max: MAX_UNCONFIRMED });
+      const oldest = this.unconfirmed.values().next().value;
+      if (oldest !== undefined) this.unconfirmed.delete(oldest);
+    }
+    this.unconfirmed.add(key);
+  }
+
+  /**
+   * Deletes every unconfirmed key; concurrent callers share one pass and
+   * wait for it. Throws when the store fails again (the keys stay remembered).
+   */
+  private evictUnconfirmed(): Promise<void> {
+    this.evicting ??= (async () => {
+      while (this.unconfirmed.size > 0) {
+        const batch: string[] = [];
+        for (const k of this.unconfirmed) {
+          batch.push(k);
+          if (batch.length >= EVICTION_BATCH) break;
+        }
+        await withTimeout(Promise.all(batch.map((k) => this.backend.delete(k))), this.timeoutMs);
+        for (const k of batch) this.unconfirmed.delete(k);
+      }
+    })().finally(() => {
+      this.evicting = undefined;
+    });
+    return this.evicting;
   }
 
   key(name: string) {
@@ -71,10 +124,12 @@ export class ResilientStore {
     return this.call((b) => b.setIfAbsent(this.key(name), value, ttlSeconds));
   }
   setIfNewer(name: string, version: number, value: string, ttlSeconds: number) {
-    return this.call((b) => b.setIfNewer(this.key(name), version, value, ttlSeconds));
+    const key = this.key(name);
+    return this.call((b) => b.setIfNewer(key, version, value, ttlSeconds), key);
   }
   delete(name: string) {
-    return this.call((b) => b.delete(this.key(name)));
+    const key = this.key(name);
+    return this.call((b) => b.delete(key), key);
   }
   incrementWithExpiry(name: string, by: number, ttlSeconds: number) {
     return this.call((b) => b.incrementWithExpiry(this.key(name), by, ttlSeconds));
@@ -87,6 +142,8 @@ export class ResilientStore {
       await withTimeout(this.backend.ping(), this.timeoutMs);
       this.consecutiveFailures = 0;
       this.openUntil = 0;
+      // Back: clean up what the outage left unconfirmed without waiting for the next request.
+      if (this.unconfirmed.size > 0) this.evictUnconfirmed().catch(() => {});
       return { ok: true, latencyMs: Math.round(performance.now() - started) };
     } catch (err) {
       return { ok: false, latencyMs: Math.round(performance.now() - started), error: err instanceof Error ? err.message : "unavailable" };

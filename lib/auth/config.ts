@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import NextAuth, { type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import { accounts, users, verificationTokens } from "@/db/schema";
+import { env } from "@/lib/config/env";
+import { log } from "@/lib/log/logger";
+import { sessionPasswords } from "@/lib/session/secret";
+import { userSessionLive } from "@/lib/session/user-sessions";
+import { db } from "@/lib/storage/database";
+import { credentialsSchema } from "./schemas";
+import { beginUserSession, endUserSession } from "./session-bridge";
+import { verifyCredentials } from "./users";
+
+/**
+ * Auth.js: email + password (Credentials), and GitHub when its variables are
+ * set. Auth.js proves who the user is; our own session decides what they
+ * reach. Its JWT carries our session id, so a signed-out session is refused
+ * by Auth.js too, not only by the cart.
+ */
+function authSecret(): string {
+  const configured = env().AUTH_SECRET;
+  if (configured) return configured;
+  // Development only (production refuses to start without AUTH_SECRET): derive from the session secret.
+  const { map, currentId } = sessionPasswords();
+  return createHash("sha256").update(`auth:${map[currentId]}`).digest("base64url");
+}
+
+async function buildConfig(): Promise<NextAuthConfig> {
+  const config = env();
+  const database = await db();
+  const providers: NextAuthConfig["providers"] = [
+    Credentials({
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const parsed = credentialsSchema.safeParse(raw);
+        if (!parsed.success) return null;
+        return verifyCredentials(parsed.data.email, parsed.data.password);
+      },
+    }),
+  ];
+  if (config.AUTH_GITHUB_ID && config.AUTH_GITHUB_SECRET) {
+    providers.push(GitHub({ clientId: config.AUTH_GITHUB_ID, clientSecret: config.AUTH_GITHUB_SECRET }));
+  }
+  return {
+    adapter: DrizzleAdapter(database, { usersTable: users, accountsTable: accounts, verificationTokensTable: verificationTokens }),
+    session: { strategy: "jwt", maxAge: config.USER_SESSION_DAYS * 86_400 },
+    secret: authSecret(),
+    trustHost: process.env.AUTH_TRUST_HOST === "true" || config.NODE_ENV !== "production",
+    providers,
+    pages: { signIn: "/signin", error: "/signin" },
+    callbacks: {
+      async jwt({ token, user, trigger }) {
+        if (user?.id && (trigger === "signIn" || trigger === "signUp")) {
+          token.sid = await beginUserSession({ id: user.id, email: user.email ?? null });
+          return token;
+        }
+        if (typeof token.sid !== "string" || !token.sub) return null;
+        return (await userSessionLive(token.sid, token.sub)) ? token : null;
+      },
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+    events: {
+      async signOut() {
+        await endUserSession();
+      },
+    },
+    // Auth.js logs a full stack for every wrong password; keep it to one line.
+    logger: {
+      error(error) {
+        if (error.name === "CredentialsSignin") log.info("sign-in refused");
+        else log.warn("auth error", { name: error.name, message: error.message });
+      },
+      warn(code) {
+        log.debug("auth warning", { code });
+      },
+      debug() {},
+    },
+  };
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => buildConfig());

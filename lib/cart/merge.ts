@@ -1,0 +1,68 @@
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/storage/database";
+import { cacheCart } from "./cache";
+import { mergeLines, type MergeResult } from "./domain";
+import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines } from "./repository";
+import { cartLimits, withDatabase } from "./service";
+import type { CartNotice, CartSnapshot } from "./types";
+
+/**
+ * Sign-in: the guest cart's lines join the user's cart by the add rule
+ * (quantities add up, capped per line), in one transaction that locks both
+ * carts. The guest cart is closed as `merged` and remembers its target, so
+ * merging it again (a retried sign-in, a second tab) changes nothing.
+ */
+export interface MergeOutcome {
+  userCartId: string;
+  notices: CartNotice[];
+}
+
+export async function mergeGuestCartIntoUser(guestCartId: string | null, userId: string): Promise<MergeOutcome> {
+  const database = await withDatabase(db);
+  const cutoff = Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000;
+  const written: CartSnapshot[] = [];
+  const outcome = await withDatabase(() =>
+    database.transaction(async (tx) => {
+      const userCartId = await ensureUserCart(tx, userId, "USD");
+      if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
+      const locked = await lockCarts(tx, [guestCartId, userCartId]);
+      const guest = locked.find((c) => c.id === guestCartId);
+      const user = locked.find((c) => c.id === userCartId)!;
+      const mergeable = guest && guest.status === "active" && guest.userId === null && guest.updatedAt.getTime() > cutoff;
+      if (!mergeable) return { userCartId, notices: [] };
+
+      const [guestLines, userLines] = await Promise.all([readLines(tx, guest.id), readLines(tx, user.id)]);
+      const merge = mergeLines(userLines, guestLines, cartLimits());
+      if (merge.changed) {
+        await writeLines(tx, user.id, userLines, merge.lines);
+        written.push(toSnapshot(await bumpVersion(tx, user.id), merge.lines));
+      }
+      written.push(toSnapshot(await bumpVersion(tx, guest.id, { status: "merged", mergedInto: user.id }), guestLines));
+      return { userCartId, notices: mergeNotices(merge, guestLines.length) };
+    }),
+  );
+  await Promise.all(written.map(cacheCart));
+  return outcome;
+}
+
+function plural(n: number, word: string) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+export function mergeNotices(merge: MergeResult, guestLineCount: number): CartNotice[] {
+  if (guestLineCount === 0) return [];
+  const parts = [`${plural(merge.addedUnits, "item")} from your earlier visit ${merge.addedUnits === 1 ? "was" : "were"} added`];
+  if (merge.capped.length > 0) parts.push(`${merge.capped.length} ${merge.capped.length === 1 ? "was" : "were"} capped at ${cartLimits().maxQuantity}`);
+  if (merge.dropped.length > 0) parts.push(`${plural(merge.dropped.length, "product")} did not fit`);
+  const notices: CartNotice[] = [
+    {
+      type: "merged",
+      message: parts.join("; "),
+      details: { addedUnits: merge.addedUnits, lines: guestLineCount, capped: merge.capped, dropped: merge.dropped },
+    },
+  ];
+  for (const c of merge.capped) {
+    notices.push({ type: "quantity_capped", productId: c.productId, from: c.from, to: c.to, message: `Quantity capped at ${c.to}.` });
+  }
+  return notices;
+}

@@ -1,0 +1,142 @@
+import { isIP } from "node:net";
+import { headers } from "next/headers";
+import { NextResponse } from "next/server";
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log/logger";
+import { store } from "@/lib/storage/store";
+import { errorBody } from "./errors";
+
+/**
+ * Rate limits per session and per client address: fixed one-minute windows,
+ * one atomic counter per window in the session store (INCRBY + EXPIRE in one
+ * Lua script on Redis and Upstash; in-process for the embedded default).
+ *
+ *   rl:s:<sid>:w:<window>   changes by one session      RATE_LIMIT_WRITES_PER_MINUTE (120)
+ *   rl:s:<sid>:r:<window>   reads by one session        RATE_LIMIT_READS_PER_MINUTE  (600)
+ *   rl:a:<addr>:<window>    every request of an address RATE_LIMIT_IP_PER_MINUTE     (1200)
+ *
+ * The address is known only behind a proxy the operator trusts
+ * (TRUST_PROXY=1): then it is the first entry of X-Forwarded-For, else
+ * X-Real-IP. Without TRUST_PROXY any client could write those headers, so no
+ * address limit applies. When the store is down or slow the limit fails
+ * open: shoppers are never blocked because Redis is away.
+ * RATE_LIMIT_DISABLED=1 switches everything off.
+ */
+export const RATE_LIMIT_WINDOW_SECONDS = 60;
+
+export type RequestKind = "read" | "write";
+
+export interface RateLimitVerdict {
+  limited: boolean;
+  /** Seconds until the current window ends (at least 1). */
+  retryAfterSeconds: number;
+  scope?: "session" | "address";
+}
+
+const RATE_LIMITED_MESSAGE = "Too many requests. Please wait a moment and try again.";
+
+/** Expands an IPv6 address into its eight 16-bit groups, or null when it is not one. */
+function ipv6Groups(address: string): number[] | null {
+  let text = address;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const octets = v4[1]!.split(".").map(Number);
+    text = `${text.slice(0, -v4[1]!.length)}${((octets[0]! << 8) | octets[1]!).toString(16)}:${((octets[2]! << 8) | octets[3]!).toString(16)}`;
+  }
+  const [head = "", tail, ...rest] = text.split("::");
+  if (rest.length > 0) return null;
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => parseInt(g, 16)));
+  const front = parse(head);
+  const back = tail === undefined ? [] : parse(tail);
+  const zeros = tail === undefined ? 0 : 8 - front.length - back.length;
+  const groups = [...front, ...Array<number>(Math.max(zeros, 0)).fill(0), ...back];
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
+}
+
+/**
+ * A canonical form of one address for use in a key: IPv4 as is, IPv4-mapped
+ * IPv6 as IPv4, other IPv6 as its /64 network (one host usually holds a
+ * whole /64). Brackets, a port and a zone id are dropped; anything that is
+ * not an IP address gives null.
+ */
+export function normalizeAddress(raw: string): string | null {
+  let candidate = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(candidate);
+  if (bracketed) candidate = bracketed[1]!;
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(candidate);
+  if (v4WithPort) candidate = v4WithPort[1]!;
+  candidate = candidate.replace(/%[^%]*$/, "");
+  const version = isIP(candidate);
+  if (version === 4) return candidate;
+  if (version !== 6) return null;
+  const groups = ipv6Groups(candidate.toLowerCase());
+  if (!groups) return null;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join(".");
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(":")}::/64`;
+}
+
+/** The client's address as a trusted proxy reports it, or null when it is not known. */
+export function clientAddress(requestHeaders: Headers, trustProxy = env().TRUST_PROXY): string | null {
+  if (!trustProxy) return null;
+  const forwarded = requestHeaders.get("x-forwarded-for")?.split(",")[0]?.trim();
+  const candidate = forwarded || requestHeaders.get("x-real-ip")?.trim();
+  return candidate ? normalizeAddress(candidate) : null;
+}
+
+const ALLOWED = (retryAfterSeconds: number): RateLimitVerdict => ({ limited: false, retryAfterSeconds });
+
+/** Counts one request against its session's and its address's windows. */
+export async function checkRateLimit(
+  subject: { sid: string; address: string | null },
+  kind: RequestKind,
+  now = Date.now(),
+): Promise<RateLimitVerdict> {
+  const config = env();
+  const windowMs = RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const window = Math.floor(now / windowMs);
+  const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
+  if (config.RATE_LIMIT_DISABLED) return ALLOWED(retryAfterSeconds);
+  const sessionLimit = kind === "write" ? config.RATE_LIMIT_WRITES_PER_MINUTE : config.RATE_LIMIT_READS_PER_MINUTE;
+  // The counter outlives its window by a second; the next window has its own key.
+  const ttl = RATE_LIMIT_WINDOW_SECONDS + 1;
+  try {
+    const kv = await store();
+    const [sessionCount, addressCount] = await Promise.all([
+      kv.incrementWithExpiry(`rl:s:${subject.sid}:${kind === "write" ? "w" : "r"}:${window}`, 1, ttl),
+      subject.address === null ? Promise.resolve(0) : kv.incrementWithExpiry(`rl:a:${subject.address}:${window}`, 1, ttl),
+    ]);
+    if (sessionCount > sessionLimit) return { limited: true, retryAfterSeconds, scope: "session" };
+    if (addressCount > config.RATE_LIMIT_IP_PER_MINUTE) return { limited: true, retryAfterSeconds, scope: "address" };
+    return ALLOWED(retryAfterSeconds);
+  } catch (err) {
+    log.debug("rate limit store unavailable, allowing the request", { err });
+    return ALLOWED(retryAfterSeconds);
+  }
+}
+
+export function rateLimitedResponse(verdict: RateLimitVerdict): NextResponse {
+  return NextResponse.json(errorBody("RATE_LIMITED", RATE_LIMITED_MESSAGE), {
+    status: 429,
+    headers: { "Retry-After": String(verdict.retryAfterSeconds), "Cache-Control": "no-store" },
+  });
+}
+
+/** The hook for session routes: a 429 response when over a limit, else null. */
+export async function limitRoute(req: Request, sid: string, kind: RequestKind): Promise<NextResponse | null> {
+  const verdict = await checkRateLimit({ sid, address: clientAddress(req.headers) }, kind);
+  return verdict.limited ? rateLimitedResponse(verdict) : null;
+}
+
+/** The hook for server actions (always changes): throws RATE_LIMITED when over a limit. */
+export async function limitCartAction(sid: string): Promise<void> {
+  const verdict = await checkRateLimit({ sid, address: clientAddress(await headers()) }, "write");
+  if (verdict.limited) {
+    throw new AppError("RATE_LIMITED", RATE_LIMITED_MESSAGE, { retryAfterSeconds: verdict.retryAfterSeconds });
+  }
+}

@@ -1,0 +1,12 @@
+import { findUserEmail } from "@/lib/auth/users";
+import type { Session } from "./session";
+import { sessionExpiry } from "./session";
+
+/** The contract's GET /api/session body. */
+export async function describeSession(session: Session) {
+  const email = session.userId === null ? null : (session.email ?? (await findUserEmail(session.userId)));
+  return {
+    user: session.userId === null ? null : { id: session.userId, email },
+    ...sessionExpiry(session),
+  };
+}

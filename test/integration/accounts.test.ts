@@ -1,0 +1,310 @@
+import postgres from "postgres";
+import { createClient } from "redis";
+import { sealData } from "iron-session";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
+import { signIn, signOut, uniqueEmail } from "../support/auth";
+import { prepareBackend, type Backend } from "../support/backends";
+import { redisUrl } from "../support/services";
+import { Shopper } from "../support/shopper";
+
+/**
+ * Accounts on real Postgres + Redis: register, sign in through Auth.js's
+ * routes, the merge of the guest cart, session rotation, server-side
+ * sign-out, durable user carts and recovery links.
+ */
+const TEE = "sku-tee-black-m";
+const MUG = "sku-mug-stoneware";
+const CAP = "sku-cap-black";
+const PASSWORD = "correct horse battery";
+
+let backend: Backend;
+let app: AppServer;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  backend = await prepareBackend("postgres+redis", "accounts");
+  app = await startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0" });
+  sql = postgres(backend.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await app?.stop();
+  await backend?.cleanup();
+});
+
+const shopper = () => new Shopper(app.url);
+
+async function registered(tag: string) {
+  const email = uniqueEmail(tag);
+  const res = await shopper().request("POST", "/api/auth/register", { json: { email, password: PASSWORD } });
+  expect(res.status).toBe(201);
+  return { email, id: res.body.user.id as string };
+}
+
+async function signedIn(email: string, s = shopper()) {
+  const res = await signIn(s, email, PASSWORD);
+  expect(res.status).toBe(302);
+  expect(res.headers.get("location")).not.toMatch(/error/);
+  return s;
+}
+
+const quantities = (cart: any) => Object.fromEntries(cart.items.map((i: any) => [i.productId, i.quantity]));
+
+describe("register", () => {
+  it("creates an account, refuses a duplicate email in any case, and bad input", async () => {
+    const email = uniqueEmail("reg");
+    const res = await shopper().request("POST", "/api/auth/register", { json: { email, password: PASSWORD } });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ user: { id: expect.any(String), email } });
+    const again = await shopper().request("POST", "/api/auth/register", { json: { email: email.toUpperCase(), password: PASSWORD } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("EMAIL_TAKEN");
+    for (const json of [{ email, password: "short" }, { email: "not-an-email", password: PASSWORD }, { email, password: PASSWORD, admin: true }, { email }]) {
+      const bad = await shopper().request("POST", "/api/auth/register", { json });
+      expect(bad.status).toBe(422);
+      expect(bad.body.error.code).toBe("VALIDATION_ERROR");
+    }
+    expect(JSON.stringify(res.body)).not.toMatch(/password|hash/i);
+  });
+});
+
+describe("sign in", () => {
+  it("refuses a wrong password and signs in with the right one", async () => {
+    const { email, id } = await registered("signin");
+    const s = shopper();
+    const wrong = await signIn(s, email, "wrong password!");
+    expect(wrong.headers.get("location")).toMatch(/error=CredentialsSignin/);
+    expect((await s.request("GET", "/api/session")).body.user).toBeNull();
+    await signedIn(email, s);
+    const session = await s.request("GET", "/api/session");
+    expect(session.body.user).toEqual({ id, email });
+    expect(session.body.idleTimeoutSeconds).toBe(30 * 86_400);
+  });
+
+  it("rotates the session: the cookie from before sign-in reaches nothing", async () => {
+    const { email } = await registered("rotate");
+    const s = shopper();
+    await s.add(TEE, 2);
+    const before = s.cookieHeader();
+    await signedIn(email, s);
+    expect(s.cookieHeader()).not.toBe(before);
+    expect(quantities((await s.getCart()).body)).toEqual({ [TEE]: 2 });
+    const old = await shopper().request("GET", "/api/cart", { headers: { cookie: before } });
+    expect(old.body.items).toEqual([]);
+    const oldSession = await shopper().request("GET", "/api/session", { headers: { cookie: before } });
+    expect(oldSession.body.user).toBeNull();
+  });
+});
+
+describe("merge on sign-in", () => {
+  it("adds disjoint lines and sums overlapping ones, with a notice shown once", async () => {
+    const { email } = await registered("merge");
+    const device = await signedIn(email);
+    await device.add(TEE, 1);
+    await device.add(MUG, 2);
+    const guest = shopper();
+    await guest.add(MUG, 3);
+    await guest.add(CAP, 1);
+    await signedIn(email, guest);
+    const cart = (await guest.getCart()).body;
+    expect(quantities(cart)).toEqual({ [TEE]: 1, [MUG]: 5, [CAP]: 1 });
+    expect(cart.items.map((i: any) => i.productId)).toEqual([TEE, MUG, CAP]);
+    expect(cart.notices).toEqual([expect.objectContaining({ type: "merged", message: "4 items from your earlier visit were added" })]);
+    expect((await guest.getCart()).body.notices).toEqual([]);
+    expect(quantities((await device.getCart()).body)).toEqual({ [TEE]: 1, [MUG]: 5, [CAP]: 1 });
+  });
+
+  it("caps a merged line at the per-line maximum and says so", async () => {
+    const { email } = await registered("cap");
+    const device = await signedIn(email);
+    await device.add(TEE, 60);
+    const guest = shopper();
+    await guest.add(TEE, 60);
+    await signedIn(email, guest);
+    const cart = (await guest.getCart()).body;
+    expect(quantities(cart)).toEqual({ [TEE]: 99 });
+    expect(cart.notices).toEqual([
+      expect.objectContaining({ type: "merged", message: "39 items from your earlier visit were added; 1 was capped at 99" }),
+      expect.objectContaining({ type: "quantity_capped", productId: TEE, from: 120, to: 99 }),
+    ]);
+  });
+
+  it("keeps a product that became unavailable visible as unavailable", async () => {
+    const { email } = await registered("unavail");
+    const guest = shopper();
+    await guest.add("sku-beanie-rust", 1);
+    await guest.add(TEE, 1);
+    await sql`update products set active = false where id = 'sku-beanie-rust'`;
+    try {
+      await signedIn(email, guest);
+      const cart = (await guest.getCart()).body;
+      expect(cart.items.find((i: any) => i.productId === "sku-beanie-rust")).toMatchObject({ available: false, quantity: 1 });
+      expect(cart.subtotal).toBe(2500);
+      expect(cart.notices.map((n: any) => n.type)).toEqual(["merged", "unavailable"]);
+      expect((await guest.getCart()).body.notices.map((n: any) => n.type)).toEqual(["unavailable"]);
+    } finally {
+      await sql`update products set active = true where id = 'sku-beanie-rust'`;
+    }
+  });
+
+  it("an empty guest cart leaves the user's cart as it was; an empty user cart takes the guest's lines", async () => {
+    const a = await registered("emptyguest");
+    const device = await signedIn(a.email);
+    await device.add(TEE, 2);
+    const emptyGuest = await signedIn(a.email, shopper());
+    const cart = (await emptyGuest.getCart()).body;
+    expect(quantities(cart)).toEqual({ [TEE]: 2 });
+    expect(cart.notices).toEqual([]);
+
+    const b = await registered("emptyuser");
+    const guest = shopper();
+    await guest.add(MUG, 3);
+    await signedIn(b.email, guest);
+    expect(quantities((await guest.getCart()).body)).toEqual({ [MUG]: 3 });
+  });
+
+  it("merging the same guest cart twice changes nothing", async () => {
+    const { email } = await registered("twice");
+    const guest = shopper();
+    await guest.add(MUG, 2);
+    const guestCookie = guest.cookieHeader();
+    await signedIn(email, guest);
+    const first = (await guest.getCart()).body;
+    // The same guest cookie signs in again (a retried form, a second tab).
+    const copy = shopper();
+    for (const part of guestCookie.split("; ")) {
+      const eq = part.indexOf("=");
+      copy.cookies.set(part.slice(0, eq), part.slice(eq + 1));
+    }
+    await signedIn(email, copy);
+    const second = (await copy.getCart()).body;
+    expect(quantities(second)).toEqual({ [MUG]: 2 });
+    expect(second.version).toBe(first.version);
+  });
+
+  it("loses and doubles nothing when adds to the guest cart race the sign-in", async () => {
+    const { email } = await registered("race");
+    const guest = shopper();
+    await guest.add(TEE, 1);
+    const guestCookie = guest.cookieHeader();
+    const adder = () => shopper().request("POST", "/api/cart/items", { json: { productId: MUG }, headers: { cookie: guestCookie } });
+    const [adds, signInRes] = await Promise.all([Promise.all(Array.from({ length: 20 }, adder)), signIn(guest, email, PASSWORD)]);
+    expect(signInRes.status).toBe(302);
+    const acknowledged = adds.filter((r) => r.status === 200).length;
+    expect(adds.every((r) => r.status === 200)).toBe(true);
+    const userCart = (await guest.getCart()).body;
+    const oldCookieCart = (await shopper().request("GET", "/api/cart", { headers: { cookie: guestCookie } })).body;
+    const inUserCart = quantities(userCart)[MUG] ?? 0;
+    const inSuccessor = quantities(oldCookieCart)[MUG] ?? 0;
+    expect(inUserCart + inSuccessor).toBe(acknowledged);
+    expect(quantities(userCart)[TEE]).toBe(1);
+    expect(oldCookieCart.id).not.toBe(userCart.id);
+  });
+});
+
+describe("sign out", () => {
+  it("ends the session on the server: cookies copied before sign-out reach nothing", async () => {
+    const { email } = await registered("signout");
+    const s = await signedIn(email);
+    await s.add(TEE, 3);
+    const captured = s.cookieHeader();
+    const res = await signOut(s);
+    expect(res.status).toBe(302);
+    expect((await s.getCart()).body.items).toEqual([]);
+    expect((await s.request("GET", "/api/session")).body.user).toBeNull();
+    const replay = { headers: { cookie: captured } };
+    expect((await shopper().request("GET", "/api/cart", replay)).body.items).toEqual([]);
+    expect((await shopper().request("GET", "/api/session", replay)).body.user).toBeNull();
+    expect((await shopper().request("POST", "/api/cart/items", { ...replay, json: { productId: MUG } })).body.items).toEqual([
+      expect.objectContaining({ productId: MUG, quantity: 1 }),
+    ]);
+    const authSession = await shopper().request("GET", "/api/auth/session", replay);
+    expect(authSession.body?.user).toBeUndefined();
+    // Even when the store forgets every session record (flush), Postgres keeps the revocation.
+    const redis = createClient({ url: redisUrl });
+    await redis.connect();
+    for await (const keys of redis.scanIterator({ MATCH: `${backend.env.STORE_KEY_PREFIX}sess:*`, COUNT: 500 })) {
+      if (keys.length > 0) await redis.del(keys);
+    }
+    await redis.close();
+    expect((await shopper().request("GET", "/api/session", replay)).body.user).toBeNull();
+    expect((await shopper().request("GET", "/api/cart", replay)).body.items).toEqual([]);
+    const again = await signedIn(email);
+    expect(quantities((await again.getCart()).body)).toEqual({ [TEE]: 3 });
+  });
+
+  it("restores the cart at the next sign-in on another device", async () => {
+    const { email } = await registered("devices");
+    const phone = await signedIn(email);
+    await phone.add(MUG, 2);
+    await signOut(phone);
+    const laptop = await signedIn(email);
+    expect(quantities((await laptop.getCart()).body)).toEqual({ [MUG]: 2 });
+    await laptop.add(TEE, 1);
+    const phoneAgain = await signedIn(email, phone);
+    expect(quantities((await phoneAgain.getCart()).body)).toEqual({ [MUG]: 2, [TEE]: 1 });
+  });
+
+  it("keeps a user's cart untouched for longer than 30 days", async () => {
+    const { email, id } = await registered("retention");
+    const s = await signedIn(email);
+    await s.add(CAP, 4);
+    await signOut(s);
+    await sql`update carts set updated_at = now() - interval '45 days' where user_id = ${id}`;
+    const later = await signedIn(email);
+    expect(quantities((await later.getCart()).body)).toEqual({ [CAP]: 4 });
+  });
+});
+
+describe("recovery links", () => {
+  it("restores a copy into another device's cart, once per link", async () => {
+    const source = shopper();
+    await source.add(TEE, 2);
+    await source.add(MUG, 1);
+    const link = await source.request("POST", "/api/cart/recovery-link");
+    expect(link.status).toBe(201);
+    expect(link.body).toEqual({ url: expect.stringMatching(/\/cart\/recover\?token=/), expiresAt: expect.any(String) });
+    expect(Date.parse(link.body.expiresAt)).toBeGreaterThan(Date.now());
+    const path = new URL(link.body.url).pathname + new URL(link.body.url).search;
+
+    const other = shopper();
+    await other.add(MUG, 1);
+    const opened = await other.request("GET", path);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get("location")).toMatch(/\/cart\?restored=1$/);
+    expect(quantities((await other.getCart()).body)).toEqual({ [MUG]: 2, [TEE]: 2 });
+    await other.request("GET", path);
+    expect(quantities((await other.getCart()).body)).toEqual({ [MUG]: 2, [TEE]: 2 });
+    expect(quantities((await source.getCart()).body)).toEqual({ [TEE]: 2, [MUG]: 1 });
+  });
+
+  it("answers an empty cart with 409 CART_EMPTY", async () => {
+    const res = await shopper().request("POST", "/api/cart/recovery-link");
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("CART_EMPTY");
+  });
+
+  it("sends tampered and expired links to a clear page", async () => {
+    const source = shopper();
+    await source.add(TEE, 1);
+    const { url } = (await source.request("POST", "/api/cart/recovery-link")).body;
+    const token = new URL(url).searchParams.get("token")!;
+    const tampered = token.slice(0, 30) + (token[30] === "A" ? "B" : "A") + token.slice(31);
+    const other = shopper();
+    const bad = await other.request("GET", `/cart/recover?token=${encodeURIComponent(tampered)}`);
+    expect(bad.headers.get("location")).toMatch(/\/cart\/recover\/failed\?reason=invalid$/);
+    const cartId = (await source.getCart()).body.id;
+    const expiredToken = await sealData(
+      { kind: "recovery", jti: "expired-token-1", cid: cartId, exp: Date.now() - 1000 },
+      { password: { "1": TEST_SESSION_SECRET }, ttl: 0 },
+    );
+    const expired = await other.request("GET", `/cart/recover?token=${encodeURIComponent(expiredToken)}`);
+    expect(expired.headers.get("location")).toMatch(/reason=expired$/);
+    expect((await other.getCart()).body.items).toEqual([]);
+    const page = await other.request("GET", "/cart/recover/failed?reason=expired");
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain("This cart link has expired");
+  });
+});
