@@ -1,9 +1,10 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { signOutAction } from "@/app/actions/auth";
 import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
-import { getCartForRender } from "@/lib/cart/read";
-import { CartCount, CartProvider } from "@/lib/components";
+import { getCartForRender, getSessionForRender } from "@/lib/cart/read";
+import { AccountNav, CartCount, CartProvider, MergedBanner } from "@/lib/components";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,9 +16,11 @@ export const viewport: Viewport = {
   themeColor: "#1f3a34",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
   // Not awaited: the provider resolves it, so the read starts as early as possible.
   const cartPromise = getCartForRender();
+  // Both reads share one session lookup (React cache).
+  const { user } = await getSessionForRender();
 
   return (
     <html lang="en">
@@ -25,7 +28,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a href="#main" className="skip-link">
           Skip to content
         </a>
+        {/* Keyed by who is shopping: signing in or out swaps the cart outright, never merges client state. */}
         <CartProvider
+          key={user?.id ?? "guest"}
           cartPromise={cartPromise}
           actions={{
             add: addToCartAction,
@@ -44,11 +49,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 <span>Northwind Supply</span>
               </Link>
               <nav aria-label="Main" className="site-nav">
-                <Link href="/">Shop</Link>
+                <Link href="/" className="nav-shop">
+                  Shop
+                </Link>
+                <AccountNav user={user} signOutAction={signOutAction} />
                 <CartCount />
               </nav>
             </div>
           </header>
+          <MergedBanner />
           <main id="main" className="site-main" tabIndex={-1}>
             {children}
           </main>

@@ -7,6 +7,7 @@ import {
   char,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -152,6 +153,24 @@ export const recoveryRedemptions = pgTable(
     redeemedAt: timestamp("redeemed_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tokenId, t.cartId] })],
+);
+
+/**
+ * Outcomes of requests sent with an Idempotency-Key, kept 24 hours. A cart
+ * change writes its row in the same transaction as the change, so a retry
+ * after a crash between commit and answer replays instead of re-applying.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    status: integer("status").notNull(),
+    body: jsonb("body").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );
 
 export type ProductRow = typeof products.$inferSelect;

@@ -5,22 +5,26 @@ import { addItemFormSchema, removeItemFormSchema, setQuantityFormSchema } from "
 import { addItem, clearCart, removeItem, setItemQuantity } from "@/lib/cart/service";
 
 export async function addToCartAction(formData: FormData) {
-  return runCartAction(formData, (session, fields) => addItem(session, addItemFormSchema.parse(pick(fields, "productId", "quantity"))));
+  return runCartAction("add", formData, (session, fields, mutation) =>
+    addItem(session, addItemFormSchema.parse(pick(fields, "productId", "quantity")), mutation),
+  );
 }
 
 export async function setQuantityAction(formData: FormData) {
-  return runCartAction(formData, (session, fields) => {
+  return runCartAction("setQuantity", formData, (session, fields, mutation) => {
     const { productId, quantity } = setQuantityFormSchema.parse(pick(fields, "productId", "quantity"));
-    return setItemQuantity(session, productId, quantity);
+    return setItemQuantity(session, productId, quantity, mutation);
   });
 }
 
 export async function removeFromCartAction(formData: FormData) {
-  return runCartAction(formData, (session, fields) => removeItem(session, removeItemFormSchema.parse(pick(fields, "productId")).productId));
+  return runCartAction("remove", formData, (session, fields, mutation) =>
+    removeItem(session, removeItemFormSchema.parse(pick(fields, "productId")).productId, mutation),
+  );
 }
 
 export async function clearCartAction(formData: FormData) {
-  return runCartAction(formData, (session) => clearCart(session));
+  return runCartAction("clear", formData, (session, _fields, mutation) => clearCart(session, mutation));
 }
 
 /** Forms carry extra fields (js, returnTo, React's own); the schemas see only theirs. */

@@ -7,6 +7,8 @@ import { takeNotices, withCart } from "@/lib/session/session";
 import { db } from "@/lib/storage/database";
 import { isDatabaseUnavailable } from "@/lib/storage/database-errors";
 import { cacheCart, getCachedCart } from "./cache";
+import { serializeByCart } from "./cart-queue";
+import { recordOutcomeInTransaction, type IdempotencyContext } from "./idempotency";
 import type { LineChange } from "./domain";
 import { addLine, clearLines, mergeLines, removeLine, setLineQuantity } from "./domain";
 import { recoveryRedemptions } from "@/db/schema";
@@ -29,6 +31,8 @@ export interface CartResult {
 export interface MutationOptions {
   /** If-Match: the version the client last saw. */
   expectedVersion?: number;
+  /** Idempotency-Key: the outcome is recorded in the change's transaction. */
+  idempotency?: IdempotencyContext;
 }
 
 const DEFAULT_CURRENCY = "USD";
@@ -51,9 +55,9 @@ function neverWritten(cartId: string, userId: string | null): CartSnapshot {
   return { id: cartId, userId, status: "active", version: 0, currency: DEFAULT_CURRENCY, updatedAt: "", lines: [] };
 }
 
-async function toView(snapshot: CartSnapshot | null): Promise<CartView> {
+async function toView(snapshot: CartSnapshot | null, tx?: Tx): Promise<CartView> {
   if (!snapshot || snapshot.version === 0) return emptyCartView(DEFAULT_CURRENCY);
-  return buildCartView(snapshot, await catalogFor(snapshot.lines.map((l) => l.productId)));
+  return buildCartView(snapshot, await catalogFor(snapshot.lines.map((l) => l.productId), tx));
 }
 
 export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
@@ -154,34 +158,45 @@ async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: CartRow; 
   throw new Error("could not create a cart");
 }
 
+type Outcome = { snapshot: CartSnapshot; cartId: string; changed: boolean; view?: CartView };
+
+/** Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome). */
+async function applyRule<T>(tx: Tx, session: Session, rule: Rule<T>, options: MutationOptions): Promise<Outcome> {
+  const { cart, cartId } = await lockOrCreate(tx, session);
+  // Version 1 after the bump means no change was ever committed: no lines to read.
+  // (Not "we inserted it": a concurrent first add may have inserted it and committed.)
+  const fresh = cart.version === 1;
+  const [lines, loaded] = await Promise.all([
+    fresh ? Promise.resolve<CartLine[]>([]) : readLines(tx, cartId),
+    rule.load ? rule.load(tx, cartId) : Promise.resolve(undefined as T),
+  ]);
+  const before = toSnapshot({ ...cart, version: cart.version - 1 }, lines);
+  if (options.expectedVersion !== undefined && options.expectedVersion !== before.version) {
+    throw new VersionConflict(fresh ? null : before);
+  }
+  const change = rule.apply(lines, loaded);
+  if (!change.changed) throw new NoChange(before, cartId);
+  const snapshot = toSnapshot(cart, change.lines);
+  const view = await toView(snapshot, tx);
+  await Promise.all([
+    writeLines(tx, cartId, lines, change.lines),
+    // Remembered in the same commit as the change: a retry can never apply it twice.
+    options.idempotency ? recordOutcomeInTransaction(tx, options.idempotency, 200, view) : undefined,
+  ]);
+  return { snapshot, cartId, changed: true, view };
+}
+
 /**
- * Runs one rule against the session's cart in one transaction: lock and
- * bump, read, apply, write. A no-op rolls back, so it neither bumps the
- * version nor creates a cart.
+ * Runs one rule against the session's cart in one transaction (queued
+ * behind other changes to the same cart from this instance). A no-op rolls
+ * back, so it neither bumps the version nor creates a cart.
  */
 async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult> {
   const database = await withDatabase(db);
-  let outcome: { snapshot: CartSnapshot; cartId: string; changed: boolean };
+  let outcome: Outcome;
   try {
-    outcome = await withDatabase(() =>
-      database.transaction(async (tx) => {
-        const { cart, cartId } = await lockOrCreate(tx, session);
-        // Version 1 after the bump means no change was ever committed: no lines to read.
-        // (Not "we inserted it": a concurrent first add may have inserted it and committed.)
-        const fresh = cart.version === 1;
-        const [lines, loaded] = await Promise.all([
-          fresh ? Promise.resolve<CartLine[]>([]) : readLines(tx, cartId),
-          rule.load ? rule.load(tx, cartId) : Promise.resolve(undefined as T),
-        ]);
-        const before = toSnapshot({ ...cart, version: cart.version - 1 }, lines);
-        if (options.expectedVersion !== undefined && options.expectedVersion !== before.version) {
-          throw new VersionConflict(fresh ? null : before);
-        }
-        const change = rule.apply(lines, loaded);
-        if (!change.changed) throw new NoChange(before, cartId);
-        await writeLines(tx, cartId, lines, change.lines);
-        return { snapshot: toSnapshot(cart, change.lines), cartId, changed: true };
-      }),
+    outcome = await serializeByCart(session.cartId, () =>
+      withDatabase(() => database.transaction((tx) => applyRule(tx, session, rule, options))),
     );
   } catch (err) {
     if (err instanceof NoChange) {
@@ -193,7 +208,7 @@ async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptio
     }
   }
   if (outcome.changed) await cacheCart(outcome.snapshot);
-  return { cart: await toView(outcome.snapshot), session: withCart(session, outcome.cartId) };
+  return { cart: outcome.view ?? (await toView(outcome.snapshot)), session: withCart(session, outcome.cartId) };
 }
 
 export async function addItem(session: Session, input: { productId: string; quantity: number }, options: MutationOptions = {}) {

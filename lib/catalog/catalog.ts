@@ -30,8 +30,10 @@ function toProduct(row: typeof products.$inferSelect): Product {
   };
 }
 
-async function load(): Promise<CatalogCache> {
-  const rows = await (await db()).select().from(products).orderBy(asc(products.position), asc(products.id));
+type Reader = Pick<Awaited<ReturnType<typeof db>>, "select">;
+
+async function load(reader?: Reader): Promise<CatalogCache> {
+  const rows = await (reader ?? (await db())).select().from(products).orderBy(asc(products.position), asc(products.id));
   const list = rows.map(toProduct);
   const cache = { list, byId: new Map(list.map((p) => [p.id, p])), loadedAt: Date.now() };
   globalForCatalog.__cartCatalog = cache;
@@ -56,11 +58,20 @@ export async function getProductBySlug(slug: string): Promise<Product | null> {
   return (await catalog()).list.find((p) => p.slug === slug) ?? null;
 }
 
-/** The catalog by id, refreshed when a cart names a product the copy has not seen yet. */
-export async function catalogFor(productIds: readonly string[]): Promise<ReadonlyMap<string, Product>> {
-  const cached = await catalog();
-  if (productIds.every((id) => cached.byId.has(id))) return cached.byId;
-  return (await load()).byId;
+/**
+ * The catalog by id, refreshed when a cart names a product the copy has not
+ * seen yet. Inside a transaction pass it as `reader`: taking a second pool
+ * connection while holding a cart lock could starve the pool.
+ */
+export async function catalogFor(productIds: readonly string[], reader?: Reader): Promise<ReadonlyMap<string, Product>> {
+  const cached = globalForCatalog.__cartCatalog;
+  const fresh = cached && Date.now() - cached.loadedAt < env().CATALOG_CACHE_SECONDS * 1000;
+  if (cached && (fresh || reader) && productIds.every((id) => cached.byId.has(id))) return cached.byId;
+  if (!reader) {
+    const current = await catalog();
+    if (productIds.every((id) => current.byId.has(id))) return current.byId;
+  }
+  return (await load(reader)).byId;
 }
 
 /** Authoritative read for writes; runs on the given transaction. */

@@ -7,7 +7,7 @@ const signInMessages: Record<string, string> = {
 };
 
 const signUpMessages: Record<string, string> = {
-  EMAIL_TAKEN: "An account with that email already exists. Sign in instead, or use another email.",
+  EMAIL_TAKEN: "An account with that email already exists.",
   VALIDATION_ERROR: "Enter a valid email address and a password of at least 8 characters.",
 };
 
@@ -41,7 +41,6 @@ export const DEFAULT_RETURN_TO = "/cart";
 export function safeReturnTo(value: string | string[] | undefined): string {
   const path = first(value);
   if (!path || path.length > 512) return DEFAULT_RETURN_TO;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (!path.startsWith("/") || path.startsWith("//") || /[\\\s\u0000-\u001f\u007f]/.test(path)) return DEFAULT_RETURN_TO;
   if (/^\/(signin|signup)(?:[/?#]|$)/.test(path)) return DEFAULT_RETURN_TO;
   return path;

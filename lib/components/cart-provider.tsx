@@ -82,7 +82,7 @@ const CartContext = createContext<CartContextValue | null>(null);
 const noSubscription = () => () => {};
 
 /** False while rendering on the server and hydrating, true once React runs in the browser. */
-function useHydrated(): boolean {
+export function useHydrated(): boolean {
   return useSyncExternalStore(
     noSubscription,
     () => true,

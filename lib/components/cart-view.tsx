@@ -1,11 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useId } from "react";
+import { useId, type ReactNode } from "react";
 import type { CartLineView, CartNotice, CartView as Cart } from "@/lib/cart/types";
 import { formAction, useCart, type CartIntent } from "./cart-provider";
 import { formatItemCount, formatMoney } from "./format";
-import { cartErrorMessage, type CartErrorCode } from "./messages";
+import { cartErrorMessage, mergedNoticeText, type CartErrorCode } from "./messages";
 
 export interface CartViewProps {
   /** An error code from `?cartError=` (a post without JavaScript came back with it). */
@@ -16,6 +16,13 @@ export interface CartViewProps {
   shopHref?: string;
   /** Link to a product page from its slug. */
   productHref?: (slug: string) => string;
+  /**
+   * Show the one-time "merged" notice in the list of notices. Turn it off
+   * when a <MergedBanner> on the same page already shows it.
+   */
+  showMergedNotice?: boolean;
+  /** Shown below the order summary (e.g. <RecoveryLinkSection>), when the cart has items. */
+  aside?: ReactNode;
 }
 
 /** A quantity typed by the shopper: a whole number, or null. */
@@ -28,7 +35,7 @@ function noticeText(notice: CartNotice, cart: Cart): string {
   const lineName = (productId: string) => cart.items.find((line) => line.productId === productId)?.name;
   switch (notice.type) {
     case "merged":
-      return notice.message || "Items from your earlier visit were added to your cart.";
+      return mergedNoticeText(notice.message);
     case "price_changed": {
       const name = lineName(notice.productId) ?? "An item";
       const direction = notice.to < notice.from ? "dropped" : "changed";
@@ -54,11 +61,12 @@ function noticeTone(notice: CartNotice): "info" | "warning" {
   return "warning";
 }
 
-function Notices({ cart }: { cart: Cart }) {
-  if (cart.notices.length === 0) return null;
+function Notices({ cart, showMerged }: { cart: Cart; showMerged: boolean }) {
+  const notices = showMerged ? cart.notices : cart.notices.filter((notice) => notice.type !== "merged");
+  if (notices.length === 0) return null;
   return (
     <ul className="notices" aria-label="Changes to your cart" data-testid="cart-notices">
-      {cart.notices.map((notice, index) => (
+      {notices.map((notice, index) => (
         <li
           key={`${notice.type}-${"productId" in notice ? notice.productId : index}`}
           className={`notice notice-${noticeTone(notice)}`}
@@ -237,6 +245,8 @@ export function CartView({
   returnTo = "/cart",
   shopHref = "/",
   productHref = (slug) => `/products/${slug}`,
+  showMergedNotice = true,
+  aside,
 }: CartViewProps) {
   const { cart, isPending, actions, submitForm } = useCart();
   const headingId = useId();
@@ -251,7 +261,7 @@ export function CartView({
     return (
       <div className="cart-empty" data-testid="cart-empty">
         {error}
-        <Notices cart={cart} />
+        <Notices cart={cart} showMerged={showMergedNotice} />
         <p className="cart-empty-title">Your cart is empty.</p>
         <p className="muted">Good things are waiting in the shop.</p>
         <Link href={shopHref} className="button button-primary">
@@ -268,7 +278,7 @@ export function CartView({
           Items in your cart
         </h2>
         {error}
-        <Notices cart={cart} />
+        <Notices cart={cart} showMerged={showMergedNotice} />
         <ul className="cart-lines">
           {cart.items.map((line) => (
             <CartLineRow
@@ -282,36 +292,39 @@ export function CartView({
         </ul>
       </section>
 
-      <aside className="cart-summary" aria-label="Order summary">
-        <h2 className="cart-summary-title">Summary</h2>
-        <dl className="summary-rows">
-          <div className="summary-row">
-            <dt>
-              Subtotal <span className="muted">({formatItemCount(cart.itemCount)})</span>
-            </dt>
-            <dd data-testid="cart-subtotal">{formatMoney(cart.subtotal, cart.currency)}</dd>
-          </div>
-          <div className="summary-row muted">
-            <dt>Shipping</dt>
-            <dd>Calculated at checkout</dd>
-          </div>
-        </dl>
-        <Link href={shopHref} className="button button-secondary button-block">
-          Continue shopping
-        </Link>
-        <form
-          action={formAction(actions.clear)}
-          className="clear-cart"
-          onSubmit={(event) =>
-            submitForm(event, actions.clear, () => ({ op: { type: "clear" }, success: "Your cart is now empty" }))
-          }
-        >
-          <input type="hidden" name="returnTo" value={returnTo} />
-          <button type="submit" className="link-button link-button-danger" data-testid="cart-clear">
-            Clear cart
-          </button>
-        </form>
-      </aside>
+      <div className="cart-side">
+        <aside className="cart-summary" aria-label="Order summary">
+          <h2 className="cart-summary-title">Summary</h2>
+          <dl className="summary-rows">
+            <div className="summary-row">
+              <dt>
+                Subtotal <span className="muted">({formatItemCount(cart.itemCount)})</span>
+              </dt>
+              <dd data-testid="cart-subtotal">{formatMoney(cart.subtotal, cart.currency)}</dd>
+            </div>
+            <div className="summary-row muted">
+              <dt>Shipping</dt>
+              <dd>Calculated at checkout</dd>
+            </div>
+          </dl>
+          <Link href={shopHref} className="button button-secondary button-block">
+            Continue shopping
+          </Link>
+          <form
+            action={formAction(actions.clear)}
+            className="clear-cart"
+            onSubmit={(event) =>
+              submitForm(event, actions.clear, () => ({ op: { type: "clear" }, success: "Your cart is now empty" }))
+            }
+          >
+            <input type="hidden" name="returnTo" value={returnTo} />
+            <button type="submit" className="link-button link-button-danger" data-testid="cart-clear">
+              Clear cart
+            </button>
+          </form>
+        </aside>
+        {aside}
+      </div>
     </div>
   );
 }

@@ -42,3 +42,9 @@ export function cartErrorFromSearchParams(value: string | string[] | undefined):
   const code = Array.isArray(value) ? value[0] : value;
   return isCartErrorCode(code) ? code : null;
 }
+
+/** The one-time "merged" notice as a sentence (the server's message, which names the counts). */
+export function mergedNoticeText(message: string): string {
+  const text = message.trim() || "Items from your earlier visit were added to your cart";
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

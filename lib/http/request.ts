@@ -26,7 +26,7 @@ export function assertSameOrigin(req: NextRequest): void {
 }
 
 /** Reads a JSON body under the contract's rules: content type, size, syntax. */
-export async function readJsonBody(req: NextRequest): Promise<unknown> {
+export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; text: string }> {
   const type = req.headers.get("content-type");
   const mediaType = type?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
@@ -36,7 +36,7 @@ export async function readJsonBody(req: NextRequest): Promise<unknown> {
   if (declared > MAX_BODY_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
   const text = await readLimited(req, MAX_BODY_BYTES);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), text };
   } catch {
     throw new AppError("MALFORMED_JSON", "The body is not valid JSON.");
   }
@@ -63,4 +63,25 @@ async function readLimited(req: NextRequest, limit: number): Promise<string> {
   } catch {
     throw new AppError("MALFORMED_JSON", "The body is not valid UTF-8 JSON.");
   }
+}
+
+/**
+ * The same rule for server actions, which see headers but not the URL the
+ * browser used: the Origin's host must be ours (as Next.js's own action
+ * check does), or an allowed origin. `Origin: null` never passes.
+ */
+export function assertSameHostOrigin(headers: Headers): void {
+  if (headers.get("sec-fetch-site") === "cross-site") {
+    throw new AppError("FORBIDDEN_ORIGIN", "Cross-site requests may not change the cart.");
+  }
+  const origin = headers.get("origin");
+  if (origin === null || env().ALLOWED_ORIGINS.includes(origin)) return;
+  const ownHost = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host");
+  let originHost: string | null = null;
+  try {
+    originHost = origin === "null" ? null : new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  if (originHost === null || originHost !== ownHost) throw new AppError("FORBIDDEN_ORIGIN", "This origin may not change the cart.");
 }

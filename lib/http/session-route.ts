@@ -1,52 +1,70 @@
 import { NextResponse, type NextRequest } from "next/server";
+import type { IdempotencyContext, StoredOutcome } from "@/lib/cart/idempotency";
+import {
+  acquireLease,
+  findOutcome,
+  fingerprintOf,
+  isDuplicateOutcome,
+  parseIdempotencyKey,
+  recordOutcome,
+  releaseLease,
+  replayable,
+} from "@/lib/cart/idempotency";
+import type { MutationOptions } from "@/lib/cart/service";
 import type { CartView } from "@/lib/cart/types";
+import { AppError } from "@/lib/errors";
+import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions } from "@/lib/session/cookie";
 import type { Session } from "@/lib/session/session";
 import { resolveSession, saveSessionRecord, toCookie } from "@/lib/session/session";
-import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions } from "@/lib/session/cookie";
 import { toErrorResponse } from "./errors";
 import { limitRoute } from "./rate-limit";
 import { assertSameOrigin, readJsonBody } from "./request";
 
 /**
- * The one wrapper every session route uses: origin check for changes, body
- * parsing, the session in and the cookie out, ETag and no-store on carts,
- * and every error mapped to the contract's shape.
+ * The one wrapper every session route uses: origin check for changes, rate
+ * limits, body parsing, If-Match and Idempotency-Key, the session in and the
+ * cookie out, ETag and no-store on carts, and every error mapped to the
+ * contract's shape.
  */
 export interface RouteInput<P> {
   req: NextRequest;
   session: Session;
   params: P;
   body: unknown;
-  /** From If-Match; -1 when the header is present but not one of our strong ETags. */
-  expectedVersion: number | undefined;
+  /** If-Match and Idempotency-Key, for the cart service. */
+  mutation: MutationOptions;
 }
 
 export type RouteOutput = { session: Session; status?: number } & ({ cart: CartView } | { json: unknown });
 
 interface RouteOptions {
-  /** Changes state: origin-checked. */
+  /** Changes state: origin-checked, If-Match and Idempotency-Key apply. */
   mutation?: boolean;
   /** Takes a JSON body. */
   body?: boolean;
 }
 
+/** -1 when the header is present but not one of our strong ETags: it never matches. */
 function parseIfMatch(header: string | null): number | undefined {
   if (header === null || header.trim() === "*") return undefined;
   const match = /^"(\d{1,9})"$/.exec(header.trim());
   return match ? Number(match[1]) : -1;
 }
 
+function respond(status: number, body: unknown, session: Session, extra: Record<string, string> = {}): Promise<NextResponse> {
+  const headers = new Headers({ "Cache-Control": "no-store", ...extra });
+  const version = (body as { version?: unknown; items?: unknown } | null)?.version;
+  if (typeof version === "number" && Array.isArray((body as { items?: unknown }).items)) headers.set("ETag", `"${version}"`);
+  return withSession(NextResponse.json(body, { status, headers }), session);
+}
+
+function outputBody(output: RouteOutput): { status: number; body: unknown } {
+  return { status: output.status ?? 200, body: "cart" in output ? output.cart : output.json };
+}
+
 export async function sessionResponse(output: RouteOutput): Promise<NextResponse> {
-  const headers = new Headers({ "Cache-Control": "no-store" });
-  let res: NextResponse;
-  if ("cart" in output) {
-    headers.set("ETag", `"${output.cart.version}"`);
-    res = NextResponse.json(output.cart, { status: output.status ?? 200, headers });
-  } else {
-    res = NextResponse.json(output.json, { status: output.status ?? 200, headers });
-  }
-  await writeSession(res, output.session);
-  return res;
+  const { status, body } = outputBody(output);
+  return respond(status, body, output.session);
 }
 
 /** Saves the session record and sets the cookie on a response when it changed. */
@@ -55,6 +73,45 @@ export async function writeSession(res: NextResponse, session: Session): Promise
   if (session.cookieDirty) {
     const maxAge = cookieMaxAgeSeconds(session.userId !== null);
     res.cookies.set(sessionCookieName(), await sealSession(toCookie(session)), sessionCookieOptions(maxAge));
+  }
+}
+
+async function withSession(res: NextResponse, session: Session): Promise<NextResponse> {
+  await writeSession(res, session);
+  return res;
+}
+
+function replay(stored: StoredOutcome, idem: IdempotencyContext, session: Session): Promise<NextResponse> {
+  const { status, body } = replayable(stored, idem);
+  return respond(status, body, session, { "Idempotent-Replayed": "true" });
+}
+
+/**
+ * Runs a keyed request at most once: a stored outcome is replayed; a key
+ * still running answers 409; a client error is remembered too (its first
+ * outcome stands); a 5xx is not, so a retry can succeed.
+ */
+async function runOnce(idem: IdempotencyContext, session: Session, run: () => Promise<RouteOutput>): Promise<NextResponse> {
+  const stored = await findOutcome(idem);
+  if (stored) return replay(stored, idem, session);
+  if (!(await acquireLease(idem))) {
+    throw new AppError("IDEMPOTENCY_IN_PROGRESS", "A request with this Idempotency-Key is still being processed.");
+  }
+  try {
+    const output = await run();
+    const { status, body } = outputBody(output);
+    await recordOutcome(idem, status, body); // no-op when the change recorded it in its transaction
+    return await sessionResponse(output);
+  } catch (err) {
+    if (isDuplicateOutcome(err)) {
+      const first = await findOutcome(idem);
+      if (first) return replay(first, idem, session);
+    }
+    const res = toErrorResponse(err);
+    if (res.status < 500) await recordOutcome(idem, res.status, await res.clone().json());
+    return res;
+  } finally {
+    await releaseLease(idem);
   }
 }
 
@@ -69,10 +126,13 @@ export function sessionRoute<P = Record<string, never>>(
       // Rate limit (lib/http/rate-limit.ts), before the body is read so a flood costs little.
       const limited = await limitRoute(req, session.sid, options.mutation ? "write" : "read");
       if (limited) return limited;
-      const body = options.body ? await readJsonBody(req) : undefined;
+      const key = options.mutation ? parseIdempotencyKey(req.headers.get("idempotency-key")) : null;
+      const { value: body, text } = options.body ? await readJsonBody(req) : { value: undefined, text: "" };
       const params = context?.params ? await context.params : ({} as P);
-      const output = await handler({ req, session, params, body, expectedVersion: parseIfMatch(req.headers.get("if-match")) });
-      return await sessionResponse(output);
+      const idempotency = key ? { scope: session.sid, key, fingerprint: fingerprintOf(req.method, req.nextUrl.pathname, text) } : undefined;
+      const mutation: MutationOptions = { expectedVersion: parseIfMatch(req.headers.get("if-match")), idempotency };
+      const run = () => handler({ req, session, params, body, mutation });
+      return idempotency ? await runOnce(idempotency, session, run) : await sessionResponse(await run());
     } catch (err) {
       return toErrorResponse(err);
     }

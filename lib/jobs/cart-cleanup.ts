@@ -2,6 +2,7 @@ import { and, isNull, lt, sql } from "drizzle-orm";
 import { carts } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
+import { deleteExpiredOutcomes } from "@/lib/cart/idempotency";
 import { db } from "@/lib/storage/database";
 
 /**
@@ -38,7 +39,8 @@ export function startCartCleanup(): void {
   const run = () =>
     deleteExpiredGuestCarts()
       .then((n) => n > 0 && log.info("deleted expired guest carts", { count: n }))
-      .catch((err: unknown) => log.warn("guest cart cleanup failed", { err }));
+      .then(() => deleteExpiredOutcomes())
+      .catch((err: unknown) => log.warn("cleanup failed", { err }));
   // Jittered so many instances do not all start their batches together.
   globalForJob.__cartCleanup = setInterval(run, INTERVAL_MS + Math.floor(Math.random() * 60_000));
   globalForJob.__cartCleanup.unref();

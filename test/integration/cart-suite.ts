@@ -252,6 +252,7 @@ export function defineCartSuite(kind: BackendKind) {
       const s = shopper();
       await s.getCart(); // the session exists, its cart does not yet
       const results = await Promise.all(Array.from({ length: 10 }, () => s.add(HOODIE)));
+      expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
       expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
       expect((await s.getCart()).body).toMatchObject({ version: 10, items: [{ productId: HOODIE, quantity: 10 }] });
     });

@@ -4,4 +4,4 @@ import { sessionRoute } from "@/lib/http/session-route";
 
 export const GET = sessionRoute({}, ({ session }) => getCart(session));
 
-export const DELETE = sessionRoute({ mutation: true }, ({ session, expectedVersion }) => clearCart(session, { expectedVersion }));
+export const DELETE = sessionRoute({ mutation: true }, ({ session, mutation }) => clearCart(session, mutation));

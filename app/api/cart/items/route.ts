@@ -3,6 +3,6 @@ import { addItemSchema } from "@/lib/cart/schemas";
 import { addItem } from "@/lib/cart/service";
 import { sessionRoute } from "@/lib/http/session-route";
 
-export const POST = sessionRoute({ mutation: true, body: true }, ({ session, body, expectedVersion }) =>
-  addItem(session, addItemSchema.parse(body), { expectedVersion }),
+export const POST = sessionRoute({ mutation: true, body: true }, ({ session, body, mutation }) =>
+  addItem(session, addItemSchema.parse(body), mutation),
 );

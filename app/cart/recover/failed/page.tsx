@@ -6,28 +6,37 @@ export const metadata: Metadata = { title: "Cart link" };
 const explanations: Record<string, { title: string; body: string }> = {
   expired: {
     title: "This cart link has expired",
-    body: "Recovery links work for a limited time. Ask for a new one from the cart you want to bring over.",
+    body: "Cart links work for a limited time. Create a new one from the cart you want to bring over.",
   },
   unavailable: {
-    title: "We could not restore the cart just now",
+    title: "We couldn't restore the cart just now",
     body: "Something on our side was briefly unavailable. Please open the link again in a moment.",
   },
   invalid: {
     title: "This cart link is not valid",
-    body: "The link may be incomplete or altered. Copy the whole link again, or ask for a new one.",
+    body: "The link may be incomplete or altered. Copy the whole link again, or create a new one from the cart you want to bring over.",
   },
 };
 
-export default async function RecoveryFailedPage({ searchParams }: { searchParams: Promise<{ reason?: string }> }) {
+export default async function RecoveryFailedPage({ searchParams }: { searchParams: Promise<{ reason?: string | string[] }> }) {
   const { reason } = await searchParams;
-  const text = explanations[reason ?? ""] ?? explanations.invalid!;
+  const key = typeof reason === "string" && Object.hasOwn(explanations, reason) ? reason : "invalid";
+  const text = explanations[key]!;
   return (
-    <section className="container narrow">
-      <h1>{text.title}</h1>
-      <p>{text.body}</p>
-      <p>
-        <Link href="/cart">Go to your cart</Link> · <Link href="/">Keep shopping</Link>
-      </p>
-    </section>
+    <div className="container">
+      <section className="message-page" aria-labelledby="recover-failed-title" data-testid="recover-failed" data-reason={key}>
+        <p className="eyebrow">Cart link</p>
+        <h1 id="recover-failed-title">{text.title}</h1>
+        <p className="muted">{text.body}</p>
+        <div className="button-row">
+          <Link href="/cart" className="button button-primary">
+            Go to your cart
+          </Link>
+          <Link href="/" className="button button-secondary">
+            Keep shopping
+          </Link>
+        </div>
+      </section>
+    </div>
   );
 }

@@ -6,12 +6,12 @@ import { sessionRoute } from "@/lib/http/session-route";
 
 type Params = { productId: string };
 
-export const PATCH = sessionRoute<Params>({ mutation: true, body: true }, ({ session, params, body, expectedVersion }) => {
+export const PATCH = sessionRoute<Params>({ mutation: true, body: true }, ({ session, params, body, mutation }) => {
   const productId = productIdSchema.parse(params.productId);
   const { quantity } = setQuantitySchema.parse(body);
-  return setItemQuantity(session, productId, quantity, { expectedVersion });
+  return setItemQuantity(session, productId, quantity, mutation);
 });
 
-export const DELETE = sessionRoute<Params>({ mutation: true }, ({ session, params, expectedVersion }) =>
-  removeItem(session, productIdSchema.parse(params.productId), { expectedVersion }),
+export const DELETE = sessionRoute<Params>({ mutation: true }, ({ session, params, mutation }) =>
+  removeItem(session, productIdSchema.parse(params.productId), mutation),
 );

@@ -1,0 +1,122 @@
+import { createHash } from "node:crypto";
+import { and, eq, gt, lt } from "drizzle-orm";
+import { idempotencyKeys } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log/logger";
+import type { Database } from "@/lib/storage/database";
+import { db } from "@/lib/storage/database";
+import { store } from "@/lib/storage/store";
+
+/**
+ * Exactly-once changes under retries (Idempotency-Key). The first outcome
+ * of a key is kept 24 hours per session scope; a repeat with the same
+ * request replays it, with another request is refused, and while the first
+ * still runs gets 409. A cart change stores its outcome in its own
+ * transaction (see service.ts), so "committed" and "remembered" are one.
+ */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const LEASE_SECONDS = 30;
+
+export interface IdempotencyContext {
+  scope: string;
+  key: string;
+  fingerprint: string;
+}
+
+export interface StoredOutcome {
+  fingerprint: string;
+  status: number;
+  body: unknown;
+}
+
+type Writer = Pick<Database, "insert">;
+
+const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+
+/** The key from the header: absent → null; present but not 1–255 printable ASCII → 422. */
+export function parseIdempotencyKey(header: string | null): string | null {
+  if (header === null) return null;
+  if (!KEY_PATTERN.test(header)) {
+    throw new AppError("VALIDATION_ERROR", "Idempotency-Key must be 1 to 255 printable ASCII characters.", [
+      { path: ["Idempotency-Key"], message: "must be 1 to 255 printable ASCII characters" },
+    ]);
+  }
+  return header;
+}
+
+export function fingerprintOf(method: string, path: string, body: string): string {
+  return createHash("sha256").update(`${method.toUpperCase()} ${path}\n${body}`).digest("base64url");
+}
+
+export async function findOutcome(ctx: IdempotencyContext): Promise<StoredOutcome | null> {
+  const since = new Date(Date.now() - IDEMPOTENCY_TTL_SECONDS * 1000);
+  const [row] = await (await db())
+    .select({ fingerprint: idempotencyKeys.fingerprint, status: idempotencyKeys.status, body: idempotencyKeys.body })
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, ctx.scope), eq(idempotencyKeys.key, ctx.key), gt(idempotencyKeys.createdAt, since)))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * Records the outcome inside the change's transaction. A plain insert on
+ * purpose: a concurrent duplicate waits on the primary key, then fails and
+ * rolls its change back (isDuplicateOutcome) instead of applying it twice.
+ */
+export async function recordOutcomeInTransaction(writer: Writer, ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
+  await writer.insert(idempotencyKeys).values({ scope: ctx.scope, key: ctx.key, fingerprint: ctx.fingerprint, status, body });
+}
+
+/** Records an outcome that changed nothing (a no-op, a refusal); the first record stands. */
+export async function recordOutcome(ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
+  await (await db())
+    .insert(idempotencyKeys)
+    .values({ scope: ctx.scope, key: ctx.key, fingerprint: ctx.fingerprint, status, body })
+    .onConflictDoNothing();
+}
+
+/** The stored outcome as an answer to a repeat: replayed, or refused when the request differs. */
+export function replayable(stored: StoredOutcome, ctx: IdempotencyContext): StoredOutcome {
+  if (stored.fingerprint !== ctx.fingerprint) {
+    throw new AppError("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different request.");
+  }
+  return stored;
+}
+
+const leaseKey = (ctx: IdempotencyContext) => `idem:${ctx.scope}:${createHash("sha256").update(ctx.key).digest("base64url")}`;
+
+/**
+ * Marks the key as running. False when another request holds it (409).
+ * When the store is away the lease is skipped: the primary key in Postgres
+ * still turns a concurrent duplicate into a replay.
+ */
+export async function acquireLease(ctx: IdempotencyContext): Promise<boolean> {
+  try {
+    return await (await store()).setIfAbsent(leaseKey(ctx), "1", LEASE_SECONDS);
+  } catch (err) {
+    log.debug("idempotency lease unavailable", { err });
+    return true;
+  }
+}
+
+export async function releaseLease(ctx: IdempotencyContext): Promise<void> {
+  try {
+    await (await store()).delete(leaseKey(ctx));
+  } catch (err) {
+    log.debug("idempotency lease release failed", { err });
+  }
+}
+
+/** A concurrent duplicate lost the race for the primary key (Postgres unique_violation). */
+export function isDuplicateOutcome(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
+    const { code, constraint_name, constraint } = e as { code?: string; constraint_name?: string; constraint?: string };
+    if (code === "23505" && (constraint_name ?? constraint ?? "").startsWith("idempotency_keys")) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export async function deleteExpiredOutcomes(now = new Date()): Promise<void> {
+  await (await db()).delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_TTL_SECONDS * 1000)));
+}

@@ -1,0 +1,137 @@
+"use client";
+
+import { useId, useRef, useState } from "react";
+import { useCart, useHydrated } from "./cart-provider";
+
+interface RecoveryLink {
+  url: string;
+  expiresAt: string;
+}
+
+type State =
+  | { kind: "idle" }
+  | { kind: "creating" }
+  | { kind: "ready"; link: RecoveryLink; copied: "yes" | "manual" | null }
+  | { kind: "error"; message: string };
+
+const errorMessages: Record<string, string> = {
+  CART_EMPTY: "Add something to your cart first, then create a link.",
+  RATE_LIMITED: "You're going a little fast. Please wait a moment and try again.",
+  FORBIDDEN_ORIGIN: "We couldn't create a link from this page. Please reload it and try again.",
+};
+const GENERIC_ERROR = "We couldn't create a link just now. Please try again in a moment.";
+
+function isRecoveryLink(value: unknown): value is RecoveryLink {
+  if (typeof value !== "object" || value === null) return false;
+  const { url, expiresAt } = value as Record<string, unknown>;
+  return typeof url === "string" && typeof expiresAt === "string";
+}
+
+async function createLink(endpoint: string): Promise<{ ok: true; link: RecoveryLink } | { ok: false; message: string }> {
+  let response: Response;
+  try {
+    // The route takes no body, so no Content-Type either (api-contract.md, Conventions).
+    response = await fetch(endpoint, { method: "POST", credentials: "same-origin", cache: "no-store" });
+  } catch {
+    return { ok: false, message: "You seem to be offline. Check your connection and try again." };
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (response.ok && isRecoveryLink(body)) return { ok: true, link: body };
+  const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
+  return { ok: false, message: (typeof code === "string" && errorMessages[code]) || GENERIC_ERROR };
+}
+
+function formatExpiry(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }).format(date);
+}
+
+/**
+ * "Continue on another device": creates a signed link to this cart
+ * (POST /api/cart/recovery-link) and offers to copy it. Opening the link
+ * elsewhere adds these items to that device's cart. It needs fetch, so
+ * without JavaScript it is not shown at all.
+ */
+export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link" }: { endpoint?: string }) {
+  const { cart } = useCart();
+  const hydrated = useHydrated();
+  const [state, setState] = useState<State>({ kind: "idle" });
+  const inputRef = useRef<HTMLInputElement>(null);
+  const headingId = useId();
+  const inputId = useId();
+
+  if (!hydrated || cart.items.length === 0) return null;
+
+  const create = async () => {
+    setState({ kind: "creating" });
+    const result = await createLink(endpoint);
+    setState(result.ok ? { kind: "ready", link: result.link, copied: null } : { kind: "error", message: result.message });
+  };
+
+  const copy = async (link: RecoveryLink) => {
+    try {
+      await navigator.clipboard.writeText(link.url);
+      setState({ kind: "ready", link, copied: "yes" });
+    } catch {
+      // No clipboard permission: select the text so a keyboard copy is one step.
+      inputRef.current?.select();
+      setState({ kind: "ready", link, copied: "manual" });
+    }
+  };
+
+  const creating = state.kind === "creating";
+
+  return (
+    <section className="recovery" aria-labelledby={headingId} data-testid="recovery">
+      <h2 id={headingId} className="recovery-title">
+        Continue on another device
+      </h2>
+      <p className="muted recovery-help">Get a private link that adds these items to the cart of whichever device opens it.</p>
+
+      {state.kind === "ready" ? (
+        <div className="recovery-result">
+          <label htmlFor={inputId} className="visually-hidden">
+            Link to this cart
+          </label>
+          <div className="copy-field">
+            <input
+              ref={inputRef}
+              id={inputId}
+              className="copy-field-input"
+              type="text"
+              readOnly
+              value={state.link.url}
+              onFocus={(event) => event.currentTarget.select()}
+              data-testid="recovery-url"
+            />
+            <button type="button" className="button button-primary button-small" onClick={() => copy(state.link)} data-testid="recovery-copy">
+              {state.copied === "yes" ? "Copied" : "Copy"}
+            </button>
+          </div>
+          <p className="muted recovery-meta">
+            Works until {formatExpiry(state.link.expiresAt)}. Anyone with the link can add these items to their cart.
+          </p>
+        </div>
+      ) : (
+        <button
+          type="button"
+          className="button button-secondary button-small"
+          onClick={create}
+          aria-disabled={creating || undefined}
+          disabled={creating}
+          data-testid="recovery-create"
+        >
+          {creating ? "Creating link…" : "Create a link"}
+        </button>
+      )}
+
+      {/* A live region without role="status": the page has one status line, the cart provider's. */}
+      <p className="recovery-status" aria-live="polite" data-testid="recovery-status">
+        {state.kind === "error" ? <span className="recovery-error">{state.message}</span> : null}
+        {state.kind === "ready" && state.copied === "yes" ? "Link copied to the clipboard." : null}
+        {state.kind === "ready" && state.copied === "manual" ? "Press Ctrl+C (or ⌘C) to copy the selected link." : null}
+      </p>
+    </section>
+  );
+}
