@@ -1,11 +1,10 @@
 import postgres from "postgres";
-import { createClient } from "redis";
 import { sealData } from "iron-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
-import { redisUrl } from "../support/services";
+import { deleteRedisKeys } from "../support/services";
 import { Shopper } from "../support/shopper";
 
 /**
@@ -223,12 +222,7 @@ describe("sign out", () => {
     const authSession = await shopper().request("GET", "/api/auth/session", replay);
     expect(authSession.body?.user).toBeUndefined();
     // Even when the store forgets every session record (flush), Postgres keeps the revocation.
-    const redis = createClient({ url: redisUrl });
-    await redis.connect();
-    for await (const keys of redis.scanIterator({ MATCH: `${backend.env.STORE_KEY_PREFIX}sess:*`, COUNT: 500 })) {
-      if (keys.length > 0) await redis.del(keys);
-    }
-    await redis.close();
+    await deleteRedisKeys(`${backend.env.STORE_KEY_PREFIX}sess:*`);
     expect((await shopper().request("GET", "/api/session", replay)).body.user).toBeNull();
     expect((await shopper().request("GET", "/api/cart", replay)).body.items).toEqual([]);
     const again = await signedIn(email);

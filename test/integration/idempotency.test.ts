@@ -1,9 +1,8 @@
 import postgres from "postgres";
-import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
-import { redisUrl } from "../support/services";
+import { deleteRedisKeys } from "../support/services";
 import { Shopper } from "../support/shopper";
 
 /**
@@ -124,12 +123,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
     expect(rows[0]!.status).toBe(200);
     expect(rows[0]!.body.version).toBe(first.body.version);
     // A new process with no memory of the request, and no lease left in Redis.
-    const redis = createClient({ url: redisUrl });
-    await redis.connect();
-    for await (const keys of redis.scanIterator({ MATCH: `${backend.env.STORE_KEY_PREFIX}idem:*`, COUNT: 500 })) {
-      if (keys.length > 0) await redis.del(keys);
-    }
-    await redis.close();
+    await deleteRedisKeys(`${backend.env.STORE_KEY_PREFIX}idem:*`);
     await app.restart();
     const retry = await s.add(MUG, 3, { "idempotency-key": k });
     expect(retry.headers.get("idempotent-replayed")).toBe("true");

@@ -10,3 +10,19 @@ export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export function uniquePrefix(purpose: string): string {
   return `test:${process.pid}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}:${purpose}:`;
 }
+
+/** Deletes this run's keys matching a pattern from the real Redis (simulates the store forgetting). */
+export async function deleteRedisKeys(pattern: string): Promise<number> {
+  const { createClient } = await import("redis");
+  const redis = createClient({ url: redisUrl });
+  await redis.connect();
+  let deleted = 0;
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+      if (keys.length > 0) deleted += await redis.del(keys);
+    }
+  } finally {
+    await redis.close();
+  }
+  return deleted;
+}
