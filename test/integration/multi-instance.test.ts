@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type AppServer } from "../support/app";
+import { prepareBackend, type Backend } from "../support/backends";
+import { Shopper } from "../support/shopper";
+
+/**
+ * Stateless instances: two servers on one Postgres and one Redis prefix.
+ * Any instance serves any request, and concurrent changes to one cart
+ * through both keep every update (the row lock, not process memory, orders
+ * them), including idempotent duplicates split across instances.
+ */
+const TEE = "sku-tee-black-m";
+const MUG = "sku-mug-stoneware";
+
+describe("two instances behind one load balancer", () => {
+  let backend: Backend;
+  let a: AppServer;
+  let b: AppServer;
+
+  beforeAll(async () => {
+    backend = await prepareBackend("postgres+redis", "multi");
+    a = await startApp(backend.env);
+    b = await startApp(backend.env);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await backend?.cleanup();
+  });
+
+  it("serves one session from either instance", async () => {
+    const viaA = new Shopper(a.url);
+    await viaA.add(TEE, 2);
+    const viaB = new Shopper(b.url);
+    viaB.cookies = new Map(viaA.cookies);
+    expect((await viaB.getCart()).body.items).toMatchObject([{ productId: TEE, quantity: 2 }]);
+    await viaB.add(MUG, 1);
+    expect((await viaA.getCart()).body.itemCount).toBe(3);
+  });
+
+  it("keeps all of 50 concurrent adds split across both instances", async () => {
+    const viaA = new Shopper(a.url);
+    await viaA.add(MUG, 1);
+    const viaB = new Shopper(b.url);
+    viaB.cookies = new Map(viaA.cookies);
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? viaA : viaB).add(TEE, 1)));
+    expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const cart = (await viaA.getCart()).body;
+    expect(cart.items.find((i: any) => i.productId === TEE).quantity).toBe(50);
+    expect(cart.version).toBe(51);
+    expect((await viaB.getCart()).body).toEqual(cart);
+  });
+
+  it("applies an idempotent request once when its retries land on both instances", async () => {
+    const viaA = new Shopper(a.url);
+    await viaA.add(MUG, 1);
+    const viaB = new Shopper(b.url);
+    viaB.cookies = new Map(viaA.cookies);
+    const headers = { "idempotency-key": `multi-${Date.now()}` };
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? viaA : viaB).add(TEE, 3, headers)));
+    for (const r of replies) expect([200, 409]).toContain(r.status);
+    const cart = (await viaB.getCart()).body;
+    expect(cart.items.find((i: any) => i.productId === TEE).quantity).toBe(3);
+    expect(cart.version).toBe(2);
+  });
+});
