@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { IdempotencyContext } from "@/lib/cart/idempotency";
+import type { IdempotencyContext, StoredOutcome } from "@/lib/cart/idempotency";
 import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, recordOutcome, releaseLease } from "@/lib/cart/idempotency";
 import type { CartResult, MutationOptions } from "@/lib/cart/service";
 import { getCart } from "@/lib/cart/service";
@@ -60,7 +60,7 @@ async function attempt(session: Session, work: Work, fields: Record<string, Form
 /** The same exactly-once rule as the HTTP API: replay a stored outcome, run at most once. */
 async function once(idem: IdempotencyContext, session: Session, work: Work, fields: Record<string, FormDataEntryValue>): Promise<CartActionResult> {
   const stored = await findOutcome(idem);
-  if (stored) return replayed(stored.body as CartActionResult, session);
+  if (stored) return replayed(stored, session);
   if (!(await acquireLease(idem))) throw new AppError("IDEMPOTENCY_IN_PROGRESS", "That change is still being made.");
   try {
     const result = await attempt(session, work, fields, { idempotency: idem });
@@ -68,16 +68,22 @@ async function once(idem: IdempotencyContext, session: Session, work: Work, fiel
     return result;
   } catch (err) {
     const first = isDuplicateOutcome(err) ? await findOutcome(idem) : null;
-    if (first) return replayed(first.body as CartActionResult, session);
+    if (first) return replayed(first, session);
     throw err;
   } finally {
     await releaseLease(idem);
   }
 }
 
-/** A replay answers with the cart as it is now: the change itself is not repeated. */
-async function replayed(first: CartActionResult, session: Session): Promise<CartActionResult> {
-  return first.ok ? { ok: true, cart: await currentCart(session) } : first;
+/**
+ * A replay answers with the cart as it is now: the change itself is not
+ * repeated. (A change stores the cart it produced; a refusal stores itself.)
+ */
+async function replayed(first: StoredOutcome, session: Session): Promise<CartActionResult> {
+  if (first.status === 200) return { ok: true, cart: await currentCart(session) };
+  const refusal = first.body as Partial<Extract<CartActionResult, { ok: false }>>;
+  const error = refusal.error ?? { code: "VALIDATION_ERROR", message: "That request was not valid." };
+  return { ok: false, error, cart: await currentCart(session) };
 }
 
 /** The fields that define the request (not the transport's own: js, returnTo, the key, React's). */

@@ -3,6 +3,7 @@
 import { useId } from "react";
 import { useFormStatus } from "react-dom";
 import { formAction, useCart } from "./cart-provider";
+import { IdempotencyField } from "./idempotency-field";
 
 export interface AddToCartButtonProps {
   productId: string;
@@ -63,6 +64,7 @@ export function AddToCartButton({
     >
       <input type="hidden" name="productId" value={productId} />
       <input type="hidden" name="returnTo" value={returnTo} />
+      <IdempotencyField />
       {withQuantity ? (
         <div className="field field-inline">
           <label htmlFor={selectId}>Quantity</label>

@@ -17,6 +17,7 @@ import {
 } from "react";
 import type { CartActionResult, CartView } from "@/lib/cart/types";
 import { applyCartOp, DEFAULT_LIMITS, newerCart, type CartOp, type CartReducerLimits } from "./cart-reducer";
+import { newIdempotencyKey } from "./idempotency-field";
 import { cartErrorMessage, GENERIC_CART_ERROR } from "./messages";
 
 /** A server action as the cart components call it: FormData in, the whole cart out. */
@@ -67,8 +68,8 @@ interface CartContextValue {
   /**
    * An `onSubmit` for a cart form: stops the browser's post, applies the
    * optimistic change, calls the action with `js=1`, and applies its answer.
-   * `intent` reads the form's data; returning null lets the post go ahead
-   * without an optimistic change.
+   * `intent` reads the form's data; returning null sends the change without
+   * an optimistic prediction (the server's answer decides).
    */
   submitForm(
     event: FormEvent<HTMLFormElement>,
@@ -100,6 +101,8 @@ function formDataForCall(form: HTMLFormElement, submitter: HTMLElement | null): 
     if (!key.startsWith("$ACTION")) data.append(key, value);
   }
   data.set("js", "1");
+  // Each submission with JavaScript is a new intent: a new key (a retry of it would reuse this one).
+  data.set("idempotencyKey", newIdempotencyKey());
   return data;
 }
 
@@ -162,13 +165,11 @@ export function CartProvider({
       const form = event.currentTarget;
       const submitter = (event.nativeEvent as SubmitEvent).submitter;
       const formData = formDataForCall(form, submitter);
+      // No prediction (input the server should judge): the server's answer alone decides.
       const meaning = intent(formData);
-      // No prediction (input the server should judge): React posts the form as
-      // without JavaScript, and the action redirects back with the outcome.
-      if (!meaning) return;
       event.preventDefault();
       startCartTransition(async () => {
-        addOptimistic(meaning.op);
+        if (meaning) addOptimistic(meaning.op);
         let result: CartActionResult;
         try {
           result = await action(formData);
@@ -179,8 +180,8 @@ export function CartProvider({
         startTransition(() => {
           setServer((current) => ({ ...current, cart: newerCart(current.cart, result.cart) }));
         });
-        if (result.ok) announce("success", meaning.success);
-        else announce("error", cartErrorMessage(result.error.code));
+        if (!result.ok) announce("error", cartErrorMessage(result.error.code));
+        else if (meaning) announce("success", meaning.success);
       });
     },
     [addOptimistic, announce, startCartTransition],

@@ -6,6 +6,7 @@ import type { CartLineView, CartNotice, CartView as Cart } from "@/lib/cart/type
 import { formAction, useCart, type CartIntent } from "./cart-provider";
 import { formatItemCount, formatMoney } from "./format";
 import { cartErrorMessage, mergedNoticeText, type CartErrorCode } from "./messages";
+import { IdempotencyField } from "./idempotency-field";
 
 export interface CartViewProps {
   /** An error code from `?cartError=` (a post without JavaScript came back with it). */
@@ -110,6 +111,7 @@ function CartLineRow({
     <>
       <input type="hidden" name="productId" value={line.productId} />
       <input type="hidden" name="returnTo" value={returnTo} />
+      <IdempotencyField />
     </>
   );
 
@@ -318,6 +320,7 @@ export function CartView({
             }
           >
             <input type="hidden" name="returnTo" value={returnTo} />
+            <IdempotencyField />
             <button type="submit" className="link-button link-button-danger" data-testid="cart-clear">
               Clear cart
             </button>
