@@ -302,3 +302,26 @@ describe("recovery links", () => {
     expect(String(page.body)).toContain("This cart link has expired");
   });
 });
+
+describe("OAuth provider switch", () => {
+  it("offers only email + password without GitHub's variables", async () => {
+    const providers = (await shopper().request("GET", "/api/auth/providers")).body;
+    expect(Object.keys(providers)).toEqual(["credentials"]);
+  });
+
+  it("adds GitHub when AUTH_GITHUB_ID and AUTH_GITHUB_SECRET are set", async () => {
+    const embedded = await prepareBackend("pglite+memory", "oauth");
+    const withGitHub = await startApp({ ...embedded.env, AUTH_GITHUB_ID: "test-client-id", AUTH_GITHUB_SECRET: "test-client-secret" });
+    try {
+      const providers = (await new Shopper(withGitHub.url).request("GET", "/api/auth/providers")).body;
+      expect(Object.keys(providers).sort()).toEqual(["credentials", "github"]);
+      expect(providers.github).toMatchObject({ type: "oauth", signinUrl: expect.stringContaining("/api/auth/signin/github") });
+      // The embedded default also seeds the demo accounts the README prints.
+      const demo = await signIn(new Shopper(withGitHub.url), "demo@example.com", "demo-password");
+      expect(demo.headers.get("location")).not.toMatch(/error/);
+    } finally {
+      await withGitHub.stop();
+      await embedded.cleanup();
+    }
+  });
+});
