@@ -1,17 +1,18 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 /**
- * Runs only for /api/cart/items/{productId}: a path segment that is not
- * valid percent-encoding would make Next.js fail while decoding the route
- * parameter, before our handler could answer. Answer the client's mistake
- * here, in the contract's shape. (Authorisation never lives here.)
+ * Runs only for routes with a dynamic segment (/api/cart/items/{productId},
+ * /products/{slug}): a segment that is not valid percent-encoding would make
+ * Next.js fail while decoding the parameter, before our code could answer.
+ * Answer the client's mistake here: 422 in the contract's shape for the API,
+ * 404 for pages. (Authorisation never lives here.)
  */
 export function proxy(req: NextRequest) {
-  const segment = req.nextUrl.pathname.slice("/api/cart/items/".length);
   try {
-    decodeURIComponent(segment);
+    decodeURIComponent(req.nextUrl.pathname);
     return NextResponse.next();
   } catch {
+    if (!req.nextUrl.pathname.startsWith("/api/")) return new NextResponse("Not found", { status: 404 });
     return NextResponse.json(
       {
         error: {
@@ -25,4 +26,4 @@ export function proxy(req: NextRequest) {
   }
 }
 
-export const config = { matcher: "/api/cart/items/:productId+" };
+export const config = { matcher: ["/api/cart/items/:productId+", "/products/:slug+"] };

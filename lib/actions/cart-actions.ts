@@ -12,6 +12,7 @@ import { AppError } from "@/lib/errors";
 import { limitCartAction } from "@/lib/http/rate-limit";
 import { assertSameHostOrigin } from "@/lib/http/request";
 import { log } from "@/lib/log/logger";
+import { isDatabaseUnavailable } from "@/lib/storage/database-errors";
 import { commitSessionToCookies, sessionFromCookies } from "@/lib/session/next-cookies";
 import type { Session } from "@/lib/session/session";
 
@@ -98,6 +99,7 @@ function fieldsFingerprint(fields: Record<string, FormDataEntryValue>): string {
 function describe(err: unknown): { code: string; message: string } {
   if (err instanceof z.ZodError) return { code: "VALIDATION_ERROR", message: "That request was not valid." };
   if (err instanceof AppError) return { code: err.code, message: err.message };
+  if (isDatabaseUnavailable(err)) return { code: "SERVICE_UNAVAILABLE", message: "The cart is briefly unavailable. Please try again in a moment." };
   log.error("cart action failed", { err });
   return { code: "INTERNAL_ERROR", message: "Something went wrong on our side." };
 }

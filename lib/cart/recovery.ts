@@ -3,7 +3,7 @@ import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { sessionPasswords } from "@/lib/session/secret";
+import { sealingPassword, sessionPasswords } from "@/lib/session/secret";
 import type { Session } from "@/lib/session/session";
 import { getCart, restoreCopy } from "./service";
 
@@ -21,7 +21,7 @@ export async function createRecoveryLink(session: Session, origin: string) {
   const exp = Date.now() + env().RECOVERY_LINK_HOURS * 3_600_000;
   const token = await sealData(
     { kind: "recovery", jti: randomBytes(12).toString("base64url"), cid: cart.id, exp },
-    { password: sessionPasswords().map, ttl: 0 },
+    { password: sealingPassword(), ttl: 0 },
   );
   const url = `${origin}/cart/recover?token=${encodeURIComponent(token)}`;
   return { session: current, link: { url, expiresAt: new Date(exp).toISOString() } };

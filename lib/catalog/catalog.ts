@@ -43,10 +43,15 @@ async function load(reader?: Reader): Promise<CatalogCache> {
 async function catalog(): Promise<CatalogCache> {
   const cached = globalForCatalog.__cartCatalog;
   if (cached && Date.now() - cached.loadedAt < env().CATALOG_CACHE_SECONDS * 1000) return cached;
-  // One refresh at a time; concurrent callers share it.
-  globalForCatalog.__cartCatalogLoading ??= load().finally(() => {
-    globalForCatalog.__cartCatalogLoading = undefined;
-  });
+  // One refresh at a time; concurrent callers share it. A failed refresh serves the copy it has.
+  globalForCatalog.__cartCatalogLoading ??= load()
+    .catch((err: unknown) => {
+      if (cached) return cached;
+      throw err;
+    })
+    .finally(() => {
+      globalForCatalog.__cartCatalogLoading = undefined;
+    });
   return globalForCatalog.__cartCatalogLoading;
 }
 

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log/logger";
+import { isDatabaseUnavailable } from "@/lib/storage/database-errors";
 
 /** The one mapper from anything thrown to the contract's error body. */
 export function errorBody(code: string, message: string, details?: unknown) {
@@ -28,6 +29,10 @@ export function toErrorResponse(err: unknown): NextResponse {
       return NextResponse.json({ ...errorBody(err.code, err.message), cart }, { status: err.status, headers });
     }
     return NextResponse.json(errorBody(err.code, err.message, err.details), { status: err.status, headers });
+  }
+  if (isDatabaseUnavailable(err)) {
+    log.warn("database unavailable", { err });
+    return toErrorResponse(new AppError("SERVICE_UNAVAILABLE", "The cart is briefly unavailable. Please try again in a moment."));
   }
   log.error("unhandled error", { err });
   return NextResponse.json(errorBody("INTERNAL_ERROR", "Something went wrong on our side."), {

@@ -1,7 +1,7 @@
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { env } from "@/lib/config/env";
-import { sessionPasswords } from "./secret";
+import { sealingPassword, sessionPasswords } from "./secret";
 
 /**
  * The sealed cookie carries ids only: the session id, the cart it may reach
@@ -49,8 +49,7 @@ function passwordIdOf(sealed: string): string | undefined {
 }
 
 export async function sealSession(data: SessionCookie): Promise<string> {
-  const { map } = sessionPasswords();
-  return sealData(data, { password: map, ttl: cookieMaxAgeSeconds(data.uid !== null) + 60 });
+  return sealData(data, { password: sealingPassword(), ttl: cookieMaxAgeSeconds(data.uid !== null) + 60 });
 }
 
 /**
@@ -59,7 +58,8 @@ export async function sealSession(data: SessionCookie): Promise<string> {
  * `staleKey` says it was sealed with an older secret and should be resealed.
  */
 export async function unsealSession(value: string | undefined): Promise<{ data: SessionCookie; staleKey: boolean } | null> {
-  if (!value || value.length > MAX_COOKIE_LENGTH) return null;
+  // Our seals always end in iron-session's "~2"; anything else (even "<seal>x") is not ours.
+  if (!value || value.length > MAX_COOKIE_LENGTH || !value.endsWith("~2")) return null;
   const hit = unsealCache.get(value);
   if (hit && hit.until > Date.now()) return hit;
   const { map, currentId } = sessionPasswords();

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/config/env";
@@ -6,8 +6,9 @@ import { log } from "@/lib/log/logger";
 
 /**
  * The iron-session password map. SESSION_SECRET is a comma-separated list,
- * newest first; ids count from the oldest (the last gets 1), so prepending a
- * new secret keeps every older secret's id and old cookies stay readable.
+ * newest first: the first seals, all of them unseal. Each secret's id is
+ * derived from the secret itself, so adding or dropping others never
+ * changes it and cookies resealed during a rotation stay readable after.
  * Without SESSION_SECRET (development only; production refuses to start) a
  * secret is generated once under DATA_DIR.
  */
@@ -36,9 +37,18 @@ export function sessionPasswords(): SessionPasswords {
   const configured = env().SESSION_SECRET;
   const secrets = configured.length > 0 ? configured : [generatedSecret()];
   const map: Record<string, string> = {};
-  secrets.forEach((secret, i) => {
-    map[String(secrets.length - i)] = secret;
-  });
-  cached = { map, currentId: String(secrets.length) };
+  for (const secret of secrets) map[passwordId(secret)] = secret;
+  cached = { map, currentId: passwordId(secrets[0]!) };
   return cached;
+}
+
+/** The map to seal with: the current secret only (sealData would pick the highest id of a larger map). */
+export function sealingPassword(): Record<string, string> {
+  const { map, currentId } = sessionPasswords();
+  return { [currentId]: map[currentId]! };
+}
+
+/** A stable id per secret (digits, as iron-session wants): a secret keeps its id wherever it sits in the list. */
+function passwordId(secret: string): string {
+  return String(parseInt(createHash("sha256").update(secret).digest("hex").slice(0, 12), 16));
 }
