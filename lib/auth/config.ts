@@ -72,8 +72,10 @@ async function buildConfig(): Promise<NextAuthConfig> {
     // Auth.js logs a full stack for every wrong password; keep it to one line.
     logger: {
       error(error) {
-        if (error.name === "CredentialsSignin") log.info("sign-in refused");
-        else log.warn("auth error", { name: error.name, message: error.message });
+        // Class names are minified in production builds; Auth.js's `type` is not.
+        const type = (error as { type?: string }).type ?? error.name;
+        if (type === "CredentialsSignin") log.info("sign-in refused");
+        else log.warn("auth error", { type, message: error.message });
       },
       warn(code) {
         log.debug("auth warning", { code });
