@@ -35,12 +35,84 @@ export async function readLines(reader: Reader, cartId: string): Promise<CartLin
   return rows.map((r) => ({ ...r, addedAt: r.addedAt.toISOString() }));
 }
 
-export async function readSnapshot(reader: Reader, cartId: string): Promise<CartSnapshot | null> {
-  const [[cart], lines] = await Promise.all([
-    reader.select().from(carts).where(eq(carts.id, cartId)).limit(1),
-    readLines(reader, cartId),
-  ]);
-  return cart ? toSnapshot(cart, lines) : null;
+type Executor = Pick<Database, "execute">;
+
+/** Rows of a raw statement, whichever driver ran it (postgres.js: an array; PGlite: `{ rows }`). */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+const iso = (value: unknown) => new Date(value as string | Date).toISOString();
+
+/** The cart and its lines in one statement: one consistent snapshot (never a version beside other lines). */
+export async function readSnapshot(reader: Executor, cartId: string): Promise<CartSnapshot | null> {
+  const [row] = rowsOf<{
+    id: string;
+    user_id: string | null;
+    status: CartSnapshot["status"];
+    version: number;
+    currency: string;
+    updated_at: string | Date;
+    lines: { productId: string; quantity: number; addedUnitPrice: number; addedAt: string }[] | string;
+  }>(
+    await reader.execute(sql`
+      select c.id, c.user_id, c.status, c.version, c.currency, c.updated_at,
+        coalesce((select json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity,
+                   'addedUnitPrice', i.added_unit_price, 'addedAt', i.added_at) order by i.seq)
+                  from cart_items i where i.cart_id = c.id), '[]'::json) as lines
+      from carts c where c.id = ${cartId}`),
+  );
+  if (!row) return null;
+  const lines = typeof row.lines === "string" ? JSON.parse(row.lines) : row.lines;
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    version: Number(row.version),
+    currency: row.currency.trim(),
+    updatedAt: iso(row.updated_at),
+    lines: lines.map((l: CartLine) => ({ ...l, addedAt: iso(l.addedAt) })),
+  };
+}
+
+/**
+ * Compare-and-set of one line: applies the change only if the cart is
+ * still at `expectedVersion` (checked under its row lock), bumping the
+ * version in the same statement. For adds, the product must still be active
+ * at the price the rule used. Returns the new version, or null when
+ * anything differs (the caller then takes the full, locked path).
+ */
+export async function compareAndSetLine(
+  db: Executor,
+  cart: { id: string; userId: string | null; expectedVersion: number },
+  change: { line: CartLine | null; productId: string; requireActivePrice?: number },
+): Promise<{ version: number; updatedAt: string } | null> {
+  const owner = cart.userId === null ? sql`user_id is null` : sql`user_id = ${cart.userId}`;
+  const product =
+    change.requireActivePrice === undefined
+      ? sql`true`
+      : sql`exists (select 1 from products where id = ${change.productId} and active and price = ${change.requireActivePrice})`;
+  const write = change.line
+    ? sql`insert into cart_items (cart_id, product_id, quantity, added_unit_price, added_at)
+          select ${cart.id}, ${change.productId}, ${change.line.quantity}, ${change.line.addedUnitPrice}, ${change.line.addedAt}::timestamptz
+          where exists (select 1 from locked) and ${product}
+          on conflict (cart_id, product_id) do update set quantity = excluded.quantity
+          returning 1`
+    : sql`delete from cart_items where cart_id = ${cart.id} and product_id = ${change.productId}
+          and exists (select 1 from locked) returning 1`;
+  const [row] = rowsOf<{ version: number; updated_at: string | Date }>(
+    await db.execute(sql`
+      with locked as (
+        select id from carts
+        where id = ${cart.id} and version = ${cart.expectedVersion} and status = 'active' and ${owner}
+        for update
+      ),
+      written as (${write})
+      update carts set version = version + 1, updated_at = now()
+      where id = ${cart.id} and exists (select 1 from written)
+      returning version, updated_at`),
+  );
+  return row ? { version: Number(row.version), updatedAt: iso(row.updated_at) } : null;
 }
 
 /**

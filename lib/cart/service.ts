@@ -14,7 +14,17 @@ import { addLine, clearLines, mergeLines, removeLine, setLineQuantity } from "./
 import { recoveryRedemptions } from "@/db/schema";
 import type { Tx } from "./repository";
 import type { CartRow } from "./repository";
-import { activeCartIdForUser, ensureCart, ensureUserCart, lockAndBump, readLines, readSnapshot, toSnapshot, writeLines } from "./repository";
+import {
+  activeCartIdForUser,
+  compareAndSetLine,
+  ensureCart,
+  ensureUserCart,
+  lockAndBump,
+  readLines,
+  readSnapshot,
+  toSnapshot,
+  writeLines,
+} from "./repository";
 import type { CartLimits, CartLine, CartSnapshot, CartView } from "./types";
 import { buildCartView, emptyCartView } from "./view";
 
@@ -118,6 +128,11 @@ export async function getCart(session: Session): Promise<CartResult> {
 interface Rule<T> {
   load?: (tx: Tx, cartId: string) => Promise<T>;
   apply: (lines: CartLine[], loaded: T) => LineChange;
+  /**
+   * Optional fast path for one-line changes: what the rule needs from
+   * process caches, and the price an add must still have in Postgres.
+   */
+  fast?: { load: () => Promise<T>; requirePrice?: (loaded: T) => number | undefined };
 }
 
 class VersionConflict extends Error {
@@ -160,6 +175,51 @@ async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: CartRow; 
 
 type Outcome = { snapshot: CartSnapshot; cartId: string; changed: boolean; view?: CartView };
 
+/** The one product a change touches, or null when it touches several (or moves lines around). */
+function singleLineChange(before: readonly CartLine[], after: readonly CartLine[]): { productId: string; line: CartLine | null } | null {
+  const changed = [...new Set([...before, ...after].map((l) => l.productId))].filter((id) => {
+    const a = before.find((l) => l.productId === id);
+    const b = after.find((l) => l.productId === id);
+    return a?.quantity !== b?.quantity;
+  });
+  if (changed.length !== 1) return null;
+  const productId = changed[0]!;
+  return { productId, line: after.find((l) => l.productId === productId) ?? null };
+}
+
+/**
+ * The fast path: the rule runs on the cached snapshot and Postgres applies
+ * its one-line change in a single compare-and-set statement, only if the
+ * cart is still at the cached version (under the row lock) — so the result
+ * is exactly what the locked path would produce. Anything unusual (no cache,
+ * an error to confirm, a keyed request, a version that moved) returns null
+ * and the locked path decides.
+ */
+async function tryCompareAndSet<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<Outcome | null> {
+  if (!rule.fast || options.idempotency) return null;
+  const cached = await getCachedCart(session.cartId);
+  if (!cached || cached.version === 0 || !reachable(cached, session)) return null;
+  if (options.expectedVersion !== undefined && options.expectedVersion !== cached.version) return null;
+  const loaded = await rule.fast.load();
+  let change: LineChange;
+  try {
+    change = rule.apply(cached.lines, loaded);
+  } catch {
+    return null; // refusals are decided on committed data, by the locked path
+  }
+  const touched = change.changed ? singleLineChange(cached.lines, change.lines) : null;
+  if (!touched) return null;
+  const written = await withDatabase(async () =>
+    compareAndSetLine(
+      await db(),
+      { id: cached.id, userId: session.userId, expectedVersion: cached.version },
+      { ...touched, requireActivePrice: rule.fast?.requirePrice?.(loaded) },
+    ),
+  );
+  if (!written) return null;
+  return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
+}
+
 /** Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome). */
 async function applyRule<T>(tx: Tx, session: Session, rule: Rule<T>, options: MutationOptions): Promise<Outcome> {
   const { cart, cartId } = await lockOrCreate(tx, session);
@@ -195,9 +255,14 @@ async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptio
   const database = await withDatabase(db);
   let outcome: Outcome;
   try {
-    outcome = await serializeByCart(session.cartId, () =>
-      withDatabase(() => database.transaction((tx) => applyRule(tx, session, rule, options))),
-    );
+    outcome = await serializeByCart(session.cartId, async () => {
+      const done =
+        (await tryCompareAndSet(session, rule, options)) ??
+        (await withDatabase(() => database.transaction((tx) => applyRule(tx, session, rule, options))));
+      // Cached before the next queued change starts, so it can take the fast path too.
+      await cacheCart(done.snapshot);
+      return done;
+    });
   } catch (err) {
     if (err instanceof NoChange) {
       outcome = { snapshot: err.snapshot, cartId: err.cartId, changed: false };
@@ -207,7 +272,6 @@ async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptio
       throw err;
     }
   }
-  if (outcome.changed) await cacheCart(outcome.snapshot);
   return { cart: outcome.view ?? (await toView(outcome.snapshot)), session: withCart(session, outcome.cartId) };
 }
 
@@ -216,6 +280,10 @@ export async function addItem(session: Session, input: { productId: string; quan
     session,
     {
       load: (tx) => readProduct(tx, input.productId),
+      fast: {
+        load: async () => (await catalogFor([input.productId])).get(input.productId) ?? null,
+        requirePrice: (product) => product?.price,
+      },
       apply: (lines, product) => {
         if (!product) throw new AppError("PRODUCT_NOT_FOUND", "There is no such product.", { productId: input.productId });
         if (!product.active) {
@@ -229,11 +297,11 @@ export async function addItem(session: Session, input: { productId: string; quan
 }
 
 export async function setItemQuantity(session: Session, productId: string, quantity: number, options: MutationOptions = {}) {
-  return mutate(session, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()) }, options);
+  return mutate(session, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()), fast: { load: async () => undefined } }, options);
 }
 
 export async function removeItem(session: Session, productId: string, options: MutationOptions = {}) {
-  return mutate(session, { apply: (lines) => removeLine(lines, productId) }, options);
+  return mutate(session, { apply: (lines) => removeLine(lines, productId), fast: { load: async () => undefined } }, options);
 }
 
 export async function clearCart(session: Session, options: MutationOptions = {}) {

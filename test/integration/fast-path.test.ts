@@ -1,0 +1,74 @@
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type AppServer } from "../support/app";
+import { prepareBackend, type Backend } from "../support/backends";
+import { Shopper } from "../support/shopper";
+
+/**
+ * One-line changes take a compare-and-set fast path computed from the cached
+ * cart. These tests make the cache (and the process's catalog copy) wrong on
+ * purpose, behind the app's back, and check that the answer is still exactly
+ * what Postgres says: the version guard and the price guard send the change
+ * down the locked path.
+ */
+const TEE = "sku-tee-black-m";
+const MUG = "sku-mug-stoneware";
+
+describe("the compare-and-set fast path never trusts a stale cache", () => {
+  let backend: Backend;
+  let app: AppServer;
+  let sql: postgres.Sql;
+
+  beforeAll(async () => {
+    backend = await prepareBackend("postgres+redis", "fastpath");
+    app = await startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "3600" });
+    sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await app?.stop();
+    await backend?.cleanup();
+  });
+
+  it("applies the change to what Postgres holds when the cached cart is behind", async () => {
+    const s = new Shopper(app.url);
+    const first = (await s.add(TEE)).body;
+    // Another writer changed the cart and its cache write was lost.
+    await sql`update cart_items set quantity = 5 where cart_id = ${first.id}`;
+    await sql`update carts set version = version + 1 where id = ${first.id}`;
+    const res = await s.add(TEE, 1);
+    expect(res.status).toBe(200);
+    expect(res.body.items[0].quantity).toBe(6);
+    expect(res.body.version).toBe(3);
+    expect((await s.getCart()).body).toMatchObject({ version: 3, items: [{ productId: TEE, quantity: 6 }] });
+    // Removing through a stale cache still removes from the real cart.
+    await sql`update carts set version = version + 1 where id = ${first.id}`;
+    const removed = await s.remove(TEE);
+    expect(removed.body).toMatchObject({ version: 5, items: [] });
+  });
+
+  it("records the catalog's current price when the process's copy is out of date", async () => {
+    const s = new Shopper(app.url);
+    await s.add(TEE);
+    await sql`update products set price = 2600 where id = ${MUG}`;
+    try {
+      const res = await s.add(MUG, 1);
+      expect(res.body.items.find((i: any) => i.productId === MUG)).toMatchObject({ addedUnitPrice: 2600, quantity: 1 });
+      const [row] = await sql`select added_unit_price from cart_items where cart_id = ${res.body.id} and product_id = ${MUG}`;
+      expect(row!.added_unit_price).toBe(2600);
+    } finally {
+      await sql`update products set price = 2200 where id = ${MUG}`;
+    }
+  });
+
+  it("refuses with the locked path's answer, not the cache's", async () => {
+    const s = new Shopper(app.url);
+    const first = (await s.add(TEE, 98)).body;
+    // Postgres says 1, the cache says 98: adding 2 is allowed.
+    await sql`update cart_items set quantity = 1 where cart_id = ${first.id}`;
+    await sql`update carts set version = version + 1 where id = ${first.id}`;
+    const res = await s.add(TEE, 2);
+    expect(res.status).toBe(200);
+    expect(res.body.items[0].quantity).toBe(3);
+  });
+});
