@@ -3,6 +3,7 @@ import Link from "next/link";
 import { signInAction } from "@/app/actions/auth";
 import { getSessionForRender } from "@/lib/cart/read";
 import { SubmitButton, authHref, safeReturnTo, signInErrorMessage } from "@/lib/components";
+import { EmailField, PasswordField } from "@/lib/components/auth-fields";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -40,33 +41,8 @@ export default async function SignInPage({ searchParams }: SignInPageProps) {
 
         <form action={signInAction} className="auth-form">
           <input type="hidden" name="returnTo" value={returnTo} />
-          <div className="field">
-            <label htmlFor="signin-email">Email</label>
-            <input
-              id="signin-email"
-              className="input"
-              type="email"
-              name="email"
-              autoComplete="username"
-              inputMode="email"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              maxLength={254}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="signin-password">Password</label>
-            <input
-              id="signin-password"
-              className="input"
-              type="password"
-              name="password"
-              autoComplete="current-password"
-              required
-              maxLength={256}
-            />
-          </div>
+          <EmailField id="signin-email" autoComplete="username" />
+          <PasswordField id="signin-password" isNew={false} />
           <SubmitButton className="button button-primary button-block" pendingLabel="Signing in…" testId="signin-submit">
             Sign in
           </SubmitButton>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { signUpAction } from "@/app/actions/auth";
 import { getSessionForRender } from "@/lib/cart/read";
 import { SubmitButton, authHref, safeReturnTo, signUpErrorMessage } from "@/lib/components";
+import { EmailField, PasswordField } from "@/lib/components/auth-fields";
 
 export const metadata: Metadata = { title: "Create an account" };
 
@@ -45,38 +46,8 @@ export default async function SignUpPage({ searchParams }: SignUpPageProps) {
 
         <form action={signUpAction} className="auth-form">
           <input type="hidden" name="returnTo" value={returnTo} />
-          <div className="field">
-            <label htmlFor="signup-email">Email</label>
-            <input
-              id="signup-email"
-              className="input"
-              type="email"
-              name="email"
-              autoComplete="email"
-              inputMode="email"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              maxLength={254}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="signup-password">Password</label>
-            <input
-              id="signup-password"
-              className="input"
-              type="password"
-              name="password"
-              autoComplete="new-password"
-              required
-              minLength={8}
-              maxLength={256}
-              aria-describedby="signup-password-help"
-            />
-            <p id="signup-password-help" className="field-help">
-              At least 8 characters.
-            </p>
-          </div>
+          <EmailField id="signup-email" autoComplete="email" />
+          <PasswordField id="signup-password" isNew={true} />
           <SubmitButton className="button button-primary button-block" pendingLabel="Creating your account…" testId="signup-submit">
             Create account
           </SubmitButton>
