@@ -62,4 +62,36 @@ describe("two instances behind one load balancer", () => {
     expect(cart.items.find((i: any) => i.productId === TEE).quantity).toBe(3);
     expect(cart.version).toBe(2);
   });
+
+  it("orders an add racing a remove consistently: adds after the remove are all that is left", async () => {
+    const viaA = new Shopper(a.url);
+    await viaA.add(TEE, 5);
+    const viaB = new Shopper(b.url);
+    viaB.cookies = new Map(viaA.cookies);
+    const adds = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? viaA : viaB).add(TEE, 1));
+    const remove = viaB.remove(TEE);
+    const [addReplies, removed] = await Promise.all([Promise.all(adds), remove]);
+    expect(addReplies.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(removed.status).toBe(200);
+    // Versions give the order the database applied: only adds after the remove survive it.
+    const after = addReplies.filter((r) => r.body.version > removed.body.version).length;
+    const cart = (await viaA.getCart()).body;
+    expect(cart.items.find((i: any) => i.productId === TEE)?.quantity ?? 0).toBe(after);
+    expect(cart.version).toBe(1 + 10 + 1);
+  });
+
+  it("orders an update racing a delete consistently: never a line updated after its delete", async () => {
+    const viaA = new Shopper(a.url);
+    const viaB = new Shopper(b.url);
+    for (let round = 0; round < 8; round += 1) {
+      await viaA.add(MUG, 2);
+      viaB.cookies = new Map(viaA.cookies);
+      const [patched, deleted] = await Promise.all([viaA.setQuantity(MUG, 7), viaB.remove(MUG)]);
+      expect(deleted.status).toBe(200);
+      expect([200, 404]).toContain(patched.status);
+      if (patched.status === 200) expect(patched.body.version).toBeLessThan(deleted.body.version);
+      else expect(patched.body.error.code).toBe("ITEM_NOT_FOUND");
+      expect((await viaA.getCart()).body.items).toEqual([]);
+    }
+  });
 });
