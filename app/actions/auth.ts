@@ -6,7 +6,7 @@ import { signIn, signOut } from "@/lib/auth/config";
 import { credentialsSchema, registerSchema } from "@/lib/auth/schemas";
 import { registerUser } from "@/lib/auth/users";
 import { returnToSchema } from "@/lib/cart/schemas";
-import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/http/errors";
 
 function field(formData: FormData, name: string): string {
   const value = formData.get(name);
@@ -41,7 +41,8 @@ export async function signUpAction(formData: FormData) {
   try {
     await registerUser(parsed.data);
   } catch (err) {
-    if (err instanceof AppError) back("/signup", err.code, returnTo);
+    const known = toAppError(err);
+    if (known) back("/signup", known.code, returnTo);
     throw err;
   }
   await signInWith(parsed.data.email, parsed.data.password, returnTo, "/signup");

@@ -1,18 +1,17 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { z } from "zod";
 import type { IdempotencyContext, StoredOutcome } from "@/lib/cart/idempotency";
-import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, recordOutcome, releaseLease } from "@/lib/cart/idempotency";
+import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, isIdempotencyKey, recordOutcome, releaseLease } from "@/lib/cart/idempotency";
 import type { CartResult, MutationOptions } from "@/lib/cart/service";
 import { getCart } from "@/lib/cart/service";
 import { returnToSchema } from "@/lib/cart/schemas";
 import type { CartActionResult } from "@/lib/cart/types";
 import { emptyCartView } from "@/lib/cart/view";
 import { AppError } from "@/lib/errors";
+import { toAppError } from "@/lib/http/errors";
 import { limitCartAction } from "@/lib/http/rate-limit";
 import { assertSameHostOrigin } from "@/lib/http/request";
 import { log } from "@/lib/log/logger";
-import { isDatabaseUnavailable } from "@/lib/storage/database-errors";
 import { commitSessionToCookies, sessionFromCookies } from "@/lib/session/next-cookies";
 import type { Session } from "@/lib/session/session";
 
@@ -24,8 +23,6 @@ import type { Session } from "@/lib/session/session";
  */
 type Work = (session: Session, fields: Record<string, FormDataEntryValue>, mutation: MutationOptions) => Promise<CartResult>;
 
-const idempotencyKeySchema = z.string().regex(/^[\x20-\x7e]{1,255}$/);
-
 export async function runCartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
   const fields = Object.fromEntries(formData.entries());
   const viaScript = fields.js === "1";
@@ -35,8 +32,8 @@ export async function runCartAction(name: string, formData: FormData, work: Work
   try {
     assertSameHostOrigin(await headers());
     await limitCartAction(session.sid); // rate limit (lib/http/rate-limit.ts): throws RATE_LIMITED
-    const key = idempotencyKeySchema.safeParse(fields.idempotencyKey);
-    const idempotency = key.success ? { scope: session.sid, key: key.data, fingerprint: fingerprintOf("ACTION", name, fieldsFingerprint(fields)) } : undefined;
+    const key = fields.idempotencyKey;
+    const idempotency = isIdempotencyKey(key) ? { scope: session.sid, key, fingerprint: fingerprintOf("ACTION", name, fieldsFingerprint(fields)) } : undefined;
     result = idempotency ? await once(idempotency, session, work, fields) : await attempt(session, work, fields, {});
   } catch (err) {
     result = { ok: false, error: describe(err), cart: await currentCart(session) };
@@ -97,9 +94,8 @@ function fieldsFingerprint(fields: Record<string, FormDataEntryValue>): string {
 }
 
 function describe(err: unknown): { code: string; message: string } {
-  if (err instanceof z.ZodError) return { code: "VALIDATION_ERROR", message: "That request was not valid." };
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  if (isDatabaseUnavailable(err)) return { code: "SERVICE_UNAVAILABLE", message: "The cart is briefly unavailable. Please try again in a moment." };
+  const known = toAppError(err);
+  if (known) return { code: known.code, message: known.message };
   log.error("cart action failed", { err });
   return { code: "INTERNAL_ERROR", message: "Something went wrong on our side." };
 }

@@ -7,7 +7,7 @@ import { accounts, users, verificationTokens } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
 import { sessionPasswords } from "@/lib/session/secret";
-import { userSessionLive } from "@/lib/session/user-sessions";
+import { userSessionLive } from "@/lib/session/session";
 import { db } from "@/lib/storage/database";
 import { credentialsSchema } from "./schemas";
 import { beginUserSession, endUserSession } from "./session-bridge";

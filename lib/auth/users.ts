@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { db } from "@/lib/storage/database";
-import { withDatabase } from "@/lib/cart/service";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { RegisterInput } from "./schemas";
 
@@ -13,13 +12,11 @@ export interface PublicUser {
 
 export async function registerUser(input: RegisterInput): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
-  const [row] = await withDatabase(async () =>
-    (await db())
-      .insert(users)
-      .values({ email: input.email, passwordHash })
-      .onConflictDoNothing({ target: users.email })
-      .returning({ id: users.id, email: users.email }),
-  );
+  const [row] = await (await db())
+    .insert(users)
+    .values({ email: input.email, passwordHash })
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id, email: users.email });
   if (!row) throw new AppError("EMAIL_TAKEN", "An account with this email already exists.");
   return { id: row.id, email: row.email! };
 }

@@ -33,10 +33,14 @@ type Writer = Pick<Database, "insert">;
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
+export function isIdempotencyKey(value: unknown): value is string {
+  return typeof value === "string" && KEY_PATTERN.test(value);
+}
+
 /** The key from the header: absent → null; present but not 1–255 printable ASCII → 422. */
 export function parseIdempotencyKey(header: string | null): string | null {
   if (header === null) return null;
-  if (!KEY_PATTERN.test(header)) {
+  if (!isIdempotencyKey(header)) {
     throw new AppError("VALIDATION_ERROR", "Idempotency-Key must be 1 to 255 printable ASCII characters.", [
       { path: ["Idempotency-Key"], message: "must be 1 to 255 printable ASCII characters" },
     ]);

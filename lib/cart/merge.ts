@@ -3,7 +3,7 @@ import { db } from "@/lib/storage/database";
 import { cacheCart } from "./cache";
 import { mergeLines, type MergeResult } from "./domain";
 import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines } from "./repository";
-import { cartLimits, withDatabase } from "./service";
+import { cartLimits } from "./service";
 import type { CartNotice, CartSnapshot } from "./types";
 
 /**
@@ -18,29 +18,27 @@ export interface MergeOutcome {
 }
 
 export async function mergeGuestCartIntoUser(guestCartId: string | null, userId: string): Promise<MergeOutcome> {
-  const database = await withDatabase(db);
+  const database = await db();
   const cutoff = Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000;
   const written: CartSnapshot[] = [];
-  const outcome = await withDatabase(() =>
-    database.transaction(async (tx) => {
-      const userCartId = await ensureUserCart(tx, userId, "USD");
-      if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
-      const locked = await lockCarts(tx, [guestCartId, userCartId]);
-      const guest = locked.find((c) => c.id === guestCartId);
-      const user = locked.find((c) => c.id === userCartId)!;
-      const mergeable = guest && guest.status === "active" && guest.userId === null && guest.updatedAt.getTime() > cutoff;
-      if (!mergeable) return { userCartId, notices: [] };
+  const outcome = await database.transaction(async (tx) => {
+    const userCartId = await ensureUserCart(tx, userId, "USD");
+    if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
+    const locked = await lockCarts(tx, [guestCartId, userCartId]);
+    const guest = locked.find((c) => c.id === guestCartId);
+    const user = locked.find((c) => c.id === userCartId)!;
+    const mergeable = guest && guest.status === "active" && guest.userId === null && guest.updatedAt.getTime() > cutoff;
+    if (!mergeable) return { userCartId, notices: [] };
 
-      const [guestLines, userLines] = await Promise.all([readLines(tx, guest.id), readLines(tx, user.id)]);
-      const merge = mergeLines(userLines, guestLines, cartLimits());
-      if (merge.changed) {
-        await writeLines(tx, user.id, userLines, merge.lines);
-        written.push(toSnapshot(await bumpVersion(tx, user.id), merge.lines));
-      }
-      written.push(toSnapshot(await bumpVersion(tx, guest.id, { status: "merged", mergedInto: user.id }), guestLines));
-      return { userCartId, notices: mergeNotices(merge, guestLines.length) };
-    }),
-  );
+    const [guestLines, userLines] = await Promise.all([readLines(tx, guest.id), readLines(tx, user.id)]);
+    const merge = mergeLines(userLines, guestLines, cartLimits());
+    if (merge.changed) {
+      await writeLines(tx, user.id, userLines, merge.lines);
+      written.push(toSnapshot(await bumpVersion(tx, user.id), merge.lines));
+    }
+    written.push(toSnapshot(await bumpVersion(tx, guest.id, { status: "merged", mergedInto: user.id }), guestLines));
+    return { userCartId, notices: mergeNotices(merge, guestLines.length) };
+  });
   await Promise.all(written.map(cacheCart));
   return outcome;
 }

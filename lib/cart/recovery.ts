@@ -5,7 +5,7 @@ import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { sealingPassword, sessionPasswords } from "@/lib/session/secret";
 import type { Session } from "@/lib/session/session";
-import { getCart, restoreCopy } from "./service";
+import { getCart } from "./service";
 
 /**
  * Recovery links: a sealed, expiring token naming a cart. Opening it
@@ -43,6 +43,3 @@ export async function readRecoveryToken(token: string | null): Promise<RecoveryC
   return { ok: true, cartId: parsed.data.cid, tokenId: parsed.data.jti };
 }
 
-export async function redeemRecoveryToken(session: Session, check: { cartId: string; tokenId: string }) {
-  return restoreCopy(session, check);
-}

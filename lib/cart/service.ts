@@ -5,7 +5,6 @@ import { AppError } from "@/lib/errors";
 import type { Session } from "@/lib/session/session";
 import { takeNotices, withCart } from "@/lib/session/session";
 import { db } from "@/lib/storage/database";
-import { isDatabaseUnavailable } from "@/lib/storage/database-errors";
 import { cacheCart, getCachedCart } from "./cache";
 import { serializeByCart } from "./cart-queue";
 import { recordOutcomeInTransaction, type IdempotencyContext } from "./idempotency";
@@ -70,22 +69,11 @@ async function toView(snapshot: CartSnapshot | null, tx?: Tx): Promise<CartView>
   return buildCartView(snapshot, await catalogFor(snapshot.lines.map((l) => l.productId), tx));
 }
 
-export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (isDatabaseUnavailable(err)) {
-      throw new AppError("SERVICE_UNAVAILABLE", "The cart is briefly unavailable. Please try again in a moment.");
-    }
-    throw err;
-  }
-}
-
 /** The stored cart (or its never-written placeholder), from the cache when it has it. */
 async function loadSnapshot(session: Session): Promise<CartSnapshot> {
   const cached = await getCachedCart(session.cartId);
   if (cached) return cached;
-  const stored = await withDatabase(async () => readSnapshot(await db(), session.cartId));
+  const stored = await readSnapshot(await db(), session.cartId);
   const snapshot = stored ?? neverWritten(session.cartId, session.userId);
   await cacheCart(snapshot);
   return snapshot;
@@ -104,7 +92,7 @@ export function successorCartId(cartId: string): string {
 
 /** A signed-in session follows the user's active cart, wherever it was created. */
 async function userCartId(userId: string): Promise<string | null> {
-  return withDatabase(async () => activeCartIdForUser(await db(), userId));
+  return activeCartIdForUser(await db(), userId);
 }
 
 export async function getCart(session: Session): Promise<CartResult> {
@@ -209,12 +197,10 @@ async function tryCompareAndSet<T>(session: Session, rule: Rule<T>, options: Mut
   }
   const touched = change.changed ? singleLineChange(cached.lines, change.lines) : null;
   if (!touched) return null;
-  const written = await withDatabase(async () =>
-    compareAndSetLine(
-      await db(),
-      { id: cached.id, userId: session.userId, expectedVersion: cached.version },
-      { ...touched, requireActivePrice: rule.fast?.requirePrice?.(loaded) },
-    ),
+  const written = await compareAndSetLine(
+    await db(),
+    { id: cached.id, userId: session.userId, expectedVersion: cached.version },
+    { ...touched, requireActivePrice: rule.fast?.requirePrice?.(loaded) },
   );
   if (!written) return null;
   return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
@@ -252,13 +238,13 @@ async function applyRule<T>(tx: Tx, session: Session, rule: Rule<T>, options: Mu
  * back, so it neither bumps the version nor creates a cart.
  */
 async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult> {
-  const database = await withDatabase(db);
+  const database = await db();
   let outcome: Outcome;
   try {
     outcome = await serializeByCart(session.cartId, async () => {
       const done =
         (await tryCompareAndSet(session, rule, options)) ??
-        (await withDatabase(() => database.transaction((tx) => applyRule(tx, session, rule, options))));
+        (await database.transaction((tx) => applyRule(tx, session, rule, options)));
       // Cached before the next queued change starts, so it can take the fast path too.
       await cacheCart(done.snapshot);
       return done;

@@ -17,9 +17,25 @@ export function validationError(error: z.ZodError): AppError {
   );
 }
 
-export function toErrorResponse(err: unknown): NextResponse {
-  if (err instanceof z.ZodError) return toErrorResponse(validationError(err));
-  if (err instanceof AppError) {
+/**
+ * What a client may be told about anything thrown: our own errors, invalid
+ * input, and a database that is briefly away (retry later). Null for
+ * everything else, which is our failure and stays in the logs. Route
+ * handlers and server actions both go through here.
+ */
+export function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof z.ZodError) return validationError(err);
+  if (isDatabaseUnavailable(err)) {
+    log.warn("database unavailable", { err });
+    return new AppError("SERVICE_UNAVAILABLE", "The cart is briefly unavailable. Please try again in a moment.");
+  }
+  return null;
+}
+
+export function toErrorResponse(thrown: unknown): NextResponse {
+  const err = toAppError(thrown);
+  if (err) {
     const headers = new Headers({ "Cache-Control": "no-store" });
     if (err.code === "SERVICE_UNAVAILABLE") headers.set("Retry-After", "2");
     if (err.code === "VERSION_CONFLICT") {
@@ -30,11 +46,7 @@ export function toErrorResponse(err: unknown): NextResponse {
     }
     return NextResponse.json(errorBody(err.code, err.message, err.details), { status: err.status, headers });
   }
-  if (isDatabaseUnavailable(err)) {
-    log.warn("database unavailable", { err });
-    return toErrorResponse(new AppError("SERVICE_UNAVAILABLE", "The cart is briefly unavailable. Please try again in a moment."));
-  }
-  log.error("unhandled error", { err });
+  log.error("unhandled error", { err: thrown });
   return NextResponse.json(errorBody("INTERNAL_ERROR", "Something went wrong on our side."), {
     status: 500,
     headers: { "Cache-Control": "no-store" },

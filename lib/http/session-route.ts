@@ -13,9 +13,9 @@ import {
 import type { MutationOptions } from "@/lib/cart/service";
 import type { CartView } from "@/lib/cart/types";
 import { AppError } from "@/lib/errors";
-import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions } from "@/lib/session/cookie";
+import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions, unsealSession } from "@/lib/session/cookie";
 import type { Session } from "@/lib/session/session";
-import { resolveSession, saveSessionRecord, toCookie } from "@/lib/session/session";
+import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "@/lib/session/session";
 import { toErrorResponse } from "./errors";
 import { limitRoute } from "./rate-limit";
 import { assertSameOrigin, readJsonBody } from "./request";
@@ -51,11 +51,13 @@ function parseIfMatch(header: string | null): number | undefined {
   return match ? Number(match[1]) : -1;
 }
 
-function respond(status: number, body: unknown, session: Session, extra: Record<string, string> = {}): Promise<NextResponse> {
+async function respond(status: number, body: unknown, session: Session, extra: Record<string, string> = {}): Promise<NextResponse> {
   const headers = new Headers({ "Cache-Control": "no-store", ...extra });
   const version = (body as { version?: unknown; items?: unknown } | null)?.version;
   if (typeof version === "number" && Array.isArray((body as { items?: unknown }).items)) headers.set("ETag", `"${version}"`);
-  return withSession(NextResponse.json(body, { status, headers }), session);
+  const res = NextResponse.json(body, { status, headers });
+  await writeSession(res, session);
+  return res;
 }
 
 function outputBody(output: RouteOutput): { status: number; body: unknown } {
@@ -74,11 +76,6 @@ export async function writeSession(res: NextResponse, session: Session): Promise
     const maxAge = cookieMaxAgeSeconds(session.userId !== null);
     res.cookies.set(sessionCookieName(), await sealSession(toCookie(session)), sessionCookieOptions(maxAge));
   }
-}
-
-async function withSession(res: NextResponse, session: Session): Promise<NextResponse> {
-  await writeSession(res, session);
-  return res;
 }
 
 function replay(stored: StoredOutcome, idem: IdempotencyContext, session: Session): Promise<NextResponse> {
@@ -122,9 +119,14 @@ export function sessionRoute<P = Record<string, never>>(
   return async (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
     try {
       if (options.mutation) assertSameOrigin(req);
-      const session = await resolveSession(req.cookies.get(sessionCookieName())?.value);
-      // Rate limit (lib/http/rate-limit.ts), before the body is read so a flood costs little.
-      const limited = await limitRoute(req, session.sid, options.mutation ? "write" : "read");
+      // The session's record and the rate limit (lib/http/rate-limit.ts) are read together: both
+      // need only the cookie, so they cost one store round trip, and both come before the body.
+      const unsealed = await unsealSession(req.cookies.get(sessionCookieName())?.value);
+      const sid = unsealed?.data.sid ?? newSessionId();
+      const [session, limited] = await Promise.all([
+        resolveUnsealed(unsealed, sid),
+        limitRoute(req, sid, options.mutation ? "write" : "read"),
+      ]);
       if (limited) return limited;
       const key = options.mutation ? parseIdempotencyKey(req.headers.get("idempotency-key")) : null;
       const { value: body, text } = options.body ? await readJsonBody(req) : { value: undefined, text: "" };

@@ -8,6 +8,20 @@ import type { SessionCookie } from "./cookie";
 import { unsealSession } from "./cookie";
 import { validUserSession } from "./user-sessions";
 
+/** Whether a signed-in session still stands: the store's record first, Postgres when it has none. */
+export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
+  try {
+    const raw = await (await store()).get(recordKey(sid));
+    if (raw !== null) {
+      const record = parseRecord(raw);
+      return record !== null && !record.revoked && record.userId === userId;
+    }
+  } catch {
+    // store away: ask Postgres
+  }
+  return (await validUserSession(sid, userId)) !== null;
+}
+
 /**
  * A shopper's session for one request. The cookie holds the ids; the record
  * in the store holds the sliding TTL and what is shown once (notices).
@@ -60,9 +74,9 @@ export function sessionTtlSeconds(signedIn: boolean): number {
   return signedIn ? env().USER_SESSION_DAYS * 86_400 : env().GUEST_SESSION_IDLE_SECONDS;
 }
 
-export function freshSession(carry: { cartId?: string | null; userId?: string | null; email?: string | null } = {}): Session {
+export function freshSession(carry: { sid?: string; cartId?: string | null; userId?: string | null; email?: string | null } = {}): Session {
   return {
-    sid: newSessionId(),
+    sid: carry.sid ?? newSessionId(),
     startedAt: Date.now(),
     cartId: carry.cartId ?? randomUUID(),
     userId: carry.userId ?? null,
@@ -107,8 +121,16 @@ async function restoreSignedIn(data: SessionCookie, staleKey: boolean, degraded:
 
 /** Resolves the session from the cookie value; never throws for a bad cookie or a down store. */
 export async function resolveSession(cookieValue: string | undefined): Promise<Session> {
-  const unsealed = await unsealSession(cookieValue);
-  if (!unsealed) return freshSession();
+  return resolveUnsealed(await unsealSession(cookieValue));
+}
+
+/**
+ * The same, from a cookie already unsealed, so callers can start other store
+ * work keyed by the session id alongside; `newSid` is the id a visitor
+ * without a valid cookie gets.
+ */
+export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unsealSession>>, newSid?: string): Promise<Session> {
+  if (!unsealed) return freshSession({ sid: newSid });
   const { data, staleKey } = unsealed;
   const signedIn = data.uid !== null;
   let record: SessionRecord | null;

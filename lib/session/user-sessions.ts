@@ -28,17 +28,3 @@ export async function revokeUserSession(sid: string): Promise<void> {
   await (await db()).update(userSessions).set({ revokedAt: new Date() }).where(and(eq(userSessions.sid, sid), isNull(userSessions.revokedAt)));
 }
 
-/** Whether a signed-in session still stands: the store's record first, Postgres when it has none. */
-export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
-  const { store } = await import("@/lib/storage/store");
-  try {
-    const raw = await (await store()).get(`sess:${sid}`);
-    if (raw !== null) {
-      const record = JSON.parse(raw) as { userId?: string | null; revoked?: boolean };
-      return record.revoked !== true && record.userId === userId;
-    }
-  } catch {
-    // store away: ask Postgres
-  }
-  return (await validUserSession(sid, userId)) !== null;
-}

@@ -1,6 +1,7 @@
 // GET /cart/recover?token=… — open a recovery link: restore a copy of that cart into this one
 import { NextResponse, type NextRequest } from "next/server";
-import { readRecoveryToken, redeemRecoveryToken } from "@/lib/cart/recovery";
+import { readRecoveryToken } from "@/lib/cart/recovery";
+import { restoreCopy } from "@/lib/cart/service";
 import { publicOrigin } from "@/lib/http/request";
 import { writeSession } from "@/lib/http/session-route";
 import { sessionCookieName } from "@/lib/session/cookie";
@@ -14,7 +15,7 @@ export async function GET(req: NextRequest) {
   if (!check.ok) return to(`/cart/recover/failed?reason=${check.reason}`);
   try {
     const session = await resolveSession(req.cookies.get(sessionCookieName())?.value);
-    const { session: next } = await redeemRecoveryToken(session, check);
+    const { session: next } = await restoreCopy(session, check);
     const res = to("/cart?restored=1");
     await writeSession(res, next);
     return res;
