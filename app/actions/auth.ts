@@ -4,6 +4,7 @@ import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn, signOut } from "@/lib/auth/config";
 import { credentialsSchema, registerSchema } from "@/lib/auth/schemas";
+import { endUserSession } from "@/lib/auth/session-bridge";
 import { registerUser } from "@/lib/auth/users";
 import { returnToSchema } from "@/lib/cart/schemas";
 import { toAppError } from "@/lib/http/errors";
@@ -49,5 +50,7 @@ export async function signUpAction(formData: FormData) {
 }
 
 export async function signOutAction() {
+  // Ours first: Auth.js's own sign-out skips its event when it cannot read its token.
+  await endUserSession();
   await signOut({ redirectTo: "/cart" });
 }

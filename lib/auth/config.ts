@@ -10,7 +10,7 @@ import { sessionPasswords } from "@/lib/session/secret";
 import { userSessionLive } from "@/lib/session/session";
 import { db } from "@/lib/storage/database";
 import { credentialsSchema } from "./schemas";
-import { beginUserSession, endUserSession } from "./session-bridge";
+import { beginUserSession } from "./session-bridge";
 import { verifyCredentials } from "./users";
 
 /**
@@ -19,12 +19,13 @@ import { verifyCredentials } from "./users";
  * reach. Its JWT carries our session id, so a signed-out session is refused
  * by Auth.js too, not only by the cart.
  */
-function authSecret(): string {
+function authSecret(): string[] {
+  // A list, newest first, like SESSION_SECRET: Auth.js signs with the first and reads with all.
   const configured = env().AUTH_SECRET;
-  if (configured) return configured;
+  if (configured.length > 0) return configured;
   // Development only (production refuses to start without AUTH_SECRET): derive from the session secret.
   const { map, currentId } = sessionPasswords();
-  return createHash("sha256").update(`auth:${map[currentId]}`).digest("base64url");
+  return [createHash("sha256").update(`auth:${map[currentId]}`).digest("base64url")];
 }
 
 async function buildConfig(): Promise<NextAuthConfig> {
@@ -45,7 +46,9 @@ async function buildConfig(): Promise<NextAuthConfig> {
   }
   return {
     adapter: DrizzleAdapter(database, { usersTable: users, accountsTable: accounts, verificationTokensTable: verificationTokens }),
-    session: { strategy: "jwt", maxAge: config.USER_SESSION_DAYS * 86_400 },
+    // Auth.js's token lives exactly as long as our signed-in session may (its absolute
+    // lifetime), so it never ends first; our own session decides everything else.
+    session: { strategy: "jwt", maxAge: config.USER_SESSION_ABSOLUTE_SECONDS },
     secret: authSecret(),
     trustHost: process.env.AUTH_TRUST_HOST === "true" || config.NODE_ENV !== "production",
     providers,
@@ -64,11 +67,8 @@ async function buildConfig(): Promise<NextAuthConfig> {
         return session;
       },
     },
-    events: {
-      async signOut() {
-        await endUserSession();
-      },
-    },
+    // Sign-out is not an Auth.js event here: it runs only when Auth.js finds its token,
+    // so our session is ended by app/api/auth's route and the sign-out action instead.
     // Auth.js logs a full stack for every wrong password; keep it to one line.
     logger: {
       error(error) {

@@ -1,33 +1,35 @@
 import { mergeGuestCartIntoUser } from "@/lib/cart/merge";
-import { commitSessionToCookies, sessionFromCookies } from "@/lib/session/next-cookies";
+import { commitSessionToCookies, sessionFromCookiesOrFresh } from "@/lib/session/next-cookies";
 import type { Session } from "@/lib/session/session";
 import { endSessionRecord, freshSession } from "@/lib/session/session";
 import { recordUserSession, revokeUserSession } from "@/lib/session/user-sessions";
 
-/**
- * Where Auth.js meets our session. Sign-in merges the guest cart into the
- * user's cart and rotates the session (a new id and a new sealed cookie; the
- * old guest session is ended). Sign-out revokes the session in Postgres and
- * the store, and leaves the device an empty guest cart.
- */
+// Where sign-in and sign-out meet our session. Sign-in merges the guest cart
+// into the user's cart and rotates the session (a new id and a new sealed
+// cookie; the old guest session is ended). Sign-out is ours alone: it never
+// depends on Auth.js finding its own token, revokes the session in Postgres
+// (retried) and the store, and leaves the device a fresh guest cookie.
+
 export async function beginUserSession(user: { id: string; email: string | null }): Promise<string> {
-  const current = await sessionFromCookies();
+  const current = await sessionFromCookiesOrFresh();
   const guestCartId = current.userId === null ? current.cartId : null;
   const { userCartId, notices } = await mergeGuestCartIntoUser(guestCartId, user.id);
   const next: Session = { ...freshSession({ cartId: userCartId, userId: user.id, email: user.email }), notices };
   await recordUserSession(next.sid, user.id);
-  await endPrevious(current);
+  await endSession(current);
   await commitSessionToCookies(next);
   return next.sid;
 }
 
+/** Ends whatever session the request's cookie carries and gives the device a new guest cookie. */
 export async function endUserSession(): Promise<void> {
-  const current = await sessionFromCookies();
-  await endPrevious(current);
+  await endSession(await sessionFromCookiesOrFresh());
   await commitSessionToCookies(freshSession());
 }
 
-async function endPrevious(session: Session): Promise<void> {
+/** Ends one session: revoked in Postgres when signed in (retried), a tombstone in the store. */
+export async function endSession(session: Session): Promise<void> {
+  // Postgres first: it is the authority; the tombstone only saves later lookups.
   if (session.userId !== null) await revokeUserSession(session.sid);
   await endSessionRecord(session);
 }

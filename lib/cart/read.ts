@@ -1,6 +1,6 @@
 import { cache } from "react";
 import { describeSession } from "@/lib/session/describe";
-import { sessionFromCookies } from "@/lib/session/next-cookies";
+import { sessionFromCookiesOrFresh } from "@/lib/session/next-cookies";
 import { saveSessionRecord } from "@/lib/session/session";
 import { getCart } from "./service";
 import type { CartView } from "./types";
@@ -11,7 +11,7 @@ import { emptyCartView } from "./view";
  * never sets cookies, so a new visitor sees an empty cart until the first
  * add; notices shown once (a merge) are dropped from the session record.
  */
-const sessionForRender = cache(sessionFromCookies);
+const sessionForRender = cache(sessionFromCookiesOrFresh);
 
 export const getCartForRender = cache(async (): Promise<CartView> => {
   try {

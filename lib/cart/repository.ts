@@ -211,3 +211,13 @@ export async function bumpVersion(tx: Tx, cartId: string, change: Partial<Pick<C
   if (!row) throw new Error("cart vanished while locked");
   return row;
 }
+
+/** Whether the cart was merged into a user's cart after `since` (a sign-in that a request raced). */
+export async function mergedSince(reader: Reader, cartId: string, since: Date): Promise<boolean> {
+  const [row] = await reader
+    .select({ id: carts.id })
+    .from(carts)
+    .where(and(eq(carts.id, cartId), eq(carts.status, "merged"), gt(carts.updatedAt, since)))
+    .limit(1);
+  return row !== undefined;
+}

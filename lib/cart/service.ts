@@ -3,7 +3,7 @@ import { catalogFor, readProduct } from "@/lib/catalog/catalog";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import type { Session } from "@/lib/session/session";
-import { takeNotices, withCart } from "@/lib/session/session";
+import { sessionRotated, takeNotices, touched, withCart } from "@/lib/session/session";
 import { db } from "@/lib/storage/database";
 import { cacheCart, getCachedCart } from "./cache";
 import { serializeByCart } from "./cart-queue";
@@ -19,6 +19,7 @@ import {
   ensureCart,
   ensureUserCart,
   lockAndBump,
+  mergedSince,
   readLines,
   readSnapshot,
   toSnapshot,
@@ -95,10 +96,26 @@ async function userCartId(userId: string): Promise<string | null> {
   return activeCartIdForUser(await db(), userId);
 }
 
+const rotationCutoff = () => new Date(Date.now() - env().SESSION_ROTATION_GRACE_SECONDS * 1000);
+
+/**
+ * A guest request racing its own sign-in: the cart it reached was just merged.
+ * It is refused (retried with the new cookie) rather than sent to a successor
+ * cart, whose cookie would replace the signed-in one.
+ */
+function assertNotJustMerged(snapshot: CartSnapshot, session: Session): void {
+  if (session.userId === null && snapshot.status === "merged" && Date.parse(snapshot.updatedAt) > rotationCutoff().getTime()) {
+    throw sessionRotated();
+  }
+}
+
 export async function getCart(session: Session): Promise<CartResult> {
+  // A cart id this request allocated has nothing stored: a new visitor costs no query.
+  if (session.newCart) return { cart: emptyCartView(DEFAULT_CURRENCY), session };
   let current = session;
   let snapshot = await loadSnapshot(current);
   if (!reachable(snapshot, current)) {
+    assertNotJustMerged(snapshot, current);
     const replacement = current.userId !== null ? await userCartId(current.userId) : null;
     current = withCart(current, replacement ?? successorCartId(current.cartId));
     snapshot = await loadSnapshot(current);
@@ -156,6 +173,7 @@ async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: CartRow; 
     await ensureCart(tx, cartId, null, DEFAULT_CURRENCY);
     const cart = await lockAndBump(tx, cartId, null, cutoff);
     if (cart) return { cart, cartId };
+    if (attempt === 0 && (await mergedSince(tx, cartId, rotationCutoff()))) throw sessionRotated();
     cartId = successorCartId(cartId);
   }
   throw new Error("could not create a cart");
@@ -184,7 +202,7 @@ function singleLineChange(before: readonly CartLine[], after: readonly CartLine[
  * and the locked path decides.
  */
 async function tryCompareAndSet<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<Outcome | null> {
-  if (!rule.fast || options.idempotency) return null;
+  if (!rule.fast || options.idempotency || session.newCart) return null;
   const cached = await getCachedCart(session.cartId);
   if (!cached || cached.version === 0 || !reachable(cached, session)) return null;
   if (options.expectedVersion !== undefined && options.expectedVersion !== cached.version) return null;
@@ -195,12 +213,12 @@ async function tryCompareAndSet<T>(session: Session, rule: Rule<T>, options: Mut
   } catch {
     return null; // refusals are decided on committed data, by the locked path
   }
-  const touched = change.changed ? singleLineChange(cached.lines, change.lines) : null;
-  if (!touched) return null;
+  const oneLine = change.changed ? singleLineChange(cached.lines, change.lines) : null;
+  if (!oneLine) return null;
   const written = await compareAndSetLine(
     await db(),
     { id: cached.id, userId: session.userId, expectedVersion: cached.version },
-    { ...touched, requireActivePrice: rule.fast?.requirePrice?.(loaded) },
+    { ...oneLine, requireActivePrice: rule.fast?.requirePrice?.(loaded) },
   );
   if (!written) return null;
   return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
@@ -258,7 +276,8 @@ async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptio
       throw err;
     }
   }
-  return { cart: outcome.view ?? (await toView(outcome.snapshot)), session: withCart(session, outcome.cartId) };
+  const next = withCart(session, outcome.cartId);
+  return { cart: outcome.view ?? (await toView(outcome.snapshot)), session: outcome.changed ? touched(next) : next };
 }
 
 export async function addItem(session: Session, input: { productId: string; quantity: number }, options: MutationOptions = {}) {

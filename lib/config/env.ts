@@ -44,8 +44,15 @@ const envSchema = z
     GUEST_CART_RECOVERY_DAYS: intFromEnv(7, 1, 365),
     USER_CART_RETENTION_DAYS: intFromEnv(30, 30, 3650),
     USER_SESSION_DAYS: intFromEnv(30, 1, 365),
+    // A signed-in session ends this long after sign-in, however active (default 90 days).
+    USER_SESSION_ABSOLUTE_SECONDS: intFromEnv(90 * 86_400, 60, 3650 * 86_400),
+    // How long a signed-in session's store record is trusted before Postgres is asked again.
+    SESSION_REVALIDATE_SECONDS: intFromEnv(5, 0, 300),
+    // A request that still carries a cookie from before a sign-in or sign-out answers
+    // 409 SESSION_ROTATED (no Set-Cookie) for this long; later, that cookie starts a new guest session.
+    SESSION_ROTATION_GRACE_SECONDS: intFromEnv(60, 1, 3600),
     RECOVERY_LINK_HOURS: intFromEnv(72, 1, 24 * 90),
-    AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    AUTH_SECRET: list,
     AUTH_GITHUB_ID: z.string().min(1).optional(),
     AUTH_GITHUB_SECRET: z.string().min(1).optional(),
     CART_MAX_LINES: intFromEnv(100, 1, 1000),
@@ -80,7 +87,10 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: ["SESSION_SECRET", i], message: "each secret must be at least 32 characters" });
       }
     });
-    if (env.NODE_ENV === "production" && !env.AUTH_SECRET) {
+    env.AUTH_SECRET.forEach((secret, i) => {
+      if (secret.length < 32) ctx.addIssue({ code: "custom", path: ["AUTH_SECRET", i], message: "each secret must be at least 32 characters" });
+    });
+    if (env.NODE_ENV === "production" && env.AUTH_SECRET.length === 0) {
       ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required in production (Auth.js; openssl rand -base64 32)" });
     }
     if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {

@@ -93,7 +93,7 @@ const ALLOWED = (retryAfterSeconds: number): RateLimitVerdict => ({ limited: fal
 
 /** Counts one request against its session's and its address's windows. */
 export async function checkRateLimit(
-  subject: { sid: string; address: string | null },
+  subject: { sid: string | null; address: string | null },
   kind: RequestKind,
   now = Date.now(),
 ): Promise<RateLimitVerdict> {
@@ -108,7 +108,7 @@ export async function checkRateLimit(
   try {
     const kv = await store();
     const [sessionCount, addressCount] = await Promise.all([
-      kv.incrementWithExpiry(`rl:s:${subject.sid}:${kind === "write" ? "w" : "r"}:${window}`, 1, ttl),
+      subject.sid === null ? Promise.resolve(0) : kv.incrementWithExpiry(`rl:s:${subject.sid}:${kind === "write" ? "w" : "r"}:${window}`, 1, ttl),
       subject.address === null ? Promise.resolve(0) : kv.incrementWithExpiry(`rl:a:${subject.address}:${window}`, 1, ttl),
     ]);
     if (sessionCount > sessionLimit) return { limited: true, retryAfterSeconds, scope: "session" };
@@ -128,7 +128,7 @@ export function rateLimitedResponse(verdict: RateLimitVerdict): NextResponse {
 }
 
 /** The hook for session routes: a 429 response when over a limit, else null. */
-export async function limitRoute(req: Request, sid: string, kind: RequestKind): Promise<NextResponse | null> {
+export async function limitRoute(req: Request, sid: string | null, kind: RequestKind): Promise<NextResponse | null> {
   const verdict = await checkRateLimit({ sid, address: clientAddress(req.headers) }, kind);
   return verdict.limited ? rateLimitedResponse(verdict) : null;
 }

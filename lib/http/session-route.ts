@@ -71,10 +71,10 @@ export async function sessionResponse(output: RouteOutput): Promise<NextResponse
 
 /** Saves the session record and sets the cookie on a response when it changed. */
 export async function writeSession(res: NextResponse, session: Session): Promise<void> {
-  await saveSessionRecord(session);
-  if (session.cookieDirty) {
-    const maxAge = cookieMaxAgeSeconds(session.userId !== null);
-    res.cookies.set(sessionCookieName(), await sealSession(toCookie(session)), sessionCookieOptions(maxAge));
+  const saved = await saveSessionRecord(session);
+  if (saved.cookieDirty) {
+    const maxAge = cookieMaxAgeSeconds(saved.userId !== null);
+    res.cookies.set(sessionCookieName(), await sealSession(toCookie(saved)), sessionCookieOptions(maxAge));
   }
 }
 
@@ -125,7 +125,8 @@ export function sessionRoute<P = Record<string, never>>(
       const sid = unsealed?.data.sid ?? newSessionId();
       const [session, limited] = await Promise.all([
         resolveUnsealed(unsealed, sid),
-        limitRoute(req, sid, options.mutation ? "write" : "read"),
+        // A visitor without a cookie has no session to count yet (the address limit still applies).
+        limitRoute(req, unsealed ? sid : null, options.mutation ? "write" : "read"),
       ]);
       if (limited) return limited;
       const key = options.mutation ? parseIdempotencyKey(req.headers.get("idempotency-key")) : null;

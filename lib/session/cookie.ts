@@ -14,6 +14,8 @@ export const sessionCookieSchema = z.object({
   uid: z.string().min(1).max(64).nullable(),
   /** When the session started, ms since epoch (kept for degraded mode). */
   sa: z.number().int().nonnegative(),
+  /** Set once the store holds a record for this session: a missing record then means it expired. */
+  r: z.literal(1).optional(),
 });
 export type SessionCookie = z.infer<typeof sessionCookieSchema>;
 

@@ -2,49 +2,43 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { CartNotice } from "@/lib/cart/types";
 import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log/logger";
+import { parseVersioned } from "@/lib/storage/kv";
 import { store } from "@/lib/storage/store";
 import type { SessionCookie } from "./cookie";
 import { unsealSession } from "./cookie";
-import { validUserSession } from "./user-sessions";
+import { userSessionState } from "./user-sessions";
 
-/** Whether a signed-in session still stands: the store's record first, Postgres when it has none. */
-export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
-  try {
-    const raw = await (await store()).get(recordKey(sid));
-    if (raw !== null) {
-      const record = parseRecord(raw);
-      return record !== null && !record.revoked && record.userId === userId;
-    }
-  } catch {
-    // store away: ask Postgres
-  }
-  return (await validUserSession(sid, userId)) !== null;
-}
-
-/**
- * A shopper's session for one request. The cookie holds the ids; the record
- * in the store holds the sliding TTL and what is shown once (notices).
- *
- * - Guest whose record is gone (idle expiry, flushed store): a new session
- *   starts with the cookie's cart reference, so the cart comes back.
- * - Signed-in whose record is gone: honoured only while Postgres says the
- *   session was not revoked (sign-out is final even if the store forgets).
- * - Store down: the cookie carries the session (degraded, still correct;
- *   signed-in sessions are then checked against Postgres on every request).
- */
+// A shopper's session for one request. The cookie holds the ids; the record in
+// the store holds the sliding TTL and what is shown once (notices).
+//
+// - A visitor without a cookie costs nothing stored: the record is written on
+//   the first change (or sign-in), and the cookie then says so (`r`).
+// - Guest whose record is gone (idle expiry, flushed store): a new session starts
+//   with the cookie's cart reference, so the cart comes back.
+// - Signed-in: Postgres is the authority. The store's record is trusted for
+//   SESSION_REVALIDATE_SECONDS, then checked again; without a record every
+//   request asks Postgres. A revoked session is never honoured.
+// - A cookie from before a sign-in or sign-out (a request in flight) answers
+//   409 SESSION_ROTATED for a short grace window, so its response never
+//   replaces the cookie the sign-in or sign-out set.
 export interface Session {
   sid: string;
   startedAt: number;
-  /**
-   * The cart this session writes to. Allocated with the session, created in
-   * Postgres on the first add, so concurrent first adds share one cart.
-   */
+  // The cart this session writes to. Allocated with the session, created in
+  // Postgres on the first add, so concurrent first adds share one cart.
   cartId: string;
   userId: string | null;
   email: string | null;
   /** Shown once by the next cart read, then dropped from the record. */
   notices: CartNotice[];
+  /** The cart id was allocated by this request: nothing can be stored under it yet. */
+  newCart: boolean;
+  /** The store holds (or is about to hold) a record of this session. */
+  persisted: boolean;
+  /** When Postgres last confirmed this signed-in session (ms since epoch). */
+  checkedAt: number;
   /** The cookie must be (re)sealed and sent. */
   cookieDirty: boolean;
   /** The store record must be written. */
@@ -58,10 +52,17 @@ const recordSchema = z.object({
   userId: z.string().nullable(),
   email: z.string().nullable().optional(),
   notices: z.array(z.any()).optional(),
-  /** A signed-out session's tombstone. */
+  checkedAt: z.number().int().optional(),
+  /** An ended session's tombstone, and when it ended. */
   revoked: z.literal(true).optional(),
+  endedAt: z.number().int().optional(),
 });
 type SessionRecord = z.infer<typeof recordSchema>;
+
+// Records are stored versioned (KeyValueStore.setIfNewer): a live record at 0, a
+// tombstone at 1, so a slow request's record write can never overwrite a sign-out.
+const LIVE = 0;
+const ENDED = 1;
 
 const recordKey = (sid: string) => `sess:${sid}`;
 
@@ -74,7 +75,13 @@ export function sessionTtlSeconds(signedIn: boolean): number {
   return signedIn ? env().USER_SESSION_DAYS * 86_400 : env().GUEST_SESSION_IDLE_SECONDS;
 }
 
+export function sessionRotated(): AppError {
+  return new AppError("SESSION_ROTATED", "You signed in or out meanwhile. Retry with the current session cookie.");
+}
+
+/** A new session. Signed-in sessions are recorded at once; a guest's record waits for its first change. */
 export function freshSession(carry: { sid?: string; cartId?: string | null; userId?: string | null; email?: string | null } = {}): Session {
+  const signedIn = (carry.userId ?? null) !== null;
   return {
     sid: carry.sid ?? newSessionId(),
     startedAt: Date.now(),
@@ -82,16 +89,20 @@ export function freshSession(carry: { sid?: string; cartId?: string | null; user
     userId: carry.userId ?? null,
     email: carry.email ?? null,
     notices: [],
+    newCart: !carry.cartId,
+    persisted: signedIn,
+    checkedAt: Date.now(),
     cookieDirty: true,
-    recordDirty: true,
+    recordDirty: signedIn,
     degraded: false,
   };
 }
 
 function parseRecord(raw: string | null): SessionRecord | null {
-  if (raw === null) return null;
+  const stored = parseVersioned(raw);
+  if (stored === null) return null;
   try {
-    const parsed = recordSchema.safeParse(JSON.parse(raw));
+    const parsed = recordSchema.safeParse(JSON.parse(stored.value));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -106,20 +117,32 @@ function fromCookie(data: SessionCookie, staleKey: boolean, startedAt: number): 
     userId: data.uid,
     email: null,
     notices: [],
+    newCart: data.cid === null,
+    persisted: data.r === 1,
+    checkedAt: 0,
     cookieDirty: staleKey || data.cid === null,
     recordDirty: false,
     degraded: false,
   };
 }
 
-/** A signed-in cookie without a usable record: Postgres decides. Never the user's cart otherwise. */
-async function restoreSignedIn(data: SessionCookie, staleKey: boolean, degraded: boolean): Promise<Session> {
-  const startedAt = await validUserSession(data.sid, data.uid!);
-  if (startedAt === null) return freshSession();
-  return { ...fromCookie(data, staleKey, startedAt), recordDirty: !degraded, degraded };
+const withinGrace = (endedAt: number | null | undefined) =>
+  typeof endedAt === "number" && Date.now() - endedAt < env().SESSION_ROTATION_GRACE_SECONDS * 1000;
+
+/** What an ended session's cookie gets: a refusal while a sign-in or sign-out may still be in flight, then a new guest session. */
+function afterEnd(endedAt: number | null | undefined): Session {
+  if (withinGrace(endedAt)) throw sessionRotated();
+  return freshSession();
 }
 
-/** Resolves the session from the cookie value; never throws for a bad cookie or a down store. */
+/** A signed-in cookie that the store cannot vouch for (no record, stale record, store away): Postgres decides. */
+async function confirmSignedIn(session: Session, degraded: boolean): Promise<Session> {
+  const state = await userSessionState(session.sid, session.userId!);
+  if (!state.live) return afterEnd(state.endedAt);
+  return { ...session, startedAt: state.startedAt, checkedAt: Date.now(), persisted: true, recordDirty: !degraded, degraded };
+}
+
+/** Resolves the session from the cookie value; never throws for a bad cookie or a down store (only SESSION_ROTATED). */
 export async function resolveSession(cookieValue: string | undefined): Promise<Session> {
   return resolveUnsealed(await unsealSession(cookieValue));
 }
@@ -133,26 +156,65 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   if (!unsealed) return freshSession({ sid: newSid });
   const { data, staleKey } = unsealed;
   const signedIn = data.uid !== null;
+  const fromData = fromCookie(data, staleKey, data.sa);
   let record: SessionRecord | null;
   try {
     record = parseRecord(await (await store()).getAndTouch(recordKey(data.sid), sessionTtlSeconds(signedIn)));
   } catch (err) {
     log.debug("session store unavailable, serving from the cookie", { err });
-    if (signedIn) return restoreSignedIn(data, staleKey, true);
-    return { ...fromCookie(data, staleKey, data.sa), degraded: true };
+    return signedIn ? confirmSignedIn(fromData, true) : { ...fromData, degraded: true };
   }
-  if (record?.revoked) return freshSession();
+  if (record?.revoked) return afterEnd(record.endedAt);
   if (!record || record.userId !== data.uid) {
-    // Idle expiry or a flushed store: a guest keeps the cart; a signed-in session asks Postgres.
-    return signedIn ? restoreSignedIn(data, staleKey, false) : freshSession({ cartId: data.cid });
+    if (signedIn) return confirmSignedIn(fromData, false);
+    // A guest that never changed anything has no record to lose; one that had a record went idle.
+    return data.r === 1 ? freshSession({ cartId: data.cid }) : fromData;
   }
-  return { ...fromCookie(data, staleKey, record.startedAt), email: record.email ?? null, notices: (record.notices ?? []) as CartNotice[] };
+  const session: Session = {
+    ...fromData,
+    startedAt: record.startedAt,
+    email: record.email ?? null,
+    notices: (record.notices ?? []) as CartNotice[],
+    persisted: true,
+    checkedAt: record.checkedAt ?? 0,
+  };
+  if (!signedIn) return session;
+  if (record.startedAt <= Date.now() - env().USER_SESSION_ABSOLUTE_SECONDS * 1000) {
+    await endSessionRecord(session);
+    return freshSession();
+  }
+  if (Date.now() - session.checkedAt < env().SESSION_REVALIDATE_SECONDS * 1000) return session;
+  try {
+    return await confirmSignedIn(session, false);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // Postgres away: a sign-out needs Postgres too, so the record cannot be hiding one.
+    log.debug("could not revalidate the session, trusting the store's record", { err });
+    return session;
+  }
+}
+
+/** Whether a signed-in session still stands (Auth.js's token check): the store's fresh record first, else Postgres. */
+export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
+  try {
+    const record = parseRecord(await (await store()).get(recordKey(sid)));
+    if (record?.revoked) return false;
+    if (record && record.userId === userId && Date.now() - (record.checkedAt ?? 0) < env().SESSION_REVALIDATE_SECONDS * 1000) return true;
+  } catch {
+    // store away: ask Postgres
+  }
+  return (await userSessionState(sid, userId)).live;
 }
 
 /** Points the session at another cart (when its cart became unreachable, a new one is allocated). */
 export function withCart(session: Session, cartId: string): Session {
   if (session.cartId === cartId) return session;
-  return { ...session, cartId, cookieDirty: true, recordDirty: true };
+  return { ...session, cartId, newCart: false, cookieDirty: true, recordDirty: true };
+}
+
+/** After a change: from now on the session has a record (its idle clock starts). */
+export function touched(session: Session): Session {
+  return session.persisted ? session : { ...session, recordDirty: true };
 }
 
 /** The notices to show now; the session forgets them once saved. */
@@ -162,31 +224,39 @@ export function takeNotices(session: Session): { notices: CartNotice[]; session:
 }
 
 export function toCookie(session: Session): SessionCookie {
-  return { v: 1, sid: session.sid, cid: session.cartId, uid: session.userId, sa: session.startedAt };
+  return { v: 1, sid: session.sid, cid: session.cartId, uid: session.userId, sa: session.startedAt, ...(session.persisted ? { r: 1 as const } : {}) };
 }
 
-/** Writes the store record if needed; a down store only costs the sliding TTL and pending notices. */
-export async function saveSessionRecord(session: Session): Promise<void> {
-  if (!session.recordDirty || session.degraded) return;
+/**
+ * Writes the store record if needed and returns the session to put in the
+ * cookie (the first record also changes the cookie). A down store only costs
+ * the sliding TTL and pending notices; a tombstone is never overwritten.
+ */
+export async function saveSessionRecord(session: Session): Promise<Session> {
+  if (!session.recordDirty || session.degraded) return session;
   const record: SessionRecord = {
     startedAt: session.startedAt,
     cartId: session.cartId,
     userId: session.userId,
     email: session.email,
+    ...(session.userId !== null ? { checkedAt: session.checkedAt } : {}),
     ...(session.notices.length > 0 ? { notices: session.notices } : {}),
   };
   try {
-    await (await store()).set(recordKey(session.sid), JSON.stringify(record), sessionTtlSeconds(session.userId !== null));
+    await (await store()).setIfNewer(recordKey(session.sid), LIVE, JSON.stringify(record), sessionTtlSeconds(session.userId !== null));
   } catch (err) {
     log.debug("could not write the session record", { err });
+    return session;
   }
+  return session.persisted ? session : { ...session, persisted: true, cookieDirty: true };
 }
 
-/** Ends a session in the store: a tombstone, so a copied cookie cannot revive it from the store. */
+/** Ends a session in the store: a tombstone, so its cookie gets SESSION_ROTATED and then a new session. */
 export async function endSessionRecord(session: Session): Promise<void> {
-  const tombstone: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId, revoked: true };
+  const tombstone: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId, revoked: true, endedAt: Date.now() };
+  const ttl = Math.max(env().SESSION_ROTATION_GRACE_SECONDS, env().SESSION_REVALIDATE_SECONDS) + 60;
   try {
-    await (await store()).set(recordKey(session.sid), JSON.stringify(tombstone), sessionTtlSeconds(true));
+    await (await store()).setIfNewer(recordKey(session.sid), ENDED, JSON.stringify(tombstone), ttl);
   } catch (err) {
     log.warn("could not write the session tombstone; Postgres still revokes it", { err });
   }
@@ -194,9 +264,11 @@ export async function endSessionRecord(session: Session): Promise<void> {
 
 export function sessionExpiry(session: Session): { startedAt: string; expiresAt: string; idleTimeoutSeconds: number } {
   const idle = sessionTtlSeconds(session.userId !== null);
+  let expiresAt = Date.now() + idle * 1000;
+  if (session.userId !== null) expiresAt = Math.min(expiresAt, session.startedAt + env().USER_SESSION_ABSOLUTE_SECONDS * 1000);
   return {
     startedAt: new Date(session.startedAt).toISOString(),
-    expiresAt: new Date(Date.now() + idle * 1000).toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
     idleTimeoutSeconds: idle,
   };
 }

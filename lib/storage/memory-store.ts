@@ -6,33 +6,67 @@ interface Entry {
   expiresAt: number;
 }
 
-/**
- * In-process store for the zero-config embedded default only: one process,
- * no persistence. Bounded so a long-running dev server cannot grow forever.
- */
-export class MemoryStore implements KeyValueStore {
-  readonly kind = "memory" as const;
+// Entries of one kind, least recently used evicted first (a Map iterates in
+// insertion order, so every use moves an entry to the end).
+class LruMap {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly maxEntries = 100_000) {}
+  constructor(private readonly maxEntries: number) {}
 
-  private live(key: string): Entry | undefined {
+  live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt <= Date.now()) return undefined;
+    this.entries.set(key, entry);
     return entry;
   }
 
-  private put(key: string, value: string, ttlSeconds: number) {
+  put(key: string, value: string, ttlSeconds: number) {
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {
-      // Map iteration is insertion order: evict the oldest write.
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+  }
+
+  delete(key: string) {
+    this.entries.delete(key);
+  }
+
+  clear() {
+    this.entries.clear();
+  }
+}
+
+/**
+ * In-process store for the zero-config embedded default only: one process,
+ * no persistence. Bounded so a long-running dev server cannot grow forever,
+ * with the cart cache, session records and markers (rate-limit counters,
+ * leases) in separate LRU pools: a flood of one kind never evicts another.
+ */
+export class MemoryStore implements KeyValueStore {
+  readonly kind = "memory" as const;
+  private readonly pools: { cache: LruMap; sessions: LruMap; markers: LruMap };
+
+  constructor(maxEntriesPerPool = 100_000) {
+    this.pools = { cache: new LruMap(maxEntriesPerPool), sessions: new LruMap(maxEntriesPerPool), markers: new LruMap(maxEntriesPerPool) };
+  }
+
+  // Keys arrive prefixed ("<prefix>cart:…", "<prefix>sess:…"); anything else is a marker.
+  private pool(key: string): LruMap {
+    if (/(^|:)cart:[0-9a-f-]{36}$/.test(key)) return this.pools.cache;
+    if (/(^|:)sess:[^:]+$/.test(key)) return this.pools.sessions;
+    return this.pools.markers;
+  }
+
+  private live(key: string): Entry | undefined {
+    return this.pool(key).live(key);
+  }
+
+  private put(key: string, value: string, ttlSeconds: number) {
+    this.pool(key).put(key, value, ttlSeconds);
   }
 
   async get(key: string) {
@@ -64,7 +98,7 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async delete(key: string) {
-    this.entries.delete(key);
+    this.pool(key).delete(key);
   }
 
   async incrementWithExpiry(key: string, by: number, ttlSeconds: number) {
@@ -81,6 +115,6 @@ export class MemoryStore implements KeyValueStore {
   async ping() {}
 
   async close() {
-    this.entries.clear();
+    for (const pool of Object.values(this.pools)) pool.clear();
   }
 }
