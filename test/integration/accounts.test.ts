@@ -19,21 +19,36 @@ const PASSWORD = "correct horse battery";
 
 let backend: Backend;
 let app: AppServer;
+// The same backend with a one-second rotation grace: what a cookie from before a
+// sign-in or sign-out gets once no request of that time can still be in flight.
+let lateApp: AppServer;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "accounts");
-  app = await startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0" });
+  [app, lateApp] = await Promise.all([
+    startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0" }),
+    startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0", SESSION_ROTATION_GRACE_SECONDS: "1" }),
+  ]);
   sql = postgres(backend.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
 });
 
 afterAll(async () => {
   await sql?.end();
-  await app?.stop();
+  await Promise.all([app?.stop(), lateApp?.stop()]);
   await backend?.cleanup();
 });
 
 const shopper = () => new Shopper(app.url);
+const lateShopper = () => new Shopper(lateApp.url);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A cookie from before a sign-in or sign-out, while requests of that time may be in flight. */
+function expectRotated(res: { status: number; body: any; headers: Headers }) {
+  expect(res.status).toBe(409);
+  expect(res.body.error.code).toBe("SESSION_ROTATED");
+  expect(res.headers.get("set-cookie")).toBeNull();
+}
 
 async function registered(tag: string) {
   const email = uniqueEmail(tag);
@@ -90,10 +105,16 @@ describe("sign in", () => {
     await signedIn(email, s);
     expect(s.cookieHeader()).not.toBe(before);
     expect(quantities((await s.getCart()).body)).toEqual({ [TEE]: 2 });
-    const old = await shopper().request("GET", "/api/cart", { headers: { cookie: before } });
+    expectRotated(await shopper().request("GET", "/api/cart", { headers: { cookie: before } }));
+    expectRotated(await shopper().request("POST", "/api/cart/items", { headers: { cookie: before }, json: { productId: MUG } }));
+    // Once nothing of that time can be in flight, the old cookie is a new, empty guest session.
+    await sleep(1_100);
+    const old = await lateShopper().request("GET", "/api/cart", { headers: { cookie: before } });
+    expect(old.status).toBe(200);
     expect(old.body.items).toEqual([]);
-    const oldSession = await shopper().request("GET", "/api/session", { headers: { cookie: before } });
+    const oldSession = await lateShopper().request("GET", "/api/session", { headers: { cookie: before } });
     expect(oldSession.body.user).toBeNull();
+    expect(quantities((await s.getCart()).body)).toEqual({ [TEE]: 2 });
   });
 });
 
@@ -183,27 +204,53 @@ describe("merge on sign-in", () => {
     expect(second.version).toBe(first.version);
   });
 
-  it("loses and doubles nothing when adds to the guest cart race the sign-in", async () => {
+  it("loses and doubles nothing when adds to the guest cart race the sign-in, and the sign-in wins", async () => {
     const { email } = await registered("race");
     const guest = shopper();
     await guest.add(TEE, 1);
+    const guestCartId = (await guest.getCart()).body.id;
     const guestCookie = guest.cookieHeader();
     const adder = () => shopper().request("POST", "/api/cart/items", { json: { productId: MUG }, headers: { cookie: guestCookie } });
     const [adds, signInRes] = await Promise.all([Promise.all(Array.from({ length: 20 }, adder)), signIn(guest, email, PASSWORD)]);
     expect(signInRes.status).toBe(302);
-    const acknowledged = adds.filter((r) => r.status === 200).length;
-    expect(adds.every((r) => r.status === 200)).toBe(true);
+    // No answer to the old cookie replaces the signed-in cookie the browser now holds.
+    expect(adds.every((r) => r.headers.get("set-cookie") === null)).toBe(true);
+    const refused = adds.filter((r) => r.status !== 200);
+    refused.forEach(expectRotated);
+    // The components retry a refused change with the browser's current cookie.
+    const retried = await Promise.all(refused.map(() => guest.add(MUG)));
     const userCart = (await guest.getCart()).body;
-    const oldCookieCart = (await shopper().request("GET", "/api/cart", { headers: { cookie: guestCookie } })).body;
-    const inUserCart = quantities(userCart)[MUG] ?? 0;
-    const inSuccessor = quantities(oldCookieCart)[MUG] ?? 0;
-    expect(inUserCart + inSuccessor).toBe(acknowledged);
-    expect(quantities(userCart)[TEE]).toBe(1);
-    expect(oldCookieCart.id).not.toBe(userCart.id);
+    expect((await guest.request("GET", "/api/session")).body.user).not.toBeNull();
+    for (const r of [...adds.filter((a) => a.status === 200), ...retried]) {
+      expect(r.status).toBe(200);
+      // Each answer names the cart its add landed in: the guest cart (merged into the user's) or the user's.
+      expect([guestCartId, userCart.id]).toContain(r.body.id);
+    }
+    expect(retried.every((r) => r.body.id === userCart.id)).toBe(true);
+    expect(quantities(userCart)).toEqual({ [TEE]: 1, [MUG]: 20 });
   });
 });
 
 describe("sign out", () => {
+  it("wins over adds in flight: every acknowledged add is in the cart its answer named, and the device is signed out", async () => {
+    const { email } = await registered("outrace");
+    const s = await signedIn(email);
+    await s.add(TEE, 1);
+    const userCartId = (await s.getCart()).body.id;
+    const cookie = s.cookieHeader();
+    const adder = () => shopper().request("POST", "/api/cart/items", { json: { productId: MUG }, headers: { cookie } });
+    const [adds, out] = await Promise.all([Promise.all(Array.from({ length: 20 }, adder)), signOut(s)]);
+    expect(out.status).toBe(302);
+    expect(adds.every((r) => r.headers.get("set-cookie") === null)).toBe(true);
+    const acknowledged = adds.filter((r) => r.status === 200);
+    adds.filter((r) => r.status !== 200).forEach(expectRotated);
+    expect(acknowledged.every((r) => r.body.id === userCartId)).toBe(true);
+    expect((await s.request("GET", "/api/session")).body.user).toBeNull();
+    expect((await s.getCart()).body.items).toEqual([]);
+    const again = await signedIn(email);
+    expect(quantities((await again.getCart()).body)).toEqual({ [TEE]: 1, ...(acknowledged.length > 0 ? { [MUG]: acknowledged.length } : {}) });
+  });
+
   it("ends the session on the server: cookies copied before sign-out reach nothing", async () => {
     const { email } = await registered("signout");
     const s = await signedIn(email);
@@ -214,17 +261,20 @@ describe("sign out", () => {
     expect((await s.getCart()).body.items).toEqual([]);
     expect((await s.request("GET", "/api/session")).body.user).toBeNull();
     const replay = { headers: { cookie: captured } };
-    expect((await shopper().request("GET", "/api/cart", replay)).body.items).toEqual([]);
-    expect((await shopper().request("GET", "/api/session", replay)).body.user).toBeNull();
-    expect((await shopper().request("POST", "/api/cart/items", { ...replay, json: { productId: MUG } })).body.items).toEqual([
-      expect.objectContaining({ productId: MUG, quantity: 1 }),
-    ]);
+    expectRotated(await shopper().request("GET", "/api/cart", replay));
+    expectRotated(await shopper().request("GET", "/api/session", replay));
+    expectRotated(await shopper().request("POST", "/api/cart/items", { ...replay, json: { productId: MUG } }));
     const authSession = await shopper().request("GET", "/api/auth/session", replay);
     expect(authSession.body?.user).toBeUndefined();
     // Even when the store forgets every session record (flush), Postgres keeps the revocation.
     await deleteRedisKeys(`${backend.env.STORE_KEY_PREFIX}sess:*`);
-    expect((await shopper().request("GET", "/api/session", replay)).body.user).toBeNull();
-    expect((await shopper().request("GET", "/api/cart", replay)).body.items).toEqual([]);
+    expectRotated(await shopper().request("GET", "/api/session", replay));
+    // Later the copy is only a new guest: nothing of the user's.
+    await sleep(1_100);
+    expect((await lateShopper().request("GET", "/api/session", replay)).body.user).toBeNull();
+    expect((await lateShopper().request("GET", "/api/cart", replay)).body.items).toEqual([]);
+    const added = await lateShopper().request("POST", "/api/cart/items", { ...replay, json: { productId: MUG } });
+    expect(added.body.items).toEqual([expect.objectContaining({ productId: MUG, quantity: 1 })]);
     const again = await signedIn(email);
     expect(quantities((await again.getCart()).body)).toEqual({ [TEE]: 3 });
   });
