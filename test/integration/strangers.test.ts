@@ -1,0 +1,88 @@
+import postgres from "postgres";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type AppServer } from "../support/app";
+import { prepareBackend, type Backend } from "../support/backends";
+import { redisUrl } from "../support/services";
+
+/**
+ * Visitors without a cookie are cheap: until they change something they cost
+ * no Postgres query and write nothing to the store (the cookie they get is
+ * enough). Counted on the real servers: Postgres's own scan and row counters
+ * of every table in the app's database (autovacuum moves none of them), and
+ * the keys under the run's prefix in Redis.
+ */
+const REQUESTS = 10_000;
+const CONCURRENCY = 16;
+
+let backend: Backend;
+let app: AppServer;
+let sql: postgres.Sql;
+let redis: ReturnType<typeof createClient>;
+
+beforeAll(async () => {
+  backend = await prepareBackend("postgres+redis", "strangers");
+  // Rate limits on (high enough not to refuse), so their counters would show up too.
+  app = await startApp({
+    ...backend.env,
+    RATE_LIMIT_DISABLED: "0",
+    RATE_LIMIT_READS_PER_MINUTE: "1000000",
+    RATE_LIMIT_IP_PER_MINUTE: "1000000",
+    CATALOG_CACHE_SECONDS: "3600",
+  });
+  sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  redis = createClient({ url: redisUrl });
+  await redis.connect();
+});
+
+afterAll(async () => {
+  await redis?.close();
+  await sql?.end();
+  await app?.stop();
+  await backend?.cleanup();
+});
+
+/** Every scan and row change of the app's tables so far (an idle backend reports its counts within 10 s). */
+async function tableWork(): Promise<number> {
+  await new Promise((r) => setTimeout(r, 11_000));
+  const [row] = await sql<{ n: string }[]>`
+    select coalesce(sum(seq_scan + coalesce(idx_scan, 0) + n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_user_tables`;
+  return Number(row?.n);
+}
+
+/** Keys under the run's prefix, except per-address counters (one per client address, not per visitor). */
+async function storeKeys(): Promise<string[]> {
+  const prefix = backend.env.STORE_KEY_PREFIX!;
+  const keys: string[] = [];
+  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
+  return keys.filter((k) => !k.startsWith(`${prefix}rl:a:`)).sort();
+}
+
+describe("visitors without a cookie", () => {
+  it(`${REQUESTS} requests cost no Postgres query and no store key`, async () => {
+    const paths = ["/api/cart", "/api/session", "/api/cart", "/api/session", "/api/cart", "/api/session", "/api/cart", "/api/session", "/api/cart", "/cart"];
+    // Warm the process-wide caches (catalog) once, then count.
+    for (const path of paths) expect((await fetch(app.url + path)).status).toBe(200);
+    const before = { work: await tableWork(), keys: await storeKeys() };
+
+    let next = 0;
+    const statuses = new Map<number, number>();
+    let withCookie = 0;
+    const worker = async () => {
+      while (next < REQUESTS) {
+        const path = paths[next++ % paths.length]!;
+        const res = await fetch(app.url + path);
+        await res.arrayBuffer();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (path === "/api/cart" && res.headers.getSetCookie().some((c) => /^(__Host-)?cart_session=/.test(c))) withCookie += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+    expect(Object.fromEntries(statuses)).toEqual({ 200: REQUESTS });
+    // Each new visitor still gets its session cookie (the contract's GET /api/cart).
+    expect(withCookie).toBe(REQUESTS / 2);
+    expect(await tableWork()).toBe(before.work);
+    expect(await storeKeys()).toEqual(before.keys);
+  }, 240_000);
+});
