@@ -173,6 +173,11 @@ export function CartProvider({
         let result: CartActionResult;
         try {
           result = await action(formData);
+          // Sent with a cookie from before a sign-in or sign-out that finished meanwhile:
+          // nothing was changed, and the browser now holds the new cookie. Send it again.
+          for (let retry = 0; retry < 2 && !result.ok && result.error.code === "SESSION_ROTATED"; retry += 1) {
+            result = await action(formData);
+          }
         } catch {
           announce("error", GENERIC_CART_ERROR);
           return;
