@@ -45,7 +45,7 @@ const envSchema = z
     USER_CART_RETENTION_DAYS: intFromEnv(30, 30, 3650),
     USER_SESSION_DAYS: intFromEnv(30, 1, 365),
     // A signed-in session ends this long after sign-in, however active (default 90 days).
-    USER_SESSION_ABSOLUTE_SECONDS: intFromEnv(90 * 86_400, 60, 3650 * 86_400),
+    USER_SESSION_ABSOLUTE_SECONDS: intFromEnv(90 * 86_400, 1, 3650 * 86_400),
     // How long a signed-in session's store record is trusted before Postgres is asked again.
     SESSION_REVALIDATE_SECONDS: intFromEnv(5, 0, 300),
     // A request that still carries a cookie from before a sign-in or sign-out answers

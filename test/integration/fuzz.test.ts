@@ -397,7 +397,7 @@ function fuzzCaseArb(ctx: Context): fc.Arbitrary<FuzzCase> {
     },
   }));
 
-  const allowed = new Set(["GET /api/cart", "DELETE /api/cart", "POST /api/cart/items", "PATCH /api/cart/items/x", "DELETE /api/cart/items/x", "GET /api/session", "GET /api/products", "GET /api/health"]);
+  const allowed = new Set(["GET /api/cart", "DELETE /api/cart", "POST /api/cart/items", "PATCH /api/cart/items/x", "DELETE /api/cart/items/x", "GET /api/session", "DELETE /api/session", "GET /api/products", "GET /api/health"]);
   const badMethod = fc
     .tuple(fc.constantFrom("PUT", "POST", "PATCH", "DELETE", "GET", "TRACE", "PROPFIND", "FOO", "M-SEARCH"), fc.constantFrom("/api/cart", "/api/cart/items", "/api/cart/items/x", "/api/session", "/api/products", "/api/health"))
     .filter(([method, path]) => !allowed.has(`${method} ${path}`))
