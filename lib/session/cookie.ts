@@ -14,6 +14,11 @@ export const sessionCookieSchema = z.object({
   uid: z.string().min(1).max(64).nullable(),
   /** When the session started, ms since epoch (kept for degraded mode). */
   sa: z.number().int().nonnegative(),
+  /**
+   * The Idempotency-Key scope: it lives with the cookie, so it outlasts any
+   * session record. Cookies sealed before it existed have none (the sid stands in).
+   */
+  ik: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
 });
 export type SessionCookie = z.infer<typeof sessionCookieSchema>;
 

@@ -43,6 +43,11 @@ export interface Session {
   cartId: string;
   userId: string | null;
   email: string | null;
+  /**
+   * Where Idempotency-Keys are kept: carried from cookie to cookie across lost
+   * records (idle expiry, flushed store), new on sign-in and sign-out.
+   */
+  idempotencyScope: string;
   /** Shown once by the next cart read, then dropped from the record. */
   notices: CartNotice[];
   /** The cookie must be (re)sealed and sent. */
@@ -74,13 +79,16 @@ export function sessionTtlSeconds(signedIn: boolean): number {
   return signedIn ? env().USER_SESSION_DAYS * 86_400 : env().GUEST_SESSION_IDLE_SECONDS;
 }
 
-export function freshSession(carry: { sid?: string; cartId?: string | null; userId?: string | null; email?: string | null } = {}): Session {
+export function freshSession(
+  carry: { sid?: string; cartId?: string | null; userId?: string | null; email?: string | null; idempotencyScope?: string } = {},
+): Session {
   return {
     sid: carry.sid ?? newSessionId(),
     startedAt: Date.now(),
     cartId: carry.cartId ?? randomUUID(),
     userId: carry.userId ?? null,
     email: carry.email ?? null,
+    idempotencyScope: carry.idempotencyScope ?? newSessionId(),
     notices: [],
     cookieDirty: true,
     recordDirty: true,
@@ -105,6 +113,7 @@ function fromCookie(data: SessionCookie, staleKey: boolean, startedAt: number): 
     cartId: data.cid ?? randomUUID(),
     userId: data.uid,
     email: null,
+    idempotencyScope: data.ik ?? data.sid,
     notices: [],
     cookieDirty: staleKey || data.cid === null,
     recordDirty: false,
@@ -143,8 +152,8 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   }
   if (record?.revoked) return freshSession();
   if (!record || record.userId !== data.uid) {
-    // Idle expiry or a flushed store: a guest keeps the cart; a signed-in session asks Postgres.
-    return signedIn ? restoreSignedIn(data, staleKey, false) : freshSession({ cartId: data.cid });
+    // Idle expiry or a flushed store: a guest keeps the cart and the idempotency scope; a signed-in session asks Postgres.
+    return signedIn ? restoreSignedIn(data, staleKey, false) : freshSession({ cartId: data.cid, idempotencyScope: data.ik ?? data.sid });
   }
   return { ...fromCookie(data, staleKey, record.startedAt), email: record.email ?? null, notices: (record.notices ?? []) as CartNotice[] };
 }
@@ -162,7 +171,7 @@ export function takeNotices(session: Session): { notices: CartNotice[]; session:
 }
 
 export function toCookie(session: Session): SessionCookie {
-  return { v: 1, sid: session.sid, cid: session.cartId, uid: session.userId, sa: session.startedAt };
+  return { v: 1, sid: session.sid, cid: session.cartId, uid: session.userId, sa: session.startedAt, ik: session.idempotencyScope };
 }
 
 /** Writes the store record if needed; a down store only costs the sliding TTL and pending notices. */
