@@ -1,5 +1,6 @@
 import type { IdempotencyContext } from "@/lib/cart/idempotency";
 import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, recordOutcome, releaseLease, replayable } from "@/lib/cart/idempotency";
+import type { ErrorCode } from "@/lib/errors";
 import { AppError } from "@/lib/errors";
 import type { Session } from "@/lib/session/session";
 import { appErrorReply, toAppError } from "./errors";
@@ -15,7 +16,9 @@ import { appErrorReply, toAppError } from "./errors";
  * - a key still running elsewhere: 409 IDEMPOTENCY_IN_PROGRESS;
  * - a client error (4xx) is kept with its own status and body, so a retry
  *   gets the same refusal;
- * - a 5xx (database away, our own failure) is never kept: the retry runs.
+ * - a 5xx (database away, our own failure) is never kept: the retry runs;
+ *   nor is a 4xx that means "try again later" (429, 409 in progress), which
+ *   kept would outlast its own Retry-After.
  *
  * A change stores its outcome in its own transaction (lib/cart/service.ts);
  * the record here is for outcomes that changed nothing.
@@ -23,6 +26,13 @@ import { appErrorReply, toAppError } from "./errors";
 export interface Outcome {
   status: number;
   body: unknown;
+}
+
+const RETRY_LATER: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["RATE_LIMITED", "IDEMPOTENCY_IN_PROGRESS"]);
+
+/** Whether a refusal is the request's own outcome (kept), not a passing condition. */
+function keptRefusal(err: AppError): boolean {
+  return err.status < 500 && !RETRY_LATER.has(err.code);
 }
 
 export type OnceResult<T> = { replayed: false; value: T } | { replayed: true; outcome: Outcome };
@@ -60,7 +70,7 @@ export async function runOnce<T>(idem: IdempotencyContext, run: () => Promise<T>
       if (first) return { replayed: true, outcome: first };
     }
     const known = toAppError(err);
-    if (known && known.status < 500) {
+    if (known && keptRefusal(known)) {
       const { status, body } = appErrorReply(known);
       await recordOutcome(idem, status, body);
     }

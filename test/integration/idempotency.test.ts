@@ -89,7 +89,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
     expect(cart.version).toBe(2);
   });
 
-  it("scopes keys to the session", async () => {
+  it("scopes keys to the cookie: another shopper's same key is another key", async () => {
     const k = key();
     const a = new Shopper(app.url);
     const b = new Shopper(app.url);
