@@ -1,7 +1,7 @@
 import { sealData, unsealData } from "iron-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
-import { signIn, uniqueEmail } from "../support/auth";
+import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { Shopper, type Reply } from "../support/shopper";
@@ -106,7 +106,7 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
     await expectReplay(s, first, await s.add(MUG, 2, { "idempotency-key": k }), MUG, 2);
   });
 
-  it("starts a new scope at sign-in: another identity never replays a guest's outcome", async () => {
+  it("starts a new scope at sign-in and at sign-out: another identity never replays the outcome of the one before", async () => {
     const email = uniqueEmail("idem-scope");
     const password = "correct-horse-battery";
     expect((await new Shopper(app.url).request("POST", "/api/auth/register", { json: { email, password } })).status).toBe(201);
@@ -121,6 +121,14 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
     expect(signedIn.headers.get("idempotent-replayed")).toBeNull();
     // The guest's line came over with the merge, and the signed-in add applied on top of it.
     expect(qty((await s.getCart()).body, TEE)).toBe(2);
+
+    // Signing out starts another: the guest that follows does not replay the signed-in outcome.
+    expect((await signOut(s)).status).toBeLessThan(400);
+    expect((await s.request("GET", "/api/session")).body.user).toBeNull();
+    const guestAgain = await s.add(TEE, 1, { "idempotency-key": k });
+    expect(guestAgain.status).toBe(200);
+    expect(guestAgain.headers.get("idempotent-replayed")).toBeNull();
+    expect(qty(guestAgain.body, TEE)).toBe(1);
   });
 });
 

@@ -203,6 +203,19 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     expect(qty(now, MUG)).toBe(1);
   });
 
+  it("applies concurrent duplicates once; the others replay or answer IDEMPOTENCY_IN_PROGRESS", async () => {
+    const s = new Shopper(app.url);
+    expect((await s.add(MUG, 1)).status).toBe(200);
+    const k = key();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => transport.add(s, TEE, 1, k)));
+    for (const a of answers) {
+      if (a.ok) expect(qty(a.cart, TEE)).toBe(1);
+      else expect(a.code).toBe("IDEMPOTENCY_IN_PROGRESS");
+    }
+    expect(answers.some((a) => a.ok)).toBe(true);
+    expect(qty((await s.getCart()).body, TEE)).toBe(1);
+  });
+
   it("refuses the same key for another request", async () => {
     const s = new Shopper(app.url);
     const k = key();
