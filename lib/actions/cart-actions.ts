@@ -1,14 +1,15 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import type { IdempotencyContext, StoredOutcome } from "@/lib/cart/idempotency";
-import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, isIdempotencyKey, recordOutcome, releaseLease } from "@/lib/cart/idempotency";
+import type { IdempotencyContext } from "@/lib/cart/idempotency";
+import { isIdempotencyKey } from "@/lib/cart/idempotency";
 import type { CartResult, MutationOptions } from "@/lib/cart/service";
 import { getCart } from "@/lib/cart/service";
 import { returnToSchema } from "@/lib/cart/schemas";
-import type { CartActionResult } from "@/lib/cart/types";
+import type { CartActionResult, CartView } from "@/lib/cart/types";
 import { emptyCartView } from "@/lib/cart/view";
-import { AppError } from "@/lib/errors";
 import { toAppError } from "@/lib/http/errors";
+import type { Outcome } from "@/lib/http/once";
+import { keyedRequest, runOnce } from "@/lib/http/once";
 import { limitCartAction } from "@/lib/http/rate-limit";
 import { assertSameHostOrigin } from "@/lib/http/request";
 import { log } from "@/lib/log/logger";
@@ -26,15 +27,23 @@ type Work = (session: Session, fields: Record<string, FormDataEntryValue>, mutat
 export async function runCartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
   const fields = Object.fromEntries(formData.entries());
   const viaScript = fields.js === "1";
-  const session = await sessionFromCookies();
 
   let result: CartActionResult;
+  let session: Session;
+  try {
+    session = await sessionFromCookies();
+  } catch (err) {
+    // A cookie from before a sign-in or sign-out (SESSION_ROTATED): change nothing, set no cookie.
+    result = { ok: false, error: describe(err), cart: emptyCartView() };
+    if (viaScript) return result;
+    redirect(withError(returnToSchema.parse(fields.returnTo ?? "/cart"), result.error.code));
+  }
   try {
     assertSameHostOrigin(await headers());
     await limitCartAction(session.sid); // rate limit (lib/http/rate-limit.ts): throws RATE_LIMITED
     const key = fields.idempotencyKey;
-    const idempotency = isIdempotencyKey(key) ? { scope: session.sid, key, fingerprint: fingerprintOf("ACTION", name, fieldsFingerprint(fields)) } : undefined;
-    result = idempotency ? await once(idempotency, session, work, fields) : await attempt(session, work, fields, {});
+    const idempotency = isIdempotencyKey(key) ? keyedRequest(session, key, { method: "ACTION", path: name, body: fieldsFingerprint(fields) }) : undefined;
+    result = idempotency ? await keyed(idempotency, session, work, fields) : await attempt(session, work, fields);
   } catch (err) {
     result = { ok: false, error: describe(err), cart: await currentCart(session) };
   }
@@ -44,44 +53,32 @@ export async function runCartAction(name: string, formData: FormData, work: Work
   redirect(result.ok ? returnTo : withError(returnTo, result.error.code));
 }
 
-async function attempt(session: Session, work: Work, fields: Record<string, FormDataEntryValue>, mutation: MutationOptions): Promise<CartActionResult> {
-  try {
-    const outcome = await work(session, fields, mutation);
-    await commitSessionToCookies(outcome.session);
-    return { ok: true, cart: outcome.cart };
-  } catch (err) {
-    if (isDuplicateOutcome(err)) throw err;
-    return { ok: false, error: describe(err), cart: await currentCart(session) };
-  }
-}
-
-/** The same exactly-once rule as the HTTP API: replay a stored outcome, run at most once. */
-async function once(idem: IdempotencyContext, session: Session, work: Work, fields: Record<string, FormDataEntryValue>): Promise<CartActionResult> {
-  const stored = await findOutcome(idem);
-  if (stored) return replayed(stored, session);
-  if (!(await acquireLease(idem))) throw new AppError("IDEMPOTENCY_IN_PROGRESS", "That change is still being made.");
-  try {
-    const result = await attempt(session, work, fields, { idempotency: idem });
-    if (result.ok || result.error.code !== "SERVICE_UNAVAILABLE") await recordOutcome(idem, result.ok ? 200 : 422, result);
-    return result;
-  } catch (err) {
-    const first = isDuplicateOutcome(err) ? await findOutcome(idem) : null;
-    if (first) return replayed(first, session);
-    throw err;
-  } finally {
-    await releaseLease(idem);
-  }
+async function attempt(session: Session, work: Work, fields: Record<string, FormDataEntryValue>): Promise<CartActionResult> {
+  const outcome = await work(session, fields, {});
+  await commitSessionToCookies(outcome.session);
+  return { ok: true, cart: outcome.cart };
 }
 
 /**
- * A replay answers with the cart as it is now: the change itself is not
- * repeated. (A change stores the cart it produced; a refusal stores itself.)
+ * A keyed change, exactly once, by the API's own rules (lib/http/once.ts):
+ * a success stores the cart it produced, a refusal its own status and code,
+ * a 5xx nothing; a replay answers what was stored.
  */
-async function replayed(first: StoredOutcome, session: Session): Promise<CartActionResult> {
-  if (first.status === 200) return { ok: true, cart: await currentCart(session) };
-  const refusal = first.body as Partial<Extract<CartActionResult, { ok: false }>>;
-  const error = refusal.error ?? { code: "VALIDATION_ERROR", message: "That request was not valid." };
-  return { ok: false, error, cart: await currentCart(session) };
+async function keyed(idem: IdempotencyContext, session: Session, work: Work, fields: Record<string, FormDataEntryValue>): Promise<CartActionResult> {
+  const result = await runOnce(idem, () => work(session, fields, { idempotency: idem }), ({ cart }) => ({ status: 200, body: cart }));
+  await commitSessionToCookies(result.replayed ? session : result.value.session);
+  return result.replayed ? fromOutcome(result.outcome, session) : { ok: true, cart: result.value.cart };
+}
+
+/**
+ * A stored outcome as an action's result: a success is the cart it
+ * produced; a refusal stored no cart (except a version conflict's), so the
+ * current one is shown beside it — the refusal changed nothing.
+ */
+async function fromOutcome(outcome: Outcome, session: Session): Promise<CartActionResult> {
+  if (outcome.status < 300) return { ok: true, cart: outcome.body as CartView };
+  const { error, cart } = outcome.body as { error: { code: string; message: string }; cart?: CartView };
+  return { ok: false, error: { code: error.code, message: error.message }, cart: cart ?? (await currentCart(session)) };
 }
 
 /** The fields that define the request (not the transport's own: js, returnTo, the key, React's). */

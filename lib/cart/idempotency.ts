@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, eq, gt, lt, sql } from "drizzle-orm";
 import { idempotencyKeys } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log/logger";
@@ -9,7 +9,8 @@ import { store } from "@/lib/storage/store";
 
 /**
  * Exactly-once changes under retries (Idempotency-Key). The first outcome
- * of a key is kept 24 hours per session scope; a repeat with the same
+ * of a key is kept 24 hours per scope (one per cookie, see Session
+ * idempotencyScope); a repeat with the same
  * request replays it, with another request is refused, and while the first
  * still runs gets 409. A cart change stores its outcome in its own
  * transaction (see service.ts), so "committed" and "remembered" are one.
@@ -52,31 +53,59 @@ export function fingerprintOf(method: string, path: string, body: string): strin
   return createHash("sha256").update(`${method.toUpperCase()} ${path}\n${body}`).digest("base64url");
 }
 
+// Postgres's clock decides what expired, for the lookup and the upsert alike,
+// so they never disagree about a row (an app clock ahead would see "expired"
+// where the upsert sees "live" and answer neither).
+const expiredBefore = () => sql`now() - make_interval(secs => ${IDEMPOTENCY_TTL_SECONDS})`;
+
 export async function findOutcome(ctx: IdempotencyContext): Promise<StoredOutcome | null> {
-  const since = new Date(Date.now() - IDEMPOTENCY_TTL_SECONDS * 1000);
   const [row] = await (await db())
     .select({ fingerprint: idempotencyKeys.fingerprint, status: idempotencyKeys.status, body: idempotencyKeys.body })
     .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.scope, ctx.scope), eq(idempotencyKeys.key, ctx.key), gt(idempotencyKeys.createdAt, since)))
+    .where(and(eq(idempotencyKeys.scope, ctx.scope), eq(idempotencyKeys.key, ctx.key), gt(idempotencyKeys.createdAt, expiredBefore())))
     .limit(1);
   return row ?? null;
 }
 
-/**
- * Records the outcome inside the change's transaction. A plain insert on
- * purpose: a concurrent duplicate waits on the primary key, then fails and
- * rolls its change back (isDuplicateOutcome) instead of applying it twice.
- */
-export async function recordOutcomeInTransaction(writer: Writer, ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
-  await writer.insert(idempotencyKeys).values({ scope: ctx.scope, key: ctx.key, fingerprint: ctx.fingerprint, status, body });
+/** Another request with this key got there first (its outcome is live): roll back and replay it. */
+export class DuplicateOutcome extends Error {
+  constructor() {
+    super("idempotency key already recorded");
+    this.name = "DuplicateOutcome";
+  }
 }
 
-/** Records an outcome that changed nothing (a no-op, a refusal); the first record stands. */
-export async function recordOutcome(ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
-  await (await db())
+/**
+ * Writes the key's outcome, or replaces an expired one (not yet cleaned up),
+ * which then counts as new. Zero rows means a live outcome stands. A
+ * concurrent duplicate waits on the first's row until it commits, then finds
+ * it live, so exactly one of them writes.
+ */
+async function upsertOutcome(writer: Writer, ctx: IdempotencyContext, status: number, body: unknown): Promise<boolean> {
+  const written = await writer
     .insert(idempotencyKeys)
     .values({ scope: ctx.scope, key: ctx.key, fingerprint: ctx.fingerprint, status, body })
-    .onConflictDoNothing();
+    .onConflictDoUpdate({
+      target: [idempotencyKeys.scope, idempotencyKeys.key],
+      set: { fingerprint: ctx.fingerprint, status, body, createdAt: sql`now()` },
+      setWhere: lt(idempotencyKeys.createdAt, expiredBefore()),
+    })
+    .returning({ key: idempotencyKeys.key });
+  return written.length > 0;
+}
+
+/**
+ * Records the outcome inside the change's transaction. When a live outcome
+ * already stands it throws DuplicateOutcome, which rolls the change back
+ * instead of applying it twice.
+ */
+export async function recordOutcomeInTransaction(writer: Writer, ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
+  if (!(await upsertOutcome(writer, ctx, status, body))) throw new DuplicateOutcome();
+}
+
+/** Records an outcome that changed nothing (a no-op, a refusal); the first live record stands. */
+export async function recordOutcome(ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
+  await upsertOutcome(await db(), ctx, status, body);
 }
 
 /** The stored outcome as an answer to a repeat: replayed, or refused when the request differs. */
@@ -111,11 +140,10 @@ export async function releaseLease(ctx: IdempotencyContext): Promise<void> {
   }
 }
 
-/** A concurrent duplicate lost the race for the primary key (Postgres unique_violation). */
+/** A concurrent duplicate lost the race for the key (DuplicateOutcome, possibly wrapped). */
 export function isDuplicateOutcome(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
-    const { code, constraint_name, constraint } = e as { code?: string; constraint_name?: string; constraint?: string };
-    if (code === "23505" && (constraint_name ?? constraint ?? "").startsWith("idempotency_keys")) return true;
+    if (e instanceof DuplicateOutcome) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -11,6 +11,7 @@ export const CART_ERROR_CODES = [
   "VALIDATION_ERROR",
   "RATE_LIMITED",
   "SERVICE_UNAVAILABLE",
+  "SESSION_ROTATED",
 ] as const;
 
 export type CartErrorCode = (typeof CART_ERROR_CODES)[number];
@@ -24,6 +25,7 @@ const messages: Record<CartErrorCode, string> = {
   VALIDATION_ERROR: "Please enter a whole number for the quantity.",
   RATE_LIMITED: "You're going a little fast. Please wait a moment and try again.",
   SERVICE_UNAVAILABLE: "We couldn't update your cart just now. Please try again in a moment.",
+  SESSION_ROTATED: "You signed in or out meanwhile, so nothing was changed. Please try again.",
 };
 
 export const GENERIC_CART_ERROR = "Something went wrong updating your cart. Please try again.";

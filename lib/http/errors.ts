@@ -33,18 +33,24 @@ export function toAppError(err: unknown): AppError | null {
   return null;
 }
 
+/** The status, body and headers the contract gives an error a client may be told about. */
+export function appErrorReply(err: AppError): { status: number; body: unknown; headers: Headers } {
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  if (err.code === "SERVICE_UNAVAILABLE") headers.set("Retry-After", "2");
+  if (err.code === "VERSION_CONFLICT") {
+    // The contract puts the current cart beside the error, not inside it.
+    const { cart } = (err.details ?? {}) as { cart?: { version: number } };
+    if (cart) headers.set("ETag", `"${cart.version}"`);
+    return { status: err.status, body: { ...errorBody(err.code, err.message), cart }, headers };
+  }
+  return { status: err.status, body: errorBody(err.code, err.message, err.details), headers };
+}
+
 export function toErrorResponse(thrown: unknown): NextResponse {
   const err = toAppError(thrown);
   if (err) {
-    const headers = new Headers({ "Cache-Control": "no-store" });
-    if (err.code === "SERVICE_UNAVAILABLE") headers.set("Retry-After", "2");
-    if (err.code === "VERSION_CONFLICT") {
-      // The contract puts the current cart beside the error, not inside it.
-      const { cart } = (err.details ?? {}) as { cart?: { version: number } };
-      if (cart) headers.set("ETag", `"${cart.version}"`);
-      return NextResponse.json({ ...errorBody(err.code, err.message), cart }, { status: err.status, headers });
-    }
-    return NextResponse.json(errorBody(err.code, err.message, err.details), { status: err.status, headers });
+    const { status, body, headers } = appErrorReply(err);
+    return NextResponse.json(body, { status, headers });
   }
   log.error("unhandled error", { err: thrown });
   return NextResponse.json(errorBody("INTERNAL_ERROR", "Something went wrong on our side."), {

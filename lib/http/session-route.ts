@@ -1,22 +1,13 @@
 import { NextResponse, type NextRequest } from "next/server";
-import type { IdempotencyContext, StoredOutcome } from "@/lib/cart/idempotency";
-import {
-  acquireLease,
-  findOutcome,
-  fingerprintOf,
-  isDuplicateOutcome,
-  parseIdempotencyKey,
-  recordOutcome,
-  releaseLease,
-  replayable,
-} from "@/lib/cart/idempotency";
+import type { IdempotencyContext } from "@/lib/cart/idempotency";
+import { parseIdempotencyKey } from "@/lib/cart/idempotency";
 import type { MutationOptions } from "@/lib/cart/service";
 import type { CartView } from "@/lib/cart/types";
-import { AppError } from "@/lib/errors";
 import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions, unsealSession } from "@/lib/session/cookie";
 import type { Session } from "@/lib/session/session";
 import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "@/lib/session/session";
 import { toErrorResponse } from "./errors";
+import { keyedRequest, runOnce } from "./once";
 import { limitRoute } from "./rate-limit";
 import { assertSameOrigin, readJsonBody } from "./request";
 
@@ -78,38 +69,11 @@ export async function writeSession(res: NextResponse, session: Session): Promise
   }
 }
 
-function replay(stored: StoredOutcome, idem: IdempotencyContext, session: Session): Promise<NextResponse> {
-  const { status, body } = replayable(stored, idem);
-  return respond(status, body, session, { "Idempotent-Replayed": "true" });
-}
-
-/**
- * Runs a keyed request at most once: a stored outcome is replayed; a key
- * still running answers 409; a client error is remembered too (its first
- * outcome stands); a 5xx is not, so a retry can succeed.
- */
-async function runOnce(idem: IdempotencyContext, session: Session, run: () => Promise<RouteOutput>): Promise<NextResponse> {
-  const stored = await findOutcome(idem);
-  if (stored) return replay(stored, idem, session);
-  if (!(await acquireLease(idem))) {
-    throw new AppError("IDEMPOTENCY_IN_PROGRESS", "A request with this Idempotency-Key is still being processed.");
-  }
-  try {
-    const output = await run();
-    const { status, body } = outputBody(output);
-    await recordOutcome(idem, status, body); // no-op when the change recorded it in its transaction
-    return await sessionResponse(output);
-  } catch (err) {
-    if (isDuplicateOutcome(err)) {
-      const first = await findOutcome(idem);
-      if (first) return replay(first, idem, session);
-    }
-    const res = toErrorResponse(err);
-    if (res.status < 500) await recordOutcome(idem, res.status, await res.clone().json());
-    return res;
-  } finally {
-    await releaseLease(idem);
-  }
+/** A keyed request, exactly once (lib/http/once.ts: the rules it shares with the server actions). */
+async function keyed(idem: IdempotencyContext, session: Session, run: () => Promise<RouteOutput>): Promise<NextResponse> {
+  const result = await runOnce(idem, run, outputBody);
+  if (!result.replayed) return sessionResponse(result.value);
+  return respond(result.outcome.status, result.outcome.body, session, { "Idempotent-Replayed": "true" });
 }
 
 export function sessionRoute<P = Record<string, never>>(
@@ -132,10 +96,10 @@ export function sessionRoute<P = Record<string, never>>(
       const key = options.mutation ? parseIdempotencyKey(req.headers.get("idempotency-key")) : null;
       const { value: body, text } = options.body ? await readJsonBody(req) : { value: undefined, text: "" };
       const params = context?.params ? await context.params : ({} as P);
-      const idempotency = key ? { scope: session.sid, key, fingerprint: fingerprintOf(req.method, req.nextUrl.pathname, text) } : undefined;
+      const idempotency = key ? keyedRequest(session, key, { method: req.method, path: req.nextUrl.pathname, body: text }) : undefined;
       const mutation: MutationOptions = { expectedVersion: parseIfMatch(req.headers.get("if-match")), idempotency };
       const run = () => handler({ req, session, params, body, mutation });
-      return idempotency ? await runOnce(idempotency, session, run) : await sessionResponse(await run());
+      return idempotency ? await keyed(idempotency, session, run) : await sessionResponse(await run());
     } catch (err) {
       return toErrorResponse(err);
     }

@@ -16,6 +16,11 @@ export const sessionCookieSchema = z.object({
   sa: z.number().int().nonnegative(),
   /** Set once the store holds a record for this session: a missing record then means it expired. */
   r: z.literal(1).optional(),
+  /**
+   * The Idempotency-Key scope: it lives with the cookie, so it outlasts any
+   * session record. Cookies sealed before it existed have none (the sid stands in).
+   */
+  ik: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
 });
 export type SessionCookie = z.infer<typeof sessionCookieSchema>;
 

@@ -31,6 +31,9 @@ export interface Session {
   cartId: string;
   userId: string | null;
   email: string | null;
+  // Where Idempotency-Keys are kept: carried from cookie to cookie across lost
+  // records (idle expiry, flushed store), new on sign-in and sign-out.
+  idempotencyScope: string;
   /** Shown once by the next cart read, then dropped from the record. */
   notices: CartNotice[];
   /** The cart id was allocated by this request: nothing can be stored under it yet. */
@@ -80,7 +83,9 @@ export function sessionRotated(): AppError {
 }
 
 /** A new session. Signed-in sessions are recorded at once; a guest's record waits for its first change. */
-export function freshSession(carry: { sid?: string; cartId?: string | null; userId?: string | null; email?: string | null } = {}): Session {
+export function freshSession(
+  carry: { sid?: string; cartId?: string | null; userId?: string | null; email?: string | null; idempotencyScope?: string } = {},
+): Session {
   const signedIn = (carry.userId ?? null) !== null;
   return {
     sid: carry.sid ?? newSessionId(),
@@ -88,6 +93,7 @@ export function freshSession(carry: { sid?: string; cartId?: string | null; user
     cartId: carry.cartId ?? randomUUID(),
     userId: carry.userId ?? null,
     email: carry.email ?? null,
+    idempotencyScope: carry.idempotencyScope ?? newSessionId(),
     notices: [],
     newCart: !carry.cartId,
     persisted: signedIn,
@@ -116,6 +122,7 @@ function fromCookie(data: SessionCookie, staleKey: boolean, startedAt: number): 
     cartId: data.cid ?? randomUUID(),
     userId: data.uid,
     email: null,
+    idempotencyScope: data.ik ?? data.sid,
     notices: [],
     newCart: data.cid === null,
     persisted: data.r === 1,
@@ -167,8 +174,9 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   if (record?.revoked) return afterEnd(record.endedAt);
   if (!record || record.userId !== data.uid) {
     if (signedIn) return confirmSignedIn(fromData, false);
-    // A guest that never changed anything has no record to lose; one that had a record went idle.
-    return data.r === 1 ? freshSession({ cartId: data.cid }) : fromData;
+    // A guest that never changed anything has no record to lose; one that had a record went idle
+    // (and keeps its cart and idempotency scope).
+    return data.r === 1 ? freshSession({ cartId: data.cid, idempotencyScope: fromData.idempotencyScope }) : fromData;
   }
   const session: Session = {
     ...fromData,
@@ -224,7 +232,15 @@ export function takeNotices(session: Session): { notices: CartNotice[]; session:
 }
 
 export function toCookie(session: Session): SessionCookie {
-  return { v: 1, sid: session.sid, cid: session.cartId, uid: session.userId, sa: session.startedAt, ...(session.persisted ? { r: 1 as const } : {}) };
+  return {
+    v: 1,
+    sid: session.sid,
+    cid: session.cartId,
+    uid: session.userId,
+    sa: session.startedAt,
+    ik: session.idempotencyScope,
+    ...(session.persisted ? { r: 1 as const } : {}),
+  };
 }
 
 /**

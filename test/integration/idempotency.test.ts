@@ -89,7 +89,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
     expect(cart.version).toBe(2);
   });
 
-  it("scopes keys to the session", async () => {
+  it("scopes keys to the cookie: another shopper's same key is another key", async () => {
     const k = key();
     const a = new Shopper(app.url);
     const b = new Shopper(app.url);
@@ -154,5 +154,19 @@ describe("Idempotency-Key with Redis unreachable", () => {
     expect(new Set(replies.map((r) => r.body.version)).size).toBe(1);
     expect(replies.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(9);
     expect(qty((await s.getCart()).body, TEE)).toBe(2);
+  });
+
+  it("applies concurrent duplicates of a key whose outcome expired exactly once (one of them replaces the row)", async () => {
+    const s = new Shopper(app.url);
+    const k = key();
+    expect((await s.add(TEE, 2, { "idempotency-key": k })).status).toBe(200);
+    const sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    await sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
+    await sql.end();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => s.add(TEE, 2, { "idempotency-key": k })));
+    expect(replies.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(new Set(replies.map((r) => r.body.version)).size).toBe(1);
+    expect(replies.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(9);
+    expect(qty((await s.getCart()).body, TEE)).toBe(4);
   });
 });

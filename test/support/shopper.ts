@@ -16,7 +16,7 @@ export class Shopper {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
-  async request<T = any>(method: string, path: string, options: { json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  async request<T = any>(method: string, path: string, options: { json?: unknown; body?: string | FormData; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (this.cookies.size > 0 && !("cookie" in headers)) headers.cookie = this.cookieHeader();
     let body = options.body;
