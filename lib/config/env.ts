@@ -45,6 +45,10 @@ const envSchema = z
     USER_CART_RETENTION_DAYS: intFromEnv(30, 30, 3650),
     USER_SESSION_DAYS: intFromEnv(30, 1, 365),
     RECOVERY_LINK_HOURS: intFromEnv(72, 1, 24 * 90),
+    // Recovery links (lib/cart/recovery.ts): distinct carts one link may restore into,
+    // and opens + confirmations per minute per session, per address and per link.
+    RECOVERY_LINK_MAX_REDEMPTIONS: intFromEnv(5, 1, 1000),
+    RECOVERY_RATE_LIMIT_PER_MINUTE: intFromEnv(30, 1, 1_000_000),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     AUTH_GITHUB_ID: z.string().min(1).optional(),
     AUTH_GITHUB_SECRET: z.string().min(1).optional(),
