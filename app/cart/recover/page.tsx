@@ -6,8 +6,9 @@ import { formatItemCount, formatMoney } from "@/lib/components/format";
 import { openRecoveryLink, recoveryFailedPath } from "@/lib/http/recovery";
 import { sessionCookieName } from "@/lib/session/cookie";
 
-// The token is in this page's URL: never send it on as a Referer.
-export const metadata: Metadata = { title: "Cart link", referrer: "no-referrer" };
+// The token is in this page's URL: no Referer to other sites. (Not "no-referrer": that makes
+// the browser send `Origin: null` with the form's POST, which the origin check refuses.)
+export const metadata: Metadata = { title: "Cart link", referrer: "same-origin" };
 export const dynamic = "force-dynamic";
 
 /**
