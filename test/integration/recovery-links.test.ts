@@ -299,6 +299,35 @@ describe("confirming a recovery link (POST)", () => {
   });
 });
 
+describe("products no longer sold", () => {
+  it("are shown as not added and skipped by the restore; a link of only such products adds nothing", async () => {
+    const source = shopper();
+    await source.add(CAP, 1);
+    const onlyCap = await makeLink(source);
+    await source.add(MUG, 2);
+    const both = await makeLink(source);
+    await sql`update products set active = false where id = ${CAP}`;
+    try {
+      const page = String((await open(shopper(), both.path)).body);
+      expect(page).toContain("2 items: Stoneware Mug, Speckled × 2");
+      expect(page).toMatch(/data-product-id="sku-cap-black" data-available="false">.*no longer available, not added/);
+      const opener = shopper();
+      expect((await confirm(opener, both.token)).headers.get("location")).toBe(`${app.url}/cart?restored=1`);
+      expect(quantities((await opener.getCart()).body)).toEqual({ [MUG]: 2 });
+
+      const nothing = String((await open(shopper(), onlyCap.path)).body);
+      expect(nothing).toContain("Nothing here can be added");
+      expect(nothing).not.toContain("Add to my cart");
+      const other = shopper();
+      expect((await confirm(other, onlyCap.token)).headers.get("location")).toBe(`${app.url}/cart?restored=none`);
+      expect((await other.getCart()).body.items).toEqual([]);
+      expect(await redemptions(onlyCap.token)).toBe(0);
+    } finally {
+      await sql`update products set active = true where id = ${CAP}`;
+    }
+  });
+});
+
 describe("links that restore nothing", () => {
   it("sends tampered, truncated, unknown, old-format and expired links to the clear page, GET and POST alike", async () => {
     const source = shopper();
@@ -348,6 +377,37 @@ describe("links that restore nothing", () => {
     const res = await shopper().request("POST", "/api/cart/recovery-link");
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("CART_EMPTY");
+  });
+});
+
+describe("on the embedded default (PGlite + in-process store)", () => {
+  it("makes, shows and restores a link: the migration and the row lock work there too", async () => {
+    const embedded = await prepareBackend("pglite+memory", "recovery-embedded");
+    const local = await startApp(embedded.env);
+    try {
+      const source = shopper(local.url);
+      await source.add(TEE, 3);
+      const res = await source.request("POST", "/api/cart/recovery-link");
+      expect(res.status).toBe(201);
+      const url = new URL(res.body.url);
+      const opener = shopper(local.url);
+      const page = await opener.request("GET", url.pathname + url.search);
+      expect(page.status).toBe(200);
+      expectNoCookie(page);
+      expect(String(page.body)).toContain("3 items: Organic Tee, Black, M × 3");
+      const token = url.searchParams.get("token")!;
+      const answers = await Promise.all([opener, shopper(local.url)].map((s) =>
+        s.request("POST", "/cart/recover/confirm", {
+          body: new URLSearchParams({ token }).toString(),
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: local.url },
+        }),
+      ));
+      expect(answers.map((a) => a.headers.get("location"))).toEqual([`${local.url}/cart?restored=1`, `${local.url}/cart?restored=1`]);
+      expect(quantities((await opener.getCart()).body)).toEqual({ [TEE]: 3 });
+    } finally {
+      await local.stop();
+      await embedded.cleanup();
+    }
   });
 });
 
