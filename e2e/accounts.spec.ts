@@ -309,8 +309,17 @@ test("a recovery link shows a guest's cart on another device and adds it only wh
   await addFromProductPage(page, "cap-black", 1, "Added Six-Panel Cap, Black to your cart");
   await addFromProductPage(page, "mug-stoneware", 2, "Added 2 × Stoneware Mug, Speckled to your cart");
   const url = await makeRecoveryLink(page);
-  // A line added after the link was made never reaches it.
+  // A line added after the link was made never reaches it; a new link (any time) is another snapshot.
   await addFromProductPage(page, "tee-black-m", 1, "Added Organic Tee, Black, M to your cart");
+  await page.goto("/cart");
+  await hydrated(page);
+  const recovery = page.getByRole("region", { name: "Continue on another device" });
+  await recovery.getByRole("button", { name: "Create a link" }).click();
+  await expect(recovery.getByLabel("Link to this cart")).toHaveValue(/\/cart\/recover\?token=/);
+  const newer = await recovery.getByLabel("Link to this cart").inputValue();
+  await recovery.getByRole("button", { name: "Make a new link" }).click();
+  await expect(recovery.getByLabel("Link to this cart")).not.toHaveValue(newer);
+  expect(newer).not.toBe(url);
 
   const other = await openAndConfirm(browser, baseURL, url, true);
   try {
