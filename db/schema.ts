@@ -142,7 +142,28 @@ export const userSessions = pgTable(
   (t) => [index("user_sessions_user_idx").on(t.userId)],
 );
 
-/** A recovery link opened into a cart: opening the same link again changes nothing. */
+/**
+ * A recovery link: the lines its cart held when the link was made (a
+ * snapshot, so later changes to that cart never reach the link). The sealed
+ * token names this row; `source_cart_id` is kept for auditing only and is
+ * never read to restore (no foreign key: the link outlives its cart).
+ */
+export const recoveryLinks = pgTable(
+  "recovery_links",
+  {
+    id: text("id").primaryKey(),
+    lines: jsonb("lines").$type<{ productId: string; quantity: number }[]>().notNull(),
+    sourceCartId: uuid("source_cart_id").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("recovery_links_expires_at_idx").on(t.expiresAt)],
+);
+
+/**
+ * A recovery link redeemed into a cart (`token_id` is the link's id): once
+ * per (link, cart), and at most RECOVERY_LINK_MAX_REDEMPTIONS carts per link.
+ */
 export const recoveryRedemptions = pgTable(
   "recovery_redemptions",
   {

@@ -257,11 +257,8 @@ test.describe("without JavaScript", () => {
   });
 });
 
-test("a recovery link carries a guest's cart to another device; a tampered link is refused", async ({ page, browser, baseURL }) => {
-  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
-  await addFromProductPage(page, "cap-black", 1, "Added Six-Panel Cap, Black to your cart");
-  await addFromProductPage(page, "mug-stoneware", 2, "Added 2 × Stoneware Mug, Speckled to your cart");
-
+/** Makes a recovery link on the cart page and returns it (copied through the clipboard). */
+async function makeRecoveryLink(page: Page): Promise<string> {
   await page.goto("/cart");
   await hydrated(page);
   const recovery = page.getByRole("region", { name: "Continue on another device" });
@@ -269,19 +266,68 @@ test("a recovery link carries a guest's cart to another device; a tampered link 
   const urlField = recovery.getByLabel("Link to this cart");
   await expect(urlField).toHaveValue(/\/cart\/recover\?token=/);
   const url = await urlField.inputValue();
-
   await recovery.getByRole("button", { name: "Copy" }).click();
   await expect(recovery.getByTestId("recovery-status")).toHaveText("Link copied to the clipboard.");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+  return url;
+}
 
-  const other = await newContextPage(browser, baseURL);
+const recoverLine = (page: Page, productId: string) => page.locator(`[data-testid="recover-line"][data-product-id="${productId}"]`);
+
+/**
+ * Opens a recovery link in a fresh browser: the page lists the snapshot and
+ * nothing changes (no cookie at all) until "Add to my cart" is pressed.
+ */
+async function openAndConfirm(browser: Browser, baseURL: string | undefined, url: string, javaScriptEnabled: boolean) {
+  const other = await newContextPage(browser, baseURL, javaScriptEnabled);
   try {
     await other.page.goto(url);
+    await expect(other.page.getByRole("heading", { level: 1 })).toHaveText("Add these items to your cart?");
+    await expect(other.page.getByTestId("recover-summary")).toHaveText("3 items: Six-Panel Cap, Black × 1, Stoneware Mug, Speckled × 2");
+    await expect(other.page.getByTestId("recover-line")).toHaveCount(2);
+    await expect(recoverLine(other.page, "sku-mug-stoneware")).toContainText("× 2");
+    await expect(cartCount(other.page)).toHaveText("0");
+    // Opening the link wrote nothing: not even a session cookie.
+    expect(await other.context.cookies()).toEqual([]);
+
+    await other.page.getByRole("button", { name: "Add to my cart" }).click();
     await expect(other.page).toHaveURL(/\/cart\?restored=1$/);
     await expect(other.page.getByTestId("cart-restored")).toContainText("Your saved cart is here.");
     await expect(other.page.getByTestId("cart-line")).toHaveCount(2);
     await expect(quantityOf(other.page, "sku-cap-black")).toHaveValue("1");
     await expect(quantityOf(other.page, "sku-mug-stoneware")).toHaveValue("2");
+    await expect(cartCount(other.page)).toHaveText("3");
+    return other;
+  } catch (err) {
+    await other.context.close();
+    throw err;
+  }
+}
+
+test("a recovery link shows a guest's cart on another device and adds it only when asked; a tampered link is refused", async ({ page, browser, baseURL }) => {
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await addFromProductPage(page, "cap-black", 1, "Added Six-Panel Cap, Black to your cart");
+  await addFromProductPage(page, "mug-stoneware", 2, "Added 2 × Stoneware Mug, Speckled to your cart");
+  const url = await makeRecoveryLink(page);
+  // A line added after the link was made never reaches it; a new link (any time) is another snapshot.
+  await addFromProductPage(page, "tee-black-m", 1, "Added Organic Tee, Black, M to your cart");
+  await page.goto("/cart");
+  await hydrated(page);
+  const recovery = page.getByRole("region", { name: "Continue on another device" });
+  await recovery.getByRole("button", { name: "Create a link" }).click();
+  await expect(recovery.getByLabel("Link to this cart")).toHaveValue(/\/cart\/recover\?token=/);
+  const newer = await recovery.getByLabel("Link to this cart").inputValue();
+  await recovery.getByRole("button", { name: "Make a new link" }).click();
+  await expect(recovery.getByLabel("Link to this cart")).not.toHaveValue(newer);
+  expect(newer).not.toBe(url);
+
+  const other = await openAndConfirm(browser, baseURL, url, true);
+  try {
+    await expect(line(other.page, "sku-tee-black-m")).toHaveCount(0);
+    // Opening the link again shows it, and pressing again changes nothing.
+    await other.page.goto(url);
+    await other.page.getByRole("button", { name: "Add to my cart" }).click();
+    await expect(other.page).toHaveURL(/\/cart\?restored=again$/);
     await expect(cartCount(other.page)).toHaveText("3");
 
     // One character changed in the sealed token: not valid.
@@ -296,4 +342,13 @@ test("a recovery link carries a guest's cart to another device; a tampered link 
   } finally {
     await other.context.close();
   }
+});
+
+test("a recovery link works without JavaScript on the opening device", async ({ page, browser, baseURL }) => {
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await addFromProductPage(page, "cap-black", 1, "Added Six-Panel Cap, Black to your cart");
+  await addFromProductPage(page, "mug-stoneware", 2, "Added 2 × Stoneware Mug, Speckled to your cart");
+  const url = await makeRecoveryLink(page);
+  const other = await openAndConfirm(browser, baseURL, url, false);
+  await other.context.close();
 });

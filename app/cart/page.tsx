@@ -9,11 +9,18 @@ interface CartPageProps {
   searchParams: Promise<{ cartError?: string | string[]; restored?: string | string[] }>;
 }
 
+const restoredNotices: Record<string, { tone: string; title: string; body: string }> = {
+  "1": { tone: "notice-success", title: "Your saved cart is here.", body: "We added the items from your link to this cart." },
+  again: { tone: "notice-info", title: "Already in this cart.", body: "The items from this link were added to this cart before, so nothing changed." },
+  none: { tone: "notice-info", title: "Nothing was added.", body: "The items from your link are no longer sold." },
+};
+
 export default async function CartPage({ searchParams }: CartPageProps) {
   const query = await searchParams;
   const errorCode = cartErrorFromSearchParams(query.cartError);
-  // /cart/recover redirects here after a recovery link added its items.
-  const restored = query.restored === "1";
+  // /cart/recover/confirm redirects here after restoring a recovery link (1), or finding it
+  // already restored into this cart (again), or finding none of its products still sold (none).
+  const restored = typeof query.restored === "string" && Object.hasOwn(restoredNotices, query.restored) ? (restoredNotices[query.restored] ?? null) : null;
   const { user } = await getSessionForRender();
   return (
     <div className="container">
@@ -31,8 +38,8 @@ export default async function CartPage({ searchParams }: CartPageProps) {
         )}
       </div>
       {restored ? (
-        <p className="notice notice-success page-notice" data-testid="cart-restored">
-          <strong>Your saved cart is here.</strong> We added the items from your link to this cart.
+        <p className={`notice ${restored.tone} page-notice`} data-testid="cart-restored">
+          <strong>{restored.title}</strong> {restored.body}
         </p>
       ) : null}
       {/* The layout's banner shows the one-time "merged" notice after sign-in. */}

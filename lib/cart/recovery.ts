@@ -1,36 +1,53 @@
 import { randomBytes } from "node:crypto";
+import { eq, inArray, lt, sql } from "drizzle-orm";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
+import { recoveryLinks, recoveryRedemptions } from "@/db/schema";
+import { catalogFor } from "@/lib/catalog/catalog";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { sealingPassword, sessionPasswords } from "@/lib/session/secret";
 import type { Session } from "@/lib/session/session";
+import { db } from "@/lib/storage/database";
 import { getCart } from "./service";
 
 /**
- * Recovery links: a sealed, expiring token naming a cart. Opening it
- * restores a copy of that cart into the opener's cart (merge rule), on
- * another device or after the cookie is gone. The token is sealed with the
- * session secret, so it cannot be forged or pointed at another cart.
+ * Recovery links: making one stores a snapshot of the lines the cart holds
+ * now (recovery_links); the sealed, expiring token names that row, never a
+ * cart, so later changes to the cart never reach the link. Opening the link
+ * only reads the snapshot (previewRecoveryLink); restoring it is a separate,
+ * origin-checked POST (restoreSnapshot in the service).
  */
-const tokenSchema = z.object({ kind: z.literal("recovery"), jti: z.string().min(8), cid: z.uuid(), exp: z.number().int() });
+const tokenSchema = z.strictObject({
+  kind: z.literal("recovery-link"),
+  lid: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  exp: z.number().int(),
+});
+
+const MAX_TOKEN_LENGTH = 2048;
 
 export async function createRecoveryLink(session: Session, origin: string) {
   const { cart, session: current } = await getCart(session);
   if (cart.id === null || cart.items.length === 0) throw new AppError("CART_EMPTY", "There is nothing in the cart to recover.");
-  const exp = Date.now() + env().RECOVERY_LINK_HOURS * 3_600_000;
-  const token = await sealData(
-    { kind: "recovery", jti: randomBytes(12).toString("base64url"), cid: cart.id, exp },
-    { password: sealingPassword(), ttl: 0 },
-  );
+  const id = randomBytes(16).toString("base64url");
+  const expiresAt = new Date(Date.now() + env().RECOVERY_LINK_HOURS * 3_600_000);
+  await (await db()).insert(recoveryLinks).values({
+    id,
+    lines: cart.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+    sourceCartId: cart.id,
+    expiresAt,
+  });
+  const token = await sealData({ kind: "recovery-link", lid: id, exp: expiresAt.getTime() }, { password: sealingPassword(), ttl: 0 });
   const url = `${origin}/cart/recover?token=${encodeURIComponent(token)}`;
-  return { session: current, link: { url, expiresAt: new Date(exp).toISOString() } };
+  return { session: current, link: { url, expiresAt: expiresAt.toISOString() } };
 }
 
-export type RecoveryCheck = { ok: true; cartId: string; tokenId: string } | { ok: false; reason: "invalid" | "expired" };
+export type RecoveryFailure = "invalid" | "expired";
+export type RecoveryCheck = { ok: true; linkId: string } | { ok: false; reason: RecoveryFailure };
 
+/** Unseals a link's token: tampered, truncated, foreign or expired tokens name no link. */
 export async function readRecoveryToken(token: string | null): Promise<RecoveryCheck> {
-  if (!token || token.length > 2048) return { ok: false, reason: "invalid" };
+  if (!token || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "invalid" };
   let raw: unknown;
   try {
     raw = await unsealData(token, { password: sessionPasswords().map, ttl: 0 });
@@ -40,6 +57,67 @@ export async function readRecoveryToken(token: string | null): Promise<RecoveryC
   const parsed = tokenSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   if (parsed.data.exp < Date.now()) return { ok: false, reason: "expired" };
-  return { ok: true, cartId: parsed.data.cid, tokenId: parsed.data.jti };
+  return { ok: true, linkId: parsed.data.lid };
 }
 
+export interface RecoveryPreviewLine {
+  productId: string;
+  name: string;
+  quantity: number;
+  unitPrice: number;
+  /** False when the product is no longer sold: restoring skips it. */
+  available: boolean;
+}
+
+export interface RecoveryPreview {
+  currency: string;
+  expiresAt: string;
+  lines: RecoveryPreviewLine[];
+  /** Units that restoring would add (available lines only). */
+  itemCount: number;
+}
+
+/** What a link would add, read only: no cart, session or redemption is touched. */
+export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; preview: RecoveryPreview } | { ok: false; reason: RecoveryFailure }> {
+  const [link] = await (await db())
+    .select({ lines: recoveryLinks.lines, expiresAt: recoveryLinks.expiresAt })
+    .from(recoveryLinks)
+    .where(eq(recoveryLinks.id, linkId))
+    .limit(1);
+  if (!link) return { ok: false, reason: "invalid" };
+  if (link.expiresAt.getTime() <= Date.now()) return { ok: false, reason: "expired" };
+  const catalog = await catalogFor(link.lines.map((l) => l.productId));
+  const lines = link.lines.map((l) => {
+    const product = catalog.get(l.productId);
+    return {
+      productId: l.productId,
+      name: product?.name ?? "A product we no longer sell",
+      quantity: l.quantity,
+      unitPrice: product?.price ?? 0,
+      available: product?.active ?? false,
+    };
+  });
+  const currency = catalog.get(link.lines[0]?.productId ?? "")?.currency ?? "USD";
+  const itemCount = lines.filter((l) => l.available).reduce((n, l) => n + l.quantity, 0);
+  return { ok: true, preview: { currency, expiresAt: link.expiresAt.toISOString(), lines, itemCount } };
+}
+
+const CLEANUP_BATCH = 500;
+
+/** Deletes expired links and their redemptions, in small batches (run by the cleanup job). */
+export async function deleteExpiredRecoveryLinks(now = new Date()): Promise<number> {
+  const database = await db();
+  let total = 0;
+  for (;;) {
+    const expired = database.select({ id: recoveryLinks.id }).from(recoveryLinks).where(lt(recoveryLinks.expiresAt, now)).limit(CLEANUP_BATCH);
+    const deleted = await database
+      .delete(recoveryLinks)
+      .where(sql`${recoveryLinks.id} in (${expired})`)
+      .returning({ id: recoveryLinks.id });
+    if (deleted.length > 0) {
+      await database.delete(recoveryRedemptions).where(inArray(recoveryRedemptions.tokenId, deleted.map((d) => d.id)));
+    }
+    total += deleted.length;
+    if (deleted.length < CLEANUP_BATCH) return total;
+  }
+}

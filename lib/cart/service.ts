@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { eq, inArray, sql } from "drizzle-orm";
+import { products, recoveryLinks, recoveryRedemptions } from "@/db/schema";
 import { catalogFor, readProduct } from "@/lib/catalog/catalog";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
@@ -10,7 +12,6 @@ import { serializeByCart } from "./cart-queue";
 import { recordOutcomeInTransaction, type IdempotencyContext } from "./idempotency";
 import type { LineChange } from "./domain";
 import { addLine, clearLines, mergeLines, removeLine, setLineQuantity } from "./domain";
-import { recoveryRedemptions } from "@/db/schema";
 import type { Tx } from "./repository";
 import type { CartRow } from "./repository";
 import {
@@ -313,25 +314,62 @@ export async function clearCart(session: Session, options: MutationOptions = {})
   return mutate(session, { apply: (lines) => clearLines(lines) }, options);
 }
 
+export type RestoreOutcome = "restored" | "already" | "nothing";
+
 /**
- * Restores a copy of another cart's lines into the session's cart with the
- * merge rule. Recorded per (link, cart): opening the same link again into
- * the same cart changes nothing.
+ * Restores a copy of a recovery link's snapshot into the session's cart with
+ * the merge rule, at today's prices, skipping products no longer sold. The
+ * link's row is locked after the cart's (the order every restore takes), and
+ * its redemptions are counted and this cart's recorded in the same
+ * transaction: once per (link, cart), and into at most
+ * RECOVERY_LINK_MAX_REDEMPTIONS carts however many confirmations race.
  */
-export async function restoreCopy(session: Session, source: { cartId: string; tokenId: string }) {
-  return mutate(
+export async function restoreSnapshot(session: Session, linkId: string): Promise<CartResult & { outcome: RestoreOutcome }> {
+  let outcome: RestoreOutcome = "nothing";
+  const result = await mutate(
     session,
     {
-      load: async (tx, cartId) => {
-        const first = await tx
-          .insert(recoveryRedemptions)
-          .values({ tokenId: source.tokenId, cartId })
-          .onConflictDoNothing()
-          .returning({ tokenId: recoveryRedemptions.tokenId });
-        return first.length > 0 && cartId !== source.cartId ? readLines(tx, source.cartId) : [];
+      load: async (tx, cartId): Promise<CartLine[]> => {
+        const [link] = await tx
+          .select({ lines: recoveryLinks.lines, sourceCartId: recoveryLinks.sourceCartId, expiresAt: recoveryLinks.expiresAt })
+          .from(recoveryLinks)
+          .where(eq(recoveryLinks.id, linkId))
+          .for("update");
+        if (!link) throw new AppError("RECOVERY_LINK_INVALID", "This cart link is not valid.");
+        if (link.expiresAt.getTime() <= Date.now()) throw new AppError("RECOVERY_LINK_EXPIRED", "This cart link has expired.");
+        // The shopper's own cart made this link: its lines are here already, never doubled.
+        if (cartId === link.sourceCartId) {
+          outcome = "already";
+          return [];
+        }
+        const [redeemed] = await tx
+          .select({ carts: sql<number>`count(*)::int`, here: sql<boolean>`coalesce(bool_or(${recoveryRedemptions.cartId} = ${cartId}), false)` })
+          .from(recoveryRedemptions)
+          .where(eq(recoveryRedemptions.tokenId, linkId));
+        if (redeemed?.here) {
+          outcome = "already";
+          return [];
+        }
+        if (Number(redeemed?.carts ?? 0) >= env().RECOVERY_LINK_MAX_REDEMPTIONS) {
+          throw new AppError("RECOVERY_LINK_USED_UP", "This cart link has been used too many times.");
+        }
+        const ids = link.lines.map((l) => l.productId);
+        const [sold] = await Promise.all([
+          ids.length > 0 ? tx.select().from(products).where(inArray(products.id, ids)) : Promise.resolve([]),
+          tx.insert(recoveryRedemptions).values({ tokenId: linkId, cartId }),
+        ]);
+        const byId = new Map(sold.map((p) => [p.id, p]));
+        const now = new Date().toISOString();
+        const lines = link.lines.flatMap((l) => {
+          const product = byId.get(l.productId);
+          return product?.active ? [{ productId: l.productId, quantity: l.quantity, addedUnitPrice: product.price, addedAt: now }] : [];
+        });
+        outcome = lines.length > 0 ? "restored" : "nothing";
+        return lines;
       },
-      apply: (lines, sourceLines) => mergeLines(lines, sourceLines, cartLimits()),
+      apply: (lines, incoming) => mergeLines(lines, incoming, cartLimits()),
     },
     {},
   );
+  return { ...result, outcome };
 }

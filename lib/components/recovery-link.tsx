@@ -48,10 +48,11 @@ function formatExpiry(iso: string): string {
 }
 
 /**
- * "Continue on another device": creates a signed link to this cart
- * (POST /api/cart/recovery-link) and offers to copy it. Opening the link
- * elsewhere adds these items to that device's cart. It needs fetch, so
- * without JavaScript it is not shown at all.
+ * "Continue on another device": creates a signed link to the lines this
+ * cart holds now (POST /api/cart/recovery-link; each press makes a new
+ * snapshot) and offers to copy it. Opening the link elsewhere shows those
+ * items with an "Add to my cart" button. It needs fetch, so without
+ * JavaScript it is not shown at all.
  */
 export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link" }: { endpoint?: string }) {
   const { cart } = useCart();
@@ -87,7 +88,7 @@ export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link" }: { 
       <h2 id={headingId} className="recovery-title">
         Continue on another device
       </h2>
-      <p className="muted recovery-help">Get a private link that adds these items to the cart of whichever device opens it.</p>
+      <p className="muted recovery-help">Get a private link to these items as they are now. Whoever opens it sees the list and can add a copy to their cart.</p>
 
       {state.kind === "ready" ? (
         <div className="recovery-result">
@@ -110,8 +111,12 @@ export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link" }: { 
             </button>
           </div>
           <p className="muted recovery-meta">
-            Works until {formatExpiry(state.link.expiresAt)}. Anyone with the link can add these items to their cart.
+            Works until {formatExpiry(state.link.expiresAt)}. Anyone with the link can add these items to their cart; later changes here don&apos;t reach it.
           </p>
+          {/* The link is a snapshot: after changing the cart, a new link carries the new lines. */}
+          <button type="button" className="button button-secondary button-small" onClick={create} data-testid="recovery-renew">
+            Make a new link
+          </button>
         </div>
       ) : (
         <button

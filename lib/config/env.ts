@@ -52,6 +52,10 @@ const envSchema = z
     // 409 SESSION_ROTATED (no Set-Cookie) for this long; later, that cookie starts a new guest session.
     SESSION_ROTATION_GRACE_SECONDS: intFromEnv(60, 1, 3600),
     RECOVERY_LINK_HOURS: intFromEnv(72, 1, 24 * 90),
+    // Recovery links (lib/cart/recovery.ts): distinct carts one link may restore into,
+    // and opens + confirmations per minute per session, per address and per link.
+    RECOVERY_LINK_MAX_REDEMPTIONS: intFromEnv(5, 1, 1000),
+    RECOVERY_RATE_LIMIT_PER_MINUTE: intFromEnv(30, 1, 1_000_000),
     AUTH_SECRET: list,
     AUTH_GITHUB_ID: z.string().min(1).optional(),
     AUTH_GITHUB_SECRET: z.string().min(1).optional(),

@@ -3,6 +3,7 @@ import { carts } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
 import { deleteExpiredOutcomes } from "@/lib/cart/idempotency";
+import { deleteExpiredRecoveryLinks } from "@/lib/cart/recovery";
 import { db } from "@/lib/storage/database";
 
 /**
@@ -40,6 +41,7 @@ export function startCartCleanup(): void {
     deleteExpiredGuestCarts()
       .then((n) => n > 0 && log.info("deleted expired guest carts", { count: n }))
       .then(() => deleteExpiredOutcomes())
+      .then(() => deleteExpiredRecoveryLinks())
       .catch((err: unknown) => log.warn("cleanup failed", { err }));
   // Jittered so many instances do not all start their batches together.
   globalForJob.__cartCleanup = setInterval(run, INTERVAL_MS + Math.floor(Math.random() * 60_000));

@@ -1,7 +1,6 @@
 import postgres from "postgres";
-import { sealData } from "iron-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
+import { startApp, type AppServer } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
 import { deleteRedisKeys } from "../support/services";
@@ -10,7 +9,7 @@ import { Shopper } from "../support/shopper";
 /**
  * Accounts on real Postgres + Redis: register, sign in through Auth.js's
  * routes, the merge of the guest cart, session rotation, server-side
- * sign-out, durable user carts and recovery links.
+ * sign-out and durable user carts (recovery links: recovery-links.test.ts).
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -299,57 +298,6 @@ describe("sign out", () => {
     await sql`update carts set updated_at = now() - interval '45 days' where user_id = ${id}`;
     const later = await signedIn(email);
     expect(quantities((await later.getCart()).body)).toEqual({ [CAP]: 4 });
-  });
-});
-
-describe("recovery links", () => {
-  it("restores a copy into another device's cart, once per link", async () => {
-    const source = shopper();
-    await source.add(TEE, 2);
-    await source.add(MUG, 1);
-    const link = await source.request("POST", "/api/cart/recovery-link");
-    expect(link.status).toBe(201);
-    expect(link.body).toEqual({ url: expect.stringMatching(/\/cart\/recover\?token=/), expiresAt: expect.any(String) });
-    expect(Date.parse(link.body.expiresAt)).toBeGreaterThan(Date.now());
-    const path = new URL(link.body.url).pathname + new URL(link.body.url).search;
-
-    const other = shopper();
-    await other.add(MUG, 1);
-    const opened = await other.request("GET", path);
-    expect(opened.status).toBe(303);
-    expect(opened.headers.get("location")).toMatch(/\/cart\?restored=1$/);
-    expect(quantities((await other.getCart()).body)).toEqual({ [MUG]: 2, [TEE]: 2 });
-    await other.request("GET", path);
-    expect(quantities((await other.getCart()).body)).toEqual({ [MUG]: 2, [TEE]: 2 });
-    expect(quantities((await source.getCart()).body)).toEqual({ [TEE]: 2, [MUG]: 1 });
-  });
-
-  it("answers an empty cart with 409 CART_EMPTY", async () => {
-    const res = await shopper().request("POST", "/api/cart/recovery-link");
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe("CART_EMPTY");
-  });
-
-  it("sends tampered and expired links to a clear page", async () => {
-    const source = shopper();
-    await source.add(TEE, 1);
-    const { url } = (await source.request("POST", "/api/cart/recovery-link")).body;
-    const token = new URL(url).searchParams.get("token")!;
-    const tampered = token.slice(0, 30) + (token[30] === "A" ? "B" : "A") + token.slice(31);
-    const other = shopper();
-    const bad = await other.request("GET", `/cart/recover?token=${encodeURIComponent(tampered)}`);
-    expect(bad.headers.get("location")).toMatch(/\/cart\/recover\/failed\?reason=invalid$/);
-    const cartId = (await source.getCart()).body.id;
-    const expiredToken = await sealData(
-      { kind: "recovery", jti: "expired-token-1", cid: cartId, exp: Date.now() - 1000 },
-      { password: { [token.split("*")[1]!]: TEST_SESSION_SECRET }, ttl: 0 },
-    );
-    const expired = await other.request("GET", `/cart/recover?token=${encodeURIComponent(expiredToken)}`);
-    expect(expired.headers.get("location")).toMatch(/reason=expired$/);
-    expect((await other.getCart()).body.items).toEqual([]);
-    const page = await other.request("GET", "/cart/recover/failed?reason=expired");
-    expect(page.status).toBe(200);
-    expect(String(page.body)).toContain("This cart link has expired");
   });
 });
 

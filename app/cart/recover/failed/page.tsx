@@ -12,6 +12,14 @@ const explanations: Record<string, { title: string; body: string }> = {
     title: "We couldn't restore the cart just now",
     body: "Something on our side was briefly unavailable. Please open the link again in a moment.",
   },
+  used_up: {
+    title: "This link has been used too many times",
+    body: "A cart link can add its items to a few carts only. Ask for a new link from the cart you want to bring over.",
+  },
+  busy: {
+    title: "Too many tries just now",
+    body: "This cart link was opened too often in the last minute. Please wait a minute and try again.",
+  },
   invalid: {
     title: "This cart link is not valid",
     body: "The link may be incomplete or altered. Copy the whole link again, or create a new one from the cart you want to bring over.",

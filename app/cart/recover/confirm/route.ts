@@ -1,0 +1,6 @@
+// POST /cart/recover/confirm — the recovery page's "Add to my cart" form: restore the link's snapshot
+import { confirmRecoveryLink } from "@/lib/http/recovery";
+
+export const dynamic = "force-dynamic";
+
+export const POST = confirmRecoveryLink;
