@@ -34,6 +34,8 @@ const envSchema = z
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATA_DIR: z.string().min(1).optional().default(".data"),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    // Redis Cluster: some of its nodes as host:port (the rest are discovered).
+    REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port"))),
     UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     STORE_KEY_PREFIX: z.string().max(64).optional().default("cart:"),
@@ -83,8 +85,8 @@ const envSchema = z
         message: "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",
       });
     }
-    if (env.REDIS_URL && env.UPSTASH_REDIS_REST_URL) {
-      ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "set REDIS_URL or UPSTASH_REDIS_REST_URL, not both" });
+    if ([env.REDIS_URL, env.UPSTASH_REDIS_REST_URL, env.REDIS_CLUSTER_NODES.length > 0].filter(Boolean).length > 1) {
+      ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "set one of REDIS_URL, REDIS_CLUSTER_NODES and UPSTASH_REDIS_REST_URL" });
     }
     env.SESSION_SECRET.forEach((secret, i) => {
       if (secret.length < 32) {

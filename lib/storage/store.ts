@@ -159,7 +159,11 @@ async function createBackend(): Promise<KeyValueStore> {
   const config = env();
   if (config.REDIS_URL) {
     const { RedisStore } = await import("./redis-store");
-    return new RedisStore(config.REDIS_URL, config.STORE_TIMEOUT_MS);
+    return new RedisStore({ url: config.REDIS_URL }, config.STORE_TIMEOUT_MS);
+  }
+  if (config.REDIS_CLUSTER_NODES.length > 0) {
+    const { RedisStore } = await import("./redis-store");
+    return new RedisStore({ clusterNodes: config.REDIS_CLUSTER_NODES }, config.STORE_TIMEOUT_MS);
   }
   if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) {
     const { UpstashStore } = await import("./upstash-store");

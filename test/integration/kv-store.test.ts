@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const backends: { name: KeyValueStore["kind"]; create: () => KeyValueStore }[] = [
   { name: "memory", create: () => new MemoryStore() },
-  { name: "redis", create: () => new RedisStore(redisUrl, 500) },
+  { name: "redis", create: () => new RedisStore({ url: redisUrl }, 500) },
   { name: "upstash", create: () => new UpstashStore(fixture.url, fixture.token, 1000) },
 ];
 
@@ -270,7 +270,7 @@ describe("Upstash REST fixture", () => {
 
 describe("ResilientStore", () => {
   it("turns an unreachable Redis into fast StoreUnavailableErrors and opens the breaker", async () => {
-    const resilient = new ResilientStore(new RedisStore("redis://127.0.0.1:1", 200), `${prefix}down:`, 200, 5_000);
+    const resilient = new ResilientStore(new RedisStore({ url: "redis://127.0.0.1:1" }, 200), `${prefix}down:`, 200, 5_000);
     try {
       for (const call of [() => resilient.get("x"), () => resilient.set("x", "v", 60), () => resilient.setIfNewer("x", 1, "v", 60)]) {
         const started = performance.now();
@@ -305,7 +305,7 @@ describe("ResilientStore", () => {
 
   it("prefixes keys on a working Redis", async () => {
     const keyPrefix = `${prefix}resilient:`;
-    const resilient = new ResilientStore(new RedisStore(redisUrl, 500), keyPrefix, 500);
+    const resilient = new ResilientStore(new RedisStore({ url: redisUrl }, 500), keyPrefix, 500);
     try {
       await resilient.set("x", "hello", 60);
       expect(await raw.get(`${keyPrefix}x`)).toBe("hello");
