@@ -21,6 +21,7 @@ export const errorStatus = {
   IDEMPOTENCY_IN_PROGRESS: 409,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  OVERLOADED: 503,
   INTERNAL_ERROR: 500,
 } as const;
 

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
+import { CredentialsSignin } from "next-auth";
 import { users } from "@/db/schema";
+import { demoAccountsEnabled, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { db } from "@/lib/storage/database";
+import { db, demoAccounts } from "@/lib/storage/database";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { RegisterInput } from "./schemas";
 
@@ -21,10 +23,36 @@ export async function registerUser(input: RegisterInput): Promise<PublicUser> {
   return { id: row.id, email: row.email! };
 }
 
+/**
+ * The hash cap was full: Auth.js passes a CredentialsSignin's code through
+ * (`?error=CredentialsSignin&code=busy`), so the route and the sign-in action
+ * can answer "busy" rather than "wrong password".
+ */
+export class SignInBusy extends CredentialsSignin {
+  code = "busy";
+}
+
+/**
+ * A published demo password where demo accounts are off (production): an
+ * earlier development run may have left the demo accounts in the embedded
+ * database, and their passwords are in the README.
+ */
+function isRefusedDemoPassword(email: string, password: string): boolean {
+  if (demoAccountsEnabled(env())) return false;
+  return demoAccounts.some((demo) => demo.email === email && demo.password === password);
+}
+
 /** The user for these credentials, or null; the same work whether or not the email exists. */
 export async function verifyCredentials(email: string, password: string): Promise<PublicUser | null> {
   const [row] = await (await db()).select().from(users).where(eq(users.email, email)).limit(1);
-  const ok = await verifyPassword(row?.passwordHash ?? (await dummyHash()), password);
+  let ok: boolean;
+  try {
+    ok = await verifyPassword(row?.passwordHash ?? (await dummyHash()), password);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "OVERLOADED") throw new SignInBusy();
+    throw err;
+  }
+  if (ok && isRefusedDemoPassword(email, password)) return null;
   return row && row.passwordHash && ok ? { id: row.id, email: row.email! } : null;
 }
 

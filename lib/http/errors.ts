@@ -37,7 +37,7 @@ export function toErrorResponse(thrown: unknown): NextResponse {
   const err = toAppError(thrown);
   if (err) {
     const headers = new Headers({ "Cache-Control": "no-store" });
-    if (err.code === "SERVICE_UNAVAILABLE") headers.set("Retry-After", "2");
+    if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") headers.set("Retry-After", "2");
     if (err.code === "VERSION_CONFLICT") {
       // The contract puts the current cart beside the error, not inside it.
       const { cart } = (err.details ?? {}) as { cart?: { version: number } };
