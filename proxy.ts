@@ -38,14 +38,12 @@ export function proxy(req: NextRequest) {
   }
 }
 
-const pages = "/((?!api/|_next/).*)";
-
 export const config = {
   matcher: [
     "/api/cart/items/:productId+",
     "/products/:slug+",
     // Server actions: a Next-Action header (with JavaScript), or a plain form post (without).
-    { source: pages, has: [{ type: "header", key: "next-action" }] },
-    { source: pages, has: [{ type: "header", key: "content-type", value: "(?:multipart/form-data|application/x-www-form-urlencoded).*" }] },
+    { source: "/((?!api/|_next/).*)", has: [{ type: "header", key: "next-action" }] },
+    { source: "/((?!api/|_next/).*)", has: [{ type: "header", key: "content-type", value: "(?:multipart/form-data|application/x-www-form-urlencoded).*" }] },
   ],
 };
