@@ -38,6 +38,8 @@ export function toErrorResponse(thrown: unknown): NextResponse {
   if (err) {
     const headers = new Headers({ "Cache-Control": "no-store" });
     if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") headers.set("Retry-After", "2");
+    // The rest of an oversized body is never read: the connection ends with this answer.
+    if (err.code === "PAYLOAD_TOO_LARGE") headers.set("Connection", "close");
     if (err.code === "VERSION_CONFLICT") {
       // The contract puts the current cart beside the error, not inside it.
       const { cart } = (err.details ?? {}) as { cart?: { version: number } };

@@ -71,7 +71,9 @@ export async function readLimitedBytes(req: Request, limit: number): Promise<Buf
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      // Not cancel(): that destroys the socket before the 413 is written. The 413 closes the
+      // connection instead (lib/http/errors.ts), so the rest is not read either.
+      reader.releaseLock();
       throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
     }
     chunks.push(value);
