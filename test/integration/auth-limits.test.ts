@@ -7,6 +7,7 @@ import { startApp, type AppServer } from "../support/app";
 import { signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
 import { RawClient } from "../support/raw-http";
+import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { Shopper, type Reply } from "../support/shopper";
 
 /**
@@ -298,6 +299,49 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
     expect(overloaded.length).toBeGreaterThan(0);
     expect(statuses.every((st) => st === 503 || st === 302)).toBe(true);
     console.log(`[auth-limits] GET /api/cart without a burst: ${summary(quiet)}; during 50 concurrent sign-ins: ${summary(during)}; burst answers: ${overloaded.length}x 503, ${statuses.filter((st) => st === 302).length}x 302`);
+  });
+});
+
+describe("guessing limits while the store is away", () => {
+  let backend: Backend;
+  let redis: RedisProcess;
+  let app: AppServer;
+
+  beforeAll(async () => {
+    redis = await startRedisProcess();
+    backend = await prepareBackend("postgres+redis", "auth_limits_open");
+    app = await startApp({ ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100" });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await redis?.stop();
+    await backend?.cleanup();
+  });
+
+  it("do not fail open: they count in the process, per account and per address", async () => {
+    const email = uniqueEmail("away");
+    expect((await new ShopperVia(app.url, freshAddress).request("POST", "/api/auth/register", { json: { email, password: PASSWORD } })).status).toBe(201);
+    await redis.kill();
+    let firstLimited = -1;
+    for (let attempt = 1; attempt <= 30 && firstLimited < 0; attempt += 1) {
+      const reply = await signIn(new ShopperVia(app.url, freshAddress), email, "wrong password");
+      if (reply.status === 429) {
+        firstLimited = attempt;
+        expectLimited(reply);
+      } else {
+        expect(refusedAsWrongPassword(reply)).toBe(true);
+      }
+    }
+    expect(firstLimited).toBe(PER_ACCOUNT + 1);
+    const proxySaw = freshAddress();
+    const statuses: number[] = [];
+    for (let attempt = 1; attempt <= PER_ADDRESS + 1; attempt += 1) {
+      statuses.push((await signIn(new ShopperVia(app.url, () => `${randomAddress()}, ${proxySaw}`), uniqueEmail("away-addr"), "wrong password")).status);
+    }
+    expect(statuses.slice(0, PER_ADDRESS).every((st) => st === 302)).toBe(true);
+    expect(statuses[PER_ADDRESS]).toBe(429);
+    await redis.start();
   });
 });
 
