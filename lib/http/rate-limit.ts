@@ -92,9 +92,9 @@ export const UNKNOWN_ADDRESS = "unknown";
  * of X-Forwarded-For (nginx's `$proxy_add_x_forwarded_for`, AWS ALB), so the
  * client is the trustProxy-th entry from the right; everything left of it is
  * the client's own writing. With fewer entries than hops, the leftmost one
- * (written by our outermost proxy) is the best there is. `next start` fills
- * in the socket address only when the header is absent, which is the one
- * case X-Real-IP is read.
+ * (written by our outermost proxy) is the best there is. X-Real-IP is read
+ * only when there is no X-Forwarded-For at all, which never happens under
+ * `next start`: it fills in the socket address when the header is absent.
  */
 export function clientAddress(requestHeaders: Headers, trustProxy = env().TRUST_PROXY): string | null {
   if (trustProxy <= 0) return null;

@@ -10,7 +10,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * links and redirects point at. `next start` fills these in itself when they
  * are absent, so without TRUST_PROXY they are never read.
  */
-export function forwarded(headers: Headers, name: "x-forwarded-host" | "x-forwarded-proto"): string | undefined {
+function forwarded(headers: Headers, name: "x-forwarded-host" | "x-forwarded-proto"): string | undefined {
   if (env().TRUST_PROXY <= 0) return undefined;
   return headers.get(name)?.split(",")[0]?.trim() || undefined;
 }
