@@ -5,6 +5,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { signIn, signOut } from "@/lib/auth/config";
 import { checkRegister, checkSignIn, signInSucceeded, type GuessVerdict } from "@/lib/auth/guess-limit";
+import { withHashSlot } from "@/lib/auth/password";
 import { credentialsSchema, registerSchema } from "@/lib/auth/schemas";
 import { registerUser } from "@/lib/auth/users";
 import { returnToSchema } from "@/lib/cart/schemas";
@@ -32,9 +33,10 @@ async function signInWith(email: string, password: string, returnTo: string, pag
   let answer: string;
   try {
     // No redirect from Auth.js: it would build an absolute URL from forwarded headers; returnTo is already a safe path.
-    answer = await signIn("credentials", { email, password, redirectTo: returnTo, redirect: false });
+    answer = await withHashSlot(() => signIn("credentials", { email, password, redirectTo: returnTo, redirect: false }));
   } catch (err) {
     if (err instanceof CredentialsSignin && err.code === "busy") back(page, "OVERLOADED", returnTo);
+    if (toAppError(err)?.code === "OVERLOADED") back(page, "OVERLOADED", returnTo);
     if (err instanceof AuthError) back(page, "CredentialsSignin", returnTo);
     throw err;
   }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { hash, verify } from "@node-rs/argon2";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
@@ -18,8 +19,11 @@ const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 class HashGate {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  /** Set inside work that already holds a slot (withHashSlot): its hashes do not queue again. */
+  readonly holding = new AsyncLocalStorage<true>();
 
   async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.holding.getStore()) return work();
     const config = env();
     if (this.running < config.PASSWORD_HASH_CONCURRENCY) this.running += 1;
     else await this.wait(config.PASSWORD_HASH_QUEUE, config.PASSWORD_HASH_WAIT_MS);
@@ -62,6 +66,17 @@ function busy(): AppError {
 const globalForHashes = globalThis as unknown as { [key: symbol]: HashGate | undefined };
 const GATE = Symbol.for("next-cart.password-hash-gate");
 const gate = () => (globalForHashes[GATE] ??= new HashGate());
+
+/**
+ * Runs a whole sign-in (Auth.js's credentials callback) in one hash slot, so
+ * a request the cap turns away costs nothing beyond its refusal: it never
+ * reaches Auth.js's parsing, CSRF check and user lookup. Throws AppError
+ * OVERLOADED as hashPassword does.
+ */
+export function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  const g = gate();
+  return g.run(() => g.holding.run(true, work));
+}
 
 /** Throws AppError OVERLOADED when the hash cap and its queue are full. */
 export function hashPassword(password: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { NextRequest, type NextResponse } from "next/server";
 import { checkRegister, checkSignIn, signInSucceeded } from "@/lib/auth/guess-limit";
+import { withHashSlot } from "@/lib/auth/password";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { toErrorResponse } from "./errors";
@@ -70,7 +71,12 @@ async function credentialsSignIn(req: NextRequest, body: Buffer, handler: AuthHa
   const email = emailOf(req, body);
   const verdict = await checkSignIn(email, clientAddress(req.headers));
   if (verdict.limited) return rateLimitedResponse({ limited: true, retryAfterSeconds: verdict.retryAfterSeconds });
-  const res = await handler(rebuild(req, body));
+  let res: Response;
+  try {
+    res = await withHashSlot(() => handler(rebuild(req, body)));
+  } catch (err) {
+    return toErrorResponse(err);
+  }
   const outcome = await outcomeOf(res);
   if (outcome === "busy") return toErrorResponse(new AppError("OVERLOADED", "Too many sign-ins at once. Please try again in a moment."));
   if (outcome === "signed-in" && email) await signInSucceeded(email);
