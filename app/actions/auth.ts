@@ -1,6 +1,6 @@
 "use server";
 // Server actions for the sign-in, sign-up and sign-out forms (they work without JavaScript).
-import { AuthError, CredentialsSignin } from "next-auth";
+import { AuthError } from "next-auth";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { signIn, signOut } from "@/lib/auth/config";
@@ -9,6 +9,7 @@ import { withHashSlot } from "@/lib/auth/password";
 import { credentialsSchema, registerSchema } from "@/lib/auth/schemas";
 import { registerUser } from "@/lib/auth/users";
 import { returnToSchema } from "@/lib/cart/schemas";
+import { AppError } from "@/lib/errors";
 import { toAppError } from "@/lib/http/errors";
 import { clientAddress } from "@/lib/http/rate-limit";
 
@@ -35,15 +36,12 @@ async function signInWith(email: string, password: string, returnTo: string, pag
     // No redirect from Auth.js: it would build an absolute URL from forwarded headers; returnTo is already a safe path.
     answer = await withHashSlot(() => signIn("credentials", { email, password, redirectTo: returnTo, redirect: false }));
   } catch (err) {
-    if (err instanceof CredentialsSignin && err.code === "busy") back(page, "OVERLOADED", returnTo);
-    if (toAppError(err)?.code === "OVERLOADED") back(page, "OVERLOADED", returnTo);
+    if (err instanceof AppError && err.code === "OVERLOADED") back(page, "OVERLOADED", returnTo);
     if (err instanceof AuthError) back(page, "CredentialsSignin", returnTo);
     throw err;
   }
   // With X-Auth-Return-Redirect (a client's header) Auth.js answers a refusal with its URL instead of throwing.
-  const params = new URL(answer, "http://localhost").searchParams;
-  if (params.get("code") === "busy") back(page, "OVERLOADED", returnTo);
-  if (params.has("error")) back(page, "CredentialsSignin", returnTo);
+  if (new URL(answer, "http://localhost").searchParams.has("error")) back(page, "CredentialsSignin", returnTo);
   await signInSucceeded(email);
   redirect(returnTo);
 }

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { CredentialsSignin } from "next-auth";
 import { users } from "@/db/schema";
 import { demoAccountsEnabled, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
@@ -24,15 +23,6 @@ export async function registerUser(input: RegisterInput): Promise<PublicUser> {
 }
 
 /**
- * The hash cap was full: Auth.js passes a CredentialsSignin's code through
- * (`?error=CredentialsSignin&code=busy`), so the route and the sign-in action
- * can answer "busy" rather than "wrong password".
- */
-export class SignInBusy extends CredentialsSignin {
-  code = "busy";
-}
-
-/**
  * A published demo password where demo accounts are off (production): an
  * earlier development run may have left the demo accounts in the embedded
  * database, and their passwords are in the README.
@@ -45,13 +35,8 @@ function isRefusedDemoPassword(email: string, password: string): boolean {
 /** The user for these credentials, or null; the same work whether or not the email exists. */
 export async function verifyCredentials(email: string, password: string): Promise<PublicUser | null> {
   const [row] = await (await db()).select().from(users).where(eq(users.email, email)).limit(1);
-  let ok: boolean;
-  try {
-    ok = await verifyPassword(row?.passwordHash ?? (await dummyHash()), password);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "OVERLOADED") throw new SignInBusy();
-    throw err;
-  }
+  // Sign-ins hold their hash slot already (withHashSlot in lib/http/auth-guard.ts and the sign-in action).
+  const ok = await verifyPassword(row?.passwordHash ?? (await dummyHash()), password);
   if (ok && isRefusedDemoPassword(email, password)) return null;
   return row && row.passwordHash && ok ? { id: row.id, email: row.email! } : null;
 }

@@ -2,7 +2,6 @@ import { NextRequest, type NextResponse } from "next/server";
 import { checkRegister, checkSignIn, signInSucceeded } from "@/lib/auth/guess-limit";
 import { withHashSlot } from "@/lib/auth/password";
 import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
 import { toErrorResponse } from "./errors";
 import { clientAddress, rateLimitedResponse } from "./rate-limit";
 import { assertDeclaredSize, MAX_BODY_BYTES, readLimitedBytes } from "./request";
@@ -52,7 +51,7 @@ function emailOf(req: NextRequest, body: Buffer): string | null {
 }
 
 /** Reads Auth.js's answer: a redirect (or `{url}` for X-Auth-Return-Redirect) without `error` is a sign-in. */
-async function outcomeOf(res: Response): Promise<"signed-in" | "refused" | "busy"> {
+async function signedIn(res: Response): Promise<boolean> {
   let location = res.headers.get("location");
   if (!location && res.headers.get("content-type")?.includes("application/json")) {
     const body = (await res
@@ -61,10 +60,7 @@ async function outcomeOf(res: Response): Promise<"signed-in" | "refused" | "busy
       .catch(() => null)) as { url?: unknown } | null;
     location = typeof body?.url === "string" ? body.url : null;
   }
-  if (!location) return "refused";
-  const params = new URL(location, "http://localhost").searchParams;
-  if (params.get("code") === "busy") return "busy";
-  return params.has("error") ? "refused" : "signed-in";
+  return location !== null && !new URL(location, "http://localhost").searchParams.has("error");
 }
 
 async function credentialsSignIn(req: NextRequest, body: Buffer, handler: AuthHandler): Promise<Response> {
@@ -77,9 +73,7 @@ async function credentialsSignIn(req: NextRequest, body: Buffer, handler: AuthHa
   } catch (err) {
     return toErrorResponse(err);
   }
-  const outcome = await outcomeOf(res);
-  if (outcome === "busy") return toErrorResponse(new AppError("OVERLOADED", "Too many sign-ins at once. Please try again in a moment."));
-  if (outcome === "signed-in" && email) await signInSucceeded(email);
+  if (email && (await signedIn(res))) await signInSucceeded(email);
   return res;
 }
 
