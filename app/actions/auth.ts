@@ -40,8 +40,10 @@ async function signInWith(email: string, password: string, returnTo: string, pag
     if (err instanceof AuthError) back(page, "CredentialsSignin", returnTo);
     throw err;
   }
-  // With X-Auth-Return-Redirect (a client's header) Auth.js answers a refusal with its URL instead of throwing.
-  if (new URL(answer, "http://localhost").searchParams.has("error")) back(page, "CredentialsSignin", returnTo);
+  // With X-Auth-Return-Redirect (a client's header) Auth.js answers a refusal instead of throwing: with an
+  // `error` URL, or with its own callback URL. Only a URL outside Auth.js without `error` is a sign-in.
+  const answered = new URL(answer, "http://localhost");
+  if (answered.searchParams.has("error") || answered.pathname.startsWith("/api/auth/")) back(page, "CredentialsSignin", returnTo);
   await signInSucceeded(email);
   redirect(returnTo);
 }

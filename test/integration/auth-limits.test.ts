@@ -147,6 +147,28 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
     }
   });
 
+  it("never clears the count on a refusal, whatever answer the client asks Auth.js for", async () => {
+    const email = uniqueEmail("json");
+    await register(email);
+    for (let i = 0; i < PER_ACCOUNT; i += 1) {
+      // Half through the route in JSON mode, half through the action with the same header.
+      const headers = { "x-auth-return-redirect": "1", "x-forwarded-for": freshAddress() };
+      if (i % 2 === 0) {
+        const s = new ShopperVia(app.url, freshAddress);
+        const csrf = await s.request<{ csrfToken: string }>("GET", "/api/auth/csrf");
+        const reply = await s.request("POST", "/api/auth/callback/credentials", {
+          body: new URLSearchParams({ email, password: "wrong password", csrfToken: csrf.body.csrfToken, callbackUrl: "/cart" }).toString(),
+          headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        });
+        expect(reply.body).toEqual({ url: expect.stringContaining("error=CredentialsSignin") });
+      } else {
+        const res = await postAction(app, "/signin", "signInAction", { email, password: "wrong password", returnTo: "/cart" }, headers);
+        expect(res.headers.get("location")).toMatch(/^\/signin\?error=CredentialsSignin/);
+      }
+    }
+    expectLimited(await signIn(new ShopperVia(app.url, freshAddress), email, PASSWORD));
+  });
+
   it("counts the address the proxy appended: a rotating or unparsable leftmost X-Forwarded-For changes nothing", async () => {
     const proxySaw = freshAddress();
     const rotating = new ShopperVia(app.url, () => `${randomAddress()}, ${proxySaw}`);
