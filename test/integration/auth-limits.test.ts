@@ -397,8 +397,8 @@ describe("operator defaults (embedded default in production, no TRUST_PROXY)", (
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("refuses the demo passwords, hides the demo hint and keeps forwarded hosts out of links", async () => {
-    const app = await startApp({ DATA_DIR: dir, RATE_LIMIT_DISABLED: "" });
+  it("refuses the demo passwords, hides the demo hint, keeps forwarded hosts out of links and holds the global sign-up budget", async () => {
+    const app = await startApp({ DATA_DIR: dir, RATE_LIMIT_DISABLED: "", REGISTER_LIMIT_GLOBAL_PER_MINUTE: "3" });
     try {
       for (const [email, password] of [["demo@example.com", "demo-password"], ["shopper@example.com", "shopper-password"]]) {
         const reply = await signIn(new Shopper(app.url), email!, password!);
@@ -430,6 +430,16 @@ describe("operator defaults (embedded default in production, no TRUST_PROXY)", (
       });
       expect(redirected.status).toBe(302);
       expect(redirected.headers.get("location")).not.toContain("evil.example");
+
+      // Without a proxy there is no per-address count, but the global sign-up budget holds (fixed minutes).
+      const into = Date.now() % 60_000;
+      if (into > 50_000) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        statuses.push((await new Shopper(app.url).request("POST", "/api/auth/register", { json: { email: uniqueEmail("global"), password: PASSWORD } })).status);
+      }
+      expect(statuses.filter((st) => st === 201).length).toBeLessThanOrEqual(3);
+      expectLimited(await new Shopper(app.url).request("POST", "/api/auth/register", { json: { email: uniqueEmail("global"), password: PASSWORD } }));
     } finally {
       await app.stop();
     }
