@@ -73,11 +73,39 @@ const envSchema = z
     RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
     RATE_LIMIT_READS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
     RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
-    /** Read the client address from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them). */
-    TRUST_PROXY: flag,
+    /**
+     * How many proxies in front of the app append to X-Forwarded-For (0: none, the headers are the
+     * client's own words). "true"/"false" are read as 1/0, as before this was a number.
+     */
+    TRUST_PROXY: z
+      .string()
+      .transform((v) => (v === "true" ? "1" : v === "false" ? "0" : v))
+      .pipe(z.string().regex(/^\d+$/, "must be a number of trusted proxy hops (0-10)").transform(Number).pipe(z.number().int().min(0).max(10)))
+      .optional()
+      .transform((v) => v ?? 0),
+    // Guessing limits on sign-in and register (lib/auth/guess-limit.ts): attempts per window, then a lock that doubles.
+    SIGNIN_LIMIT_PER_ACCOUNT: intFromEnv(5, 1, 10_000),
+    SIGNIN_LIMIT_PER_ADDRESS: intFromEnv(20, 1, 100_000),
+    REGISTER_LIMIT_PER_ADDRESS: intFromEnv(5, 1, 100_000),
+    REGISTER_LIMIT_GLOBAL_PER_MINUTE: intFromEnv(60, 1, 1_000_000),
+    AUTH_LIMIT_WINDOW_SECONDS: intFromEnv(900, 1, 86_400),
+    AUTH_LOCK_SECONDS: intFromEnv(60, 1, 86_400),
+    AUTH_LOCK_MAX_SECONDS: intFromEnv(900, 1, 7 * 86_400),
+    // At most this many argon2 hashes at once per process; a few more wait briefly, the rest are refused.
+    PASSWORD_HASH_CONCURRENCY: intFromEnv(2, 1, 64),
+    PASSWORD_HASH_QUEUE: intFromEnv(8, 0, 1000),
+    PASSWORD_HASH_WAIT_MS: intFromEnv(1000, 1, 60_000),
+    /** Seed and show the published demo accounts (embedded default only); refused in production. */
+    DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && (env.DEMO_ACCOUNTS === "1" || env.DEMO_ACCOUNTS === "true")) {
+      ctx.addIssue({ code: "custom", path: ["DEMO_ACCOUNTS"], message: "must not be set in production (the demo passwords are published)" });
+    }
+    if (env.AUTH_LOCK_MAX_SECONDS < env.AUTH_LOCK_SECONDS) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_LOCK_MAX_SECONDS"], message: "must be at least AUTH_LOCK_SECONDS" });
+    }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({
         code: "custom",
@@ -112,6 +140,16 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/**
+ * The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by
+ * default only on the embedded database (a real DATABASE_URL holds real users).
+ */
+export function demoAccountsEnabled(config: Env): boolean {
+  if (config.NODE_ENV === "production") return false;
+  if (config.DEMO_ACCOUNTS !== undefined) return config.DEMO_ACCOUNTS === "1" || config.DEMO_ACCOUNTS === "true";
+  return !config.DATABASE_URL;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

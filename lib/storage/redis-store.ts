@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createClient, createCluster } from "redis";
 import type { KeyValueStore } from "./kv";
-import { INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT } from "./kv";
+import { BACKOFF_HIT_SCRIPT, backoffArgs, INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT, type BackoffPolicy } from "./kv";
 import { log } from "@/lib/log/logger";
 
 const makeClient = (url: string, timeoutMs: number) =>
@@ -146,6 +146,10 @@ export class RedisStore implements KeyValueStore {
 
   async incrementWithExpiry(key: string, by: number, ttlSeconds: number) {
     return Number(await this.script(INCREMENT_WITH_EXPIRY_SCRIPT, [key], [String(by), String(ttlSeconds)]));
+  }
+
+  async hitWithBackoff(key: string, now: number, policy: BackoffPolicy) {
+    return Number(await this.script(BACKOFF_HIT_SCRIPT, [key], backoffArgs(now, policy)));
   }
 
   async ping() {

@@ -1,6 +1,6 @@
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
-import type { KeyValueStore } from "./kv";
+import type { BackoffPolicy, KeyValueStore } from "./kv";
 import { MemoryStore } from "./memory-store";
 
 export class StoreUnavailableError extends Error {
@@ -133,6 +133,9 @@ export class ResilientStore {
   }
   incrementWithExpiry(name: string, by: number, ttlSeconds: number) {
     return this.call((b) => b.incrementWithExpiry(this.key(name), by, ttlSeconds));
+  }
+  hitWithBackoff(name: string, now: number, policy: BackoffPolicy) {
+    return this.call((b) => b.hitWithBackoff(this.key(name), now, policy));
   }
 
   /** Health probe: bypasses the breaker so it reports the truth right now. */
