@@ -27,6 +27,7 @@ describe("Redis Cluster with a master killed mid-load", () => {
       REDIS_CLUSTER_NODES: cluster.nodes.join(","),
       STORE_KEY_PREFIX: uniquePrefix("cluster"),
       STORE_TIMEOUT_MS: "150",
+      LOG_LEVEL: "debug",
       CART_MAX_QUANTITY: "100000",
     });
   });

@@ -16,12 +16,8 @@ const run = promisify(execFile);
 export interface RedisCluster {
   /** host:port of every node, for REDIS_CLUSTER_NODES. */
   nodes: string[];
-  /** Kills one master (SIGKILL) and returns its address; its replica takes over. */
-  killMaster(): Promise<string>;
   /** Resolves once every slot is served again (cluster_state:ok on a live node). */
   waitHealthy(timeoutMs?: number): Promise<void>;
-  /** Keys held by the live masters. */
-  keyCount(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -89,28 +85,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
 
   return {
     nodes: ports.map((p) => `127.0.0.1:${p}`),
-    async killMaster() {
-      for (const port of live()) {
-        const role = (await cli(port, "role")).stdout.split("\n")[0]?.trim();
-        if (role === "master") {
-          const child = children.get(port)!;
-          await new Promise<void>((resolve) => {
-            child.once("exit", () => resolve());
-            child.kill("SIGKILL");
-          });
-          return `127.0.0.1:${port}`;
-        }
-      }
-      throw new Error("no master to kill");
-    },
     waitHealthy,
-    async keyCount() {
-      let total = 0;
-      for (const port of live()) {
-        if ((await cli(port, "role")).stdout.split("\n")[0]?.trim() === "master") total += Number((await cli(port, "dbsize")).stdout.trim());
-      }
-      return total;
-    },
     async stop() {
       await Promise.all(
         [...children.values()].map(
