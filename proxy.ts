@@ -1,18 +1,43 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { env } from "@/lib/config/env";
+import { chooseRequestId, REQUEST_ID_HEADER } from "@/lib/log/request-id";
 
 /**
- * Runs only for routes with a dynamic segment (/api/cart/items/{productId},
- * /products/{slug}): a segment that is not valid percent-encoding would make
- * Next.js fail while decoding the parameter, before our code could answer.
- * Answer the client's mistake here: 422 in the contract's shape for the API,
- * 404 for pages. (Authorisation never lives here.)
+ * Runs for every request but static assets. It gives each request its id
+ * (X-Request-Id: a trusted proxy's with TRUST_PROXY, else a new one), on the
+ * request for our handlers' logs (lib/observe/request-context.ts) and on
+ * every response, pages and errors included.
+ *
+ * For routes with a dynamic segment (/api/cart/items/{productId},
+ * /products/{slug}) it also answers a segment that is not valid
+ * percent-encoding, which would make Next.js fail while decoding the
+ * parameter before our code could answer: 422 in the contract's shape for
+ * the API, 404 for pages. (Authorisation never lives here.)
  */
+const DYNAMIC_SEGMENT = /^\/(?:api\/cart\/items|products)\/./;
+
 export function proxy(req: NextRequest) {
+  const requestId = chooseRequestId(req.headers.get(REQUEST_ID_HEADER), env().TRUST_PROXY);
+  const res = badEncoding(req) ?? passOn(req, requestId);
+  res.headers.set(REQUEST_ID_HEADER, requestId);
+  return res;
+}
+
+function passOn(req: NextRequest, requestId: string): NextResponse {
+  // Replaces whatever the client sent: handlers trust this header because it is always ours.
+  const headers = new Headers(req.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  return NextResponse.next({ request: { headers } });
+}
+
+function badEncoding(req: NextRequest): NextResponse | null {
+  const path = req.nextUrl.pathname;
+  if (!DYNAMIC_SEGMENT.test(path)) return null;
   try {
-    decodeURIComponent(req.nextUrl.pathname);
-    return NextResponse.next();
+    decodeURIComponent(path);
+    return null;
   } catch {
-    if (!req.nextUrl.pathname.startsWith("/api/")) return new NextResponse("Not found", { status: 404 });
+    if (!path.startsWith("/api/")) return new NextResponse("Not found", { status: 404 });
     return NextResponse.json(
       {
         error: {
@@ -26,4 +51,5 @@ export function proxy(req: NextRequest) {
   }
 }
 
-export const config = { matcher: ["/api/cart/items/:productId+", "/products/:slug+"] };
+// Everything but build output, the icon and product images: pages, API, Auth.js routes and unknown paths (404s) alike.
+export const config = { matcher: ["/((?!_next/static|_next/image|favicon\\.ico|icon\\.svg|products/[^/]+\\.svg$).*)"] };
