@@ -2,6 +2,7 @@ import { headers } from "next/headers";
 import { runWithLogContext } from "@/lib/log/context";
 import { log } from "@/lib/log/logger";
 import { isValidRequestId, newRequestId, REQUEST_ID_HEADER } from "@/lib/log/request-id";
+import { responsesLogged } from "./http-log";
 
 /**
  * The request's id, for every line logged while serving it. proxy.ts has
@@ -17,7 +18,11 @@ export function requestIdOf(source: Headers): string {
 
 const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
 
-/** A route handler's work in the request's log context, and its one `request` line: route, status, duration. */
+/**
+ * A route handler's work in the request's log context, and its `request`
+ * line (route, status, duration) unless lib/observe/http-log.ts logs every
+ * response of this process already.
+ */
 export async function withRequestContext<R extends Response>(req: Request, run: () => Promise<R>): Promise<R> {
   return runWithLogContext({ requestId: requestIdOf(req.headers) }, async () => {
     const started = performance.now();
@@ -28,7 +33,7 @@ export async function withRequestContext<R extends Response>(req: Request, run: 
       return res;
     } finally {
       // The path only: a query string may carry a token (redaction would catch it, but it is noise too).
-      log.info("request", { method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
+      if (!responsesLogged()) log.info("request", { method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
     }
   });
 }

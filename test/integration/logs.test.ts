@@ -170,8 +170,8 @@ describe("a signed-in journey", () => {
     const refusedLines = await logged(app, refused.requestId!);
     expect(refusedLines.map((l) => l.msg).sort()).toEqual(["request", "sign-in refused"]);
 
-    // Every route handler call has exactly one request line with its id, route and status.
-    for (const reply of all.filter((r) => r.path.startsWith("/api/") || r.path === "/cart/recover/confirm")) {
+    // Every response, pages and the server action's included, has exactly one request line with its id, route and status.
+    for (const reply of all) {
       const mine = (await logged(app, reply.requestId!)).filter((l) => l.msg === "request");
       expect(mine, `${reply.method} ${reply.path}`).toHaveLength(1);
       expect(mine[0]).toMatchObject({ level: "info", method: reply.method, route: reply.path.split("?")[0], status: reply.status });
@@ -213,7 +213,7 @@ describe("an incoming X-Request-Id", () => {
 });
 
 describe("every response", () => {
-  it("carries an X-Request-Id: pages, API, Auth.js routes and errors", async () => {
+  it("carries an X-Request-Id, and has its request line: pages, API, Auth.js routes and errors", async () => {
     const s = new RecordingShopper(app.url);
     const cases: [string, string, Parameters<Shopper["request"]>[2], number][] = [
       ["GET", "/", {}, 200],
@@ -241,5 +241,10 @@ describe("every response", () => {
       expect(reply.headers.get("x-request-id"), `${method} ${path} (${reply.status})`).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
     }
     expect(new Set(s.seen.map((r) => r.requestId)).size).toBe(cases.length);
+    // And each has its one request line under that id, with the status the client got.
+    for (const reply of s.seen) {
+      const mine = (await logged(app, reply.requestId!)).filter((l) => l.msg === "request");
+      expect(mine.map((l) => [l.route, l.status]), `${reply.method} ${reply.path}`).toEqual([[reply.path.split("?")[0], reply.status]]);
+    }
   });
 });
