@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redact, redactError } from "@/lib/log/redact";
 import { callAction } from "../support/actions";
 import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
@@ -245,6 +246,31 @@ describe("every response", () => {
     for (const reply of s.seen) {
       const mine = (await logged(app, reply.requestId!)).filter((l) => l.msg === "request");
       expect(mine.map((l) => [l.route, l.status]), `${reply.method} ${reply.path}`).toEqual([[reply.path.split("?")[0], reply.status]]);
+    }
+  });
+});
+
+describe("a real postgres.js error", () => {
+  it("loses its statement, bound values and detail when logged, even from a debug connection", async () => {
+    // With `debug` set, postgres.js makes the statement and its values enumerable on every error.
+    const debugSql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {}, debug: () => {} });
+    const email = uniqueEmail("dup");
+    const hash = "$argon2id$v=19$m=19456,t=2,p=1$bG9ncy10ZXN0LXNhbHQ$bG9ncy10ZXN0LWhhc2gtdmFsdWU";
+    try {
+      await debugSql`insert into users (id, email, password_hash) values (${crypto.randomUUID()}, ${email}, ${hash})`;
+      const failure = await debugSql`insert into users (id, email, password_hash) values (${crypto.randomUUID()}, ${email}, ${hash})`.catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(Error);
+      const raw = failure as Error & Record<string, unknown>;
+      // The leak being guarded against is real: the error itself holds all three.
+      expect(JSON.stringify({ ...raw })).toContain(hash);
+      expect(String(raw.detail)).toContain(email);
+      for (const logged of [redactError(raw), redact({ err: raw }), redact({ failure: { ...raw } })]) {
+        const text = JSON.stringify(logged);
+        for (const leak of [hash, "bG9ncy10ZXN0", email, "insert into"]) expect(text).not.toContain(leak);
+      }
+      expect(redactError(raw)).toMatchObject({ code: "23505", severity: "ERROR", constraint_name: "users_email_unique" });
+    } finally {
+      await debugSql.end();
     }
   });
 });
