@@ -1,30 +1,57 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { env } from "@/lib/config/env";
 import { MAX_BODY_BYTES } from "@/lib/http/request";
+import { chooseRequestId, REQUEST_ID_HEADER } from "@/lib/log/request-id";
 
 /**
- * Runs for routes with a dynamic segment (/api/cart/items/{productId},
- * /products/{slug}) and for server action posts to pages.
+ * Runs for every request but static assets. It gives each request its id
+ * (X-Request-Id: a trusted proxy's with TRUST_PROXY, else a new one), on the
+ * request for our handlers' logs (lib/observe/request-context.ts) and on
+ * every response, pages and errors included.
  *
- * A segment that is not valid percent-encoding would make Next.js fail while
- * decoding the parameter, before our code could answer: answer the client's
- * mistake here, 422 in the contract's shape for the API, 404 for pages.
+ * A server action body (a POST to a page) that says it is over the limit gets
+ * 413 here, before it is read: Next.js's own limit (next.config.ts) answers a
+ * 500. A chunked body without Content-Length still meets that limit after 16 KiB.
  *
- * A server action body that says it is over the limit gets 413 here, before
- * it is read: Next.js's own limit (next.config.ts) answers a 500. A chunked
- * body without Content-Length still meets that limit after 16 KiB.
- * (Authorisation never lives here.)
+ * For routes with a dynamic segment (/api/cart/items/{productId},
+ * /products/{slug}) it also answers a segment that is not valid
+ * percent-encoding, which would make Next.js fail while decoding the
+ * parameter before our code could answer: 422 in the contract's shape for
+ * the API, 404 for pages. (Authorisation never lives here.)
  */
+const DYNAMIC_SEGMENT = /^\/(?:api\/cart\/items|products)\/./;
+
 export function proxy(req: NextRequest) {
-  if (req.method === "POST" && !req.nextUrl.pathname.startsWith("/api/")) {
-    if (Number(req.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) {
-      return new NextResponse(`The form may send at most ${MAX_BODY_BYTES} bytes.`, { status: 413, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
-    }
-  }
+  const requestId = chooseRequestId(req.headers.get(REQUEST_ID_HEADER), env().TRUST_PROXY > 0);
+  const res = tooLargeAction(req) ?? badEncoding(req) ?? passOn(req, requestId);
+  res.headers.set(REQUEST_ID_HEADER, requestId);
+  return res;
+}
+
+function passOn(req: NextRequest, requestId: string): NextResponse {
+  // Replaces whatever the client sent: handlers trust this header because it is always ours.
+  const headers = new Headers(req.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  return NextResponse.next({ request: { headers } });
+}
+
+function tooLargeAction(req: NextRequest): NextResponse | null {
+  if (req.method !== "POST" || req.nextUrl.pathname.startsWith("/api/")) return null;
+  if (Number(req.headers.get("content-length") ?? "0") <= MAX_BODY_BYTES) return null;
+  return new NextResponse(`The form may send at most ${MAX_BODY_BYTES} bytes.`, {
+    status: 413,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+function badEncoding(req: NextRequest): NextResponse | null {
+  const path = req.nextUrl.pathname;
+  if (!DYNAMIC_SEGMENT.test(path)) return null;
   try {
-    decodeURIComponent(req.nextUrl.pathname);
-    return NextResponse.next();
+    decodeURIComponent(path);
+    return null;
   } catch {
-    if (!req.nextUrl.pathname.startsWith("/api/")) return new NextResponse("Not found", { status: 404 });
+    if (!path.startsWith("/api/")) return new NextResponse("Not found", { status: 404 });
     return NextResponse.json(
       {
         error: {
@@ -38,12 +65,5 @@ export function proxy(req: NextRequest) {
   }
 }
 
-export const config = {
-  matcher: [
-    "/api/cart/items/:productId+",
-    "/products/:slug+",
-    // Server actions: a Next-Action header (with JavaScript), or a plain form post (without).
-    { source: "/((?!api/|_next/).*)", has: [{ type: "header", key: "next-action" }] },
-    { source: "/((?!api/|_next/).*)", has: [{ type: "header", key: "content-type", value: "(?:multipart/form-data|application/x-www-form-urlencoded).*" }] },
-  ],
-};
+// Everything but build output, the icon and product images: pages, API, Auth.js routes and unknown paths (404s) alike.
+export const config = { matcher: ["/((?!_next/static|_next/image|favicon\\.ico|icon\\.svg|products/[^/]+\\.svg$).*)"] };

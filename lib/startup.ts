@@ -1,6 +1,7 @@
 import { env } from "@/lib/config/env";
 import { startCartCleanup } from "@/lib/jobs/cart-cleanup";
 import { log } from "@/lib/log/logger";
+import { logEveryResponse } from "@/lib/observe/http-log";
 import { database } from "@/lib/storage/database";
 
 /**
@@ -15,6 +16,7 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+  logEveryResponse();
   try {
     await database();
     startCartCleanup();

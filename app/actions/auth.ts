@@ -13,6 +13,7 @@ import { returnToSchema } from "@/lib/cart/schemas";
 import { AppError } from "@/lib/errors";
 import { toAppError } from "@/lib/http/errors";
 import { clientAddress } from "@/lib/http/rate-limit";
+import { withActionContext } from "@/lib/observe/request-context";
 
 function field(formData: FormData, name: string): string {
   const value = formData.get(name);
@@ -50,6 +51,10 @@ async function signInWith(email: string, password: string, returnTo: string, pag
 }
 
 export async function signInAction(formData: FormData) {
+  await withActionContext("signIn", () => signInForm(formData));
+}
+
+async function signInForm(formData: FormData) {
   const returnTo = returnToSchema.parse(field(formData, "returnTo") || "/cart");
   const parsed = credentialsSchema.safeParse({ email: field(formData, "email"), password: field(formData, "password") });
   if (!parsed.success) back("/signin", "CredentialsSignin", returnTo);
@@ -59,6 +64,10 @@ export async function signInAction(formData: FormData) {
 }
 
 export async function signUpAction(formData: FormData) {
+  await withActionContext("signUp", () => signUpForm(formData));
+}
+
+async function signUpForm(formData: FormData) {
   const returnTo = returnToSchema.parse(field(formData, "returnTo") || "/cart");
   const parsed = registerSchema.safeParse({ email: field(formData, "email"), password: field(formData, "password") });
   if (!parsed.success) back("/signup", "VALIDATION_ERROR", returnTo);
@@ -74,7 +83,9 @@ export async function signUpAction(formData: FormData) {
 }
 
 export async function signOutAction() {
-  // Ours first: Auth.js's own sign-out skips its event when it cannot read its token.
-  await endUserSession();
-  await signOut({ redirectTo: "/cart" });
+  await withActionContext("signOut", async () => {
+    // Ours first: Auth.js's own sign-out skips its event when it cannot read its token.
+    await endUserSession();
+    await signOut({ redirectTo: "/cart" });
+  });
 }

@@ -13,6 +13,7 @@ import { keyedRequest, runOnce } from "@/lib/http/once";
 import { limitCartAction } from "@/lib/http/rate-limit";
 import { assertSameHostOrigin } from "@/lib/http/request";
 import { log } from "@/lib/log/logger";
+import { withActionContext } from "@/lib/observe/request-context";
 import { commitSessionToCookies, sessionFromCookies } from "@/lib/session/next-cookies";
 import type { Session } from "@/lib/session/session";
 
@@ -25,6 +26,10 @@ import type { Session } from "@/lib/session/session";
 type Work = (session: Session, fields: Record<string, FormDataEntryValue>, mutation: MutationOptions) => Promise<CartResult>;
 
 export async function runCartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
+  return withActionContext(name, () => cartAction(name, formData, work));
+}
+
+async function cartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
   const fields = Object.fromEntries(formData.entries());
   const viaScript = fields.js === "1";
 

@@ -1,4 +1,5 @@
 import { cache } from "react";
+import { withRenderContext } from "@/lib/observe/request-context";
 import { describeSession } from "@/lib/session/describe";
 import { sessionFromCookiesOrFresh } from "@/lib/session/next-cookies";
 import { saveSessionRecord } from "@/lib/session/session";
@@ -13,22 +14,26 @@ import { emptyCartView } from "./view";
  */
 const sessionForRender = cache(sessionFromCookiesOrFresh);
 
-export const getCartForRender = cache(async (): Promise<CartView> => {
-  try {
-    const { cart, session } = await getCart(await sessionForRender());
-    if (cart.notices.some((n) => n.type === "merged")) await saveSessionRecord(session);
-    return cart;
-  } catch {
-    // The page still renders when the database is briefly away; actions report the error.
-    return emptyCartView();
-  }
-});
+export const getCartForRender = cache(() =>
+  withRenderContext(async (): Promise<CartView> => {
+    try {
+      const { cart, session } = await getCart(await sessionForRender());
+      if (cart.notices.some((n) => n.type === "merged")) await saveSessionRecord(session);
+      return cart;
+    } catch {
+      // The page still renders when the database is briefly away; actions report the error.
+      return emptyCartView();
+    }
+  }),
+);
 
 /** Who is signed in, for the header. */
-export const getSessionForRender = cache(async () => {
-  try {
-    return await describeSession(await sessionForRender());
-  } catch {
-    return { user: null };
-  }
-});
+export const getSessionForRender = cache(() =>
+  withRenderContext(async () => {
+    try {
+      return await describeSession(await sessionForRender());
+    } catch {
+      return { user: null };
+    }
+  }),
+);

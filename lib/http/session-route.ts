@@ -3,6 +3,7 @@ import type { IdempotencyContext } from "@/lib/cart/idempotency";
 import { parseIdempotencyKey } from "@/lib/cart/idempotency";
 import type { MutationOptions } from "@/lib/cart/service";
 import type { CartView } from "@/lib/cart/types";
+import { withRequestContext } from "@/lib/observe/request-context";
 import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions, unsealSession } from "@/lib/session/cookie";
 import type { Session } from "@/lib/session/session";
 import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "@/lib/session/session";
@@ -80,7 +81,7 @@ export function sessionRoute<P = Record<string, never>>(
   options: RouteOptions,
   handler: (input: RouteInput<P>) => Promise<RouteOutput>,
 ) {
-  return async (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
+  const serve = async (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
     try {
       if (options.mutation) assertSameOrigin(req);
       // The session's record and the rate limit (lib/http/rate-limit.ts) are read together: both
@@ -104,4 +105,5 @@ export function sessionRoute<P = Record<string, never>>(
       return toErrorResponse(err);
     }
   };
+  return (req: NextRequest, context: { params: Promise<P> }) => withRequestContext(req, () => serve(req, context));
 }

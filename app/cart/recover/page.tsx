@@ -4,6 +4,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { formatItemCount, formatMoney } from "@/lib/components/format";
 import { openRecoveryLink, recoveryFailedPath } from "@/lib/http/recovery";
+import { withRenderContext } from "@/lib/observe/request-context";
 import { sessionCookieName } from "@/lib/session/cookie";
 
 // The token is in this page's URL: no Referer to other sites. (Not "no-referrer": that makes
@@ -18,10 +19,8 @@ export const dynamic = "force-dynamic";
  */
 export default async function RecoverPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams;
-  const opened = await openRecoveryLink(typeof token === "string" ? token : null, {
-    cookie: (await cookies()).get(sessionCookieName())?.value,
-    headers: await headers(),
-  });
+  const caller = { cookie: (await cookies()).get(sessionCookieName())?.value, headers: await headers() };
+  const opened = await withRenderContext(() => openRecoveryLink(typeof token === "string" ? token : null, caller));
   if (!opened.ok) redirect(recoveryFailedPath(opened.reason));
   const { preview } = opened;
   const available = preview.lines.filter((l) => l.available);

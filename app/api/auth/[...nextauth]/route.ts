@@ -3,6 +3,9 @@
 import { handlers } from "@/lib/auth/config";
 import { endingOurSession } from "@/lib/auth/sign-out";
 import { guardAuthRoutes } from "@/lib/http/auth-guard";
+import { withRequestLog } from "@/lib/observe/request-context";
 
 // Sign-out ends our session whatever Auth.js finds (lib/auth/sign-out.ts).
-export const { GET, POST } = guardAuthRoutes({ GET: handlers.GET, POST: endingOurSession(handlers.POST) });
+const guarded = guardAuthRoutes({ GET: handlers.GET, POST: endingOurSession(handlers.POST) });
+export const GET = withRequestLog(guarded.GET);
+export const POST = withRequestLog(guarded.POST);

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { subscribe } from "node:diagnostics_channel";
+import { runWithLogContext } from "@/lib/log/context";
+import { log } from "@/lib/log/logger";
+import { isValidRequestId, REQUEST_ID_HEADER } from "@/lib/log/request-id";
+
+/**
+ * One `request` line per HTTP response of this process, pages, 404s and
+ * proxy.ts's own answers included, from Node's http diagnostics channels:
+ * the only place that sees every response's final status. Where there is
+ * no Node http server (some serverless hosts), route handlers log their own
+ * line instead (lib/observe/request-context.ts).
+ */
+interface Message {
+  request: IncomingMessage;
+  response: ServerResponse;
+}
+
+const key = Symbol.for("next-cart.http-log");
+const state = globalThis as { [key]?: boolean };
+
+/** True once this process logs every response here; the handlers' own line is then left out. */
+export function responsesLogged(): boolean {
+  return state[key] === true;
+}
+
+const started = new WeakMap<IncomingMessage, number>();
+
+// Build output and images: many per page, and nothing an operator looks for.
+const STATIC = /^\/(?:_next\/(?:static|image)\/|favicon\.ico$|icon\.svg$|products\/[^/]+\.svg$)/;
+
+function onFinish({ request, response }: Message) {
+  const begun = started.get(request);
+  const route = (request.url ?? "/").split("?")[0]!;
+  const header = response.getHeader(REQUEST_ID_HEADER);
+  const requestId = typeof header === "string" && isValidRequestId(header) ? header : undefined;
+  const fields = {
+    method: request.method,
+    route,
+    status: response.statusCode,
+    durationMs: begun === undefined ? undefined : Math.round((performance.now() - begun) * 10) / 10,
+  };
+  const write = () => (STATIC.test(route) ? log.debug("request", fields) : log.info("request", fields));
+  if (requestId) runWithLogContext({ requestId }, write);
+  else write();
+}
+
+export function logEveryResponse(): void {
+  if (state[key]) return;
+  state[key] = true;
+  subscribe("http.server.request.start", (message) => started.set((message as Message).request, performance.now()));
+  subscribe("http.server.response.finish", (message) => {
+    // A subscriber that throws would take the process down: a log line is never worth that.
+    try {
+      onFinish(message as Message);
+    } catch {
+      // nothing to do: the response has already gone
+    }
+  });
+}
