@@ -1,6 +1,7 @@
 import { env } from "@/lib/config/env";
 import { startCartCleanup } from "@/lib/jobs/cart-cleanup";
 import { log } from "@/lib/log/logger";
+import { startHistory } from "@/lib/observe/history";
 import { database } from "@/lib/storage/database";
 
 /**
@@ -15,6 +16,8 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+  // The dashboard's 15-minute history (lib/observe/history.ts) starts with the instance.
+  startHistory();
   try {
     await database();
     startCartCleanup();

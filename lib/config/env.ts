@@ -73,6 +73,10 @@ const envSchema = z
     RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
     /** Read the client address from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them). */
     TRUST_PROXY: flag,
+    // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; open when unset.
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    // Who may see /admin (signed-in emails, case-insensitive).
+    ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
   })
   .superRefine((env, ctx) => {
@@ -107,7 +111,12 @@ const envSchema = z
         message: "is required in production (generate one with: openssl rand -base64 32)",
       });
     }
-  });
+  })
+  // The embedded demo (development, no DATABASE_URL) seeds admin@example.com and lets it in;
+  // nowhere else is anyone an admin unless ADMIN_EMAILS names them.
+  .transform((env) =>
+    env.ADMIN_EMAILS.length === 0 && env.NODE_ENV !== "production" && !env.DATABASE_URL ? { ...env, ADMIN_EMAILS: ["admin@example.com"] } : env,
+  );
 
 export type Env = z.infer<typeof envSchema>;
 

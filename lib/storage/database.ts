@@ -5,6 +5,8 @@ import * as schema from "@/db/schema";
 import { seedCatalog } from "@/db/seed-catalog";
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
+import { setProbe } from "@/lib/observe/metrics";
+import { countPoolUse } from "./pool-metrics";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -46,7 +48,7 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
       idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
     },
   });
-  const db = drizzle(client, { schema }) as unknown as Database;
+  const db = drizzle(countPoolUse(client, config.DATABASE_POOL_SIZE), { schema }) as unknown as Database;
   return { kind: "postgres", db, close: () => client.end({ timeout: 5 }) };
 }
 
@@ -58,6 +60,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const client = await PGlite.create({ dataDir });
   const pgliteDb = drizzle(client, { schema });
   await migrate(pgliteDb, { migrationsFolder });
+  setProbe("db_pool_max", () => 1);
   return { kind: "pglite", db: pgliteDb as unknown as Database, close: () => client.close() };
 }
 
@@ -74,17 +77,21 @@ export const demoAccounts = [
   { email: "shopper@example.com", password: "shopper-password" },
 ];
 
+/** The demo's admin (the /admin dashboard): seeded, and ADMIN_EMAILS's default, outside production only. */
+export const demoAdmin = { email: "admin@example.com", password: "admin-password" };
+
 async function seedDemoAccounts(db: Database): Promise<void> {
   const existing = await db.select({ id: schema.users.id }).from(schema.users).limit(1);
   if (existing.length > 0) return;
   const { hashPassword } = await import("@/lib/auth/password");
-  for (const account of demoAccounts) {
+  const accounts = env().NODE_ENV === "production" ? demoAccounts : [...demoAccounts, demoAdmin];
+  for (const account of accounts) {
     await db
       .insert(schema.users)
       .values({ email: account.email, passwordHash: await hashPassword(account.password) })
       .onConflictDoNothing();
   }
-  log.info("seeded demo accounts", { emails: demoAccounts.map((a) => a.email) });
+  log.info("seeded demo accounts", { emails: accounts.map((a) => a.email) });
 }
 
 async function open(): Promise<DatabaseHandle> {

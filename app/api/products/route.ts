@@ -2,10 +2,11 @@
 import { NextResponse } from "next/server";
 import { listProducts } from "@/lib/catalog/catalog";
 import { toErrorResponse } from "@/lib/http/errors";
+import { observed } from "@/lib/http/observed";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
+export const GET = observed("/api/products", async () => {
   try {
     const products = (await listProducts()).map(({ id, slug, name, description, price, currency, active }) => ({
       id,
@@ -20,4 +21,4 @@ export async function GET() {
   } catch (err) {
     return toErrorResponse(err);
   }
-}
+});

@@ -1,6 +1,7 @@
 // POST /cart/recover/confirm — the recovery page's "Add to my cart" form: restore the link's snapshot
+import { observed } from "@/lib/http/observed";
 import { confirmRecoveryLink } from "@/lib/http/recovery";
 
 export const dynamic = "force-dynamic";
 
-export const POST = confirmRecoveryLink;
+export const POST = observed("/cart/recover/confirm", confirmRecoveryLink);
