@@ -21,6 +21,8 @@ export interface ChartProps {
   /** Formats a y value for the axis and the legend. */
   unit?: "ms" | "%" | "count";
   height?: number;
+  /** Takes two grid columns (many categories). */
+  wide?: boolean;
 }
 
 function format(unit: ChartProps["unit"], v: number | null | undefined): string {
@@ -37,7 +39,7 @@ const pointsOf = (series: ChartSeries[]) => series.reduce((n, s) => n + s.values
  * Created once per shape (the parent keys it by its series), then fed new
  * data in place as the dashboard polls.
  */
-export function Chart({ title, testId, x, series, bars = false, unit = "count", height = 220 }: ChartProps) {
+export function Chart({ title, testId, x, series, bars = false, unit = "count", height = 220, wide = false }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const aligned = useMemo(
@@ -97,7 +99,7 @@ export function Chart({ title, testId, x, series, bars = false, unit = "count", 
   }, []);
 
   return (
-    <figure className="admin-chart" data-testid={testId} data-points={pointsOf(series)}>
+    <figure className={wide ? "admin-chart admin-chart-wide" : "admin-chart"} data-testid={testId} data-points={pointsOf(series)}>
       <figcaption>{title}</figcaption>
       <div ref={host} className="admin-chart-canvas" />
     </figure>

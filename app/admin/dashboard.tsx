@@ -68,6 +68,7 @@ export function AdminDashboard({ runCleanup }: { runCleanup: () => Promise<Clean
           title="Now: sessions, carts, merges and recoveries today"
           testId="chart-now"
           bars
+          wide
           x={["signed-in sessions", "guest sessions ≈", "active carts", "merged today", "recovered today"]}
           series={[
             {
