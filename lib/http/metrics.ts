@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/config/env";
-import { ensureGauges } from "@/lib/observe/metrics";
+import { registerMetrics } from "@/lib/observe/metrics";
 import { registry } from "@/lib/observe/registry";
 import { errorBody } from "./errors";
 
@@ -26,7 +26,7 @@ export async function metricsResponse(req: NextRequest): Promise<NextResponse> {
       headers: { "Cache-Control": "no-store", "WWW-Authenticate": 'Bearer realm="metrics"' },
     });
   }
-  ensureGauges();
+  registerMetrics();
   const reg = registry();
   return new NextResponse(await reg.metrics(), { headers: { "Content-Type": reg.contentType, "Cache-Control": "no-store" } });
 }

@@ -1,5 +1,5 @@
 import type { MetricValue } from "prom-client";
-import { ensureGauges, REQUEST_BUCKETS } from "./metrics";
+import { registerMetrics, REQUEST_BUCKETS } from "./metrics";
 import { registry } from "./registry";
 
 /**
@@ -38,7 +38,7 @@ async function read(name: string): Promise<Reading | null> {
 }
 
 export async function takeSnapshot(now = Date.now()): Promise<Snapshot> {
-  ensureGauges();
+  registerMetrics();
   const requests: Record<string, number[]> = {};
   const histogram = await read("http_request_duration_seconds");
   for (const v of histogram?.values ?? []) {

@@ -135,15 +135,13 @@ function probedGauge(name: string, help: string, probe: string): void {
   });
 }
 
-/** Registers the scrape-time gauges; called by every reader of the registry. */
-export function ensureGauges(): void {
+/** Registers every metric, so each family is exposed (HELP, TYPE) from the first scrape on. */
+export function registerMetrics(): void {
   probedGauge("cart_store_circuit_open", "1 while the session store's circuit breaker is open (calls skipped), else 0.", "store_circuit_open");
   probedGauge("cart_db_pool_max_connections", "Postgres connections this instance may open (DATABASE_POOL_SIZE); 1 on PGlite.", "db_pool_max");
   probedGauge("cart_db_queries_in_flight", "Postgres statements sent outside a transaction and not yet answered (each holds a pooled connection).", "db_queries_in_flight");
   probedGauge("cart_db_transactions_in_flight", "Postgres transactions open (each holds a pooled connection until it ends).", "db_transactions_in_flight");
-  guestSessions();
-  cleanupRuns();
-  cleanupRows();
-  cacheLookups();
-  rejections();
+  for (const register of [requestDuration, cartOperations, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions]) {
+    register();
+  }
 }

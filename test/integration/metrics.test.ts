@@ -3,6 +3,7 @@ import { actionId } from "../support/actions";
 import { startApp, type AppServer } from "../support/app";
 import { signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { parsePrometheusText, sampleValue, samplesMatching, scrape, type Family } from "../support/prometheus";
 import { Shopper } from "../support/shopper";
 
@@ -101,6 +102,39 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     expect(idem(after, "in_progress") - idem(before, "in_progress")).toBe(0);
   });
 
+  it("counts merges at sign-in and recovery redemptions", async () => {
+    const before = await scrape(app.url, TOKEN);
+    const email = uniqueEmail("merge");
+    const s = new Shopper(app.url);
+    expect((await s.add(TEE, 2)).status).toBe(200);
+    expect((await s.request("POST", "/api/auth/register", { json: { email, password: PASSWORD } })).status).toBe(201);
+    await signIn(s, email, PASSWORD);
+    expect((await s.getCart()).body.items).toHaveLength(1);
+
+    const link = await s.request("POST", "/api/cart/recovery-link");
+    expect(link.status).toBe(201);
+    const token = new URL(link.body.url).searchParams.get("token")!;
+    const opener = new Shopper(app.url);
+    await opener.getCart();
+    const confirm = () =>
+      opener.request("POST", "/cart/recover/confirm", {
+        body: new URLSearchParams({ token }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: app.url },
+      });
+    expect((await confirm()).headers.get("location")).toBe(`${app.url}/cart?restored=1`);
+    expect((await confirm()).headers.get("location")).toBe(`${app.url}/cart?restored=again`);
+    const after = await scrape(app.url, TOKEN);
+
+    const d = (name: string, labels: Record<string, string>) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    expect(d("cart_merges_total", { outcome: "merged" })).toBe(1);
+    expect(d("cart_operations_total", { kind: "merge", outcome: "changed" })).toBe(1);
+    expect(d("cart_recovery_redemptions_total", { outcome: "restored" })).toBe(1);
+    expect(d("cart_recovery_redemptions_total", { outcome: "already" })).toBe(1);
+    expect(d("cart_operations_total", { kind: "restore", outcome: "changed" })).toBe(1);
+    expect(d("cart_operations_total", { kind: "restore", outcome: "unchanged" })).toBe(1);
+    expect(d("http_request_duration_seconds_count", { route: "/cart/recover/confirm", method: "POST", status: "303" })).toBe(2);
+  });
+
   it("serves the text format a strict parser accepts, with the process, pool and store gauges", async () => {
     const res = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
@@ -112,13 +146,23 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     expect(families.get("nodejs_eventloop_lag_seconds")?.type).toBe("gauge");
     expect(families.get("nodejs_eventloop_lag_p99_seconds")?.type).toBe("gauge");
     expect(sampleValue(families, "cart_db_pool_max_connections")).toBe(10);
-    expect(sampleValue(families, "cart_db_queries_in_flight")).toBeGreaterThanOrEqual(0);
-    expect(sampleValue(families, "cart_db_transactions_in_flight")).toBeGreaterThanOrEqual(0);
     expect(sampleValue(families, "cart_store_circuit_open")).toBe(0);
     for (const [name, family] of families) {
       if (family.type === "counter") expect(name).toMatch(/_total$/);
       expect(name).not.toMatch(/_(ms|milliseconds)$/);
     }
+  });
+
+  it("counts the pool's use while writes are in flight, and nothing once they are done", async () => {
+    const inUse = (f: Map<string, Family>) => sampleValue(f, "cart_db_queries_in_flight") + sampleValue(f, "cart_db_transactions_in_flight");
+    const shoppers = Array.from({ length: 20 }, () => new Shopper(app.url));
+    await Promise.all(shoppers.map((s) => s.getCart()));
+    const writes = Promise.all(shoppers.flatMap((s) => [s.add(TEE), s.add(MUG), s.add(TEE)]));
+    let seen = 0;
+    for (let i = 0; i < 10; i += 1) seen = Math.max(seen, inUse(await scrape(app.url, TOKEN)));
+    expect((await writes).every((r) => r.status === 200)).toBe(true);
+    expect(seen).toBeGreaterThan(0);
+    expect(inUse(await scrape(app.url, TOKEN))).toBe(0);
   });
 
   it("refuses /api/metrics without the token, with a wrong one and with another scheme (401, contract body)", async () => {
@@ -225,5 +269,66 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
 
     const stats = await admin.request("GET", "/api/admin/stats");
     expect(stats.body.cleanup[0]).toMatchObject({ trigger: "admin", ok: true });
+  });
+});
+
+/** Limits count per fixed minute: start early in a window so the test cannot straddle two. */
+async function freshWindow(needMs = 10_000) {
+  const into = Date.now() % 60_000;
+  if (into > 60_000 - needMs) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
+}
+
+describe("rate-limit rejections and store fallbacks in the metrics (own Redis process)", () => {
+  let backend: Backend;
+  let redis: RedisProcess;
+  let app: AppServer;
+
+  beforeAll(async () => {
+    redis = await startRedisProcess();
+    backend = await prepareBackend("postgres+redis", "metrics_faults");
+    app = await startApp({ ...backend.env, REDIS_URL: redis.url, RATE_LIMIT_DISABLED: "", RATE_LIMIT_WRITES_PER_MINUTE: "2" });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await redis?.stop();
+    await backend?.cleanup();
+  });
+
+  it("counts a rate-limited write by its scope", async () => {
+    await freshWindow();
+    const before = await scrape(app.url);
+    const s = new Shopper(app.url);
+    await s.getCart();
+    expect((await s.add(TEE)).status).toBe(200);
+    expect((await s.add(TEE)).status).toBe(200);
+    expect((await s.add(TEE)).status).toBe(429);
+    const after = await scrape(app.url);
+    const d = (labels: Record<string, string>) => sampleValue(after, "cart_rejections_total", labels) - sampleValue(before, "cart_rejections_total", labels);
+    expect(d({ reason: "rate_limit", scope: "session" })).toBe(1);
+    expect(d({ reason: "rate_limit", scope: "address" })).toBe(0);
+    expect(
+      sampleValue(after, "http_request_duration_seconds_count", { route: "/api/cart/items", method: "POST", status: "429" }) -
+        sampleValue(before, "http_request_duration_seconds_count", { route: "/api/cart/items", method: "POST", status: "429" }),
+    ).toBe(1);
+  });
+
+  it("counts store fallbacks while Redis is down, and the breaker's skips; the gauge closes once Redis is back", async () => {
+    const s = new Shopper(app.url);
+    await s.getCart();
+    const before = await scrape(app.url);
+    await redis.kill();
+    for (let i = 0; i < 6; i += 1) expect((await s.getCart()).status).toBe(200);
+    const during = await scrape(app.url);
+    const fallbacks = (f: Map<string, Family>, reason: string) => sampleValue(f, "cart_store_fallbacks_total", { reason });
+    const failed = ["timeout", "error"].reduce((n, r) => n + fallbacks(during, r) - fallbacks(before, r), 0);
+    // Three failed calls open the breaker; the calls after it are skipped, not attempted.
+    expect(failed).toBeGreaterThanOrEqual(3);
+    expect(fallbacks(during, "circuit_open") - fallbacks(before, "circuit_open")).toBeGreaterThan(0);
+
+    await redis.start();
+    // The health probe bypasses and resets the breaker.
+    await expect.poll(async () => (await (await fetch(`${app.url}/api/health`)).json()).status, { timeout: 15_000 }).toBe("ok");
+    expect(sampleValue(await scrape(app.url), "cart_store_circuit_open")).toBe(0);
   });
 });
