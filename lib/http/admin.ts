@@ -1,11 +1,11 @@
-import { env } from "@/lib/config/env";
+import { adminEmails, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { describeSession } from "@/lib/session/describe";
 import type { Session } from "@/lib/session/session";
 
-/** Whether a signed-in email is one of ADMIN_EMAILS (compared lower-cased). */
+/** Whether a signed-in email is one of ADMIN_EMAILS, or the demo's admin by default (compared lower-cased). */
 export function isAdminEmail(email: string | null | undefined): boolean {
-  return typeof email === "string" && env().ADMIN_EMAILS.includes(email.trim().toLowerCase());
+  return typeof email === "string" && adminEmails(env()).includes(email.trim().toLowerCase());
 }
 
 /**

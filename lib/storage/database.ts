@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "@/db/schema";
 import { seedCatalog } from "@/db/seed-catalog";
-import { env } from "@/lib/config/env";
+import { DEMO_ADMIN_EMAIL, demoAccountsEnabled, env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
 import { setProbe } from "@/lib/observe/metrics";
 import { countPoolUse } from "./pool-metrics";
@@ -71,27 +71,25 @@ async function seedWhenEmpty(db: Database): Promise<void> {
   log.info("seeded the catalog", { products: seedCatalog.length });
 }
 
-/** Demo accounts for the embedded default only (printed in the README); never with DATABASE_URL. */
+/** Demo accounts (printed in the README): seeded only where demoAccountsEnabled says, never in production. */
 export const demoAccounts = [
   { email: "demo@example.com", password: "demo-password" },
   { email: "shopper@example.com", password: "shopper-password" },
+  // The /admin dashboard's admin (ADMIN_EMAILS's default where demo accounts are seeded).
+  { email: DEMO_ADMIN_EMAIL, password: "admin-password" },
 ];
-
-/** The demo's admin (the /admin dashboard): seeded, and ADMIN_EMAILS's default, outside production only. */
-export const demoAdmin = { email: "admin@example.com", password: "admin-password" };
 
 async function seedDemoAccounts(db: Database): Promise<void> {
   const existing = await db.select({ id: schema.users.id }).from(schema.users).limit(1);
   if (existing.length > 0) return;
   const { hashPassword } = await import("@/lib/auth/password");
-  const accounts = env().NODE_ENV === "production" ? demoAccounts : [...demoAccounts, demoAdmin];
-  for (const account of accounts) {
+  for (const account of demoAccounts) {
     await db
       .insert(schema.users)
       .values({ email: account.email, passwordHash: await hashPassword(account.password) })
       .onConflictDoNothing();
   }
-  log.info("seeded demo accounts", { emails: accounts.map((a) => a.email) });
+  log.info("seeded demo accounts", { emails: demoAccounts.map((a) => a.email) });
 }
 
 async function open(): Promise<DatabaseHandle> {
@@ -100,7 +98,7 @@ async function open(): Promise<DatabaseHandle> {
     ? await openPostgres(config.DATABASE_URL)
     : await openPglite(path.resolve(process.cwd(), config.DATA_DIR, "pglite"));
   await seedWhenEmpty(handle.db);
-  if (handle.kind === "pglite") await seedDemoAccounts(handle.db);
+  if (demoAccountsEnabled(config)) await seedDemoAccounts(handle.db);
   log.info("database ready", { kind: handle.kind });
   return handle;
 }

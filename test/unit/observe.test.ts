@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "@/lib/config/env";
+import { adminEmails, parseEnv } from "@/lib/config/env";
 import { metricsAuthorized } from "@/lib/http/metrics";
 import { routePattern } from "@/lib/http/observed";
 import { quantile } from "@/lib/observe/history";
@@ -74,11 +74,13 @@ describe("the strict exposition parser", () => {
 
 describe("ADMIN_EMAILS and METRICS_TOKEN settings", () => {
   const production = { NODE_ENV: "production", SESSION_SECRET: "s".repeat(32), AUTH_SECRET: "a".repeat(32) } as const;
-  it("defaults the demo's admin only on the embedded development database, lower-cases the list", () => {
-    expect(parseEnv({}).ADMIN_EMAILS).toEqual(["admin@example.com"]);
-    expect(parseEnv({ DATABASE_URL: "postgres://x@127.0.0.1/db" }).ADMIN_EMAILS).toEqual([]);
-    expect(parseEnv(production).ADMIN_EMAILS).toEqual([]);
-    expect(parseEnv({ ...production, ADMIN_EMAILS: " Ops@Example.com ,b@example.com" }).ADMIN_EMAILS).toEqual(["ops@example.com", "b@example.com"]);
+  it("defaults the demo's admin only where the demo accounts are seeded (never in production), lower-cases the list", () => {
+    expect(adminEmails(parseEnv({}))).toEqual(["admin@example.com"]);
+    expect(adminEmails(parseEnv({ DATABASE_URL: "postgres://x@127.0.0.1/db" }))).toEqual([]);
+    expect(adminEmails(parseEnv({ DATABASE_URL: "postgres://x@127.0.0.1/db", DEMO_ACCOUNTS: "1" }))).toEqual(["admin@example.com"]);
+    expect(adminEmails(parseEnv({ DEMO_ACCOUNTS: "0" }))).toEqual([]);
+    expect(adminEmails(parseEnv(production))).toEqual([]);
+    expect(adminEmails(parseEnv({ ...production, ADMIN_EMAILS: " Ops@Example.com ,b@example.com" }))).toEqual(["ops@example.com", "b@example.com"]);
   });
   it("refuses a short metrics token", () => {
     expect(() => parseEnv({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
