@@ -286,7 +286,7 @@ describe("rate-limit rejections and store fallbacks in the metrics (own Redis pr
   beforeAll(async () => {
     redis = await startRedisProcess();
     backend = await prepareBackend("postgres+redis", "metrics_faults");
-    app = await startApp({ ...backend.env, REDIS_URL: redis.url, RATE_LIMIT_DISABLED: "", RATE_LIMIT_WRITES_PER_MINUTE: "2" });
+    app = await startApp({ ...backend.env, REDIS_URL: redis.url, RATE_LIMIT_DISABLED: "", RATE_LIMIT_WRITES_PER_MINUTE: "2", SIGNIN_LIMIT_PER_ACCOUNT: "2" });
   });
 
   afterAll(async () => {
@@ -311,6 +311,19 @@ describe("rate-limit rejections and store fallbacks in the metrics (own Redis pr
       sampleValue(after, "http_request_duration_seconds_count", { route: "/api/cart/items", method: "POST", status: "429" }) -
         sampleValue(before, "http_request_duration_seconds_count", { route: "/api/cart/items", method: "POST", status: "429" }),
     ).toBe(1);
+  });
+
+  it("counts the sign-in guessing limit's refusals", async () => {
+    const before = await scrape(app.url);
+    const email = uniqueEmail("guess");
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await signIn(new Shopper(app.url), email, `wrong-password-${i}`)).status);
+    const refused = statuses.filter((st) => st === 429).length;
+    expect(refused).toBeGreaterThan(0);
+    const after = await scrape(app.url);
+    const d = (labels: Record<string, string>) => sampleValue(after, "cart_rejections_total", labels) - sampleValue(before, "cart_rejections_total", labels);
+    expect(d({ reason: "rate_limit", scope: "auth_account" })).toBe(refused);
+    expect(d({ reason: "rate_limit", scope: "session" })).toBe(0);
   });
 
   it("counts store fallbacks while Redis is down, and the breaker's skips; the gauge closes once Redis is back", async () => {
