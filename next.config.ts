@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Native / connection-holding packages must stay out of the server bundle.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "redis", "@node-rs/argon2", "pino"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "redis", "@node-rs/argon2", "pino", "prom-client"],
   poweredByHeader: false,
   // Server action bodies, like the API's JSON bodies, stop at 16 KiB (proxy.ts answers 413 when Content-Length says more).
   experimental: { serverActions: { bodySizeLimit: "16kb" } },

@@ -68,6 +68,8 @@ const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start
     AUTH_SECRET: secret(),
     AUTH_TRUST_HOST: "true",
     RATE_LIMIT_DISABLED: "1",
+    // The dashboard's admin (e2e/admin.spec.ts registers it); production seeds no admin.
+    ADMIN_EMAILS: "e2e-admin@example.com",
     NODE_ENV: "production",
   },
 });

@@ -2,6 +2,7 @@ import { env } from "@/lib/config/env";
 import { startCartCleanup } from "@/lib/jobs/cart-cleanup";
 import { log } from "@/lib/log/logger";
 import { logEveryResponse } from "@/lib/observe/http-log";
+import { startHistory } from "@/lib/observe/history";
 import { database } from "@/lib/storage/database";
 
 /**
@@ -17,6 +18,8 @@ export async function startServer(): Promise<void> {
     process.exit(1);
   }
   logEveryResponse();
+  // The dashboard's 15-minute history (lib/observe/history.ts) starts with the instance.
+  startHistory();
   try {
     await database();
     startCartCleanup();

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { env, type Env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
+import { recordRejection } from "@/lib/observe/metrics";
 import type { BackoffPolicy } from "@/lib/storage/kv";
 import { MemoryStore } from "@/lib/storage/memory-store";
 import { store } from "@/lib/storage/store";
@@ -57,7 +58,10 @@ async function hit(name: string, backoff: BackoffPolicy, now: number): Promise<n
   }
 }
 
-const limited = (lockedMs: number, scope: GuessScope): GuessVerdict => ({ limited: true, retryAfterSeconds: Math.max(1, Math.ceil(lockedMs / 1000)), scope });
+function limited(lockedMs: number, scope: GuessScope): GuessVerdict {
+  recordRejection("rate_limit", `auth_${scope}`);
+  return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil(lockedMs / 1000)), scope };
+}
 
 /** Counts one sign-in attempt for this email and address; refuses while either is locked. */
 export async function checkSignIn(email: string | null, address: string | null, now = Date.now()): Promise<GuessVerdict> {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { hash, verify } from "@node-rs/argon2";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
+import { recordRejection } from "@/lib/observe/metrics";
 
 /**
  * Argon2id, memory-hard. Parameters follow OWASP's minimum (19 MiB, 2
@@ -59,6 +60,7 @@ class HashGate {
 }
 
 function busy(): AppError {
+  recordRejection("overload", "password_hash");
   return new AppError("OVERLOADED", "Too many sign-ins at once. Please try again in a moment.");
 }
 

@@ -1,5 +1,6 @@
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
+import { recordCacheLookup } from "@/lib/observe/metrics";
 import { parseVersioned } from "@/lib/storage/kv";
 import { store } from "@/lib/storage/store";
 import type { CartSnapshot } from "./types";
@@ -14,9 +15,11 @@ const key = (cartId: string) => `cart:${cartId}`;
 export async function getCachedCart(cartId: string): Promise<CartSnapshot | null> {
   try {
     const hit = parseVersioned(await (await store()).get(key(cartId)));
+    recordCacheLookup(hit !== null);
     return hit ? (JSON.parse(hit.value) as CartSnapshot) : null;
   } catch (err) {
     log.debug("cart cache read failed", { err });
+    recordCacheLookup(false);
     return null;
   }
 }

@@ -1,4 +1,5 @@
 import { env } from "@/lib/config/env";
+import { recordCartOperation, recordMerge } from "@/lib/observe/metrics";
 import { db } from "@/lib/storage/database";
 import { cacheCart } from "./cache";
 import { mergeLines, type MergeResult } from "./domain";
@@ -21,6 +22,8 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
   const database = await db();
   const cutoff = Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000;
   const written: CartSnapshot[] = [];
+  // For the metrics: whether guest lines joined the user's cart, and whether that changed it.
+  let merged: { lines: number; changed: boolean } | null = null;
   const outcome = await database.transaction(async (tx) => {
     const userCartId = await ensureUserCart(tx, userId, "USD");
     if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
@@ -37,9 +40,13 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
       written.push(toSnapshot(await bumpVersion(tx, user.id), merge.lines));
     }
     written.push(toSnapshot(await bumpVersion(tx, guest.id, { status: "merged", mergedInto: user.id }), guestLines));
+    merged = { lines: guestLines.length, changed: merge.changed };
     return { userCartId, notices: mergeNotices(merge, guestLines.length) };
   });
   await Promise.all(written.map(cacheCart));
+  const done = merged as { lines: number; changed: boolean } | null;
+  recordMerge(done !== null && done.lines > 0 ? "merged" : "nothing");
+  if (done !== null) recordCartOperation("merge", done.changed ? "changed" : "unchanged");
   return outcome;
 }
 

@@ -4,6 +4,7 @@ import { products, recoveryLinks, recoveryRedemptions } from "@/db/schema";
 import { catalogFor, readProduct } from "@/lib/catalog/catalog";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
+import { recordCartOperation, recordRecoveryRedemption, type CartOperationKind } from "@/lib/observe/metrics";
 import type { Session } from "@/lib/session/session";
 import { sessionRotated, takeNotices, touched, withCart } from "@/lib/session/session";
 import { db } from "@/lib/storage/database";
@@ -256,7 +257,19 @@ async function applyRule<T>(tx: Tx, session: Session, rule: Rule<T>, options: Mu
  * behind other changes to the same cart from this instance). A no-op rolls
  * back, so it neither bumps the version nor creates a cart.
  */
-async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult> {
+async function mutate<T>(kind: CartOperationKind, session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult> {
+  try {
+    const { changed, ...result } = await mutateOnce(session, rule, options);
+    recordCartOperation(kind, changed ? "changed" : "unchanged");
+    return result;
+  } catch (err) {
+    // Refusals by their contract code; anything else is ours ("error").
+    recordCartOperation(kind, err instanceof AppError ? err.code : "error");
+    throw err;
+  }
+}
+
+async function mutateOnce<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult & { changed: boolean }> {
   const database = await db();
   let outcome: Outcome;
   try {
@@ -278,11 +291,12 @@ async function mutate<T>(session: Session, rule: Rule<T>, options: MutationOptio
     }
   }
   const next = withCart(session, outcome.cartId);
-  return { cart: outcome.view ?? (await toView(outcome.snapshot)), session: outcome.changed ? touched(next) : next };
+  return { cart: outcome.view ?? (await toView(outcome.snapshot)), session: outcome.changed ? touched(next) : next, changed: outcome.changed };
 }
 
 export async function addItem(session: Session, input: { productId: string; quantity: number }, options: MutationOptions = {}) {
   return mutate(
+    "add",
     session,
     {
       load: (tx) => readProduct(tx, input.productId),
@@ -303,15 +317,15 @@ export async function addItem(session: Session, input: { productId: string; quan
 }
 
 export async function setItemQuantity(session: Session, productId: string, quantity: number, options: MutationOptions = {}) {
-  return mutate(session, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()), fast: { load: async () => undefined } }, options);
+  return mutate("set", session, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()), fast: { load: async () => undefined } }, options);
 }
 
 export async function removeItem(session: Session, productId: string, options: MutationOptions = {}) {
-  return mutate(session, { apply: (lines) => removeLine(lines, productId), fast: { load: async () => undefined } }, options);
+  return mutate("remove", session, { apply: (lines) => removeLine(lines, productId), fast: { load: async () => undefined } }, options);
 }
 
 export async function clearCart(session: Session, options: MutationOptions = {}) {
-  return mutate(session, { apply: (lines) => clearLines(lines) }, options);
+  return mutate("clear", session, { apply: (lines) => clearLines(lines) }, options);
 }
 
 export type RestoreOutcome = "restored" | "already" | "nothing";
@@ -327,6 +341,7 @@ export type RestoreOutcome = "restored" | "already" | "nothing";
 export async function restoreSnapshot(session: Session, linkId: string): Promise<CartResult & { outcome: RestoreOutcome }> {
   let outcome: RestoreOutcome = "nothing";
   const result = await mutate(
+    "restore",
     session,
     {
       load: async (tx, cartId): Promise<CartLine[]> => {
@@ -370,6 +385,10 @@ export async function restoreSnapshot(session: Session, linkId: string): Promise
       apply: (lines, incoming) => mergeLines(lines, incoming, cartLimits()),
     },
     {},
-  );
+  ).catch((err: unknown) => {
+    recordRecoveryRedemption(err instanceof AppError ? err.code : "error");
+    throw err;
+  });
+  recordRecoveryRedemption(outcome);
   return { ...result, outcome };
 }

@@ -97,6 +97,10 @@ const envSchema = z
     PASSWORD_HASH_WAIT_MS: intFromEnv(1000, 1, 60_000),
     /** Seed and show the published demo accounts (embedded default only); refused in production. */
     DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
+    // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; open when unset.
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    // Who may see /admin (signed-in emails, case-insensitive); see adminEmails() for the default.
+    ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
   })
   .superRefine((env, ctx) => {
@@ -149,6 +153,18 @@ export function demoAccountsEnabled(config: Env): boolean {
   if (config.NODE_ENV === "production") return false;
   if (config.DEMO_ACCOUNTS !== undefined) return config.DEMO_ACCOUNTS === "1" || config.DEMO_ACCOUNTS === "true";
   return !config.DATABASE_URL;
+}
+
+/** The demo's admin (seeded with the demo accounts, lib/storage/database.ts). */
+export const DEMO_ADMIN_EMAIL = "admin@example.com";
+
+/**
+ * Who may see /admin: ADMIN_EMAILS; unset, the demo's admin wherever the demo
+ * accounts are seeded (so never in production), else nobody.
+ */
+export function adminEmails(config: Env): string[] {
+  if (config.ADMIN_EMAILS.length > 0) return config.ADMIN_EMAILS;
+  return demoAccountsEnabled(config) ? [DEMO_ADMIN_EMAIL] : [];
 }
 
 export class ConfigError extends Error {

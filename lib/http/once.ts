@@ -2,6 +2,7 @@ import type { IdempotencyContext } from "@/lib/cart/idempotency";
 import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, recordOutcome, releaseLease, replayable } from "@/lib/cart/idempotency";
 import type { ErrorCode } from "@/lib/errors";
 import { AppError } from "@/lib/errors";
+import { recordIdempotent } from "@/lib/observe/metrics";
 import type { Session } from "@/lib/session/session";
 import { appErrorReply, toAppError } from "./errors";
 
@@ -42,9 +43,18 @@ export function keyedRequest(session: Session, key: string, request: { method: s
   return { scope: session.idempotencyScope, key, fingerprint: fingerprintOf(request.method, request.path, request.body) };
 }
 
+/** The stored answer to replay (counted), or null; throws IDEMPOTENCY_KEY_REUSED (counted). */
 async function storedAnswer(idem: IdempotencyContext): Promise<Outcome | null> {
   const stored = await findOutcome(idem);
-  return stored ? replayable(stored, idem) : null;
+  if (!stored) return null;
+  try {
+    const outcome = replayable(stored, idem);
+    recordIdempotent("replayed");
+    return outcome;
+  } catch (err) {
+    recordIdempotent("reused");
+    throw err;
+  }
 }
 
 /**
@@ -56,6 +66,7 @@ export async function runOnce<T>(idem: IdempotencyContext, run: () => Promise<T>
   const stored = await storedAnswer(idem);
   if (stored) return { replayed: true, outcome: stored };
   if (!(await acquireLease(idem))) {
+    recordIdempotent("in_progress");
     throw new AppError("IDEMPOTENCY_IN_PROGRESS", "A request with this Idempotency-Key is still being processed.");
   }
   try {

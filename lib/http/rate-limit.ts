@@ -4,6 +4,7 @@ import { NextResponse } from "next/server";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log/logger";
+import { recordRejection } from "@/lib/observe/metrics";
 import { store } from "@/lib/storage/store";
 import { errorBody } from "./errors";
 
@@ -127,9 +128,10 @@ export async function checkRateLimit(
       subject.sid === null ? Promise.resolve(0) : kv.incrementWithExpiry(`rl:s:${subject.sid}:${kind === "write" ? "w" : "r"}:${window}`, 1, ttl),
       subject.address === null ? Promise.resolve(0) : kv.incrementWithExpiry(`rl:a:${subject.address}:${window}`, 1, ttl),
     ]);
-    if (sessionCount > sessionLimit) return { limited: true, retryAfterSeconds, scope: "session" };
-    if (addressCount > config.RATE_LIMIT_IP_PER_MINUTE) return { limited: true, retryAfterSeconds, scope: "address" };
-    return ALLOWED(retryAfterSeconds);
+    const scope = sessionCount > sessionLimit ? "session" : addressCount > config.RATE_LIMIT_IP_PER_MINUTE ? "address" : null;
+    if (scope === null) return ALLOWED(retryAfterSeconds);
+    recordRejection("rate_limit", scope);
+    return { limited: true, retryAfterSeconds, scope };
   } catch (err) {
     log.debug("rate limit store unavailable, allowing the request", { err });
     return ALLOWED(retryAfterSeconds);

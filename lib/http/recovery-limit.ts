@@ -1,5 +1,6 @@
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
+import { recordRejection } from "@/lib/observe/metrics";
 import { store } from "@/lib/storage/store";
 import { RATE_LIMIT_WINDOW_SECONDS, type RateLimitVerdict } from "./rate-limit";
 
@@ -33,7 +34,9 @@ export async function checkRecoveryLimit(subject: RecoverySubject, now = Date.no
   try {
     const kv = await store();
     const counts = await Promise.all(keys.map((key) => kv.incrementWithExpiry(key, 1, RATE_LIMIT_WINDOW_SECONDS + 1)));
-    return { limited: counts.some((n) => n > config.RECOVERY_RATE_LIMIT_PER_MINUTE), retryAfterSeconds };
+    const limited = counts.some((n) => n > config.RECOVERY_RATE_LIMIT_PER_MINUTE);
+    if (limited) recordRejection("rate_limit", "recovery");
+    return { limited, retryAfterSeconds };
   } catch (err) {
     log.debug("rate limit store unavailable, allowing the request", { err });
     return { limited: false, retryAfterSeconds };

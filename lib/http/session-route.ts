@@ -8,6 +8,7 @@ import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptio
 import type { Session } from "@/lib/session/session";
 import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "@/lib/session/session";
 import { toErrorResponse } from "./errors";
+import { routePattern, timed } from "./observed";
 import { keyedRequest, runOnce } from "./once";
 import { limitRoute } from "./rate-limit";
 import { assertSameOrigin, readJsonBody } from "./request";
@@ -82,28 +83,33 @@ export function sessionRoute<P = Record<string, never>>(
   handler: (input: RouteInput<P>) => Promise<RouteOutput>,
 ) {
   const serve = async (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
-    try {
-      if (options.mutation) assertSameOrigin(req);
-      // The session's record and the rate limit (lib/http/rate-limit.ts) are read together: both
-      // need only the cookie, so they cost one store round trip, and both come before the body.
-      const unsealed = await unsealSession(req.cookies.get(sessionCookieName())?.value);
-      const sid = unsealed?.data.sid ?? newSessionId();
-      const [session, limited] = await Promise.all([
-        resolveUnsealed(unsealed, sid),
-        // A visitor without a cookie has no session to count yet (the address limit still applies).
-        limitRoute(req, unsealed ? sid : null, options.mutation ? "write" : "read"),
-      ]);
-      if (limited) return limited;
-      const key = options.mutation ? parseIdempotencyKey(req.headers.get("idempotency-key")) : null;
-      const { value: body, text } = options.body ? await readJsonBody(req) : { value: undefined, text: "" };
-      const params = context?.params ? await context.params : ({} as P);
-      const idempotency = key ? keyedRequest(session, key, { method: req.method, path: req.nextUrl.pathname, body: text }) : undefined;
-      const mutation: MutationOptions = { expectedVersion: parseIfMatch(req.headers.get("if-match")), idempotency };
-      const run = () => handler({ req, session, params, body, mutation });
-      return idempotency ? await keyed(idempotency, session, run) : await sessionResponse(await run());
-    } catch (err) {
-      return toErrorResponse(err);
-    }
+    // Metrics label a request by its route's pattern, never by its raw path (lib/http/observed.ts).
+    let route = "(unmatched)";
+    return timed(req, () => route, async () => {
+      try {
+        const params = context?.params ? await context.params : ({} as P);
+        route = routePattern(req.nextUrl.pathname, params as Record<string, string | string[] | undefined>);
+        if (options.mutation) assertSameOrigin(req);
+        // The session's record and the rate limit (lib/http/rate-limit.ts) are read together: both
+        // need only the cookie, so they cost one store round trip, and both come before the body.
+        const unsealed = await unsealSession(req.cookies.get(sessionCookieName())?.value);
+        const sid = unsealed?.data.sid ?? newSessionId();
+        const [session, limited] = await Promise.all([
+          resolveUnsealed(unsealed, sid),
+          // A visitor without a cookie has no session to count yet (the address limit still applies).
+          limitRoute(req, unsealed ? sid : null, options.mutation ? "write" : "read"),
+        ]);
+        if (limited) return limited;
+        const key = options.mutation ? parseIdempotencyKey(req.headers.get("idempotency-key")) : null;
+        const { value: body, text } = options.body ? await readJsonBody(req) : { value: undefined, text: "" };
+        const idempotency = key ? keyedRequest(session, key, { method: req.method, path: req.nextUrl.pathname, body: text }) : undefined;
+        const mutation: MutationOptions = { expectedVersion: parseIfMatch(req.headers.get("if-match")), idempotency };
+        const run = () => handler({ req, session, params, body, mutation });
+        return idempotency ? await keyed(idempotency, session, run) : await sessionResponse(await run());
+      } catch (err) {
+        return toErrorResponse(err);
+      }
+    }) as Promise<NextResponse>;
   };
   return (req: NextRequest, context: { params: Promise<P> }) => withRequestContext(req, () => serve(req, context));
 }

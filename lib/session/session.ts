@@ -4,6 +4,7 @@ import type { CartNotice } from "@/lib/cart/types";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log/logger";
+import { recordGuestSessionRecorded } from "@/lib/observe/metrics";
 import { parseVersioned } from "@/lib/storage/kv";
 import { store } from "@/lib/storage/store";
 import type { SessionCookie } from "./cookie";
@@ -264,7 +265,9 @@ export async function saveSessionRecord(session: Session): Promise<Session> {
     log.debug("could not write the session record", { err });
     return session;
   }
-  return session.persisted ? session : { ...session, persisted: true, cookieDirty: true };
+  if (session.persisted) return session;
+  if (session.userId === null) recordGuestSessionRecorded();
+  return { ...session, persisted: true, cookieDirty: true };
 }
 
 /** Ends a session in the store: a tombstone, so its cookie gets SESSION_ROTATED and then a new session. */

@@ -3,8 +3,10 @@ import { mkdir } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "@/db/schema";
 import { seedCatalog } from "@/db/seed-catalog";
-import { demoAccountsEnabled, env } from "@/lib/config/env";
+import { DEMO_ADMIN_EMAIL, demoAccountsEnabled, env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
+import { setProbe } from "@/lib/observe/metrics";
+import { countPoolUse } from "./pool-metrics";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -46,7 +48,7 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
       idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
     },
   });
-  const db = drizzle(client, { schema }) as unknown as Database;
+  const db = drizzle(countPoolUse(client, config.DATABASE_POOL_SIZE), { schema }) as unknown as Database;
   return { kind: "postgres", db, close: () => client.end({ timeout: 5 }) };
 }
 
@@ -58,6 +60,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const client = await PGlite.create({ dataDir });
   const pgliteDb = drizzle(client, { schema });
   await migrate(pgliteDb, { migrationsFolder });
+  setProbe("db_pool_max", () => 1);
   return { kind: "pglite", db: pgliteDb as unknown as Database, close: () => client.close() };
 }
 
@@ -72,6 +75,8 @@ async function seedWhenEmpty(db: Database): Promise<void> {
 export const demoAccounts = [
   { email: "demo@example.com", password: "demo-password" },
   { email: "shopper@example.com", password: "shopper-password" },
+  // The /admin dashboard's admin (ADMIN_EMAILS's default where demo accounts are seeded).
+  { email: DEMO_ADMIN_EMAIL, password: "admin-password" },
 ];
 
 async function seedDemoAccounts(db: Database): Promise<void> {

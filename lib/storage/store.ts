@@ -1,5 +1,6 @@
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
+import { recordStoreFallback, setProbe } from "@/lib/observe/metrics";
 import type { BackoffPolicy, KeyValueStore } from "./kv";
 import { MemoryStore } from "./memory-store";
 
@@ -10,10 +11,13 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** A call that outlived STORE_TIMEOUT_MS (told apart from a failure in the metrics). */
+class StoreTimeoutError extends StoreUnavailableError {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(`store call timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new StoreTimeoutError(`store call timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -53,13 +57,19 @@ export class ResilientStore {
     return this.backend.kind;
   }
 
+  /** Calls are being skipped after consecutive failures (the cart_store_circuit_open gauge). */
+  get circuitOpen(): boolean {
+    return Date.now() < this.openUntil;
+  }
+
   /**
    * Runs one backend call. `unconfirmedKey`: the key this call writes, to be
    * deleted later when the write cannot be confirmed.
    */
   private async call<T>(op: (b: KeyValueStore) => Promise<T>, unconfirmedKey?: string): Promise<T> {
-    if (Date.now() < this.openUntil) {
+    if (this.circuitOpen) {
       this.remember(unconfirmedKey);
+      recordStoreFallback("circuit_open");
       throw new StoreUnavailableError("store circuit open");
     }
     try {
@@ -69,6 +79,7 @@ export class ResilientStore {
       return result;
     } catch (err) {
       this.remember(unconfirmedKey);
+      recordStoreFallback(err instanceof StoreTimeoutError ? "timeout" : "error");
       this.consecutiveFailures += 1;
       this.lastError = { message: err instanceof Error ? err.message : String(err), at: new Date().toISOString() };
       if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
@@ -183,7 +194,9 @@ const globalForStore = globalThis as unknown as { __cartStore?: Promise<Resilien
 export function store(): Promise<ResilientStore> {
   globalForStore.__cartStore ??= createBackend().then((backend) => {
     const config = env();
-    return new ResilientStore(backend, config.STORE_KEY_PREFIX, config.STORE_TIMEOUT_MS);
+    const resilient = new ResilientStore(backend, config.STORE_KEY_PREFIX, config.STORE_TIMEOUT_MS);
+    setProbe("store_circuit_open", () => (resilient.circuitOpen ? 1 : 0));
+    return resilient;
   });
   return globalForStore.__cartStore;
 }

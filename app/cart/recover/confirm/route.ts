@@ -1,7 +1,8 @@
 // POST /cart/recover/confirm — the recovery page's "Add to my cart" form: restore the link's snapshot
+import { observed } from "@/lib/http/observed";
 import { confirmRecoveryLink } from "@/lib/http/recovery";
 import { withRequestLog } from "@/lib/observe/request-context";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withRequestLog(confirmRecoveryLink);
+export const POST = withRequestLog(observed("/cart/recover/confirm", confirmRecoveryLink));

@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { runCleanupNowAction } from "@/app/actions/admin";
+import { getSessionForRender } from "@/lib/cart/read";
+import { isAdminEmail } from "@/lib/http/admin";
+import { AdminDashboard } from "./dashboard";
+
+export const metadata: Metadata = { title: "Operations", robots: { index: false, follow: false } };
+
+// Admins only (ADMIN_EMAILS); to guests and other shoppers the page does not exist.
+export default async function AdminPage() {
+  const { user } = await getSessionForRender();
+  if (!user || !isAdminEmail(user.email)) notFound();
+  return (
+    <div className="container admin">
+      <h1>Operations</h1>
+      <p className="muted">
+        This instance&apos;s metrics (snapshots every few seconds, last 15 minutes) and the database&apos;s counts, refreshed every 5 seconds. Signed
+        in as {user.email}.
+      </p>
+      <AdminDashboard runCleanup={runCleanupNowAction} />
+    </div>
+  );
+}
