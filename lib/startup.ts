@@ -1,5 +1,5 @@
 import { env } from "@/lib/config/env";
-import { startCartCleanup } from "@/lib/jobs/cart-cleanup";
+import { startCleanupSchedule } from "@/lib/jobs/schedule";
 import { log } from "@/lib/log/logger";
 import { database } from "@/lib/storage/database";
 
@@ -15,9 +15,10 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+  // Before the database opens: a database that is down at boot only delays the first run.
+  startCleanupSchedule();
   try {
     await database();
-    startCartCleanup();
   } catch (err) {
     // Not fatal: writes answer 503 and the next request retries the database.
     log.error("database not ready at start", { err });

@@ -37,6 +37,7 @@ export function toAppError(err: unknown): AppError | null {
 export function appErrorReply(err: AppError): { status: number; body: unknown; headers: Headers } {
   const headers = new Headers({ "Cache-Control": "no-store" });
   if (err.code === "SERVICE_UNAVAILABLE") headers.set("Retry-After", "2");
+  if (err.code === "UNAUTHORIZED") headers.set("WWW-Authenticate", "Bearer");
   if (err.code === "VERSION_CONFLICT") {
     // The contract puts the current cart beside the error, not inside it.
     const { cart } = (err.details ?? {}) as { cart?: { version: number } };
