@@ -52,12 +52,12 @@ export const carts = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Also the cleanup's index for merged carts (status = 'merged' ordered by updated_at).
-    index("carts_status_updated_at_idx").on(t.status, t.updatedAt),
     // The cleanup's batches (lib/jobs/cleanup.ts): each filter has its own partial index, so a
-    // batch reads only the rows it deletes, oldest first.
+    // batch reads only the rows it deletes, oldest first. (These replace one (status, updated_at)
+    // index that no query but the cleanup could use, and that made guest batches skip user carts.)
     index("carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
     index("carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
+    index("carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} = 'merged'`),
     // One active cart per user, enforced by the database.
     uniqueIndex("carts_one_active_per_user").on(t.userId).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
     check("carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed')`),

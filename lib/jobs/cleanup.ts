@@ -81,6 +81,10 @@ export interface CleanupStep {
 const daysAgo = (days: number) => sql`now() - make_interval(days => ${days})`;
 const secondsAgo = (seconds: number) => sql`now() - make_interval(secs => ${seconds})`;
 
+// Every delete goes by key (or by ctid, for composite keys: stable within the statement, as
+// the rows are locked) through `= any(array(…))`: a lookup per picked row, never a hash join
+// that would read the whole table to find a batch's few hundred rows.
+
 /**
  * Carts by one partial index's filter (literals, so the planner matches the
  * index), oldest first. cart_items and recovery_redemptions cascade.
@@ -96,7 +100,7 @@ function cartStep(kind: CleanupKind, label: string, filter: SQL): CleanupStep {
         order by updated_at limit ${limit}
         for update skip locked
       ), gone as (
-        delete from carts where id in (select id from batch) returning 1
+        delete from carts where id = any(array(select id from batch)) returning 1
       )
       select count(*)::int as n from gone`,
   };
@@ -136,30 +140,26 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
           order by expires_at limit ${limit}
           for update skip locked
         ), gone as (
-          delete from recovery_links where id in (select id from batch) returning id
+          delete from recovery_links where id = any(array(select id from batch)) returning id
         ), redeemed as (
-          delete from recovery_redemptions where token_id in (select id from gone) returning 1
+          delete from recovery_redemptions where token_id = any(array(select id from gone)) returning 1
         )
         select (select count(*)::int from gone) as n, (select count(*)::int from redeemed) as also`,
     },
     {
       // Redemptions whose link is already gone (no link lives longer than RECOVERY_LINK_HOURS).
+      // The link is looked up per row (a scalar subquery the planner cannot turn into a join
+      // that reads every link), so the scan stops after one batch of old redemptions.
       kind: "recoveryRedemptions",
       label: "redemptions of links already gone",
-      count: sql`
-        select count(*)::int as n from recovery_redemptions r
-        where redeemed_at < ${secondsAgo(settings.recoveryLinkHours * 3600)}
-          and not exists (select 1 from recovery_links l where l.id = r.token_id)`,
+      count: sql`select count(*)::int as n from recovery_redemptions r where ${orphanRedemption(settings)}`,
       batch: (limit) => sql`
         with batch as (
-          select token_id, cart_id from recovery_redemptions r
-          where redeemed_at < ${secondsAgo(settings.recoveryLinkHours * 3600)}
-            and not exists (select 1 from recovery_links l where l.id = r.token_id)
+          select ctid from recovery_redemptions r where ${orphanRedemption(settings)}
           order by redeemed_at limit ${limit}
-          for update of r skip locked
+          for update skip locked
         ), gone as (
-          delete from recovery_redemptions r using batch b
-          where r.token_id = b.token_id and r.cart_id = b.cart_id returning 1
+          delete from recovery_redemptions where ctid = any(array(select ctid from batch)) returning 1
         )
         select count(*)::int as n from gone`,
     },
@@ -169,11 +169,11 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
       count: sql`select count(*)::int as n from idempotency_keys where created_at < ${secondsAgo(IDEMPOTENCY_TTL_SECONDS)}`,
       batch: (limit) => sql`
         with batch as (
-          select scope, key from idempotency_keys where created_at < ${secondsAgo(IDEMPOTENCY_TTL_SECONDS)}
+          select ctid from idempotency_keys where created_at < ${secondsAgo(IDEMPOTENCY_TTL_SECONDS)}
           order by created_at limit ${limit}
           for update skip locked
         ), gone as (
-          delete from idempotency_keys k using batch b where k.scope = b.scope and k.key = b.key returning 1
+          delete from idempotency_keys where ctid = any(array(select ctid from batch)) returning 1
         )
         select count(*)::int as n from gone`,
     },
@@ -181,6 +181,11 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
     sessionStep("signed-in sessions past their absolute lifetime", sql`created_at < ${secondsAgo(settings.sessionAbsoluteSeconds)}`, "created_at"),
   );
   return steps;
+}
+
+function orphanRedemption(settings: CleanupSettings): SQL {
+  return sql`r.redeemed_at < ${secondsAgo(settings.recoveryLinkHours * 3600)}
+    and (select count(*) from recovery_links l where l.id = r.token_id) = 0`;
 }
 
 function sessionStep(label: string, filter: SQL, orderBy: "revoked_at" | "created_at"): CleanupStep {
@@ -194,7 +199,7 @@ function sessionStep(label: string, filter: SQL, orderBy: "revoked_at" | "create
         order by ${sql.raw(orderBy)} limit ${limit}
         for update skip locked
       ), gone as (
-        delete from user_sessions where sid in (select sid from batch) returning 1
+        delete from user_sessions where sid = any(array(select sid from batch)) returning 1
       )
       select count(*)::int as n from gone`,
   };
