@@ -3,7 +3,7 @@ import path from "node:path";
 import type { CleanupCounts } from "@/lib/jobs/cleanup";
 
 /**
- * Runs `npm run jobs:cleanup` (scripts/cleanup.mts through tsx) as a real
+ * Runs the cleanup CLI (scripts/cleanup.mts, as `npm run jobs:cleanup` does) as a real
  * child process with the given environment, its stdout a pipe (not a
  * terminal, so it prints counted batch lines).
  */
@@ -16,7 +16,9 @@ export interface CliRun {
 }
 
 export function spawnCleanup(env: Record<string, string>, args: string[] = []): CliRun {
-  const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), path.join("scripts", "cleanup.mts"), ...args], {
+  // `node --import tsx`, not the tsx binary: that one runs the script in a child process of its
+  // own, which a SIGKILL to the parent would leave running.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "cleanup.mts"), ...args], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "test", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
