@@ -32,9 +32,13 @@ function bar(done: number, total: number): string {
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round(share * 100)).padStart(3)}%`;
 }
 
+// By name, not instanceof: tsx may load a module once for this ESM entry and once more for
+// the CommonJS modules that import it, and each copy has its own classes.
+const is = <T extends Error>(err: unknown, type: new (...args: never[]) => T): err is T => err instanceof Error && err.name === type.name;
+
 function explain(err: unknown): string {
-  if (err instanceof ConfigError) return err.message;
-  if (err instanceof DatabaseInUseError) {
+  if (is(err, ConfigError)) return err.message;
+  if (is(err, DatabaseInUseError)) {
     return [
       `cleanup: ${err.message}.`,
       "The app is running on the embedded default (no DATABASE_URL), and the CLI cannot open its database while it does.",

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
 import { eventually } from "../support/cart-load";
+import { runCleanupCli, spawnCleanup } from "../support/cleanup-cli";
 import { adminDatabaseUrl } from "../support/services";
 
 /**
@@ -10,7 +11,9 @@ import { adminDatabaseUrl } from "../support/services";
  * Redis: /api/cron/cleanup answers only `Authorization: Bearer $CRON_SECRET`
  * (401 otherwise, 404 without CRON_SECRET) with the run's summary; and the
  * in-process schedule starts even when the database is down at boot, and
- * cleans once it is back.
+ * cleans once it is back. On the embedded default (PGlite, one process per
+ * directory) the CLI refuses, in plain words, to open the running app's
+ * database, and works once the app is stopped.
  */
 const SECRET = "cron-secret-0123456789-abcdef";
 
@@ -139,6 +142,33 @@ describe("the in-process schedule", () => {
       await (late ?? (await booting.catch(() => undefined)))?.stop();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
+    }
+  });
+});
+
+describe("the CLI on the embedded default", () => {
+  it("refuses to open the PGlite directory of a running app, saying what to do instead, and runs once the app is stopped", async () => {
+    const embedded = await prepareBackend("pglite+memory", "cronpglite");
+    const running = await startApp({ ...embedded.env, CLEANUP_SCHEDULE: "0" });
+    try {
+      const refused = spawnCleanup({ ...embedded.env });
+      expect(await refused.exited).toBe(1);
+      expect(refused.stderr()).toContain("is in use by process");
+      expect(refused.stderr()).toContain("one process per directory");
+      expect(refused.stderr()).toContain("POST /api/cron/cleanup");
+      expect(refused.stderr()).not.toContain("    at "); // no stack trace
+      // The app still serves from its database.
+      expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
+    } finally {
+      await running.stop();
+    }
+    try {
+      const run = await runCleanupCli({ ...embedded.env });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("on embedded PGlite");
+      expect(run.result.complete).toBe(true);
+    } finally {
+      await embedded.cleanup();
     }
   });
 });
