@@ -61,9 +61,10 @@ async function main(): Promise<number> {
   const total = tty && !dryRun ? sum(await countCleanup()) : 0;
   let done = 0;
   const onProgress = (p: CleanupProgress) => {
-    done += p.deleted;
+    done += p.deleted + (p.alsoDeleted?.count ?? 0);
+    const also = p.alsoDeleted ? ` and ${p.alsoDeleted.count} ${p.alsoDeleted.kind}` : "";
     if (tty) process.stdout.write(`\r${bar(done, total)} ${done}/${total} rows, ${p.batch} batches (${p.kind})   `);
-    else out(`batch ${p.batch}: ${p.kind} ${p.deleted} deleted (${p.totals[p.kind]} ${p.kind} so far, ${sum(p.totals)} rows in all)`);
+    else out(`batch ${p.batch}: ${p.kind} ${p.deleted}${also} deleted (${p.totals[p.kind]} ${p.kind} so far, ${sum(p.totals)} rows in all)`);
   };
 
   const result = await runCleanup({ trigger: "cli", dryRun, onProgress });

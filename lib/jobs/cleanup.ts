@@ -210,8 +210,10 @@ export interface CleanupProgress {
   label: string;
   /** Batches so far in this run (all kinds). */
   batch: number;
-  /** Rows this batch removed. */
+  /** Rows of `kind` this batch removed. */
   deleted: number;
+  /** Rows of the step's second kind removed with them (a link's redemptions), if any. */
+  alsoDeleted?: { kind: CleanupKind; count: number };
   totals: CleanupCounts;
 }
 
@@ -322,7 +324,14 @@ async function deleteAll(
       result.batches += 1;
       result.deleted[step.kind] += n;
       if (step.alsoKind) result.deleted[step.alsoKind] += also;
-      onProgress?.({ kind: step.kind, label: step.label, batch: result.batches, deleted: n, totals: { ...result.deleted } });
+      onProgress?.({
+        kind: step.kind,
+        label: step.label,
+        batch: result.batches,
+        deleted: n,
+        alsoDeleted: step.alsoKind ? { kind: step.alsoKind, count: also } : undefined,
+        totals: { ...result.deleted },
+      });
       if (n < settings.batchSize) break;
       // Let the shop's own queries through between batches.
       if (settings.pauseMs > 0) await sleep(settings.pauseMs);
