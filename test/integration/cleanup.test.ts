@@ -160,6 +160,31 @@ describe("cleanup of every kind", () => {
       ["cli", false, true],
     ]);
     expect(runs[2]!.deleted).toMatchObject({ userCarts: 1 });
+
+    // The dashboard's read of them, in this process: newest first, every kind present.
+    process.env.DATABASE_URL = database.url;
+    const { lastRuns } = await import("@/lib/jobs/cleanup");
+    const { closeDatabase } = await import("@/lib/storage/database");
+    try {
+      const latest = await lastRuns(2);
+      expect(latest.map((r) => [r.trigger, r.dryRun, r.error])).toEqual([
+        ["cli", false, null],
+        ["cli", false, null],
+      ]);
+      expect(latest[1]!.deleted).toEqual({
+        guestCarts: 0,
+        userCarts: 1,
+        mergedCarts: 0,
+        recoveryLinks: 0,
+        recoveryRedemptions: 0,
+        idempotencyKeys: 0,
+        userSessions: 0,
+        storeEntries: 0,
+      });
+      expect(latest[0]!.id).toBeGreaterThan(latest[1]!.id);
+    } finally {
+      await closeDatabase();
+    }
   });
 
   it("prints one counted line per batch and a summary per kind when its output is not a terminal", async () => {
