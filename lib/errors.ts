@@ -26,6 +26,7 @@ export const errorStatus = {
   SESSION_ROTATED: 409,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  OVERLOADED: 503,
   INTERNAL_ERROR: 500,
 } as const;
 

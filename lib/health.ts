@@ -2,7 +2,11 @@ import { sql } from "drizzle-orm";
 import { database } from "@/lib/storage/database";
 import { store } from "@/lib/storage/store";
 
-/** Checks each backend with a bounded wait and says what is true right now. */
+/**
+ * Checks each backend with a bounded wait and says what is true right now:
+ * which check failed, in our words only. A backend's own error text (host
+ * names, ports, credentials in a URL) stays out of the answer.
+ */
 export async function checkHealth() {
   const [postgres, redis] = await Promise.all([checkDatabase(), checkStore()]);
   const status = !postgres.ok ? "down" : redis.ok ? "ok" : "degraded";
@@ -25,5 +29,6 @@ async function checkDatabase() {
 
 async function checkStore() {
   const kv = await store();
-  return { kind: kv.kind, ...(await kv.check()) };
+  const { ok, latencyMs } = await kv.check();
+  return ok ? { kind: kv.kind, ok, latencyMs } : { kind: kv.kind, ok, latencyMs, error: "unreachable" };
 }

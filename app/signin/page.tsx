@@ -2,22 +2,23 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { signInAction } from "@/app/actions/auth";
 import { getSessionForRender } from "@/lib/cart/read";
+import { demoAccountsEnabled, env } from "@/lib/config/env";
 import { SubmitButton, authHref, safeReturnTo, signInErrorMessage } from "@/lib/components";
 import { EmailField, PasswordField } from "@/lib/components/auth-fields";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 interface SignInPageProps {
-  searchParams: Promise<{ error?: string | string[]; returnTo?: string | string[] }>;
+  searchParams: Promise<{ error?: string | string[]; retryAfter?: string | string[]; returnTo?: string | string[] }>;
 }
 
 export default async function SignInPage({ searchParams }: SignInPageProps) {
   const query = await searchParams;
   const returnTo = safeReturnTo(query.returnTo);
-  const error = signInErrorMessage(query.error);
+  const error = signInErrorMessage(query.error, query.retryAfter);
   const { user } = await getSessionForRender();
-  // The embedded database seeds demo accounts (README); a real DATABASE_URL never has them.
-  const showDemoHint = !process.env.DATABASE_URL;
+  // Only where the demo accounts are seeded and accepted: never in production (README).
+  const showDemoHint = demoAccountsEnabled(env());
 
   return (
     <div className="container">

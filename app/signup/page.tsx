@@ -8,13 +8,13 @@ import { EmailField, PasswordField } from "@/lib/components/auth-fields";
 export const metadata: Metadata = { title: "Create an account" };
 
 interface SignUpPageProps {
-  searchParams: Promise<{ error?: string | string[]; returnTo?: string | string[] }>;
+  searchParams: Promise<{ error?: string | string[]; retryAfter?: string | string[]; returnTo?: string | string[] }>;
 }
 
 export default async function SignUpPage({ searchParams }: SignUpPageProps) {
   const query = await searchParams;
   const returnTo = safeReturnTo(query.returnTo);
-  const error = signUpErrorMessage(query.error);
+  const error = signUpErrorMessage(query.error, query.retryAfter);
   const emailTaken = query.error === "EMAIL_TAKEN";
   const { user } = await getSessionForRender();
 

@@ -1,4 +1,7 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { hash, verify } from "@node-rs/argon2";
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors";
 
 /**
  * Argon2id, memory-hard. Parameters follow OWASP's minimum (19 MiB, 2
@@ -6,21 +9,98 @@ import { hash, verify } from "@node-rs/argon2";
  */
 const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, options);
+/**
+ * At most PASSWORD_HASH_CONCURRENCY hashes run at once in this process; up to
+ * PASSWORD_HASH_QUEUE more wait at most PASSWORD_HASH_WAIT_MS for a slot, and
+ * the rest are refused at once. Hashes run on libuv's small thread pool, so a
+ * burst of sign-ins must not take every thread from cart requests, and a
+ * queue that only grows would only make every answer late.
+ */
+class HashGate {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  /** Set inside work that already holds a slot (withHashSlot): its hashes do not queue again. */
+  readonly holding = new AsyncLocalStorage<true>();
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.holding.getStore()) return work();
+    const config = env();
+    if (this.running < config.PASSWORD_HASH_CONCURRENCY) this.running += 1;
+    else await this.wait(config.PASSWORD_HASH_QUEUE, config.PASSWORD_HASH_WAIT_MS);
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Resolves when a finishing hash hands over its slot. */
+  private wait(maxWaiting: number, maxWaitMs: number): Promise<void> {
+    if (this.waiting.length >= maxWaiting) return Promise.reject(busy());
+    return new Promise((resolve, reject) => {
+      const admit = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(admit);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(busy());
+      }, maxWaitMs);
+      this.waiting.push(admit);
+    });
+  }
+
+  private release() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
 }
 
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
-  try {
-    return await verify(stored, password);
-  } catch {
-    return false;
-  }
+function busy(): AppError {
+  return new AppError("OVERLOADED", "Too many sign-ins at once. Please try again in a moment.");
+}
+
+// One gate per process: route handlers and server actions are separate module graphs in Next.js.
+const globalForHashes = globalThis as unknown as { [key: symbol]: HashGate | undefined };
+const GATE = Symbol.for("next-cart.password-hash-gate");
+const gate = () => (globalForHashes[GATE] ??= new HashGate());
+
+/**
+ * Runs a whole sign-in (Auth.js's credentials callback) in one hash slot, so
+ * a request the cap turns away costs nothing beyond its refusal: it never
+ * reaches Auth.js's parsing, CSRF check and user lookup. Throws AppError
+ * OVERLOADED as hashPassword does.
+ */
+export function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  const g = gate();
+  return g.run(() => g.holding.run(true, work));
+}
+
+/** Throws AppError OVERLOADED when the hash cap and its queue are full. */
+export function hashPassword(password: string): Promise<string> {
+  return gate().run(() => hash(password, options));
+}
+
+/** False for a wrong password or a malformed stored hash; throws AppError OVERLOADED as hashPassword does. */
+export function verifyPassword(stored: string, password: string): Promise<boolean> {
+  return gate().run(async () => {
+    try {
+      return await verify(stored, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A real hash of nothing: unknown emails cost the same time as wrong passwords. */
 let dummy: Promise<string> | undefined;
 export function dummyHash(): Promise<string> {
-  dummy ??= hashPassword("not-a-real-password-0000");
-  return dummy;
+  const pending = (dummy ??= hashPassword("not-a-real-password-0000"));
+  // A refused first try (hash cap full) must not be remembered.
+  pending.catch(() => {
+    if (dummy === pending) dummy = undefined;
+  });
+  return pending;
 }

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
+import { demoAccountsEnabled, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
-import { db } from "@/lib/storage/database";
+import { db, demoAccounts } from "@/lib/storage/database";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { RegisterInput } from "./schemas";
 
@@ -21,10 +22,22 @@ export async function registerUser(input: RegisterInput): Promise<PublicUser> {
   return { id: row.id, email: row.email! };
 }
 
+/**
+ * A published demo password where demo accounts are off (production): an
+ * earlier development run may have left the demo accounts in the embedded
+ * database, and their passwords are in the README.
+ */
+function isRefusedDemoPassword(email: string, password: string): boolean {
+  if (demoAccountsEnabled(env())) return false;
+  return demoAccounts.some((demo) => demo.email === email && demo.password === password);
+}
+
 /** The user for these credentials, or null; the same work whether or not the email exists. */
 export async function verifyCredentials(email: string, password: string): Promise<PublicUser | null> {
   const [row] = await (await db()).select().from(users).where(eq(users.email, email)).limit(1);
+  // Sign-ins hold their hash slot already (withHashSlot in lib/http/auth-guard.ts and the sign-in action).
   const ok = await verifyPassword(row?.passwordHash ?? (await dummyHash()), password);
+  if (ok && isRefusedDemoPassword(email, password)) return null;
   return row && row.passwordHash && ok ? { id: row.id, email: row.email! } : null;
 }
 

@@ -12,23 +12,35 @@ const signUpMessages: Record<string, string> = {
 };
 
 const GENERIC_AUTH_ERROR = "We couldn't do that just now. Please try again in a moment.";
+const BUSY = "Too many people are signing in right now. Please try again in a moment.";
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The sentence for `?error=` on /signin, or null when there is none. */
-export function signInErrorMessage(value: string | string[] | undefined): string | null {
+/** "Too many attempts. Try again in N minutes.", from `?retryAfter=<seconds>` (whole minutes, rounded up). */
+export function tooManyAttemptsMessage(retryAfter: string | string[] | undefined): string {
+  const seconds = Number(first(retryAfter));
+  const minutes = Number.isFinite(seconds) && seconds > 0 ? Math.min(Math.ceil(seconds / 60), 7 * 24 * 60) : 1;
+  return `Too many attempts. Try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`;
+}
+
+function message(table: Record<string, string>, value: string | string[] | undefined, retryAfter: string | string[] | undefined): string | null {
   const code = first(value);
   if (!code) return null;
-  return signInMessages[code] ?? GENERIC_AUTH_ERROR;
+  if (code === "RATE_LIMITED") return tooManyAttemptsMessage(retryAfter);
+  if (code === "OVERLOADED") return BUSY;
+  return Object.hasOwn(table, code) ? table[code]! : GENERIC_AUTH_ERROR;
+}
+
+/** The sentence for `?error=` on /signin, or null when there is none. */
+export function signInErrorMessage(value: string | string[] | undefined, retryAfter?: string | string[]): string | null {
+  return message(signInMessages, value, retryAfter);
 }
 
 /** The sentence for `?error=` on /signup, or null when there is none. */
-export function signUpErrorMessage(value: string | string[] | undefined): string | null {
-  const code = first(value);
-  if (!code) return null;
-  return signUpMessages[code] ?? GENERIC_AUTH_ERROR;
+export function signUpErrorMessage(value: string | string[] | undefined, retryAfter?: string | string[]): string | null {
+  return message(signUpMessages, value, retryAfter);
 }
 
 export const DEFAULT_RETURN_TO = "/cart";

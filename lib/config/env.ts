@@ -34,6 +34,8 @@ const envSchema = z
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATA_DIR: z.string().min(1).optional().default(".data"),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    // Redis Cluster: some of its nodes as host:port (the rest are discovered).
+    REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port"))),
     UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     STORE_KEY_PREFIX: z.string().max(64).optional().default("cart:"),
@@ -73,8 +75,30 @@ const envSchema = z
     RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
     RATE_LIMIT_READS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
     RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
-    /** Read the client address from X-Forwarded-For / X-Real-IP (only behind a proxy that sets them). */
-    TRUST_PROXY: flag,
+    /**
+     * How many proxies in front of the app append to X-Forwarded-For (0: none, the headers are the
+     * client's own words). "true"/"false" are read as 1/0, as before this was a number.
+     */
+    TRUST_PROXY: z
+      .string()
+      .transform((v) => (v === "true" ? "1" : v === "false" ? "0" : v))
+      .pipe(z.string().regex(/^\d+$/, "must be a number of trusted proxy hops (0-10)").transform(Number).pipe(z.number().int().min(0).max(10)))
+      .optional()
+      .transform((v) => v ?? 0),
+    // Guessing limits on sign-in and register (lib/auth/guess-limit.ts): attempts per window, then a lock that doubles.
+    SIGNIN_LIMIT_PER_ACCOUNT: intFromEnv(5, 1, 10_000),
+    SIGNIN_LIMIT_PER_ADDRESS: intFromEnv(20, 1, 100_000),
+    REGISTER_LIMIT_PER_ADDRESS: intFromEnv(5, 1, 100_000),
+    REGISTER_LIMIT_GLOBAL_PER_MINUTE: intFromEnv(60, 1, 1_000_000),
+    AUTH_LIMIT_WINDOW_SECONDS: intFromEnv(900, 1, 86_400),
+    AUTH_LOCK_SECONDS: intFromEnv(60, 1, 86_400),
+    AUTH_LOCK_MAX_SECONDS: intFromEnv(900, 1, 7 * 86_400),
+    // At most this many argon2 hashes at once per process; a few more wait briefly, the rest are refused.
+    PASSWORD_HASH_CONCURRENCY: intFromEnv(2, 1, 64),
+    PASSWORD_HASH_QUEUE: intFromEnv(8, 0, 1000),
+    PASSWORD_HASH_WAIT_MS: intFromEnv(1000, 1, 60_000),
+    /** Seed and show the published demo accounts (embedded default only); refused in production. */
+    DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
     // Cleanup (lib/jobs/cleanup.ts): rows per batch, pause between batches, time budget per run,
     // and how long a merged guest cart is kept after its merge.
     CLEANUP_BATCH_SIZE: intFromEnv(500, 1, 10_000),
@@ -93,6 +117,12 @@ const envSchema = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && (env.DEMO_ACCOUNTS === "1" || env.DEMO_ACCOUNTS === "true")) {
+      ctx.addIssue({ code: "custom", path: ["DEMO_ACCOUNTS"], message: "must not be set in production (the demo passwords are published)" });
+    }
+    if (env.AUTH_LOCK_MAX_SECONDS < env.AUTH_LOCK_SECONDS) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_LOCK_MAX_SECONDS"], message: "must be at least AUTH_LOCK_SECONDS" });
+    }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({
         code: "custom",
@@ -100,8 +130,8 @@ const envSchema = z
         message: "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",
       });
     }
-    if (env.REDIS_URL && env.UPSTASH_REDIS_REST_URL) {
-      ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "set REDIS_URL or UPSTASH_REDIS_REST_URL, not both" });
+    if ([env.REDIS_URL, env.UPSTASH_REDIS_REST_URL, env.REDIS_CLUSTER_NODES.length > 0].filter(Boolean).length > 1) {
+      ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "set one of REDIS_URL, REDIS_CLUSTER_NODES and UPSTASH_REDIS_REST_URL" });
     }
     env.SESSION_SECRET.forEach((secret, i) => {
       if (secret.length < 32) {
@@ -127,6 +157,16 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/**
+ * The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by
+ * default only on the embedded database (a real DATABASE_URL holds real users).
+ */
+export function demoAccountsEnabled(config: Env): boolean {
+  if (config.NODE_ENV === "production") return false;
+  if (config.DEMO_ACCOUNTS !== undefined) return config.DEMO_ACCOUNTS === "1" || config.DEMO_ACCOUNTS === "true";
+  return !config.DATABASE_URL;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -36,7 +36,9 @@ export function toAppError(err: unknown): AppError | null {
 /** The status, body and headers the contract gives an error a client may be told about. */
 export function appErrorReply(err: AppError): { status: number; body: unknown; headers: Headers } {
   const headers = new Headers({ "Cache-Control": "no-store" });
-  if (err.code === "SERVICE_UNAVAILABLE") headers.set("Retry-After", "2");
+  if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") headers.set("Retry-After", "2");
+  // The rest of an oversized body is never read: the connection ends with this answer.
+  if (err.code === "PAYLOAD_TOO_LARGE") headers.set("Connection", "close");
   if (err.code === "UNAUTHORIZED") headers.set("WWW-Authenticate", "Bearer");
   if (err.code === "VERSION_CONFLICT") {
     // The contract puts the current cart beside the error, not inside it.

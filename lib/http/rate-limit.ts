@@ -16,10 +16,10 @@ import { errorBody } from "./errors";
  *   rl:s:<sid>:r:<window>   reads by one session        RATE_LIMIT_READS_PER_MINUTE  (600)
  *   rl:a:<addr>:<window>    every request of an address RATE_LIMIT_IP_PER_MINUTE     (1200)
  *
- * The address is known only behind a proxy the operator trusts
- * (TRUST_PROXY=1): then it is the first entry of X-Forwarded-For, else
- * X-Real-IP. Without TRUST_PROXY any client could write those headers, so no
- * address limit applies. When the store is down or slow the limit fails
+ * The address is known only behind proxies the operator trusts
+ * (TRUST_PROXY=N, see clientAddress). Without TRUST_PROXY any client could
+ * write those headers, and Next.js gives route handlers no socket address,
+ * so no address limit applies. When the store is down or slow the limit fails
  * open: shoppers are never blocked because Redis is away.
  * RATE_LIMIT_DISABLED=1 switches everything off.
  */
@@ -81,12 +81,28 @@ export function normalizeAddress(raw: string): string | null {
     .join(":")}::/64`;
 }
 
-/** The client's address as a trusted proxy reports it, or null when it is not known. */
+/** Every address that does not parse counts as this one shared client: never as "no limit". */
+export const UNKNOWN_ADDRESS = "unknown";
+
+/**
+ * The client's address as the trusted proxies report it, or null when it is
+ * not known (TRUST_PROXY unset or 0).
+ *
+ * Each of the `trustProxy` proxies appends the address it saw on the right
+ * of X-Forwarded-For (nginx's `$proxy_add_x_forwarded_for`, AWS ALB), so the
+ * client is the trustProxy-th entry from the right; everything left of it is
+ * the client's own writing. With fewer entries than hops, the leftmost one
+ * (written by our outermost proxy) is the best there is. X-Real-IP is read
+ * only when there is no X-Forwarded-For at all, which never happens under
+ * `next start`: it fills in the socket address when the header is absent.
+ */
 export function clientAddress(requestHeaders: Headers, trustProxy = env().TRUST_PROXY): string | null {
-  if (!trustProxy) return null;
-  const forwarded = requestHeaders.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const candidate = forwarded || requestHeaders.get("x-real-ip")?.trim();
-  return candidate ? normalizeAddress(candidate) : null;
+  if (trustProxy <= 0) return null;
+  const forwarded = requestHeaders.get("x-forwarded-for");
+  const entries = forwarded === null ? [] : forwarded.split(",").map((e) => e.trim());
+  const candidate = entries.length > 0 ? entries[Math.max(0, entries.length - trustProxy)]! : requestHeaders.get("x-real-ip")?.trim();
+  if (candidate === undefined) return UNKNOWN_ADDRESS;
+  return normalizeAddress(candidate) ?? UNKNOWN_ADDRESS;
 }
 
 const ALLOWED = (retryAfterSeconds: number): RateLimitVerdict => ({ limited: false, retryAfterSeconds });

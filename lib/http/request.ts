@@ -4,16 +4,29 @@ import { AppError } from "@/lib/errors";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** The app's own origin as the browser sees it (honouring a proxy's forwarded headers). */
+/**
+ * A forwarded header's value, only when a proxy we trust wrote it
+ * (TRUST_PROXY): otherwise any client could name the host that recovery
+ * links and redirects point at. `next start` fills these in itself when they
+ * are absent, so without TRUST_PROXY they are never read.
+ */
+function forwarded(headers: Headers, name: "x-forwarded-host" | "x-forwarded-proto"): string | undefined {
+  if (env().TRUST_PROXY <= 0) return undefined;
+  return headers.get(name)?.split(",")[0]?.trim() || undefined;
+}
+
+/** The app's own origin as the browser sees it (honouring a trusted proxy's forwarded headers). */
 export function publicOrigin(req: NextRequest): string {
-  const host = req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || req.nextUrl.host;
-  const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || req.nextUrl.protocol.replace(/:$/, "");
+  const host = forwarded(req.headers, "x-forwarded-host") || req.headers.get("host") || req.nextUrl.host;
+  // Next.js derives nextUrl's protocol from X-Forwarded-Proto too; `next start` itself speaks plain HTTP.
+  const proto = forwarded(req.headers, "x-forwarded-proto") || "http";
   return `${proto}://${host}`;
 }
 
 /**
  * State-changing requests from another origin change nothing. No Origin at
- * all is a non-browser client and passes; `Origin: null` does not.
+ * all is a non-browser client and passes; `Origin: null` does not. (Behind
+ * a TLS proxy, TRUST_PROXY makes our origin https: see publicOrigin.)
  */
 export function assertSameOrigin(req: NextRequest): void {
   if (req.headers.get("sec-fetch-site") === "cross-site") {
@@ -32,8 +45,7 @@ export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; 
   if (mediaType !== "application/json") {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
   }
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${MAX_BODY_BYTES} bytes.`);
+  assertDeclaredSize(req.headers, MAX_BODY_BYTES);
   const text = await readLimited(req, MAX_BODY_BYTES);
   try {
     return { value: JSON.parse(text), text };
@@ -42,9 +54,15 @@ export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; 
   }
 }
 
-/** Streams the body and stops at the limit, whatever Content-Length claimed. */
-async function readLimited(req: NextRequest, limit: number): Promise<string> {
-  if (!req.body) return "";
+/** 413 when Content-Length already says the body is over the limit: nothing of it is read. */
+export function assertDeclaredSize(headers: Headers, limit: number): void {
+  const declared = Number(headers.get("content-length") ?? "0");
+  if (declared > limit) throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
+}
+
+/** Streams the body and stops at the limit, whatever Content-Length claimed (chunked bodies too). */
+export async function readLimitedBytes(req: Request, limit: number): Promise<Buffer> {
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -53,13 +71,20 @@ async function readLimited(req: NextRequest, limit: number): Promise<string> {
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      // Not cancel(): that destroys the socket before the 413 is written. The 413 closes the
+      // connection instead (lib/http/errors.ts), so the rest is not read either.
+      reader.releaseLock();
       throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
     }
     chunks.push(value);
   }
+  return Buffer.concat(chunks);
+}
+
+async function readLimited(req: NextRequest, limit: number): Promise<string> {
+  const bytes = await readLimitedBytes(req, limit);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new AppError("MALFORMED_JSON", "The body is not valid UTF-8 JSON.");
   }
@@ -76,7 +101,7 @@ export function assertSameHostOrigin(headers: Headers): void {
   }
   const origin = headers.get("origin");
   if (origin === null || env().ALLOWED_ORIGINS.includes(origin)) return;
-  const ownHost = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host");
+  const ownHost = forwarded(headers, "x-forwarded-host") || headers.get("host");
   let originHost: string | null = null;
   try {
     originHost = origin === "null" ? null : new URL(origin).host;

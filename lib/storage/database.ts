@@ -3,7 +3,7 @@ import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "@/db/schema";
 import { seedCatalog } from "@/db/seed-catalog";
-import { env } from "@/lib/config/env";
+import { demoAccountsEnabled, env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -120,7 +120,7 @@ async function seedWhenEmpty(db: Database): Promise<void> {
   log.info("seeded the catalog", { products: seedCatalog.length });
 }
 
-/** Demo accounts for the embedded default only (printed in the README); never with DATABASE_URL. */
+/** Demo accounts (printed in the README): seeded only where demoAccountsEnabled says, never in production. */
 export const demoAccounts = [
   { email: "demo@example.com", password: "demo-password" },
   { email: "shopper@example.com", password: "shopper-password" },
@@ -145,7 +145,7 @@ async function open(): Promise<DatabaseHandle> {
     ? await openPostgres(config.DATABASE_URL)
     : await openPglite(path.resolve(process.cwd(), config.DATA_DIR, "pglite"));
   await seedWhenEmpty(handle.db);
-  if (handle.kind === "pglite") await seedDemoAccounts(handle.db);
+  if (demoAccountsEnabled(config)) await seedDemoAccounts(handle.db);
   log.info("database ready", { kind: handle.kind });
   return handle;
 }

@@ -1,5 +1,5 @@
-import type { KeyValueStore } from "./kv";
-import { parseVersioned } from "./kv";
+import type { BackoffPolicy, KeyValueStore } from "./kv";
+import { backoffMemoryMs, parseVersioned } from "./kv";
 
 interface Entry {
   value: string;
@@ -121,6 +121,23 @@ export class MemoryStore implements KeyValueStore {
     const next = Number(entry.value) + by;
     entry.value = String(next);
     return next;
+  }
+
+  /** The same rule as BACKOFF_HIT_SCRIPT (kv.ts), on a JSON value; atomic because it never awaits. */
+  async hitWithBackoff(key: string, now: number, policy: BackoffPolicy) {
+    const stored = this.live(key);
+    const state = stored ? (JSON.parse(stored.value) as { n: number; start: number; until: number; level: number }) : { n: 0, start: now, until: 0, level: 0 };
+    if (state.until > now) return state.until - now;
+    if (now - state.start >= policy.windowMs) Object.assign(state, { n: 0, start: now });
+    state.n += 1;
+    let locked = 0;
+    if (state.n > policy.limit) {
+      locked = Math.min(policy.lockMs * 2 ** state.level, policy.maxLockMs);
+      Object.assign(state, { until: now + locked, level: state.level + 1, n: 0, start: now });
+    }
+    const ttlMs = Math.max(state.start + policy.windowMs, state.until) - now + backoffMemoryMs(policy);
+    this.put(key, JSON.stringify(state), ttlMs / 1000);
+    return locked;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
-import type { KeyValueStore } from "./kv";
+import type { BackoffPolicy, KeyValueStore } from "./kv";
 import { MemoryStore } from "./memory-store";
 
 export class StoreUnavailableError extends Error {
@@ -134,6 +134,9 @@ export class ResilientStore {
   incrementWithExpiry(name: string, by: number, ttlSeconds: number) {
     return this.call((b) => b.incrementWithExpiry(this.key(name), by, ttlSeconds));
   }
+  hitWithBackoff(name: string, now: number, policy: BackoffPolicy) {
+    return this.call((b) => b.hitWithBackoff(this.key(name), now, policy));
+  }
 
   /** Expired entries removed (counted with `dryRun`); 0 for Redis and Upstash, which expire their own keys. */
   sweepExpired(options: { dryRun?: boolean } = {}): number {
@@ -164,7 +167,11 @@ async function createBackend(): Promise<KeyValueStore> {
   const config = env();
   if (config.REDIS_URL) {
     const { RedisStore } = await import("./redis-store");
-    return new RedisStore(config.REDIS_URL, config.STORE_TIMEOUT_MS);
+    return new RedisStore({ url: config.REDIS_URL }, config.STORE_TIMEOUT_MS);
+  }
+  if (config.REDIS_CLUSTER_NODES.length > 0) {
+    const { RedisStore } = await import("./redis-store");
+    return new RedisStore({ clusterNodes: config.REDIS_CLUSTER_NODES }, config.STORE_TIMEOUT_MS);
   }
   if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) {
     const { UpstashStore } = await import("./upstash-store");

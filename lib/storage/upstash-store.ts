@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis";
 import type { KeyValueStore } from "./kv";
-import { INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT } from "./kv";
+import { BACKOFF_HIT_SCRIPT, backoffArgs, INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT, type BackoffPolicy } from "./kv";
 
 /**
  * @upstash/redis over REST, for serverless deployments. Commands issued in
@@ -12,6 +12,7 @@ export class UpstashStore implements KeyValueStore {
   private readonly redis: Redis;
   private readonly setIfNewerScript;
   private readonly incrementScript;
+  private readonly backoffScript;
 
   constructor(url: string, token: string, timeoutMs: number) {
     this.redis = new Redis({
@@ -24,6 +25,7 @@ export class UpstashStore implements KeyValueStore {
     });
     this.setIfNewerScript = this.redis.createScript<number>(SET_IF_NEWER_SCRIPT);
     this.incrementScript = this.redis.createScript<number>(INCREMENT_WITH_EXPIRY_SCRIPT);
+    this.backoffScript = this.redis.createScript<number>(BACKOFF_HIT_SCRIPT);
   }
 
   async get(key: string) {
@@ -52,6 +54,10 @@ export class UpstashStore implements KeyValueStore {
 
   async incrementWithExpiry(key: string, by: number, ttlSeconds: number) {
     return Number(await this.incrementScript.exec([key], [String(by), String(ttlSeconds)]));
+  }
+
+  async hitWithBackoff(key: string, now: number, policy: BackoffPolicy) {
+    return Number(await this.backoffScript.exec([key], backoffArgs(now, policy)));
   }
 
   async ping() {

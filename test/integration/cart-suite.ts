@@ -227,7 +227,8 @@ export function defineCartSuite(kind: BackendKind) {
       const s = shopper();
       await s.add(TEE, 3);
       const [name, value] = [...s.cookies][0]!;
-      const tampered = value.slice(0, -12) + (value.endsWith("a") ? "b" : "a") + value.slice(-11);
+      // One character of the seal changed (to a different one, whatever it was).
+      const tampered = value.slice(0, -12) + (value.at(-12) === "a" ? "b" : "a") + value.slice(-11);
       for (const bad of [tampered, value.slice(0, 40), "garbage", "Fe26.2**x*y*z*1*2*3~2"]) {
         const res = await s.request("GET", "/api/cart", { headers: { cookie: `${name}=${bad}` } });
         expect(res.status).toBe(200);

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const backends: { name: KeyValueStore["kind"]; create: () => KeyValueStore }[] = [
   { name: "memory", create: () => new MemoryStore() },
-  { name: "redis", create: () => new RedisStore(redisUrl, 500) },
+  { name: "redis", create: () => new RedisStore({ url: redisUrl }, 500) },
   { name: "upstash", create: () => new UpstashStore(fixture.url, fixture.token, 1000) },
 ];
 
@@ -171,6 +171,40 @@ describe.each(backends)("$name store", ({ name, create }) => {
     expect([...counts].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it("hitWithBackoff allows the limit per window, then locks for a time that doubles up to its cap", async () => {
+    const key = `${p}backoff`;
+    const policy = { limit: 3, windowMs: 60_000, lockMs: 1_000, maxLockMs: 3_000 };
+    const t0 = 1_900_000_000_000;
+    const hits = async (n: number, at: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i += 1) out.push(await store.hitWithBackoff(key, at, policy));
+      return out;
+    };
+    expect(await hits(3, t0)).toEqual([0, 0, 0]);
+    // The fourth attempt locks for lockMs; while locked, attempts are refused and not counted.
+    expect(await store.hitWithBackoff(key, t0, policy)).toBe(1_000);
+    expect(await store.hitWithBackoff(key, t0 + 400, policy)).toBe(600);
+    // After the lock: a fresh count, and the next lock is twice as long, then capped.
+    expect(await hits(3, t0 + 1_000)).toEqual([0, 0, 0]);
+    expect(await store.hitWithBackoff(key, t0 + 1_000, policy)).toBe(2_000);
+    expect(await hits(3, t0 + 3_000)).toEqual([0, 0, 0]);
+    expect(await store.hitWithBackoff(key, t0 + 3_000, policy)).toBe(3_000);
+    // A window that passed without reaching the limit starts the count again.
+    const other = `${p}backoff:window`;
+    expect(await store.hitWithBackoff(other, t0, policy)).toBe(0);
+    expect(await store.hitWithBackoff(other, t0, policy)).toBe(0);
+    expect(await store.hitWithBackoff(other, t0, policy)).toBe(0);
+    expect(await store.hitWithBackoff(other, t0 + 60_000, policy)).toBe(0);
+    expect(await store.hitWithBackoff(other, t0 + 60_000, policy)).toBe(0);
+    expect(await store.hitWithBackoff(other, t0 + 60_000, policy)).toBe(0);
+    expect(await store.hitWithBackoff(other, t0 + 60_000, policy)).toBeGreaterThan(0);
+    // Concurrent attempts are counted atomically: exactly `limit` get through.
+    const burst = `${p}backoff:burst`;
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.hitWithBackoff(burst, t0, policy)));
+    expect(results.filter((r) => r === 0)).toHaveLength(3);
+    if (inRedis) expect(await raw.pTTL(key)).toBeGreaterThan(0);
+  });
+
   it("works behind ResilientStore, which prefixes every key", async () => {
     const wrapped = new ResilientStore(store, `${p}wrapped:`, 1000);
     expect(wrapped.kind).toBe(name);
@@ -270,7 +304,7 @@ describe("Upstash REST fixture", () => {
 
 describe("ResilientStore", () => {
   it("turns an unreachable Redis into fast StoreUnavailableErrors and opens the breaker", async () => {
-    const resilient = new ResilientStore(new RedisStore("redis://127.0.0.1:1", 200), `${prefix}down:`, 200, 5_000);
+    const resilient = new ResilientStore(new RedisStore({ url: "redis://127.0.0.1:1" }, 200), `${prefix}down:`, 200, 5_000);
     try {
       for (const call of [() => resilient.get("x"), () => resilient.set("x", "v", 60), () => resilient.setIfNewer("x", 1, "v", 60)]) {
         const started = performance.now();
@@ -305,7 +339,7 @@ describe("ResilientStore", () => {
 
   it("prefixes keys on a working Redis", async () => {
     const keyPrefix = `${prefix}resilient:`;
-    const resilient = new ResilientStore(new RedisStore(redisUrl, 500), keyPrefix, 500);
+    const resilient = new ResilientStore(new RedisStore({ url: redisUrl }, 500), keyPrefix, 500);
     try {
       await resilient.set("x", "hello", 60);
       expect(await raw.get(`${keyPrefix}x`)).toBe("hello");

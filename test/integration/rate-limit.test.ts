@@ -35,9 +35,10 @@ function expectLimited(reply: Reply<any>) {
 }
 
 /**
- * A shopper behind the trusted proxy at one client address. (With TRUST_PROXY=1 a request
- * without X-Forwarded-For counts by its socket address, which Next.js fills in: 127.0.0.1
- * here, shared by every test; each test therefore speaks from its own address.)
+ * A shopper behind the trusted proxy at one client address: the proxy appends it on the
+ * right, after whatever the client wrote. (With TRUST_PROXY=1 a request without
+ * X-Forwarded-For counts by its socket address, which Next.js fills in: 127.0.0.1 here,
+ * shared by every test; each test therefore speaks from its own address.)
  */
 class ShopperAt extends Shopper {
   constructor(baseUrl: string, readonly address: string) {
@@ -45,7 +46,7 @@ class ShopperAt extends Shopper {
   }
 
   override request<T = any>(method: string, path: string, options: { json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
-    return super.request<T>(method, path, { ...options, headers: { "x-forwarded-for": `${this.address}, 10.0.0.1`, ...options.headers } });
+    return super.request<T>(method, path, { ...options, headers: { "x-forwarded-for": `192.0.2.250, ${this.address}`, ...options.headers } });
   }
 }
 
@@ -121,7 +122,7 @@ describe("rate limits (Postgres + Redis)", () => {
 
   it("limits one client address (X-Forwarded-For behind a trusted proxy) across new visitors", async () => {
     await freshWindow();
-    const from = (address: string) => ({ "x-forwarded-for": `${address}, 10.0.0.1` });
+    const from = (address: string) => ({ "x-forwarded-for": `192.0.2.250, ${address}` });
     // New visitors without a cookie get a new session each time: only the address binds them.
     for (let i = 0; i < PER_ADDRESS; i += 1) {
       const reply = await new Shopper(app.url).request("GET", "/api/cart", { headers: from("203.0.113.7") });
@@ -129,8 +130,9 @@ describe("rate limits (Postgres + Redis)", () => {
     }
     expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: from("203.0.113.7") }));
     expectLimited(await new Shopper(app.url).request("POST", "/api/cart/items", { json: { productId: TEE }, headers: from("203.0.113.7") }));
-    // Only the first entry names the client: the same address behind another hop is the same client.
-    expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": "203.0.113.7, 192.0.2.99" } }));
+    // Only the entry the proxy appended names the client: what the client wrote before it changes nothing.
+    expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": "192.0.2.99, 203.0.113.7" } }));
+    expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": "garbage, 203.0.113.7" } }));
     expect((await new Shopper(app.url).request("GET", "/api/cart", { headers: from("203.0.113.8") })).status).toBe(200);
   });
 

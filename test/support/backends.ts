@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTestDatabase } from "./databases";
 import { redisUrl, uniquePrefix } from "./services";
+import { startRedisCluster } from "./redis-cluster";
 import { startUpstashRestServer } from "./upstash-rest-server";
 
 /**
@@ -10,7 +11,7 @@ import { startUpstashRestServer } from "./upstash-rest-server";
  * database (or PGlite directory) and key prefix: environment for the app,
  * and a cleanup that removes everything afterwards.
  */
-export type BackendKind = "postgres+redis" | "postgres+upstash" | "pglite+memory";
+export type BackendKind = "postgres+redis" | "postgres+redis-cluster" | "postgres+upstash" | "pglite+memory";
 
 export interface Backend {
   kind: BackendKind;
@@ -27,6 +28,17 @@ export async function prepareBackend(kind: BackendKind, purpose: string): Promis
   const database = await createTestDatabase(purpose);
   if (kind === "postgres+redis") {
     return { kind, env: { DATABASE_URL: database.url, REDIS_URL: redisUrl, STORE_KEY_PREFIX: prefix }, cleanup: database.drop };
+  }
+  if (kind === "postgres+redis-cluster") {
+    const cluster = await startRedisCluster();
+    return {
+      kind,
+      env: { DATABASE_URL: database.url, REDIS_CLUSTER_NODES: cluster.nodes.join(","), STORE_KEY_PREFIX: prefix },
+      async cleanup() {
+        await cluster.stop();
+        await database.drop();
+      },
+    };
   }
   const token = `token-${Math.random().toString(36).slice(2)}`;
   const rest = await startUpstashRestServer({ redisUrl, token });

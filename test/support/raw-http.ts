@@ -52,6 +52,45 @@ export class RawClient {
     });
   }
 
+  /**
+   * Sends the body in chunks (chunked transfer encoding unless a Content-Length is given) and
+   * stops writing once an answer arrives, as a client does whose upload the server refused.
+   */
+  sendInChunks(req: RawRequest & { body: string }, chunkBytes = 16 * 1024, timeoutMs = 15_000): Promise<RawReply> {
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const request = http.request(
+        { host: this.url.hostname, port: this.url.port, method: req.method, path: req.path, headers: req.headers, agent: false },
+        (res) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      // The server may close the connection on a refused upload: only an error before any answer counts.
+      request.on("error", (err) => {
+        if (!answered) reject(err);
+      });
+      const body = Buffer.from(req.body);
+      let offset = 0;
+      const writeMore = () => {
+        while (!answered && offset < body.length) {
+          const chunk = body.subarray(offset, offset + chunkBytes);
+          offset += chunk.length;
+          if (!request.write(chunk)) {
+            request.once("drain", writeMore);
+            return;
+          }
+        }
+        if (!answered) request.end();
+      };
+      writeMore();
+    });
+  }
+
   close() {
     this.agent.destroy();
   }

@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { env, type Env } from "@/lib/config/env";
+import { log } from "@/lib/log/logger";
+import type { BackoffPolicy } from "@/lib/storage/kv";
+import { MemoryStore } from "@/lib/storage/memory-store";
+import { store } from "@/lib/storage/store";
+
+/**
+ * Limits on guessing passwords and on creating accounts, checked before any
+ * hash is computed. Every attempt counts (a success then clears its
+ * account's count), so concurrent guesses cannot all slip past a check that
+ * only failures would fill.
+ *
+ *   al:sa:<sha256(email)>  sign-in attempts for one account   SIGNIN_LIMIT_PER_ACCOUNT
+ *   al:si:<address>        sign-in attempts from one address  SIGNIN_LIMIT_PER_ADDRESS
+ *   al:ra:<address>        sign-ups from one address          REGISTER_LIMIT_PER_ADDRESS
+ *   al:rg:<minute>         sign-ups from everyone             REGISTER_LIMIT_GLOBAL_PER_MINUTE
+ *
+ * The first three allow N attempts per AUTH_LIMIT_WINDOW_SECONDS, then lock
+ * for AUTH_LOCK_SECONDS, doubling with each lock up to AUTH_LOCK_MAX_SECONDS
+ * (one hash per key, one key per script: cluster-safe). A locked account
+ * refuses its correct password too, until the lock ends.
+ *
+ * With the shared store away these limits do not fail open: they count in
+ * this process instead (each instance then allows its own N), and the hash
+ * cap (lib/auth/password.ts) bounds the CPU either way.
+ */
+export type GuessScope = "account" | "address" | "global";
+
+export interface GuessVerdict {
+  limited: boolean;
+  retryAfterSeconds: number;
+  scope?: GuessScope;
+}
+
+const ALLOWED: GuessVerdict = { limited: false, retryAfterSeconds: 0 };
+
+const policy = (config: Env, limit: number): BackoffPolicy => ({
+  limit,
+  windowMs: config.AUTH_LIMIT_WINDOW_SECONDS * 1000,
+  lockMs: config.AUTH_LOCK_SECONDS * 1000,
+  maxLockMs: config.AUTH_LOCK_MAX_SECONDS * 1000,
+});
+
+// Keys name an account by a digest: no email address sits in the store.
+const accountKey = (email: string) => `al:sa:${createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 22)}`;
+
+const globalForLimits = globalThis as unknown as { __authLimitFallback?: MemoryStore };
+const fallback = () => (globalForLimits.__authLimitFallback ??= new MemoryStore(10_000));
+
+async function hit(name: string, backoff: BackoffPolicy, now: number): Promise<number> {
+  try {
+    return await (await store()).hitWithBackoff(name, now, backoff);
+  } catch (err) {
+    log.debug("auth limit store unavailable, counting in this process", { err });
+    return fallback().hitWithBackoff(name, now, backoff);
+  }
+}
+
+const limited = (lockedMs: number, scope: GuessScope): GuessVerdict => ({ limited: true, retryAfterSeconds: Math.max(1, Math.ceil(lockedMs / 1000)), scope });
+
+/** Counts one sign-in attempt for this email and address; refuses while either is locked. */
+export async function checkSignIn(email: string | null, address: string | null, now = Date.now()): Promise<GuessVerdict> {
+  const config = env();
+  if (config.RATE_LIMIT_DISABLED) return ALLOWED;
+  // The address first: a locked address does not also spend the accounts' attempts.
+  if (address !== null) {
+    const locked = await hit(`al:si:${address}`, policy(config, config.SIGNIN_LIMIT_PER_ADDRESS), now);
+    if (locked > 0) return limited(locked, "address");
+  }
+  if (email) {
+    const locked = await hit(accountKey(email), policy(config, config.SIGNIN_LIMIT_PER_ACCOUNT), now);
+    if (locked > 0) return limited(locked, "account");
+  }
+  return ALLOWED;
+}
+
+/** A correct password clears its account's count (not its address's: one's own account must not reset that). */
+export async function signInSucceeded(email: string): Promise<void> {
+  if (env().RATE_LIMIT_DISABLED) return;
+  const key = accountKey(email);
+  await Promise.all([(async () => (await store()).delete(key))(), fallback().delete(key)]).catch((err: unknown) => {
+    log.debug("could not clear the sign-in count", { err });
+  });
+}
+
+/** Counts one sign-up from this address and against the global budget. */
+export async function checkRegister(address: string | null, now = Date.now()): Promise<GuessVerdict> {
+  const config = env();
+  if (config.RATE_LIMIT_DISABLED) return ALLOWED;
+  if (address !== null) {
+    const locked = await hit(`al:ra:${address}`, policy(config, config.REGISTER_LIMIT_PER_ADDRESS), now);
+    if (locked > 0) return limited(locked, "address");
+  }
+  const minute = Math.floor(now / 60_000);
+  const name = `al:rg:${minute}`;
+  const count = await (async () => (await store()).incrementWithExpiry(name, 1, 61))().catch(() => fallback().incrementWithExpiry(name, 1, 61));
+  if (count > config.REGISTER_LIMIT_GLOBAL_PER_MINUTE) return limited((minute + 1) * 60_000 - now, "global");
+  return ALLOWED;
+}
