@@ -52,7 +52,12 @@ export const carts = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("carts_status_updated_at_idx").on(t.status, t.updatedAt),
+    // The cleanup's batches (lib/jobs/cleanup.ts): each filter has its own partial index, so a
+    // batch reads only the rows it deletes, oldest first. (These replace one (status, updated_at)
+    // index that no query but the cleanup could use, and that made guest batches skip user carts.)
+    index("carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
+    index("carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
+    index("carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} = 'merged'`),
     // One active cart per user, enforced by the database.
     uniqueIndex("carts_one_active_per_user").on(t.userId).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
     check("carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed')`),
@@ -139,7 +144,12 @@ export const userSessions = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
-  (t) => [index("user_sessions_user_idx").on(t.userId)],
+  (t) => [
+    index("user_sessions_user_idx").on(t.userId),
+    // The cleanup's batches: revoked rows past a grace, and rows past the absolute lifetime.
+    index("user_sessions_revoked_at_idx").on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
+    index("user_sessions_created_at_idx").on(t.createdAt),
+  ],
 );
 
 /**
@@ -173,7 +183,13 @@ export const recoveryRedemptions = pgTable(
       .references(() => carts.id, { onDelete: "cascade" }),
     redeemedAt: timestamp("redeemed_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.tokenId, t.cartId] })],
+  (t) => [
+    primaryKey({ columns: [t.tokenId, t.cartId] }),
+    // Deleting a cart cascades here: without this, each deleted cart would scan the table.
+    index("recovery_redemptions_cart_idx").on(t.cartId),
+    // The cleanup's batches of redemptions older than any link could live.
+    index("recovery_redemptions_redeemed_at_idx").on(t.redeemedAt),
+  ],
 );
 
 /**
@@ -192,6 +208,28 @@ export const idempotencyKeys = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+);
+
+/**
+ * One row per cleanup run (lib/jobs/cleanup.ts), newest kept: what each run
+ * removed (or would have, with `dry_run`), for operators and the dashboard.
+ */
+export const cleanupRuns = pgTable(
+  "cleanup_runs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    trigger: text("trigger").notNull(),
+    dryRun: boolean("dry_run").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    batches: integer("batches").notNull(),
+    /** Rows removed per kind, e.g. {"guestCarts": 1200, "userSessions": 3}. */
+    deleted: jsonb("deleted").$type<Record<string, number>>().notNull(),
+    /** False when the time budget ran out before every kind was done. */
+    complete: boolean("complete").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("cleanup_runs_started_at_idx").on(t.startedAt)],
 );
 
 export type ProductRow = typeof products.$inferSelect;

@@ -1,5 +1,5 @@
 import { env } from "@/lib/config/env";
-import { startCartCleanup } from "@/lib/jobs/cart-cleanup";
+import { startCleanupSchedule } from "@/lib/jobs/schedule";
 import { log } from "@/lib/log/logger";
 import { logEveryResponse } from "@/lib/observe/http-log";
 import { startHistory } from "@/lib/observe/history";
@@ -17,12 +17,13 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+  // Before the database opens: a database that is down at boot only delays the first run.
+  startCleanupSchedule();
   logEveryResponse();
   // The dashboard's 15-minute history (lib/observe/history.ts) starts with the instance.
   startHistory();
   try {
     await database();
-    startCartCleanup();
   } catch (err) {
     // Not fatal: writes answer 503 and the next request retries the database.
     log.error("database not ready at start", { err });

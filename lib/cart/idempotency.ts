@@ -148,7 +148,3 @@ export function isDuplicateOutcome(err: unknown): boolean {
   }
   return false;
 }
-
-export async function deleteExpiredOutcomes(now = new Date()): Promise<void> {
-  await (await db()).delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_TTL_SECONDS * 1000)));
-}

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { eq, inArray, lt, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
-import { recoveryLinks, recoveryRedemptions } from "@/db/schema";
+import { recoveryLinks } from "@/db/schema";
 import { catalogFor } from "@/lib/catalog/catalog";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors";
@@ -102,22 +102,3 @@ export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; p
   return { ok: true, preview: { currency, expiresAt: link.expiresAt.toISOString(), lines, itemCount } };
 }
 
-const CLEANUP_BATCH = 500;
-
-/** Deletes expired links and their redemptions, in small batches (run by the cleanup job). */
-export async function deleteExpiredRecoveryLinks(now = new Date()): Promise<number> {
-  const database = await db();
-  let total = 0;
-  for (;;) {
-    const expired = database.select({ id: recoveryLinks.id }).from(recoveryLinks).where(lt(recoveryLinks.expiresAt, now)).limit(CLEANUP_BATCH);
-    const deleted = await database
-      .delete(recoveryLinks)
-      .where(sql`${recoveryLinks.id} in (${expired})`)
-      .returning({ id: recoveryLinks.id });
-    if (deleted.length > 0) {
-      await database.delete(recoveryRedemptions).where(inArray(recoveryRedemptions.tokenId, deleted.map((d) => d.id)));
-    }
-    total += deleted.length;
-    if (deleted.length < CLEANUP_BATCH) return total;
-  }
-}

@@ -45,6 +45,8 @@ const envSchema = z
     GUEST_SESSION_IDLE_SECONDS: intFromEnv(1800, 1, 30 * 86_400),
     GUEST_CART_RECOVERY_DAYS: intFromEnv(7, 1, 365),
     USER_CART_RETENTION_DAYS: intFromEnv(30, 30, 3650),
+    // Never delete user carts, however old (the cleanup skips them).
+    USER_CART_KEEP_FOREVER: flag,
     USER_SESSION_DAYS: intFromEnv(30, 1, 365),
     // A signed-in session ends this long after sign-in, however active (default 90 days).
     USER_SESSION_ABSOLUTE_SECONDS: intFromEnv(90 * 86_400, 1, 3650 * 86_400),
@@ -101,6 +103,21 @@ const envSchema = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     // Who may see /admin (signed-in emails, case-insensitive); see adminEmails() for the default.
     ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
+    // Cleanup (lib/jobs/cleanup.ts): rows per batch, pause between batches, time budget per run,
+    // and how long a merged guest cart is kept after its merge.
+    CLEANUP_BATCH_SIZE: intFromEnv(500, 1, 10_000),
+    CLEANUP_PAUSE_MS: intFromEnv(100, 0, 60_000),
+    CLEANUP_BUDGET_MS: intFromEnv(50_000, 100, 24 * 3_600_000),
+    CLEANUP_MERGED_GRACE_DAYS: intFromEnv(7, 0, 365),
+    // The in-process schedule: "auto" runs it on the embedded default only (no DATABASE_URL).
+    CLEANUP_SCHEDULE: z
+      .enum(["auto", "0", "1", "true", "false"])
+      .optional()
+      .default("auto")
+      .transform((v) => (v === "auto" ? "auto" : v === "1" || v === "true")),
+    CLEANUP_INTERVAL_SECONDS: intFromEnv(600, 1, 86_400),
+    // Bearer token of /api/cron/cleanup (Vercel Cron sends it); unset, the route answers 404.
+    CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
   })
   .superRefine((env, ctx) => {

@@ -39,6 +39,7 @@ export function appErrorReply(err: AppError): { status: number; body: unknown; h
   if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") headers.set("Retry-After", "2");
   // The rest of an oversized body is never read: the connection ends with this answer.
   if (err.code === "PAYLOAD_TOO_LARGE") headers.set("Connection", "close");
+  if (err.code === "UNAUTHORIZED") headers.set("WWW-Authenticate", "Bearer");
   if (err.code === "VERSION_CONFLICT") {
     // The contract puts the current cart beside the error, not inside it.
     const { cart } = (err.details ?? {}) as { cart?: { version: number } };

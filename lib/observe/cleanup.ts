@@ -1,14 +1,8 @@
-import { deleteExpiredOutcomes } from "@/lib/cart/idempotency";
-import { deleteExpiredRecoveryLinks } from "@/lib/cart/recovery";
-import { deleteExpiredGuestCarts } from "@/lib/jobs/cart-cleanup";
-import { recordCleanupRun } from "./metrics";
+import { lastRuns, runCleanup as runCleanupJob, type CleanupRun as JobRun } from "@/lib/jobs/cleanup";
 
-/**
- * The thin interface the dashboard uses to run the cleanup and show its
- * last runs. Today it is backed by lib/jobs/cart-cleanup.ts; the cleanup
- * job being rewritten replaces what runCleanup calls and where
- * lastCleanupRuns reads from, and keeps calling recordCleanupRun.
- */
+// What the dashboard shows of the cleanup job (lib/jobs/cleanup.ts): its recorded
+// runs (the cleanup_runs table, shared by every instance) and a run started now.
+// The job itself counts every run in the metrics, whatever started it.
 export interface CleanupRun {
   startedAt: string;
   durationMs: number;
@@ -18,31 +12,19 @@ export interface CleanupRun {
   removed: Record<string, number>;
 }
 
-const KEPT = 20;
-// The last runs of this instance (a log of runs, not of counts: those are the metrics').
-const RUNS = Symbol.for("next-cart.observe.cleanup-runs");
-const runs = ((globalThis as unknown as { [RUNS]?: CleanupRun[] })[RUNS] ??= []);
+const shown = (run: Pick<JobRun, "startedAt" | "durationMs" | "trigger" | "deleted"> & { error?: string | null }): CleanupRun => ({
+  startedAt: run.startedAt,
+  durationMs: run.durationMs,
+  trigger: run.trigger,
+  ok: !run.error,
+  removed: run.deleted,
+});
 
-export async function runCleanup(trigger: string): Promise<CleanupRun> {
-  const started = Date.now();
-  const removed: Record<string, number> = {};
-  let ok = true;
-  try {
-    removed.guest_carts = await deleteExpiredGuestCarts();
-    await deleteExpiredOutcomes(); // counts nothing yet (the new job will)
-    removed.recovery_links = await deleteExpiredRecoveryLinks();
-  } catch (err) {
-    ok = false;
-    throw err;
-  } finally {
-    recordCleanupRun(removed, ok ? "ok" : "failed");
-    runs.unshift({ startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, trigger, ok, removed });
-    runs.length = Math.min(runs.length, KEPT);
-  }
-  return runs[0]!;
+export async function runCleanup(trigger: "admin"): Promise<CleanupRun> {
+  return shown(await runCleanupJob({ trigger }));
 }
 
 /** Newest first. */
-export function lastCleanupRuns(): CleanupRun[] {
-  return runs.slice();
+export async function lastCleanupRuns(limit = 20): Promise<CleanupRun[]> {
+  return (await lastRuns(limit)).filter((run) => !run.dryRun).map(shown);
 }

@@ -160,6 +160,6 @@ export async function dashboardStats(now = new Date()): Promise<DashboardStats> 
     latency: metrics.latency,
     cacheHitRatio: metrics.cacheHitRatio,
     rejections: metrics.rejections,
-    cleanup: lastCleanupRuns(),
+    cleanup: await lastCleanupRuns(),
   };
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "@/db/schema";
 import { seedCatalog } from "@/db/seed-catalog";
@@ -52,16 +52,68 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
   return { kind: "postgres", db, close: () => client.end({ timeout: 5 }) };
 }
 
+/** Another live process holds the PGlite directory (PGlite is one process per directory). */
+export class DatabaseInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`the embedded database ${dataDir} is in use by process ${pid}; PGlite allows one process per directory`);
+    this.name = "DatabaseInUseError";
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+// PGlite itself would open a directory another process has open and corrupt it,
+// so each opener writes its pid beside it; a lock whose process is gone is taken over.
+async function lockPglite(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = path.join(dataDir, "..", `${path.basename(dataDir)}.pid`);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await writeFile(lockFile, String(process.pid), { flag: "wx" });
+      return () => unlink(lockFile).catch(() => {});
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = Number(await readFile(lockFile, "utf8").catch(() => "0"));
+      if (holder === process.pid) return async () => {};
+      if (holder > 0 && alive(holder)) throw new DatabaseInUseError(dataDir, holder);
+      await unlink(lockFile).catch(() => {});
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir });
-  const pgliteDb = drizzle(client, { schema });
-  await migrate(pgliteDb, { migrationsFolder });
-  setProbe("db_pool_max", () => 1);
-  return { kind: "pglite", db: pgliteDb as unknown as Database, close: () => client.close() };
+  const unlock = await lockPglite(dataDir);
+  try {
+    const client = await PGlite.create({ dataDir });
+    const pgliteDb = drizzle(client, { schema });
+    await migrate(pgliteDb, { migrationsFolder });
+    setProbe("db_pool_max", () => 1);
+    return {
+      kind: "pglite",
+      db: pgliteDb as unknown as Database,
+      async close() {
+        await client.close();
+        await unlock();
+      },
+    };
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
 }
 
 async function seedWhenEmpty(db: Database): Promise<void> {

@@ -38,6 +38,17 @@ class LruMap {
   clear() {
     this.entries.clear();
   }
+
+  /** Drops (or, with `dryRun`, counts) the entries already past their expiry. */
+  sweep(now: number, dryRun: boolean): number {
+    let expired = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt > now) continue;
+      expired += 1;
+      if (!dryRun) this.entries.delete(key);
+    }
+    return expired;
+  }
 }
 
 /**
@@ -127,6 +138,16 @@ export class MemoryStore implements KeyValueStore {
     const ttlMs = Math.max(state.start + policy.windowMs, state.until) - now + backoffMemoryMs(policy);
     this.put(key, JSON.stringify(state), ttlMs / 1000);
     return locked;
+  }
+
+  /**
+   * Removes entries already expired. Reads skip them anyway, but an entry
+   * nobody reads again would stay until evicted; Redis expires its own keys,
+   * so only this store needs sweeping (the cleanup job calls it).
+   */
+  sweep({ dryRun = false }: { dryRun?: boolean } = {}): number {
+    const now = Date.now();
+    return Object.values(this.pools).reduce((n, pool) => n + pool.sweep(now, dryRun), 0);
   }
 
   async ping() {}

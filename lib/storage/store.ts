@@ -149,6 +149,11 @@ export class ResilientStore {
     return this.call((b) => b.hitWithBackoff(this.key(name), now, policy));
   }
 
+  /** Expired entries removed (counted with `dryRun`); 0 for Redis and Upstash, which expire their own keys. */
+  sweepExpired(options: { dryRun?: boolean } = {}): number {
+    return this.backend instanceof MemoryStore ? this.backend.sweep(options) : 0;
+  }
+
   /** Health probe: bypasses the breaker so it reports the truth right now. */
   async check(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
     const started = performance.now();

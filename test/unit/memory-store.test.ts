@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MemoryStore } from "@/lib/storage/memory-store";
 
 describe("in-process store eviction", () => {
@@ -26,5 +26,25 @@ describe("in-process store eviction", () => {
     expect(await kv.setIfAbsent("p:idem:scope:key", "1", 60)).toBe(false);
     expect(await kv.get("p:sess:visitor99")).toBe("{}");
     expect(await kv.get("p:sess:visitor0")).toBeNull();
+  });
+});
+
+describe("in-process store sweep", () => {
+  it("drops only entries already past their expiry, in every pool, and a dry run only counts them", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const kv = new MemoryStore();
+      await kv.set("p:sess:short", "s", 1);
+      await kv.set("p:sess:long", "l", 60);
+      await kv.setIfNewer("p:cart:00000000-0000-4000-8000-000000000000", 1, "{}", 1);
+      await kv.incrementWithExpiry("p:rl:w:1", 1, 1);
+      vi.advanceTimersByTime(2_000);
+      expect(kv.sweep({ dryRun: true })).toBe(3);
+      expect(kv.sweep()).toBe(3);
+      expect(kv.sweep()).toBe(0);
+      expect(await kv.get("p:sess:long")).toBe("l");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
