@@ -253,7 +253,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     const done = await callCleanup(admin, app.url);
     expect(done.ok).toBe(true);
     expect(done.run?.trigger).toBe("admin");
-    expect(Object.keys(done.run?.removed ?? {})).toEqual(expect.arrayContaining(["guest_carts", "recovery_links"]));
+    expect(Object.keys(done.run?.removed ?? {})).toEqual(expect.arrayContaining(["guestCarts", "recoveryLinks", "idempotencyKeys", "userSessions"]));
     const after = await scrape(app.url, TOKEN);
     expect(sampleValue(after, "cart_cleanup_runs_total", { outcome: "ok" }) - sampleValue(before, "cart_cleanup_runs_total", { outcome: "ok" })).toBe(1);
 
