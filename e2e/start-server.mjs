@@ -71,6 +71,8 @@ const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start
     // The dashboard's admin (e2e/admin.spec.ts registers it); production seeds no admin.
     ADMIN_EMAILS: "e2e-admin@example.com",
     NODE_ENV: "production",
+    // One request line per response would bury the test report; warnings and errors still show.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   },
 });
 
