@@ -210,3 +210,22 @@ export function env(): Env {
   cached ??= parseEnv();
   return cached;
 }
+
+/**
+ * Settings of `npm run stack` (scripts/stack.mts), apart from the app's own:
+ * the gateway reads them, the instances do not.
+ */
+const stackSchema = z.object({
+  // Requests one instance is given at once; past that the gateway answers 503 OVERLOADED.
+  STACK_MAX_CONN: intFromEnv(16, 1, 10_000),
+});
+
+export type StackEnv = z.infer<typeof stackSchema>;
+
+export function parseStackEnv(source: Record<string, string | undefined> = process.env): StackEnv {
+  const result = stackSchema.safeParse(withoutEmpty(source));
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return result.data;
+}

@@ -10,7 +10,11 @@ export interface Reply<T = unknown> {
 export class Shopper {
   cookies = new Map<string, string>();
 
-  constructor(readonly baseUrl: string) {}
+  // `send` lets a suite talk HTTPS to a self-signed gateway (test/support/https.ts).
+  constructor(
+    readonly baseUrl: string,
+    private readonly send: typeof fetch = fetch,
+  ) {}
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -24,7 +28,7 @@ export class Shopper {
       body = JSON.stringify(options.json);
       headers["content-type"] ??= "application/json";
     }
-    const res = await fetch(this.baseUrl + path, { method, headers, body, redirect: "manual" });
+    const res = await this.send(this.baseUrl + path, { method, headers, body, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const eq = pair!.indexOf("=");

@@ -1,0 +1,221 @@
+/**
+ * npm run stack -- --instances N --port P   (after `npm run build`)
+ *
+ * Runs, in the foreground, N `next start` instances on free ports and nginx
+ * (deploy/nginx/nginx.conf.template) on https://127.0.0.1:P in front of them,
+ * with a self-signed ECDSA P-256 certificate made on first run under
+ * .data/stack/tls. Stdout carries only `instance <n> pid <pid> url <url>` per
+ * instance, then `ready https://127.0.0.1:<P>`; the children's output goes to
+ * stderr. SIGTERM or SIGINT stops everything it started. Exit code 1 when it
+ * cannot start (or nginx stops on its own), 0 after a requested stop.
+ */
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import https from "node:https";
+import { createServer } from "node:net";
+import path from "node:path";
+import { ConfigError, parseStackEnv } from "@/lib/config/env";
+
+const USAGE = "usage: npm run stack -- [--instances N] [--port P]";
+const root = process.cwd();
+const stackDir = path.join(root, ".data", "stack");
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function parseArgs(argv: string[]): { instances: number; port: number } {
+  const options = { instances: 2, port: 8443 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [name, value] = [argv[i], argv[i + 1]];
+    const n = Number(value);
+    if (!Number.isInteger(n)) fail(`${name} needs a whole number\n${USAGE}`);
+    if (name === "--instances" && n >= 1 && n <= 16) options.instances = n;
+    else if (name === "--port" && n >= 1 && n <= 65_535) options.port = n;
+    else fail(`unknown option or value out of range: ${name} ${value}\n${USAGE}`);
+  }
+  return options;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Made once; built in a temporary directory and renamed, so stacks started together never mix a key with another's certificate. */
+/** Another server on the port would answer our readiness check and hide nginx's failed bind. */
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+async function certificate(): Promise<{ cert: string; key: string }> {
+  const dir = path.join(stackDir, "tls");
+  const files = { cert: path.join(dir, "cert.pem"), key: path.join(dir, "key.pem") };
+  if (existsSync(files.cert)) return files;
+  await mkdir(stackDir, { recursive: true });
+  const scratch = await mkdtemp(path.join(stackDir, "tls-"));
+  execFileSync("openssl", [
+    "req", "-x509", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-keyout", path.join(scratch, "key.pem"), "-out", path.join(scratch, "cert.pem"),
+    "-days", "825", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+  ], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    await rename(scratch, dir);
+  } catch {
+    // Another stack made it first: use that one.
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return files;
+}
+
+async function renderConfig(runDir: string, port: number, upstreams: number[], perInstance: number, tls: { cert: string; key: string }) {
+  const total = perInstance * upstreams.length;
+  // One refused or timed-out attempt takes an instance out for 2 s: a killed one costs
+  // at most one failed attempt per 2 s, a slow start of a live one little.
+  const [maxFails, failTimeout] = ["1", "2s"];
+  const values: Record<string, string> = {
+    RUN_DIR: runDir,
+    PORT: String(port),
+    CERT: tls.cert,
+    KEY: tls.key,
+    MAX_FAILS: maxFails,
+    FAIL_TIMEOUT: failTimeout,
+    SERVERS: upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=${maxFails} fail_timeout=${failTimeout};`).join("\n"),
+    // Shares of the total (docs/operations.md#gateway): changes may use all of it.
+    LIMIT_ALL: String(total),
+    LIMIT_READS: String(Math.max(1, Math.ceil(total * 0.75))),
+    LIMIT_NEW: String(Math.max(1, Math.ceil(total * 0.5))),
+  };
+  const template = await readFile(path.join(root, "deploy", "nginx", "nginx.conf.template"), "utf8");
+  const config = template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => values[name] ?? fail(`template names unknown {{${name}}}`));
+  const file = path.join(runDir, "nginx.conf");
+  await writeFile(file, config);
+  return file;
+}
+
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function spawnChild(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  // The children write to our stderr: stdout is kept for the lines a caller parses.
+  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", 2, 2] });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before it was ready`);
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${what} was not ready within ${ms / 1000} s`);
+}
+
+function httpsHealthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get({ host: "127.0.0.1", port, path: "/api/health", rejectUnauthorized: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+  });
+}
+
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(
+    running.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+          child.once("exit", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  process.exit(code);
+}
+
+async function main() {
+  const { instances, port } = parseArgs(process.argv.slice(2));
+  if (!process.env.DATABASE_URL) {
+    fail("npm run stack needs DATABASE_URL (a Postgres URL): the embedded PGlite is one process per directory, and the stack runs several.");
+  }
+  if (!(await portFree(port))) fail(`port ${port} is in use: choose another with --port.`);
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) fail("no build found: run `npm run build` first.");
+  let perInstance: number;
+  try {
+    perInstance = parseStackEnv().STACK_MAX_CONN;
+  } catch (error) {
+    fail(error instanceof ConfigError ? error.message : String(error));
+  }
+  if (!existsSync("/usr/sbin/nginx") && !commandExists("nginx")) fail("nginx is not installed (Debian: apt-get install -y nginx).");
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stopAll(0));
+  // Last resort if this process dies some other way: leave nothing running.
+  process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
+
+  const appEnv = { ...process.env, NODE_ENV: "production" as const, TRUST_PROXY: "1", AUTH_TRUST_HOST: "true", NEXT_TELEMETRY_DISABLED: "1" };
+  const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+  const ports: number[] = [];
+  const started = [];
+  for (let n = 1; n <= instances; n++) {
+    const appPort = await freePort();
+    ports.push(appPort);
+    const child = spawnChild(process.execPath, [nextBin, "start", "-p", String(appPort), "-H", "127.0.0.1", "--keepAliveTimeout", "5000"], appEnv);
+    const url = `http://127.0.0.1:${appPort}`;
+    child.once("exit", (code, signal) => {
+      if (!stopping) process.stderr.write(`stack: instance ${n} exited (${signal ?? code}); nginx sends its requests to the others\n`);
+    });
+    started.push(waitFor(async () => (await fetch(`${url}/api/health`)).status === 200, child, `instance ${n}`).then(() => `instance ${n} pid ${child.pid} url ${url}\n`));
+  }
+  // Started together (each migrates under the advisory lock), announced in order.
+  for (const line of await Promise.all(started)) process.stdout.write(line);
+
+  const runDir = path.join(stackDir, `run-${port}`);
+  await rm(runDir, { recursive: true, force: true });
+  await mkdir(runDir, { recursive: true });
+  const conf = await renderConfig(runDir, port, ports, perInstance, await certificate());
+  const nginx = spawnChild("nginx", ["-p", runDir, "-e", "stderr", "-c", conf, "-g", "daemon off;"], process.env);
+  nginx.once("exit", (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`stack: nginx exited (${signal ?? code}); stopping\n`);
+    void stopAll(1);
+  });
+  await waitFor(() => httpsHealthy(port), nginx, "nginx", 15_000);
+  process.stdout.write(`ready https://127.0.0.1:${port}\n`);
+}
+
+function commandExists(name: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`stack: ${error instanceof Error ? error.message : String(error)}\n`);
+  void stopAll(1);
+});

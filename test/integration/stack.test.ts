@@ -1,0 +1,287 @@
+import { connect, type TLSSocket } from "node:tls";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signIn, signOut, uniqueEmail } from "../support/auth";
+import { createTestDatabase } from "../support/databases";
+import { insecureFetch } from "../support/https";
+import { redisUrl, uniquePrefix } from "../support/services";
+import { Shopper, type Reply } from "../support/shopper";
+import { startStack } from "../support/stack";
+
+/**
+ * `npm run stack`: nginx terminating TLS in front of `next start` instances
+ * (deploy/nginx/nginx.conf.template, scripts/stack.mts), each stack on its own
+ * fresh database and Redis key prefix. Over real HTTPS: the cookies are the
+ * `__Host-` / `Secure` ones a browser would get, an instance can die under
+ * load without losing an acknowledged change, and past the configured
+ * concurrency the gateway answers 503 OVERLOADED at once, shedding new
+ * visitors first and changes last.
+ */
+const TEE = "sku-tee-black-m";
+const MUG = "sku-mug-stoneware";
+const PASSWORD = "correct horse battery";
+const NGINX_REQUEST_ID = /^[0-9a-f]{32}$/;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantities = (cart: any) => Object.fromEntries(cart.items.map((i: any) => [i.productId, i.quantity]));
+
+async function stackOn(purpose: string, instances: number, env: Record<string, string> = {}) {
+  const database = await createTestDatabase(purpose);
+  const stack = await startStack({
+    instances,
+    env: { DATABASE_URL: database.url, REDIS_URL: redisUrl, STORE_KEY_PREFIX: uniquePrefix(purpose), ...env },
+  }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  return {
+    stack,
+    database,
+    async stop() {
+      await stack.stop();
+      await database.drop();
+    },
+  };
+}
+
+function sessionCookieLine(reply: Reply): string | undefined {
+  return reply.headers.getSetCookie().find((line) => line.startsWith("__Host-cart_session="));
+}
+
+describe("the shopper flow through the gateway over HTTPS", () => {
+  let running: Awaited<ReturnType<typeof stackOn>>;
+  beforeAll(async () => {
+    running = await stackOn("stack_flow", 2);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  it("adds, changes, signs in with merge and signs out with __Host- Secure cookies, every answer with nginx's request id", async () => {
+    const replies: Reply[] = [];
+    const s = new Shopper(running.stack.url, insecureFetch);
+    const step = async <T>(reply: Promise<Reply<T>>) => {
+      const r = await reply;
+      replies.push(r);
+      return r;
+    };
+
+    const added = await step(s.add(TEE, 2));
+    expect(added.status).toBe(200);
+    const cookie = sessionCookieLine(added);
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/;\s*Secure/i);
+    expect(cookie).toMatch(/;\s*HttpOnly/i);
+    expect(cookie).toMatch(/;\s*Path=\/(;|$)/i);
+    expect(cookie).not.toMatch(/;\s*Domain=/i);
+    expect([...s.cookies.keys()]).toEqual(["__Host-cart_session"]);
+
+    const changed = await step(s.setQuantity(TEE, 3));
+    expect(changed.status).toBe(200);
+    expect(quantities(changed.body)).toEqual({ [TEE]: 3 });
+
+    // The account already holds a line from another device: sign-in merges the guest's into it.
+    const email = uniqueEmail("stack");
+    const other = new Shopper(running.stack.url, insecureFetch);
+    expect((await step(other.request("POST", "/api/auth/register", { json: { email, password: PASSWORD } }))).status).toBe(201);
+    expect((await step(signIn(other, email, PASSWORD))).status).toBe(302);
+    expect((await step(other.add(MUG, 1))).status).toBe(200);
+
+    const before = s.cookies.get("__Host-cart_session");
+    const signedIn = await step(signIn(s, email, PASSWORD));
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("location")).not.toMatch(/error/);
+    // Auth.js saw https through X-Forwarded-Proto: its cookies carry the secure prefixes too.
+    const authCookies = [...s.cookies.keys()].filter((name) => name.includes("authjs"));
+    expect(authCookies.length).toBeGreaterThan(0);
+    for (const name of authCookies) expect(name).toMatch(/^__(Secure|Host)-/);
+    expect(s.cookies.get("__Host-cart_session")).not.toBe(before);
+
+    const merged = await step(s.getCart());
+    expect(quantities(merged.body)).toEqual({ [TEE]: 3, [MUG]: 1 });
+    expect(merged.body.notices).toEqual([expect.objectContaining({ type: "merged" })]);
+    expect((await step(s.request("GET", "/api/session"))).body.user).toMatchObject({ email });
+
+    const out = await step(signOut(s));
+    expect(out.status).toBe(302);
+    const after = await step(s.getCart());
+    expect(after.body.items).toEqual([]);
+    expect((await step(s.request("GET", "/api/session"))).body.user).toBeNull();
+    expect(quantities((await step(other.getCart())).body)).toEqual({ [TEE]: 3, [MUG]: 1 });
+
+    // The app took nginx's id (TRUST_PROXY=1), on every answer, pages and errors included.
+    const bad = await step(s.request("POST", "/api/cart/items", { json: { productId: 7 } }));
+    expect(bad.status).toBe(422);
+    for (const r of replies) expect(r.headers.get("x-request-id")).toMatch(NGINX_REQUEST_ID);
+    expect(new Set(replies.map((r) => r.headers.get("x-request-id"))).size).toBe(replies.length);
+  });
+
+  it("replaces a client's X-Request-Id and forwarded headers with its own", async () => {
+    const s = new Shopper(running.stack.url, insecureFetch);
+    const reply = await s.request("GET", "/api/cart", { headers: { "x-request-id": "chosen-by-client", "x-forwarded-host": "evil.example" } });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("x-request-id")).toMatch(NGINX_REQUEST_ID);
+    // Had the app believed the forged host, this change would come from a foreign origin and be refused.
+    const add = await s.add(TEE, 1, { "x-forwarded-host": "evil.example", origin: running.stack.url });
+    expect(add.status).toBe(200);
+  });
+});
+
+interface Attempt {
+  at: number;
+  status: number | "connection error";
+}
+
+describe("two instances, one killed mid-load", () => {
+  let running: Awaited<ReturnType<typeof stackOn>>;
+  beforeAll(async () => {
+    running = await stackOn("stack_failover", 2, { CART_MAX_QUANTITY: "100000" });
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  it("loses no acknowledged add, and answers every request again within 2 s", async () => {
+    const { stack } = running;
+    expect(stack.instances).toHaveLength(2);
+    const workers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const s = new Shopper(stack.url, insecureFetch);
+        expect((await s.add(TEE, 1)).status).toBe(200);
+        return { s, acknowledged: 1, attempts: [] as Attempt[] };
+      }),
+    );
+
+    const start = Date.now();
+    let killedAt = Number.POSITIVE_INFINITY;
+    const endAt = start + 5_500;
+    const loops = workers.map(async (w) => {
+      while (Date.now() < endAt) {
+        const at = Date.now();
+        try {
+          const r = await w.s.add(TEE, 1);
+          w.attempts.push({ at, status: r.status });
+          if (r.status === 200) w.acknowledged++;
+          else await sleep(50);
+        } catch {
+          w.attempts.push({ at, status: "connection error" });
+          await sleep(50);
+        }
+      }
+    });
+    await sleep(1_500);
+    killedAt = Date.now();
+    process.kill(stack.instances[0]!.pid, "SIGKILL");
+    await Promise.all(loops);
+
+    const attempts = workers.flatMap((w) => w.attempts);
+    const failed = attempts.filter((a) => a.status !== 200);
+    const late = attempts.filter((a) => a.at >= killedAt + 2_000);
+    // Only the requests in flight on the killed instance, or sent in its first moments, may fail, and only so.
+    for (const f of failed) {
+      expect([502, 503, "connection error"]).toContain(f.status);
+      expect(f.at).toBeLessThan(killedAt + 2_000);
+    }
+    expect(attempts.filter((a) => a.at < killedAt).length).toBeGreaterThan(20);
+    expect(late.length).toBeGreaterThan(20);
+    expect(late.every((a) => a.status === 200)).toBe(true);
+    console.info(`failover: ${attempts.length} adds, ${failed.length} failed (${failed.map((f) => `${f.status} at +${f.at - killedAt} ms`).join(", ") || "none"})`);
+
+    // Every acknowledged add is in the cart (Postgres, read directly and through the API); an
+    // add whose answer was lost may have committed too, but nothing else.
+    const sql = postgres(running.database.url, { max: 1, onnotice: () => {} });
+    try {
+      for (const w of workers) {
+        const cart = (await w.s.getCart()).body;
+        const [row] = await sql<{ quantity: number }[]>`select quantity from cart_items where cart_id = ${cart.id} and product_id = ${TEE}`;
+        expect(row!.quantity).toBe(quantities(cart)[TEE]);
+        const unanswered = w.attempts.filter((a) => a.status !== 200).length;
+        expect(row!.quantity).toBeGreaterThanOrEqual(w.acknowledged);
+        expect(row!.quantity).toBeLessThanOrEqual(w.acknowledged + unanswered);
+      }
+    } finally {
+      await sql.end();
+    }
+  });
+});
+
+/**
+ * A request whose body never arrives: nginx has counted it against its limits
+ * (they apply once the headers are read) and holds it until the socket closes,
+ * so a test can fill a tier exactly.
+ */
+async function holdSlot(url: string, method: string, path: string, cookie?: string): Promise<TLSSocket> {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] });
+  await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
+  const headers = [`${method} ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, "Content-Type: application/json", "Content-Length: 64"];
+  if (cookie) headers.push(`Cookie: ${cookie}`);
+  socket.write(`${headers.join("\r\n")}\r\n\r\n`);
+  await sleep(150);
+  return socket;
+}
+
+function expectOverloaded(reply: Reply) {
+  expect(reply.status).toBe(503);
+  expect(reply.headers.get("retry-after")).toBe("1");
+  expect(reply.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(reply.body).toEqual({ error: { code: "OVERLOADED", message: expect.any(String) } });
+}
+
+describe("admission control at the gateway", () => {
+  let running: Awaited<ReturnType<typeof stackOn>>;
+  // One instance at 4 at once: changes may use all 4, reads 3, new visitors' reads 2.
+  beforeAll(async () => {
+    running = await stackOn("stack_shed", 1, { STACK_MAX_CONN: "4" });
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  it("answers a burst beyond the limit with immediate 503 OVERLOADED and Retry-After, and serves the rest", async () => {
+    const shopper = new Shopper(running.stack.url, insecureFetch);
+    expect((await shopper.add(TEE, 1)).status).toBe(200);
+    const burst = await Promise.all(Array.from({ length: 40 }, () => shopper.request("GET", "/")));
+    const shed = burst.filter((r) => r.status === 503);
+    const served = burst.filter((r) => r.status === 200);
+    expect(shed.length + served.length).toBe(burst.length);
+    expect(shed.length).toBeGreaterThan(0);
+    expect(served.length).toBeGreaterThan(0);
+    for (const r of shed) expectOverloaded(r);
+    console.info(`burst of 40 at a limit of 3 reads: ${served.length} served, ${shed.length} shed`);
+    // Shedding left nothing behind: the next request is served.
+    expect((await shopper.getCart()).status).toBe(200);
+  });
+
+  it("sheds new visitors first, then shoppers' reads, and changes last", async () => {
+    const { url } = running.stack;
+    const shopper = new Shopper(url, insecureFetch);
+    expect((await shopper.add(TEE, 1)).status).toBe(200);
+    const cookie = shopper.cookieHeader();
+    const stranger = () => new Shopper(url, insecureFetch);
+    const held: TLSSocket[] = [];
+    try {
+      // Two new visitors' reads in progress: the third new visitor waits for a second, a shopper does not.
+      held.push(await holdSlot(url, "GET", "/api/cart"), await holdSlot(url, "GET", "/api/cart"));
+      expectOverloaded(await stranger().getCart());
+      expect((await shopper.getCart()).status).toBe(200);
+      expect((await stranger().add(MUG, 1)).status).toBe(200);
+
+      // Three reads in progress: shoppers' reads are shed, their changes still go through.
+      held.push(await holdSlot(url, "GET", "/api/cart", cookie));
+      expectOverloaded(await shopper.getCart());
+      expect((await shopper.add(TEE, 1)).status).toBe(200);
+
+      // All four in progress: now changes are shed too.
+      held.push(await holdSlot(url, "POST", "/api/cart/items", cookie));
+      expectOverloaded(await shopper.add(TEE, 1));
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    await sleep(150);
+    const cart = await shopper.getCart();
+    expect(cart.status).toBe(200);
+    expect(quantities(cart.body)).toEqual({ [TEE]: 2 });
+    expect((await stranger().getCart()).status).toBe(200);
+  });
+});
