@@ -185,7 +185,7 @@ describe("two instances, one killed mid-load", () => {
     expect(attempts.filter((a) => a.at < killedAt).length).toBeGreaterThan(20);
     expect(late.length).toBeGreaterThan(20);
     expect(late.every((a) => a.status === 200)).toBe(true);
-    console.info(`failover: ${attempts.length} adds, ${failed.length} failed (${failed.map((f) => `${f.status} at +${f.at - killedAt} ms`).join(", ") || "none"})`);
+    console.info(`failover: ${attempts.length} adds, ${failed.length} failed (${failed.map((f) => `${f.status} sent ${f.at - killedAt} ms from the kill`).join(", ") || "none"})`);
 
     // Every acknowledged add is in the cart (Postgres, read directly and through the API); an
     // add whose answer was lost may have committed too, but nothing else.
