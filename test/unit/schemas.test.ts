@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addItemFormSchema, addItemSchema, productIdSchema, returnToSchema, setQuantitySchema } from "@/lib/cart/schemas";
-import { parseEnv } from "@/lib/config/env";
+import { parseEnv, parseStackEnv } from "@/lib/config/env";
 
 describe("addItemSchema", () => {
   it("accepts a product id with an optional positive integer quantity", () => {
@@ -73,5 +73,13 @@ describe("parseEnv", () => {
     const a = "a".repeat(32);
     const b = "b".repeat(32);
     expect(parseEnv({ SESSION_SECRET: `${a}, ${b}` }).SESSION_SECRET).toEqual([a, b]);
+  });
+});
+
+describe("parseStackEnv", () => {
+  it("defaults the gateway's per-instance concurrency to 16 and refuses what is not a positive whole number", () => {
+    expect(parseStackEnv({})).toEqual({ STACK_MAX_CONN: 16 });
+    expect(parseStackEnv({ STACK_MAX_CONN: "4" })).toEqual({ STACK_MAX_CONN: 4 });
+    for (const bad of ["0", "-1", "2.5", "many"]) expect(() => parseStackEnv({ STACK_MAX_CONN: bad })).toThrow(/STACK_MAX_CONN/);
   });
 });
