@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
+import { runCleanupCli } from "../support/cleanup-cli";
 import { prepareBackend, type Backend } from "../support/backends";
 import { createTestDatabase } from "../support/databases";
 import { startPgbouncer } from "../support/pgbouncer";
@@ -13,7 +14,8 @@ import { Shopper } from "../support/shopper";
 /**
  * Behind PgBouncer in transaction pooling mode, beyond the contract suite
  * (api-postgres-pgbouncer.test.ts): exactly-once writes, sign-in with merge and
- * sign-out, and migrations when two instances start at once on an empty database.
+ * sign-out, migrations when two instances start at once on an empty database, and
+ * two cleanup runs at once.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -124,6 +126,21 @@ describe("migrations through PgBouncer", () => {
       // No lock left behind on a pooled server connection (a session lock would be).
       expect(await sql`select objid from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`).toEqual([]);
       expect(await sql`select count(*)::int as n from products`).toEqual([{ n: 24 }]);
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it("splits old guest carts between two cleanup runs at once: each deleted once (row locks, no advisory lock)", async () => {
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      await sql`insert into carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, 300)`;
+      const env = { DATABASE_URL: pgbouncer.url, DATABASE_POOLER: "pgbouncer", CLEANUP_BATCH_SIZE: "50", CLEANUP_PAUSE_MS: "0" };
+      const runs = await Promise.all([runCleanupCli(env), runCleanupCli(env)]);
+      expect(runs.map((r) => r.code)).toEqual([0, 0]);
+      expect(runs.every((r) => r.result.complete)).toBe(true);
+      expect(runs[0]!.result.deleted.guestCarts + runs[1]!.result.deleted.guestCarts).toBe(300);
+      expect(await sql`select count(*)::int as n from carts`).toEqual([{ n: 0 }]);
     } finally {
       await sql.end();
     }
