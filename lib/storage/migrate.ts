@@ -2,7 +2,7 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import type { Sql } from "postgres";
 
 /** Serialises migrations when several instances start at once. */
-const MIGRATION_LOCK_ID = 7_311_001;
+export const MIGRATION_LOCK_ID = 7_311_001;
 
 /**
  * Drizzle's migrations (same files, same drizzle.__drizzle_migrations table as its

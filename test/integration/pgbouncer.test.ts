@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { MIGRATION_LOCK_ID } from "@/lib/storage/migrate";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +22,7 @@ const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
 const PASSWORD = "correct horse battery";
 const key = () => `key-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const qty = (cart: any, id: string) => cart.items.find((i: any) => i.productId === id)?.quantity ?? 0;
 
 describe("idempotency and accounts through PgBouncer", () => {
@@ -101,8 +103,9 @@ describe("migrations through PgBouncer", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase("pgbouncer_migrate");
-    // Two server connections: the instances' migration transactions queue for them.
-    pgbouncer = await startPgbouncer({ database: database.name, poolSize: 2 });
+    // One server connection: every transaction of both instances takes turns on it, so a
+    // lock that outlived its transaction there would be "held" by whoever came next.
+    pgbouncer = await startPgbouncer({ database: database.name, poolSize: 1 });
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
@@ -114,8 +117,24 @@ describe("migrations through PgBouncer", () => {
     // Detected from the URL, not named by DATABASE_POOLER.
     const url = `${pgbouncer.url}?pgbouncer=true`;
     const env = { DATABASE_URL: url, REDIS_URL: redisUrl, STORE_KEY_PREFIX: uniquePrefix("pgbouncer_migrate") };
-    apps = await Promise.all([startApp(env), startApp(env)]);
-    for (const app of apps) expect((await new Shopper(app.url).request("GET", "/api/products")).body.products).toHaveLength(24);
+    const direct = postgres(database.url, { max: 1, onnotice: () => {} });
+    // Hold the migration lock until an instance waits for it, so both start migrating together.
+    const starting = await direct.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
+      const both = Promise.all([startApp(env), startApp(env)]);
+      both.catch(() => {});
+      while ((await tx`select 1 from pg_locks where locktype = 'advisory' and not granted`).length === 0) await sleep(50);
+      // The other instance was spawned at the same moment: give it time to queue behind the first.
+      await sleep(1500);
+      return [both];
+    });
+    await direct.end();
+    apps = await starting[0]!;
+    for (const app of apps) {
+      expect((await new Shopper(app.url).request("GET", "/api/products")).body.products).toHaveLength(24);
+      // Up at the first try: a failed migration would only have been retried by the health check.
+      expect(app.output()).not.toMatch(/database not ready/);
+    }
 
     const journal = JSON.parse(await readFile(path.join("db", "migrations", "meta", "_journal.json"), "utf8"));
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
