@@ -69,6 +69,8 @@ const envSchema = z
     CATALOG_CACHE_SECONDS: intFromEnv(10, 0, 3600),
     DATABASE_POOL_SIZE: intFromEnv(10, 1, 200),
     DATABASE_TIMEOUT_MS: intFromEnv(3000, 100, 60_000),
+    // PgBouncer in transaction mode in front of Postgres (lib/storage/pooler.ts): "auto" reads DATABASE_URL.
+    DATABASE_POOLER: z.enum(["auto", "none", "pgbouncer"]).optional().default("auto"),
     ALLOWED_ORIGINS: list,
     RATE_LIMIT_DISABLED: flag,
     // Rate limits (lib/http/rate-limit.ts): per one-minute window.

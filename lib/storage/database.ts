@@ -6,50 +6,58 @@ import { seedCatalog } from "@/db/seed-catalog";
 import { DEMO_ADMIN_EMAIL, demoAccountsEnabled, env } from "@/lib/config/env";
 import { log } from "@/lib/log/logger";
 import { setProbe } from "@/lib/observe/metrics";
+import { migratePostgres } from "./migrate";
 import { countPoolUse } from "./pool-metrics";
+import { postgresTarget } from "./pooler";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface DatabaseHandle {
   kind: "postgres" | "pglite";
+  /** Whether Postgres is reached through PgBouncer (transaction pooling). */
+  pooler: "none" | "pgbouncer";
   db: Database;
   close(): Promise<void>;
 }
 
 const migrationsFolder = path.join(process.cwd(), "db", "migrations");
-/** Serialises migrations when several instances start at once. */
-const MIGRATION_LOCK_ID = 7_311_001;
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+async function openPostgres(databaseUrl: string): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
   const config = env();
+  const { url, pgbouncer } = postgresTarget(databaseUrl, config.DATABASE_POOLER);
+  // PgBouncer in transaction mode hands each transaction any server connection:
+  // named prepared statements would be missing on the next one.
+  const prepare = !pgbouncer;
 
-  // A dedicated single connection holds the advisory lock for the whole migration.
-  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const migrator = postgres(url, { max: 1, prepare, onnotice: () => {}, connect_timeout: 10 });
   try {
-    await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migrate(drizzle(migrator, { schema }), { migrationsFolder });
-    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+    await migratePostgres(migrator, migrationsFolder);
   } finally {
     await migrator.end({ timeout: 5 });
   }
 
   const client = postgres(url, {
     max: config.DATABASE_POOL_SIZE,
+    prepare,
     onnotice: () => {},
     connect_timeout: Math.ceil(config.DATABASE_TIMEOUT_MS / 1000),
     idle_timeout: 60,
     // Bounded waits: a stuck statement or lock fails instead of holding a request forever.
-    connection: {
-      statement_timeout: config.DATABASE_TIMEOUT_MS,
-      lock_timeout: config.DATABASE_TIMEOUT_MS,
-      idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
-    },
+    // PgBouncer refuses these as startup parameters (and a SET would stick to a server
+    // connection other clients share), so behind it they are PgBouncer's connect_query
+    // (docs/operations.md, "PgBouncer").
+    connection: pgbouncer
+      ? {}
+      : {
+          statement_timeout: config.DATABASE_TIMEOUT_MS,
+          lock_timeout: config.DATABASE_TIMEOUT_MS,
+          idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
+        },
   });
   const db = drizzle(countPoolUse(client, config.DATABASE_POOL_SIZE), { schema }) as unknown as Database;
-  return { kind: "postgres", db, close: () => client.end({ timeout: 5 }) };
+  return { kind: "postgres", pooler: pgbouncer ? "pgbouncer" : "none", db, close: () => client.end({ timeout: 5 }) };
 }
 
 /** Another live process holds the PGlite directory (PGlite is one process per directory). */
@@ -104,6 +112,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     setProbe("db_pool_max", () => 1);
     return {
       kind: "pglite",
+      pooler: "none",
       db: pgliteDb as unknown as Database,
       async close() {
         await client.close();
@@ -151,7 +160,7 @@ async function open(): Promise<DatabaseHandle> {
     : await openPglite(path.resolve(process.cwd(), config.DATA_DIR, "pglite"));
   await seedWhenEmpty(handle.db);
   if (demoAccountsEnabled(config)) await seedDemoAccounts(handle.db);
-  log.info("database ready", { kind: handle.kind });
+  log.info("database ready", { kind: handle.kind, pooler: handle.pooler });
   return handle;
 }
 

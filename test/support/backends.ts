@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTestDatabase } from "./databases";
 import { redisUrl, uniquePrefix } from "./services";
+import { APP_TIMEOUTS_QUERY, startPgbouncer } from "./pgbouncer";
 import { startRedisCluster } from "./redis-cluster";
 import { startUpstashRestServer } from "./upstash-rest-server";
 
@@ -11,7 +12,7 @@ import { startUpstashRestServer } from "./upstash-rest-server";
  * database (or PGlite directory) and key prefix: environment for the app,
  * and a cleanup that removes everything afterwards.
  */
-export type BackendKind = "postgres+redis" | "postgres+redis-cluster" | "postgres+upstash" | "pglite+memory";
+export type BackendKind = "postgres+redis" | "postgres+pgbouncer+redis" | "postgres+redis-cluster" | "postgres+upstash" | "pglite+memory";
 
 export interface Backend {
   kind: BackendKind;
@@ -28,6 +29,19 @@ export async function prepareBackend(kind: BackendKind, purpose: string): Promis
   const database = await createTestDatabase(purpose);
   if (kind === "postgres+redis") {
     return { kind, env: { DATABASE_URL: database.url, REDIS_URL: redisUrl, STORE_KEY_PREFIX: prefix }, cleanup: database.drop };
+  }
+  if (kind === "postgres+pgbouncer+redis") {
+    // PgBouncer in transaction mode, with fewer server connections than the app's pool,
+    // and the app's timeouts set PgBouncer-side as docs/operations.md says.
+    const pgbouncer = await startPgbouncer({ database: database.name, connectQuery: APP_TIMEOUTS_QUERY });
+    return {
+      kind,
+      env: { DATABASE_URL: pgbouncer.url, DATABASE_POOLER: "pgbouncer", REDIS_URL: redisUrl, STORE_KEY_PREFIX: prefix },
+      async cleanup() {
+        await pgbouncer.stop();
+        await database.drop();
+      },
+    };
   }
   if (kind === "postgres+redis-cluster") {
     const cluster = await startRedisCluster();
