@@ -1,11 +1,6 @@
-import type { NextRequest } from "next/server";
-import { recordRequest } from "@/lib/observe/metrics";
-
-/**
- * Request metrics, recorded in one place: sessionRoute (session-route.ts)
- * times every session route through `timed`, and `observed` wraps the few
- * other handlers (products, health, Auth.js, recovery confirm).
- */
+// Metrics label a request by its route's pattern (`/api/cart/items/[productId]`),
+// never by its raw path: the label set stays bounded whatever clients send.
+// Requests are timed in one place, lib/observe/request-context.ts.
 
 type Params = Record<string, string | string[] | undefined>;
 
@@ -37,25 +32,4 @@ export function routePattern(pathname: string, params: Params = {}): string {
     }
   }
   return segments.join("/") || "/";
-}
-
-/** Runs a handler and records its duration and status (500 when it threw). */
-export async function timed(req: Request, route: string | (() => string), run: () => Promise<Response>): Promise<Response> {
-  const started = performance.now();
-  let status = 500;
-  try {
-    const res = await run();
-    status = res.status;
-    return res;
-  } finally {
-    recordRequest(typeof route === "string" ? route : route(), req.method, status, (performance.now() - started) / 1000);
-  }
-}
-
-/** The same as a wrapper, for route handlers that do not go through sessionRoute. */
-export function observed<C extends unknown[], R extends Response>(
-  route: string,
-  handler: (req: NextRequest, ...rest: C) => Promise<R>,
-): (req: NextRequest, ...rest: C) => Promise<R> {
-  return (req, ...rest) => timed(req, route, () => handler(req, ...rest)) as Promise<R>;
 }

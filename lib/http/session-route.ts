@@ -8,7 +8,7 @@ import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptio
 import type { Session } from "@/lib/session/session";
 import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "@/lib/session/session";
 import { toErrorResponse } from "./errors";
-import { routePattern, timed } from "./observed";
+import { routePattern } from "./observed";
 import { keyedRequest, runOnce } from "./once";
 import { limitRoute } from "./rate-limit";
 import { assertSameOrigin, readJsonBody } from "./request";
@@ -82,10 +82,10 @@ export function sessionRoute<P = Record<string, never>>(
   options: RouteOptions,
   handler: (input: RouteInput<P>) => Promise<RouteOutput>,
 ) {
-  const serve = async (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
-    // Metrics label a request by its route's pattern, never by its raw path (lib/http/observed.ts).
+  return (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
+    // Metrics label a request by its route's pattern, known once the params are (lib/http/observed.ts).
     let route = "(unmatched)";
-    return timed(req, () => route, async () => {
+    return withRequestContext(req, () => route, async () => {
       try {
         const params = context?.params ? await context.params : ({} as P);
         route = routePattern(req.nextUrl.pathname, params as Record<string, string | string[] | undefined>);
@@ -109,7 +109,6 @@ export function sessionRoute<P = Record<string, never>>(
       } catch (err) {
         return toErrorResponse(err);
       }
-    }) as Promise<NextResponse>;
+    });
   };
-  return (req: NextRequest, context: { params: Promise<P> }) => withRequestContext(req, () => serve(req, context));
 }

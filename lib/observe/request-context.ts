@@ -3,6 +3,7 @@ import { runWithLogContext } from "@/lib/log/context";
 import { log } from "@/lib/log/logger";
 import { isValidRequestId, newRequestId, REQUEST_ID_HEADER } from "@/lib/log/request-id";
 import { responsesLogged } from "./http-log";
+import { recordRequest } from "./metrics";
 
 /**
  * The request's id, for every line logged while serving it. proxy.ts has
@@ -19,11 +20,12 @@ export function requestIdOf(source: Headers): string {
 const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
 
 /**
- * A route handler's work in the request's log context, and its `request`
- * line (route, status, duration) unless lib/observe/http-log.ts logs every
- * response of this process already.
+ * A route handler's work in the request's log context, timed once for both
+ * the metrics (by route pattern; `route` may be known only once the params
+ * are) and its `request` line (unless lib/observe/http-log.ts logs every
+ * response of this process already).
  */
-export async function withRequestContext<R extends Response>(req: Request, run: () => Promise<R>): Promise<R> {
+export async function withRequestContext<R extends Response>(req: Request, route: string | (() => string), run: () => Promise<R>): Promise<R> {
   return runWithLogContext({ requestId: requestIdOf(req.headers) }, async () => {
     const started = performance.now();
     let status = 500;
@@ -32,15 +34,16 @@ export async function withRequestContext<R extends Response>(req: Request, run: 
       status = res.status;
       return res;
     } finally {
+      recordRequest(typeof route === "string" ? route : route(), req.method, status, (performance.now() - started) / 1000);
       // The path only: a query string may carry a token (redaction would catch it, but it is noise too).
       if (!responsesLogged()) log.info("request", { method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
     }
   });
 }
 
-/** A route handler wrapped by withRequestContext. */
-export function withRequestLog<Q extends Request, A extends unknown[], R extends Response>(handler: (req: Q, ...rest: A) => Promise<R>) {
-  return (req: Q, ...rest: A): Promise<R> => withRequestContext(req, () => handler(req, ...rest));
+/** A route handler (not a session route: those use sessionRoute) wrapped by withRequestContext. */
+export function withRequestLog<Q extends Request, A extends unknown[], R extends Response>(route: string, handler: (req: Q, ...rest: A) => Promise<R>) {
+  return (req: Q, ...rest: A): Promise<R> => withRequestContext(req, route, () => handler(req, ...rest));
 }
 
 // Next.js's redirect() and notFound() throw to finish an action; they are outcomes, not failures.

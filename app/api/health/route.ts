@@ -1,15 +1,14 @@
 // GET /api/health — "ok", "degraded" (Redis away, still serving) or 503 (database away)
 import { NextResponse } from "next/server";
 import { checkHealth } from "@/lib/health";
-import { observed } from "@/lib/http/observed";
 import { withRequestLog } from "@/lib/observe/request-context";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withRequestLog(observed("/api/health", async () => {
+export const GET = withRequestLog("/api/health", async () => {
   const health = await checkHealth();
   return NextResponse.json(health, {
     status: health.status === "down" ? 503 : 200,
     headers: { "Cache-Control": "no-store" },
   });
-}));
+});

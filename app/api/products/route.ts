@@ -2,12 +2,11 @@
 import { NextResponse } from "next/server";
 import { listProducts } from "@/lib/catalog/catalog";
 import { toErrorResponse } from "@/lib/http/errors";
-import { observed } from "@/lib/http/observed";
 import { withRequestLog } from "@/lib/observe/request-context";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withRequestLog(observed("/api/products", async () => {
+export const GET = withRequestLog("/api/products", async () => {
   try {
     const products = (await listProducts()).map(({ id, slug, name, description, price, currency, active }) => ({
       id,
@@ -22,4 +21,4 @@ export const GET = withRequestLog(observed("/api/products", async () => {
   } catch (err) {
     return toErrorResponse(err);
   }
-}));
+});
