@@ -31,18 +31,21 @@ export async function runCartAction(name: string, formData: FormData, work: Work
 
 async function cartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
   const fields = Object.fromEntries(formData.entries());
-  const viaScript = fields.js === "1";
+  // With JavaScript the result goes back to the provider; a plain form post is redirected to its page.
+  const answer = (result: CartActionResult): CartActionResult => {
+    if (fields.js === "1") return result;
+    const returnTo = returnToSchema.parse(fields.returnTo ?? "/cart");
+    redirect(result.ok ? returnTo : withError(returnTo, result.error.code));
+  };
 
-  let result: CartActionResult;
   let session: Session;
   try {
     session = await sessionFromCookies();
   } catch (err) {
     // A cookie from before a sign-in or sign-out (SESSION_ROTATED): change nothing, set no cookie.
-    result = { ok: false, error: describe(err), cart: emptyCartView() };
-    if (viaScript) return result;
-    redirect(withError(returnToSchema.parse(fields.returnTo ?? "/cart"), result.error.code));
+    return answer({ ok: false, error: describe(err), cart: emptyCartView() });
   }
+  let result: CartActionResult;
   try {
     assertSameHostOrigin(await headers());
     await limitCartAction(session.sid); // rate limit (lib/http/rate-limit.ts): throws RATE_LIMITED
@@ -52,10 +55,7 @@ async function cartAction(name: string, formData: FormData, work: Work): Promise
   } catch (err) {
     result = { ok: false, error: describe(err), cart: await currentCart(session) };
   }
-
-  if (viaScript) return result;
-  const returnTo = returnToSchema.parse(fields.returnTo ?? "/cart");
-  redirect(result.ok ? returnTo : withError(returnTo, result.error.code));
+  return answer(result);
 }
 
 async function attempt(session: Session, work: Work, fields: Record<string, FormDataEntryValue>): Promise<CartActionResult> {
