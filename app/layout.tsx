@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { signOutAction } from "@/app/actions/auth";
 import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
 import { getCartForRender, getSessionForRender } from "@/lib/cart/read";
-import { AccountNav, CartCount, CartProvider, MergedBanner } from "@/lib/components";
+import { AccountNav, CartCount, CartProvider, MergedBanner } from "@/lib/react";
 import "./globals.css";
 
 export const metadata: Metadata = {

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { listProducts } from "@/lib/catalog/catalog";
-import { AddToCartButton, formatMoney } from "@/lib/components";
+import { AddToCartButton, formatMoney } from "@/lib/react";
 
 // The catalog comes from the database at request time, never from the build.
 export const dynamic = "force-dynamic";

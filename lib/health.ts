@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { database } from "@/lib/storage/database";
-import { store } from "@/lib/storage/store";
+import { database } from "./storage/database";
+import { store } from "./storage/store";
 
 /**
  * Checks each backend with a bounded wait and says what is true right now:

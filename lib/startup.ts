@@ -1,9 +1,9 @@
-import { env } from "@/lib/config/env";
-import { startCleanupSchedule } from "@/lib/jobs/schedule";
-import { log } from "@/lib/log/logger";
-import { logEveryResponse } from "@/lib/observe/http-log";
-import { startHistory } from "@/lib/observe/history";
-import { database } from "@/lib/storage/database";
+import { env } from "./config/env";
+import { startCleanupSchedule } from "./jobs/schedule";
+import { log } from "./log/logger";
+import { logEveryResponse } from "./observe/http-log";
+import { startHistory } from "./observe/history";
+import { database } from "./storage/database";
 
 /**
  * Validates the configuration (production refuses to start without its

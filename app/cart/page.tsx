@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getSessionForRender } from "@/lib/cart/read";
-import { CartView, RecoveryLinkSection, cartErrorFromSearchParams } from "@/lib/components";
+import { CartView, RecoveryLinkSection, cartErrorFromSearchParams } from "@/lib/react";
 
 export const metadata: Metadata = { title: "Your cart" };
 

@@ -3,8 +3,8 @@ import Link from "next/link";
 import { signInAction } from "@/app/actions/auth";
 import { getSessionForRender } from "@/lib/cart/read";
 import { demoAccountsEnabled, env } from "@/lib/config/env";
-import { SubmitButton, authHref, safeReturnTo, signInErrorMessage } from "@/lib/components";
-import { EmailField, PasswordField } from "@/lib/components/auth-fields";
+import { SubmitButton, authHref, safeReturnTo, signInErrorMessage } from "@/lib/react";
+import { EmailField, PasswordField } from "@/lib/react/auth-fields";
 
 export const metadata: Metadata = { title: "Sign in" };
 

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { signUpAction } from "@/app/actions/auth";
 import { getSessionForRender } from "@/lib/cart/read";
-import { SubmitButton, authHref, safeReturnTo, signUpErrorMessage } from "@/lib/components";
-import { EmailField, PasswordField } from "@/lib/components/auth-fields";
+import { SubmitButton, authHref, safeReturnTo, signUpErrorMessage } from "@/lib/react";
+import { EmailField, PasswordField } from "@/lib/react/auth-fields";
 
 export const metadata: Metadata = { title: "Create an account" };
 

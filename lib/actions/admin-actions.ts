@@ -1,10 +1,10 @@
 import { headers } from "next/headers";
-import { toAppError } from "@/lib/http/errors";
-import { requireAdmin } from "@/lib/http/admin";
-import { assertSameHostOrigin } from "@/lib/http/request";
-import { log } from "@/lib/log/logger";
-import { runCleanup, type CleanupRun } from "@/lib/observe/cleanup";
-import { sessionFromCookies } from "@/lib/session/next-cookies";
+import { toAppError } from "../http/errors";
+import { requireAdmin } from "../http/admin";
+import { assertSameHostOrigin } from "../http/request";
+import { log } from "../log/logger";
+import { runCleanup, type CleanupRun } from "../observe/cleanup";
+import { sessionFromCookies } from "../session/next-cookies";
 
 export type CleanupActionResult = { ok: true; run: CleanupRun } | { ok: false; error: { code: string; message: string } };
 

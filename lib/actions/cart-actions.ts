@@ -1,21 +1,21 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import type { IdempotencyContext } from "@/lib/cart/idempotency";
-import { isIdempotencyKey } from "@/lib/cart/idempotency";
-import type { CartResult, MutationOptions } from "@/lib/cart/service";
-import { getCart } from "@/lib/cart/service";
-import { returnToSchema } from "@/lib/cart/schemas";
-import type { CartActionResult, CartView } from "@/lib/cart/types";
-import { emptyCartView } from "@/lib/cart/view";
-import { toAppError } from "@/lib/http/errors";
-import type { Outcome } from "@/lib/http/once";
-import { keyedRequest, runOnce } from "@/lib/http/once";
-import { limitCartAction } from "@/lib/http/rate-limit";
-import { assertSameHostOrigin } from "@/lib/http/request";
-import { log } from "@/lib/log/logger";
-import { withActionContext } from "@/lib/observe/request-context";
-import { commitSessionToCookies, sessionFromCookies } from "@/lib/session/next-cookies";
-import type { Session } from "@/lib/session/session";
+import type { IdempotencyContext } from "../cart/idempotency";
+import { isIdempotencyKey } from "../cart/idempotency";
+import type { CartResult, MutationOptions } from "../cart/service";
+import { getCart } from "../cart/service";
+import { returnToSchema } from "../cart/schemas";
+import type { CartActionResult, CartView } from "../cart/types";
+import { emptyCartView } from "../cart/view";
+import { toAppError } from "../http/errors";
+import type { Outcome } from "../http/once";
+import { keyedRequest, runOnce } from "../http/once";
+import { limitCartAction } from "../http/rate-limit";
+import { assertSameHostOrigin } from "../http/request";
+import { log } from "../log/logger";
+import { withActionContext } from "../observe/request-context";
+import { commitSessionToCookies, sessionFromCookies } from "../session/next-cookies";
+import type { Session } from "../session/session";
 
 /**
  * The shared body of every cart server action: origin check, rate limit,

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { env, type Env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
-import { recordRejection } from "@/lib/observe/metrics";
-import type { BackoffPolicy } from "@/lib/storage/kv";
-import { MemoryStore } from "@/lib/storage/memory-store";
-import { store } from "@/lib/storage/store";
+import { env, type Env } from "../config/env";
+import { log } from "../log/logger";
+import { recordRejection } from "../observe/metrics";
+import type { BackoffPolicy } from "../storage/kv";
+import { MemoryStore } from "../storage/memory-store";
+import { store } from "../storage/store";
 
 /**
  * Limits on guessing passwords and on creating accounts, checked before any

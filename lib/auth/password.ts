@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { hash, verify } from "@node-rs/argon2";
-import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
-import { recordRejection } from "@/lib/observe/metrics";
+import { env } from "../config/env";
+import { AppError } from "../errors";
+import { recordRejection } from "../observe/metrics";
 
 /**
  * Argon2id, memory-hard. Parameters follow OWASP's minimum (19 MiB, 2

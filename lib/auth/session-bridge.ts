@@ -1,8 +1,8 @@
-import { mergeGuestCartIntoUser } from "@/lib/cart/merge";
-import { commitSessionToCookies, sessionFromCookiesOrFresh } from "@/lib/session/next-cookies";
-import type { Session } from "@/lib/session/session";
-import { endSessionRecord, freshSession } from "@/lib/session/session";
-import { recordUserSession, revokeUserSession } from "@/lib/session/user-sessions";
+import { mergeGuestCartIntoUser } from "../cart/merge";
+import { commitSessionToCookies, sessionFromCookiesOrFresh } from "../session/next-cookies";
+import type { Session } from "../session/session";
+import { endSessionRecord, freshSession } from "../session/session";
+import { recordUserSession, revokeUserSession } from "../session/user-sessions";
 
 // Where sign-in and sign-out meet our session. Sign-in merges the guest cart
 // into the user's cart and rotates the session (a new id and a new sealed

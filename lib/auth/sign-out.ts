@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
-import { AppError } from "@/lib/errors";
-import { assertSameOrigin } from "@/lib/http/request";
+import { AppError } from "../errors";
+import { assertSameOrigin } from "../http/request";
 import { endUserSession } from "./session-bridge";
 
 type Handler = (req: NextRequest) => Promise<Response>;

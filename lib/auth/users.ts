@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import { users } from "@/db/schema";
-import { demoAccountsEnabled, env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
-import { db, demoAccounts } from "@/lib/storage/database";
+import { users } from "../../db/schema";
+import { demoAccountsEnabled, env } from "../config/env";
+import { AppError } from "../errors";
+import { db, demoAccounts } from "../storage/database";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { RegisterInput } from "./schemas";
 

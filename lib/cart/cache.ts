@@ -1,8 +1,8 @@
-import { env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
-import { recordCacheLookup } from "@/lib/observe/metrics";
-import { parseVersioned } from "@/lib/storage/kv";
-import { store } from "@/lib/storage/store";
+import { env } from "../config/env";
+import { log } from "../log/logger";
+import { recordCacheLookup } from "../observe/metrics";
+import { parseVersioned } from "../storage/kv";
+import { store } from "../storage/store";
 import type { CartSnapshot } from "./types";
 
 /**

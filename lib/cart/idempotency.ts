@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { and, eq, gt, lt, sql } from "drizzle-orm";
-import { idempotencyKeys } from "@/db/schema";
-import { AppError } from "@/lib/errors";
-import { log } from "@/lib/log/logger";
-import type { Database } from "@/lib/storage/database";
-import { db } from "@/lib/storage/database";
-import { store } from "@/lib/storage/store";
+import { idempotencyKeys } from "../../db/schema";
+import { AppError } from "../errors";
+import { log } from "../log/logger";
+import type { Database } from "../storage/database";
+import { db } from "../storage/database";
+import { store } from "../storage/store";
 
 /**
  * Exactly-once changes under retries (Idempotency-Key). The first outcome

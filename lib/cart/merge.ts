@@ -1,6 +1,6 @@
-import { env } from "@/lib/config/env";
-import { recordCartOperation, recordMerge } from "@/lib/observe/metrics";
-import { db } from "@/lib/storage/database";
+import { env } from "../config/env";
+import { recordCartOperation, recordMerge } from "../observe/metrics";
+import { db } from "../storage/database";
 import { cacheCart } from "./cache";
 import { mergeLines, type MergeResult } from "./domain";
 import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines } from "./repository";

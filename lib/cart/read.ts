@@ -1,8 +1,8 @@
 import { cache } from "react";
-import { withRenderContext } from "@/lib/observe/request-context";
-import { describeSession } from "@/lib/session/describe";
-import { sessionFromCookiesOrFresh } from "@/lib/session/next-cookies";
-import { saveSessionRecord } from "@/lib/session/session";
+import { withRenderContext } from "../observe/request-context";
+import { describeSession } from "../session/describe";
+import { sessionFromCookiesOrFresh } from "../session/next-cookies";
+import { saveSessionRecord } from "../session/session";
 import { getCart } from "./service";
 import type { CartView } from "./types";
 import { emptyCartView } from "./view";

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
-import { recoveryLinks } from "@/db/schema";
-import { catalogFor } from "@/lib/catalog/catalog";
-import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
-import { sealingPassword, sessionPasswords } from "@/lib/session/secret";
-import type { Session } from "@/lib/session/session";
-import { db } from "@/lib/storage/database";
+import { recoveryLinks } from "../../db/schema";
+import { catalogFor } from "../catalog/catalog";
+import { env } from "../config/env";
+import { AppError } from "../errors";
+import { sealingPassword, sessionPasswords } from "../session/secret";
+import type { Session } from "../session/session";
+import { db } from "../storage/database";
 import { getCart } from "./service";
 
 /**

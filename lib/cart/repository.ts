@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { cartItems, carts } from "@/db/schema";
-import type { Database } from "@/lib/storage/database";
+import { cartItems, carts } from "../../db/schema";
+import type { Database } from "../storage/database";
 import type { CartLine, CartSnapshot } from "./types";
 
 /** Postgres access for carts: small statements, all run inside the caller's transaction. */

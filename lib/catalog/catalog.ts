@@ -1,8 +1,8 @@
 import { asc, eq } from "drizzle-orm";
-import { products } from "@/db/schema";
-import { env } from "@/lib/config/env";
-import { db } from "@/lib/storage/database";
-import type { Product } from "@/lib/cart/types";
+import { products } from "../../db/schema";
+import { env } from "../config/env";
+import { db } from "../storage/database";
+import type { Product } from "../cart/types";
 
 /**
  * The catalog is small and read on every cart view, so each process keeps a

@@ -1,7 +1,7 @@
-import { adminEmails, env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
-import { describeSession } from "@/lib/session/describe";
-import type { Session } from "@/lib/session/session";
+import { adminEmails, env } from "../config/env";
+import { AppError } from "../errors";
+import { describeSession } from "../session/describe";
+import type { Session } from "../session/session";
 
 /** Whether a signed-in email is one of ADMIN_EMAILS, or the demo's admin by default (compared lower-cased). */
 export function isAdminEmail(email: string | null | undefined): boolean {

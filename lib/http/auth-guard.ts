@@ -1,7 +1,7 @@
 import { NextRequest, type NextResponse } from "next/server";
-import { checkRegister, checkSignIn, signInSucceeded } from "@/lib/auth/guess-limit";
-import { withHashSlot } from "@/lib/auth/password";
-import { env } from "@/lib/config/env";
+import { checkRegister, checkSignIn, signInSucceeded } from "../auth/guess-limit";
+import { withHashSlot } from "../auth/password";
+import { env } from "../config/env";
 import { toErrorResponse } from "./errors";
 import { clientAddress, rateLimitedResponse } from "./rate-limit";
 import { assertDeclaredSize, MAX_BODY_BYTES, readLimitedBytes } from "./request";

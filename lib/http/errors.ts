@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
-import { log } from "@/lib/log/logger";
-import { isDatabaseUnavailable } from "@/lib/storage/database-errors";
+import { AppError } from "../errors";
+import { log } from "../log/logger";
+import { isDatabaseUnavailable } from "../storage/database-errors";
 
 /** The one mapper from anything thrown to the contract's error body. */
 export function errorBody(code: string, message: string, details?: unknown) {

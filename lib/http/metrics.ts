@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
-import { env } from "@/lib/config/env";
-import { registerMetrics } from "@/lib/observe/metrics";
-import { registry } from "@/lib/observe/registry";
+import { env } from "../config/env";
+import { registerMetrics } from "../observe/metrics";
+import { registry } from "../observe/registry";
 import { errorBody } from "./errors";
 
 /** Compared as digests, in constant time, so the answer's timing says nothing about the token. */

@@ -1,9 +1,9 @@
-import type { IdempotencyContext } from "@/lib/cart/idempotency";
-import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, recordOutcome, releaseLease, replayable } from "@/lib/cart/idempotency";
-import type { ErrorCode } from "@/lib/errors";
-import { AppError } from "@/lib/errors";
-import { recordIdempotent } from "@/lib/observe/metrics";
-import type { Session } from "@/lib/session/session";
+import type { IdempotencyContext } from "../cart/idempotency";
+import { acquireLease, findOutcome, fingerprintOf, isDuplicateOutcome, recordOutcome, releaseLease, replayable } from "../cart/idempotency";
+import type { ErrorCode } from "../errors";
+import { AppError } from "../errors";
+import { recordIdempotent } from "../observe/metrics";
+import type { Session } from "../session/session";
 import { appErrorReply, toAppError } from "./errors";
 
 /**

@@ -1,11 +1,11 @@
 import { isIP } from "node:net";
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
-import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
-import { log } from "@/lib/log/logger";
-import { recordRejection } from "@/lib/observe/metrics";
-import { store } from "@/lib/storage/store";
+import { env } from "../config/env";
+import { AppError } from "../errors";
+import { log } from "../log/logger";
+import { recordRejection } from "../observe/metrics";
+import { store } from "../storage/store";
 import { errorBody } from "./errors";
 
 /**

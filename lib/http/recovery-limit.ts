@@ -1,7 +1,7 @@
-import { env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
-import { recordRejection } from "@/lib/observe/metrics";
-import { store } from "@/lib/storage/store";
+import { env } from "../config/env";
+import { log } from "../log/logger";
+import { recordRejection } from "../observe/metrics";
+import { store } from "../storage/store";
 import { RATE_LIMIT_WINDOW_SECONDS, type RateLimitVerdict } from "./rate-limit";
 
 /**

@@ -1,10 +1,10 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { previewRecoveryLink, readRecoveryToken, type RecoveryPreview } from "@/lib/cart/recovery";
-import { restoreSnapshot } from "@/lib/cart/service";
-import { AppError } from "@/lib/errors";
-import { log } from "@/lib/log/logger";
-import { sessionCookieName, unsealSession } from "@/lib/session/cookie";
-import { resolveSession } from "@/lib/session/session";
+import { previewRecoveryLink, readRecoveryToken, type RecoveryPreview } from "../cart/recovery";
+import { restoreSnapshot } from "../cart/service";
+import { AppError } from "../errors";
+import { log } from "../log/logger";
+import { sessionCookieName, unsealSession } from "../session/cookie";
+import { resolveSession } from "../session/session";
 import { toAppError, toErrorResponse } from "./errors";
 import { clientAddress } from "./rate-limit";
 import { checkRecoveryLimit } from "./recovery-limit";

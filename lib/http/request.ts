@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
-import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors";
+import { env } from "../config/env";
+import { AppError } from "../errors";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

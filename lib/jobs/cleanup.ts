@@ -1,11 +1,11 @@
 import { desc, sql, type SQL } from "drizzle-orm";
-import { cleanupRuns } from "@/db/schema";
-import { IDEMPOTENCY_TTL_SECONDS } from "@/lib/cart/idempotency";
-import { env, type Env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
-import { db, type Database } from "@/lib/storage/database";
-import { store } from "@/lib/storage/store";
-import { recordCleanupRun } from "@/lib/observe/metrics";
+import { cleanupRuns } from "../../db/schema";
+import { IDEMPOTENCY_TTL_SECONDS } from "../cart/idempotency";
+import { env, type Env } from "../config/env";
+import { log } from "../log/logger";
+import { db, type Database } from "../storage/database";
+import { store } from "../storage/store";
+import { recordCleanupRun } from "../observe/metrics";
 
 /**
  * The one cleanup: every kind of row that outlived its purpose, removed in

@@ -1,5 +1,5 @@
-import { env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
+import { env } from "../config/env";
+import { log } from "../log/logger";
 import { runCleanup } from "./cleanup";
 
 /**

@@ -1,4 +1,4 @@
-import { lastRuns, runCleanup as runCleanupJob, type CleanupRun as JobRun } from "@/lib/jobs/cleanup";
+import { lastRuns, runCleanup as runCleanupJob, type CleanupRun as JobRun } from "../jobs/cleanup";
 
 // What the dashboard shows of the cleanup job (lib/jobs/cleanup.ts): its recorded
 // runs (the cleanup_runs table, shared by every instance) and a run started now.

@@ -1,7 +1,7 @@
 import { and, count, eq, gte, isNull, sql } from "drizzle-orm";
-import { carts, recoveryRedemptions, userSessions } from "@/db/schema";
-import { env } from "@/lib/config/env";
-import { db } from "@/lib/storage/database";
+import { carts, recoveryRedemptions, userSessions } from "../../db/schema";
+import { env } from "../config/env";
+import { db } from "../storage/database";
 import { lastCleanupRuns, type CleanupRun } from "./cleanup";
 import { diff, quantile, SNAPSHOT_MS, snapshots, type Snapshot } from "./history";
 

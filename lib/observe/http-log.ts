@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { subscribe } from "node:diagnostics_channel";
-import { runWithLogContext } from "@/lib/log/context";
-import { log } from "@/lib/log/logger";
-import { isValidRequestId, REQUEST_ID_HEADER } from "@/lib/log/request-id";
+import { runWithLogContext } from "../log/context";
+import { log } from "../log/logger";
+import { isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 
 /**
  * One `request` line per HTTP response of this process, pages, 404s and

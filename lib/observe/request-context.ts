@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
-import { runWithLogContext } from "@/lib/log/context";
-import { log } from "@/lib/log/logger";
-import { isValidRequestId, newRequestId, REQUEST_ID_HEADER } from "@/lib/log/request-id";
+import { runWithLogContext } from "../log/context";
+import { log } from "../log/logger";
+import { isValidRequestId, newRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 import { responsesLogged } from "./http-log";
 import { recordRequest } from "./metrics";
 

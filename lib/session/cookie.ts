@@ -1,6 +1,6 @@
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
-import { env } from "@/lib/config/env";
+import { env } from "../config/env";
 import { sealingPassword, sessionPasswords } from "./secret";
 
 /**

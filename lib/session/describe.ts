@@ -1,4 +1,4 @@
-import { findUserEmail } from "@/lib/auth/users";
+import { findUserEmail } from "../auth/users";
 import type { Session } from "./session";
 import { sessionExpiry } from "./session";
 

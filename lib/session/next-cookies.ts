@@ -1,5 +1,5 @@
 import { cookies } from "next/headers";
-import { AppError } from "@/lib/errors";
+import { AppError } from "../errors";
 import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions } from "./cookie";
 import type { Session } from "./session";
 import { freshSession, resolveSession, saveSessionRecord, toCookie } from "./session";

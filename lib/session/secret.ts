@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
+import { env } from "../config/env";
+import { log } from "../log/logger";
 
 /**
  * The iron-session password map. SESSION_SECRET is a comma-separated list,

@@ -1,8 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { userSessions } from "@/db/schema";
-import { env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
-import { db } from "@/lib/storage/database";
+import { userSessions } from "../../db/schema";
+import { env } from "../config/env";
+import { log } from "../log/logger";
+import { db } from "../storage/database";
 
 // The durable record of signed-in sessions, and the authority on revocation:
 // the store's copy is only a cache of it (trusted for SESSION_REVALIDATE_SECONDS),

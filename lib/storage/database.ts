@@ -1,11 +1,11 @@
 import path from "node:path";
 import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import * as schema from "@/db/schema";
-import { seedCatalog } from "@/db/seed-catalog";
-import { DEMO_ADMIN_EMAIL, demoAccountsEnabled, env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
-import { setProbe } from "@/lib/observe/metrics";
+import * as schema from "../../db/schema";
+import { seedCatalog } from "../../db/seed-catalog";
+import { DEMO_ADMIN_EMAIL, demoAccountsEnabled, env } from "../config/env";
+import { log } from "../log/logger";
+import { setProbe } from "../observe/metrics";
 import { migratePostgres } from "./migrate";
 import { countPoolUse } from "./pool-metrics";
 import { postgresTarget } from "./pooler";
@@ -143,7 +143,7 @@ export const demoAccounts = [
 async function seedDemoAccounts(db: Database): Promise<void> {
   const existing = await db.select({ id: schema.users.id }).from(schema.users).limit(1);
   if (existing.length > 0) return;
-  const { hashPassword } = await import("@/lib/auth/password");
+  const { hashPassword } = await import("../auth/password");
   for (const account of demoAccounts) {
     await db
       .insert(schema.users)

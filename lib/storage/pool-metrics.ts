@@ -1,5 +1,5 @@
 import type { Sql } from "postgres";
-import { setProbe } from "@/lib/observe/metrics";
+import { setProbe } from "../observe/metrics";
 
 /**
  * postgres.js does not expose its pool's state, so the pool's use is counted

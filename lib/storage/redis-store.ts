@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createClient, createCluster } from "redis";
 import type { KeyValueStore } from "./kv";
 import { BACKOFF_HIT_SCRIPT, backoffArgs, INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT, type BackoffPolicy } from "./kv";
-import { log } from "@/lib/log/logger";
+import { log } from "../log/logger";
 
 const makeClient = (url: string, timeoutMs: number) =>
   createClient({

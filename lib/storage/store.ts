@@ -1,6 +1,6 @@
-import { env } from "@/lib/config/env";
-import { log } from "@/lib/log/logger";
-import { recordStoreFallback, setProbe } from "@/lib/observe/metrics";
+import { env } from "../config/env";
+import { log } from "../log/logger";
+import { recordStoreFallback, setProbe } from "../observe/metrics";
 import type { BackoffPolicy, KeyValueStore } from "./kv";
 import { MemoryStore } from "./memory-store";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, demoAccountsEnabled, parseEnv } from "@/lib/config/env";
-import { tooManyAttemptsMessage } from "@/lib/components/auth-messages";
+import { tooManyAttemptsMessage } from "@/lib/react/auth-messages";
 import { clientAddress, UNKNOWN_ADDRESS } from "@/lib/http/rate-limit";
 
 const h = (entries: Record<string, string>) => new Headers(entries);

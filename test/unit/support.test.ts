@@ -4,7 +4,7 @@ import { mergeLines } from "@/lib/cart/domain";
 import { mergeNotices } from "@/lib/cart/merge";
 import { successorCartId } from "@/lib/cart/service";
 import { emptyCartView } from "@/lib/cart/view";
-import { applyCartOp, newerCart } from "@/lib/components/cart-reducer";
+import { applyCartOp, newerCart } from "@/lib/react/cart-reducer";
 import { AppError } from "@/lib/errors";
 
 const line = (productId: string, quantity: number) => ({ productId, quantity, addedUnitPrice: 1000, addedAt: "" });

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { cookies, headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { formatItemCount, formatMoney } from "@/lib/components/format";
+import { formatItemCount, formatMoney } from "@/lib/react/format";
 import { openRecoveryLink, recoveryFailedPath } from "@/lib/http/recovery";
 import { withRenderContext } from "@/lib/observe/request-context";
 import { sessionCookieName } from "@/lib/session/cookie";

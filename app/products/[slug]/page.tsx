@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getProductBySlug } from "@/lib/catalog/catalog";
-import { AddToCartButton, cartErrorFromSearchParams, cartErrorMessage, formatMoney } from "@/lib/components";
+import { AddToCartButton, cartErrorFromSearchParams, cartErrorMessage, formatMoney } from "@/lib/react";
 
 interface ProductPageProps {
   params: Promise<{ slug: string }>;

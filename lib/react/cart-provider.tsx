@@ -15,7 +15,7 @@ import {
   type FormEvent,
   type ReactNode,
 } from "react";
-import type { CartActionResult, CartView } from "@/lib/cart/types";
+import type { CartActionResult, CartView } from "../cart/types";
 import { applyCartOp, DEFAULT_LIMITS, newerCart, type CartOp, type CartReducerLimits } from "./cart-reducer";
 import { newIdempotencyKey } from "./idempotency-field";
 import { cartErrorMessage, GENERIC_CART_ERROR } from "./messages";

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useId, type ReactNode } from "react";
-import type { CartLineView, CartNotice, CartView as Cart } from "@/lib/cart/types";
+import type { CartLineView, CartNotice, CartView as Cart } from "../cart/types";
 import { formAction, useCart, type CartIntent } from "./cart-provider";
 import { formatItemCount, formatMoney } from "./format";
 import { cartErrorMessage, mergedNoticeText, type CartErrorCode } from "./messages";

@@ -1,6 +1,6 @@
-import { addLine, clearLines, defaultLimits, removeLine, setLineQuantity, type LineChange } from "@/lib/cart/domain";
-import type { CartLimits, CartLine, CartLineView, CartView } from "@/lib/cart/types";
-import { AppError } from "@/lib/errors";
+import { addLine, clearLines, defaultLimits, removeLine, setLineQuantity, type LineChange } from "../cart/domain";
+import type { CartLimits, CartLine, CartLineView, CartView } from "../cart/types";
+import { AppError } from "../errors";
 
 /**
  * The client's optimistic view of a cart change. Pure, and built on the same
