@@ -1,7 +1,7 @@
-/** Runs once when a server instance starts (Node.js runtime only). */
+// Runs once when a server instance starts (Node.js runtime only).
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { startServer } = await import("./lib/startup");
-    await startServer();
+    const { cart } = await import("./app/_demo/cart");
+    await cart.start();
   }
 }

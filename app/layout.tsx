@@ -3,8 +3,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/app/actions/auth";
 import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
-import { getCartForRender, getSessionForRender } from "@/lib/cart/read";
-import { AccountNav, CartCount, CartProvider, MergedBanner } from "@/lib/react";
+import { cart } from "@/app/_demo/cart";
+import { AccountNav, CartCount, CartProvider, MergedBanner } from "next-cart/react";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -18,9 +18,9 @@ export const viewport: Viewport = {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Not awaited: the provider resolves it, so the read starts as early as possible.
-  const cartPromise = getCartForRender();
+  const cartPromise = cart.getCartForRender();
   // Both reads share one session lookup (React cache).
-  const { user } = await getSessionForRender();
+  const { user } = await cart.getSessionForRender();
 
   return (
     <html lang="en">

@@ -1,12 +1,12 @@
 import Link from "next/link";
-import { listProducts } from "@/lib/catalog/catalog";
-import { AddToCartButton, formatMoney } from "@/lib/react";
+import { catalog } from "@/app/_demo/cart";
+import { AddToCartButton, formatMoney } from "next-cart/react";
 
 // The catalog comes from the database at request time, never from the build.
 export const dynamic = "force-dynamic";
 
 export default async function CatalogPage() {
-  const products = (await listProducts()).filter((product) => product.active);
+  const products = (await catalog.listProducts()).filter((product) => product.available);
 
   return (
     <div className="container">

@@ -18,7 +18,7 @@ import {
 
 /** The catalog. `id` is the SKU; prices are integers in minor units. */
 export const products = pgTable(
-  "products",
+  "cart_products",
   {
     id: text("id").primaryKey(),
     slug: text("slug").notNull(),
@@ -32,7 +32,7 @@ export const products = pgTable(
     position: integer("position").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("products_slug_key").on(t.slug), check("products_price_nonnegative", sql`${t.price} >= 0`)],
+  (t) => [uniqueIndex("cart_products_slug_key").on(t.slug), check("cart_products_price_nonnegative", sql`${t.price} >= 0`)],
 );
 
 /**
@@ -40,7 +40,7 @@ export const products = pgTable(
  * transaction as every change to the cart or its lines.
  */
 export const carts = pgTable(
-  "carts",
+  "cart_carts",
   {
     id: uuid("id").primaryKey().defaultRandom(),
     userId: text("user_id"),
@@ -55,38 +55,37 @@ export const carts = pgTable(
     // The cleanup's batches (lib/jobs/cleanup.ts): each filter has its own partial index, so a
     // batch reads only the rows it deletes, oldest first. (These replace one (status, updated_at)
     // index that no query but the cleanup could use, and that made guest batches skip user carts.)
-    index("carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
-    index("carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
-    index("carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} = 'merged'`),
+    index("cart_carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
+    index("cart_carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
+    index("cart_carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} = 'merged'`),
     // One active cart per user, enforced by the database.
-    uniqueIndex("carts_one_active_per_user").on(t.userId).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
-    check("carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed')`),
+    uniqueIndex("cart_carts_one_active_per_user").on(t.userId).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
+    check("cart_carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed')`),
   ],
 );
 
 /** One line per product per cart; `seq` keeps the order lines were first added. */
 export const cartItems = pgTable(
-  "cart_items",
+  "cart_lines",
   {
     seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity(),
     cartId: uuid("cart_id")
       .notNull()
       .references(() => carts.id, { onDelete: "cascade" }),
-    productId: text("product_id")
-      .notNull()
-      .references(() => products.id),
+    // The catalog adapter's id: no foreign key, the catalog is the host's.
+    productId: text("product_id").notNull(),
     quantity: integer("quantity").notNull(),
     addedUnitPrice: integer("added_unit_price").notNull(),
     addedAt: timestamp("added_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("cart_items_cart_product_key").on(t.cartId, t.productId),
-    check("cart_items_quantity_positive", sql`${t.quantity} > 0`),
+    uniqueIndex("cart_lines_cart_product_key").on(t.cartId, t.productId),
+    check("cart_lines_quantity_positive", sql`${t.quantity} > 0`),
   ],
 );
 
 /** Accounts: the Auth.js Drizzle adapter's tables, plus a password hash for the Credentials provider. */
-export const users = pgTable("users", {
+export const users = pgTable("cart_users", {
   id: text("id")
     .primaryKey()
     .$defaultFn(() => crypto.randomUUID()),
@@ -100,7 +99,7 @@ export const users = pgTable("users", {
 });
 
 export const accounts = pgTable(
-  "accounts",
+  "cart_accounts",
   {
     userId: text("user_id")
       .notNull()
@@ -120,7 +119,7 @@ export const accounts = pgTable(
 );
 
 export const verificationTokens = pgTable(
-  "verification_tokens",
+  "cart_verification_tokens",
   {
     identifier: text("identifier").notNull(),
     token: text("token").notNull(),
@@ -135,20 +134,19 @@ export const verificationTokens = pgTable(
  * missing checks here, and a revoked session reaches nothing.
  */
 export const userSessions = pgTable(
-  "user_sessions",
+  "cart_user_sessions",
   {
     sid: text("sid").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    // The identity adapter's user id: no foreign key, the users may be the host's.
+    userId: text("user_id").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [
-    index("user_sessions_user_idx").on(t.userId),
+    index("cart_user_sessions_user_idx").on(t.userId),
     // The cleanup's batches: revoked rows past a grace, and rows past the absolute lifetime.
-    index("user_sessions_revoked_at_idx").on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
-    index("user_sessions_created_at_idx").on(t.createdAt),
+    index("cart_user_sessions_revoked_at_idx").on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
+    index("cart_user_sessions_created_at_idx").on(t.createdAt),
   ],
 );
 
@@ -159,7 +157,7 @@ export const userSessions = pgTable(
  * never read to restore (no foreign key: the link outlives its cart).
  */
 export const recoveryLinks = pgTable(
-  "recovery_links",
+  "cart_recovery_links",
   {
     id: text("id").primaryKey(),
     lines: jsonb("lines").$type<{ productId: string; quantity: number }[]>().notNull(),
@@ -167,7 +165,7 @@ export const recoveryLinks = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
-  (t) => [index("recovery_links_expires_at_idx").on(t.expiresAt)],
+  (t) => [index("cart_recovery_links_expires_at_idx").on(t.expiresAt)],
 );
 
 /**
@@ -175,7 +173,7 @@ export const recoveryLinks = pgTable(
  * per (link, cart), and at most RECOVERY_LINK_MAX_REDEMPTIONS carts per link.
  */
 export const recoveryRedemptions = pgTable(
-  "recovery_redemptions",
+  "cart_recovery_redemptions",
   {
     tokenId: text("token_id").notNull(),
     cartId: uuid("cart_id")
@@ -186,9 +184,9 @@ export const recoveryRedemptions = pgTable(
   (t) => [
     primaryKey({ columns: [t.tokenId, t.cartId] }),
     // Deleting a cart cascades here: without this, each deleted cart would scan the table.
-    index("recovery_redemptions_cart_idx").on(t.cartId),
+    index("cart_recovery_redemptions_cart_idx").on(t.cartId),
     // The cleanup's batches of redemptions older than any link could live.
-    index("recovery_redemptions_redeemed_at_idx").on(t.redeemedAt),
+    index("cart_recovery_redemptions_redeemed_at_idx").on(t.redeemedAt),
   ],
 );
 
@@ -198,7 +196,7 @@ export const recoveryRedemptions = pgTable(
  * after a crash between commit and answer replays instead of re-applying.
  */
 export const idempotencyKeys = pgTable(
-  "idempotency_keys",
+  "cart_idempotency_keys",
   {
     scope: text("scope").notNull(),
     key: text("key").notNull(),
@@ -207,7 +205,7 @@ export const idempotencyKeys = pgTable(
     body: jsonb("body").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("cart_idempotency_keys_created_idx").on(t.createdAt)],
 );
 
 /**
@@ -215,7 +213,7 @@ export const idempotencyKeys = pgTable(
  * removed (or would have, with `dry_run`), for operators and the dashboard.
  */
 export const cleanupRuns = pgTable(
-  "cleanup_runs",
+  "cart_cleanup_runs",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     trigger: text("trigger").notNull(),
@@ -229,7 +227,7 @@ export const cleanupRuns = pgTable(
     complete: boolean("complete").notNull(),
     error: text("error"),
   },
-  (t) => [index("cleanup_runs_started_at_idx").on(t.startedAt)],
+  (t) => [index("cart_cleanup_runs_started_at_idx").on(t.startedAt)],
 );
 
 export type ProductRow = typeof products.$inferSelect;

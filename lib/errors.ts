@@ -10,6 +10,7 @@ export const errorStatus = {
   UNAUTHORIZED: 401,
   FORBIDDEN_ORIGIN: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   PRODUCT_NOT_FOUND: 422,
   PRODUCT_UNAVAILABLE: 422,
   QUANTITY_LIMIT: 422,
@@ -45,4 +46,10 @@ export class AppError extends Error {
   get status(): number {
     return errorStatus[this.code];
   }
+}
+
+// A request carrying the cookie from before a sign-in or sign-out (or reaching a guest cart
+// that was just merged): refused, so the client retries with the current cookie.
+export function sessionRotated(): AppError {
+  return new AppError("SESSION_ROTATED", "You signed in or out meanwhile. Retry with the current session cookie.");
 }

@@ -38,7 +38,7 @@ try {
   // Of every 100 carts: 30 guest carts in their window, 10 past it, 40 user carts (5 past
   // retention), 15 merged (10 past the grace), 5 closed. Ages spread over 120 days.
   await sql.unsafe(`
-    insert into carts (user_id, status, currency, updated_at, created_at)
+    insert into cart_carts (user_id, status, currency, updated_at, created_at)
     select case when k >= 40 and k < 80 then 'user-' || i end,
            case when k >= 80 and k < 95 then 'merged' when k >= 95 then 'closed' else 'active' end,
            'USD', ts, ts
@@ -54,27 +54,27 @@ try {
         end as ts
       from generate_series(1, ${cartCount}) as i
     ) s`);
-  await sql.unsafe(`insert into cart_items (cart_id, product_id, quantity, added_unit_price)
-    select id, (select id from products order by id limit 1), 1, 100 from carts where random() < 0.5`);
+  await sql.unsafe(`insert into cart_lines (cart_id, product_id, quantity, added_unit_price)
+    select id, (select id from cart_products order by id limit 1), 1, 100 from cart_carts where random() < 0.5`);
   const sessions = Math.round(cartCount / 10);
-  await sql.unsafe(`insert into users (id, email) select 'user-' || i, 'u' || i || '@example.com' from generate_series(1, ${sessions}) i`);
-  await sql.unsafe(`insert into user_sessions (sid, user_id, created_at, revoked_at)
+  await sql.unsafe(`insert into cart_users (id, email) select 'user-' || i, 'u' || i || '@example.com' from generate_series(1, ${sessions}) i`);
+  await sql.unsafe(`insert into cart_user_sessions (sid, user_id, created_at, revoked_at)
     select 's' || i, 'user-' || i, now() - make_interval(days => i % 120),
       case when i % 4 = 0 then now() - make_interval(secs => (i % 1000) * 60) end
     from generate_series(1, ${sessions}) i`);
-  await sql.unsafe(`insert into recovery_links (id, lines, source_cart_id, created_at, expires_at)
+  await sql.unsafe(`insert into cart_recovery_links (id, lines, source_cart_id, created_at, expires_at)
     select 'l' || i, '[]', gen_random_uuid(), now() - make_interval(hours => i % 200), now() - make_interval(hours => i % 200) + interval '72 hours'
     from generate_series(1, ${sessions}) i`);
   // Redemptions of links still there, and older ones of links already deleted.
-  await sql.unsafe(`insert into recovery_redemptions (token_id, cart_id, redeemed_at)
+  await sql.unsafe(`insert into cart_recovery_redemptions (token_id, cart_id, redeemed_at)
     select case when i % 2 = 0 then 'l' || (i % ${sessions} + 1) else 'gone-' || i end, id,
       now() - make_interval(hours => case when i % 2 = 0 then (i % 70)::int else 72 + (i % 200)::int end)
-    from (select id, row_number() over () as i from carts limit ${sessions}) c`);
-  await sql.unsafe(`insert into idempotency_keys (scope, key, fingerprint, status, body, created_at)
+    from (select id, row_number() over () as i from cart_carts limit ${sessions}) c`);
+  await sql.unsafe(`insert into cart_idempotency_keys (scope, key, fingerprint, status, body, created_at)
     select 'scope-' || (i % 1000), 'k' || i, 'f', 200, '{}', now() - make_interval(mins => i % 4000)
     from generate_series(1, ${cartCount / 5}) i`);
   await sql.unsafe("vacuum analyze");
-  const [seeded] = await sql<{ n: number }[]>`select count(*)::int as n from carts`;
+  const [seeded] = await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`;
   process.stdout.write(`seeded ${seeded?.n} carts and their neighbours in ${Math.round((performance.now() - started) / 1000)} s\n\n`);
 
   const settings = cleanupSettings();

@@ -1,7 +1,7 @@
 "use server";
-// The admin dashboard's server action: thin, the rules are in lib/actions/admin-actions.ts.
-import { runCleanupAsAdmin } from "@/lib/actions/admin-actions";
+// The operations dashboard's "Run cleanup now" (admins only, audited): the module's.
+import { cart } from "@/app/_demo/cart";
 
 export async function runCleanupNowAction() {
-  return runCleanupAsAdmin();
+  return cart.admin.runCleanup();
 }

@@ -1,91 +1,15 @@
 "use server";
-// Server actions for the sign-in, sign-up and sign-out forms (they work without JavaScript).
-import { AuthError } from "next-auth";
-import { headers } from "next/headers";
-import { redirect } from "next/navigation";
-import { signIn, signOut } from "@/lib/auth/config";
-import { checkRegister, checkSignIn, signInSucceeded, type GuessVerdict } from "@/lib/auth/guess-limit";
-import { withHashSlot } from "@/lib/auth/password";
-import { credentialsSchema, registerSchema } from "@/lib/auth/schemas";
-import { endUserSession } from "@/lib/auth/session-bridge";
-import { registerUser } from "@/lib/auth/users";
-import { returnToSchema } from "@/lib/cart/schemas";
-import { AppError } from "@/lib/errors";
-import { toAppError } from "@/lib/http/errors";
-import { clientAddress } from "@/lib/http/rate-limit";
-import { withActionContext } from "@/lib/observe/request-context";
-
-function field(formData: FormData, name: string): string {
-  const value = formData.get(name);
-  return typeof value === "string" ? value : "";
-}
-
-type AuthPage = "/signin" | "/signup";
-
-function back(page: AuthPage, error: string, returnTo: string, retryAfterSeconds?: number): never {
-  const retry = retryAfterSeconds === undefined ? "" : `&retryAfter=${retryAfterSeconds}`;
-  redirect(`${page}?error=${encodeURIComponent(error)}${retry}&returnTo=${encodeURIComponent(returnTo)}`);
-}
-
-/** The page says "Too many attempts. Try again in N minutes." (lib/components/auth-messages.ts). */
-function backLimited(page: AuthPage, verdict: GuessVerdict, returnTo: string): void {
-  if (verdict.limited) back(page, "RATE_LIMITED", returnTo, verdict.retryAfterSeconds);
-}
-
-async function signInWith(email: string, password: string, returnTo: string, page: AuthPage) {
-  let answer: string;
-  try {
-    // No redirect from Auth.js: it would build an absolute URL from forwarded headers; returnTo is already a safe path.
-    answer = await withHashSlot(() => signIn("credentials", { email, password, redirectTo: returnTo, redirect: false }));
-  } catch (err) {
-    if (err instanceof AppError && err.code === "OVERLOADED") back(page, "OVERLOADED", returnTo);
-    if (err instanceof AuthError) back(page, "CredentialsSignin", returnTo);
-    throw err;
-  }
-  // With X-Auth-Return-Redirect (a client's header) Auth.js answers a refusal instead of throwing: with an
-  // `error` URL, or with its own callback URL. Only a URL outside Auth.js without `error` is a sign-in.
-  const answered = new URL(answer, "http://localhost");
-  if (answered.searchParams.has("error") || answered.pathname.startsWith("/api/auth/")) back(page, "CredentialsSignin", returnTo);
-  await signInSucceeded(email);
-  redirect(returnTo);
-}
+// The sign-in, sign-up and sign-out forms' actions (they work without JavaScript): the Auth.js integration's.
+import { identity } from "@/app/_demo/cart";
 
 export async function signInAction(formData: FormData) {
-  await withActionContext("signIn", () => signInForm(formData));
-}
-
-async function signInForm(formData: FormData) {
-  const returnTo = returnToSchema.parse(field(formData, "returnTo") || "/cart");
-  const parsed = credentialsSchema.safeParse({ email: field(formData, "email"), password: field(formData, "password") });
-  if (!parsed.success) back("/signin", "CredentialsSignin", returnTo);
-  // Before the hash: the same limits as POST /api/auth/callback/credentials.
-  backLimited("/signin", await checkSignIn(parsed.data.email, clientAddress(await headers())), returnTo);
-  await signInWith(parsed.data.email, parsed.data.password, returnTo, "/signin");
+  await identity.actions.signIn(formData);
 }
 
 export async function signUpAction(formData: FormData) {
-  await withActionContext("signUp", () => signUpForm(formData));
-}
-
-async function signUpForm(formData: FormData) {
-  const returnTo = returnToSchema.parse(field(formData, "returnTo") || "/cart");
-  const parsed = registerSchema.safeParse({ email: field(formData, "email"), password: field(formData, "password") });
-  if (!parsed.success) back("/signup", "VALIDATION_ERROR", returnTo);
-  backLimited("/signup", await checkRegister(clientAddress(await headers())), returnTo);
-  try {
-    await registerUser(parsed.data);
-  } catch (err) {
-    const known = toAppError(err);
-    if (known) back("/signup", known.code, returnTo);
-    throw err;
-  }
-  await signInWith(parsed.data.email, parsed.data.password, returnTo, "/signup");
+  await identity.actions.signUp(formData);
 }
 
 export async function signOutAction() {
-  await withActionContext("signOut", async () => {
-    // Ours first: Auth.js's own sign-out skips its event when it cannot read its token.
-    await endUserSession();
-    await signOut({ redirectTo: "/cart" });
-  });
+  await identity.actions.signOut();
 }

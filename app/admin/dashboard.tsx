@@ -1,8 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState, useTransition } from "react";
-import type { CleanupActionResult } from "@/lib/actions/admin-actions";
-import type { DashboardStats } from "@/lib/observe/dashboard";
+import type { CleanupActionResult, DashboardStats } from "next-cart/server";
 import { Chart } from "./chart";
 
 const POLL_MS = 5_000;

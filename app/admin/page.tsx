@@ -1,16 +1,15 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { runCleanupNowAction } from "@/app/actions/admin";
-import { getSessionForRender } from "@/lib/cart/read";
-import { isAdminEmail } from "@/lib/http/admin";
+import { cart } from "@/app/_demo/cart";
 import { AdminDashboard } from "./dashboard";
 
 export const metadata: Metadata = { title: "Operations", robots: { index: false, follow: false } };
 
 // Admins only (ADMIN_EMAILS); to guests and other shoppers the page does not exist.
 export default async function AdminPage() {
-  const { user } = await getSessionForRender();
-  if (!user || !isAdminEmail(user.email)) notFound();
+  const { user } = await cart.getSessionForRender();
+  if (!user || !cart.admin.isAdminEmail(user.email)) notFound();
   return (
     <div className="container admin">
       <h1>Operations</h1>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getSessionForRender } from "@/lib/cart/read";
-import { CartView, RecoveryLinkSection, cartErrorFromSearchParams } from "@/lib/react";
+import { cart } from "@/app/_demo/cart";
+import { CartView, RecoveryLinkSection, cartErrorFromSearchParams } from "next-cart/react";
 
 export const metadata: Metadata = { title: "Your cart" };
 
@@ -21,7 +21,7 @@ export default async function CartPage({ searchParams }: CartPageProps) {
   // /cart/recover/confirm redirects here after restoring a recovery link (1), or finding it
   // already restored into this cart (again), or finding none of its products still sold (none).
   const restored = typeof query.restored === "string" && Object.hasOwn(restoredNotices, query.restored) ? (restoredNotices[query.restored] ?? null) : null;
-  const { user } = await getSessionForRender();
+  const { user } = await cart.getSessionForRender();
   return (
     <div className="container">
       <div className="page-head">

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { signInAction } from "@/app/actions/auth";
-import { getSessionForRender } from "@/lib/cart/read";
-import { demoAccountsEnabled, env } from "@/lib/config/env";
-import { SubmitButton, authHref, safeReturnTo, signInErrorMessage } from "@/lib/react";
-import { EmailField, PasswordField } from "@/lib/react/auth-fields";
+import { cart, identity } from "@/app/_demo/cart";
+import { SubmitButton, authHref, safeReturnTo, signInErrorMessage } from "next-cart/react";
+import { EmailField, PasswordField } from "next-cart/react";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -16,9 +15,9 @@ export default async function SignInPage({ searchParams }: SignInPageProps) {
   const query = await searchParams;
   const returnTo = safeReturnTo(query.returnTo);
   const error = signInErrorMessage(query.error, query.retryAfter);
-  const { user } = await getSessionForRender();
+  const { user } = await cart.getSessionForRender();
   // Only where the demo accounts are seeded and accepted: never in production (README).
-  const showDemoHint = demoAccountsEnabled(env());
+  const showDemoHint = identity.demoAccountsShown();
 
   return (
     <div className="container">

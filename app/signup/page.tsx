@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { signUpAction } from "@/app/actions/auth";
-import { getSessionForRender } from "@/lib/cart/read";
-import { SubmitButton, authHref, safeReturnTo, signUpErrorMessage } from "@/lib/react";
-import { EmailField, PasswordField } from "@/lib/react/auth-fields";
+import { cart } from "@/app/_demo/cart";
+import { SubmitButton, authHref, safeReturnTo, signUpErrorMessage } from "next-cart/react";
+import { EmailField, PasswordField } from "next-cart/react";
 
 export const metadata: Metadata = { title: "Create an account" };
 
@@ -16,7 +16,7 @@ export default async function SignUpPage({ searchParams }: SignUpPageProps) {
   const returnTo = safeReturnTo(query.returnTo);
   const error = signUpErrorMessage(query.error, query.retryAfter);
   const emailTaken = query.error === "EMAIL_TAKEN";
-  const { user } = await getSessionForRender();
+  const { user } = await cart.getSessionForRender();
 
   return (
     <div className="container">

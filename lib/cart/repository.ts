@@ -59,8 +59,8 @@ export async function readSnapshot(reader: Executor, cartId: string): Promise<Ca
       select c.id, c.user_id, c.status, c.version, c.currency, c.updated_at,
         coalesce((select json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity,
                    'addedUnitPrice', i.added_unit_price, 'addedAt', i.added_at) order by i.seq)
-                  from cart_items i where i.cart_id = c.id), '[]'::json) as lines
-      from carts c where c.id = ${cartId}`),
+                  from cart_lines i where i.cart_id = c.id), '[]'::json) as lines
+      from cart_carts c where c.id = ${cartId}`),
   );
   if (!row) return null;
   const lines = typeof row.lines === "string" ? JSON.parse(row.lines) : row.lines;
@@ -78,37 +78,32 @@ export async function readSnapshot(reader: Executor, cartId: string): Promise<Ca
 /**
  * Compare-and-set of one line: applies the change only if the cart is
  * still at `expectedVersion` (checked under its row lock), bumping the
- * version in the same statement. For adds, the product must still be active
- * at the price the rule used. Returns the new version, or null when
+ * version in the same statement. Returns the new version, or null when
  * anything differs (the caller then takes the full, locked path).
  */
 export async function compareAndSetLine(
   db: Executor,
   cart: { id: string; userId: string | null; expectedVersion: number },
-  change: { line: CartLine | null; productId: string; requireActivePrice?: number },
+  change: { line: CartLine | null; productId: string },
 ): Promise<{ version: number; updatedAt: string } | null> {
   const owner = cart.userId === null ? sql`user_id is null` : sql`user_id = ${cart.userId}`;
-  const product =
-    change.requireActivePrice === undefined
-      ? sql`true`
-      : sql`exists (select 1 from products where id = ${change.productId} and active and price = ${change.requireActivePrice})`;
   const write = change.line
-    ? sql`insert into cart_items (cart_id, product_id, quantity, added_unit_price, added_at)
+    ? sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price, added_at)
           select ${cart.id}, ${change.productId}, ${change.line.quantity}, ${change.line.addedUnitPrice}, ${change.line.addedAt}::timestamptz
-          where exists (select 1 from locked) and ${product}
+          where exists (select 1 from locked)
           on conflict (cart_id, product_id) do update set quantity = excluded.quantity
           returning 1`
-    : sql`delete from cart_items where cart_id = ${cart.id} and product_id = ${change.productId}
+    : sql`delete from cart_lines where cart_id = ${cart.id} and product_id = ${change.productId}
           and exists (select 1 from locked) returning 1`;
   const [row] = rowsOf<{ version: number; updated_at: string | Date }>(
     await db.execute(sql`
       with locked as (
-        select id from carts
+        select id from cart_carts
         where id = ${cart.id} and version = ${cart.expectedVersion} and status = 'active' and ${owner}
         for update
       ),
       written as (${write})
-      update carts set version = version + 1, updated_at = now()
+      update cart_carts set version = version + 1, updated_at = now()
       where id = ${cart.id} and exists (select 1 from written)
       returning version, updated_at`),
   );

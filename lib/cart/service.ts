@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
-import { eq, inArray, sql } from "drizzle-orm";
-import { products, recoveryLinks, recoveryRedemptions } from "../../db/schema";
-import { catalogFor, readProduct } from "../catalog/catalog";
+import { eq, sql } from "drizzle-orm";
+import { recoveryLinks, recoveryRedemptions } from "../../db/schema";
 import { env } from "../config/env";
-import { AppError } from "../errors";
+import { AppError, sessionRotated } from "../errors";
 import { recordCartOperation, recordRecoveryRedemption, type CartOperationKind } from "../observe/metrics";
-import type { Session } from "../session/session";
-import { sessionRotated, takeNotices, touched, withCart } from "../session/session";
 import { db } from "../storage/database";
+import { productById, productsById } from "./catalog";
 import { cacheCart, getCachedCart } from "./cache";
 import { serializeByCart } from "./cart-queue";
 import { recordOutcomeInTransaction, type IdempotencyContext } from "./idempotency";
@@ -27,17 +25,18 @@ import {
   toSnapshot,
   writeLines,
 } from "./repository";
-import type { CartLimits, CartLine, CartSnapshot, CartView } from "./types";
+import type { CartLimits, CartLine, CartRef, CartSnapshot, CartView, Product } from "./types";
 import { buildCartView, emptyCartView } from "./view";
 
-/**
- * The one cart service behind both the HTTP API and the server actions:
- * lock the cart and bump its version, apply a pure rule, write the
- * difference, all in one transaction; then refresh the cache after the commit.
- */
+// The one cart service behind both the HTTP API and the server actions: lock the cart and
+// bump its version, apply a pure rule, write the difference, all in one transaction; then
+// refresh the cache after the commit. It knows carts, not sessions: the caller passes which
+// cart it reaches (CartRef) and learns which cart it reached in the end (`cartId`: a merged or
+// expired cart is replaced) and whether anything changed.
 export interface CartResult {
   cart: CartView;
-  session: Session;
+  cartId: string;
+  changed: boolean;
 }
 
 export interface MutationOptions {
@@ -47,7 +46,7 @@ export interface MutationOptions {
   idempotency?: IdempotencyContext;
 }
 
-const DEFAULT_CURRENCY = "USD";
+const currency = () => env().CART_CURRENCY;
 
 export function cartLimits(): CartLimits {
   const config = env();
@@ -55,7 +54,7 @@ export function cartLimits(): CartLimits {
 }
 
 /** Whether this session may reach this stored cart (a never-written cart is reachable). */
-function reachable(snapshot: CartSnapshot, session: Session): boolean {
+function reachable(snapshot: CartSnapshot, session: CartRef): boolean {
   if (snapshot.version === 0) return true;
   if (snapshot.status !== "active" || snapshot.userId !== session.userId) return false;
   if (snapshot.userId !== null) return true;
@@ -64,16 +63,16 @@ function reachable(snapshot: CartSnapshot, session: Session): boolean {
 
 /** The cart a session has not written yet: cached too, so a new visitor costs Postgres one read. */
 function neverWritten(cartId: string, userId: string | null): CartSnapshot {
-  return { id: cartId, userId, status: "active", version: 0, currency: DEFAULT_CURRENCY, updatedAt: "", lines: [] };
+  return { id: cartId, userId, status: "active", version: 0, currency: currency(), updatedAt: "", lines: [] };
 }
 
-async function toView(snapshot: CartSnapshot | null, tx?: Tx): Promise<CartView> {
-  if (!snapshot || snapshot.version === 0) return emptyCartView(DEFAULT_CURRENCY);
-  return buildCartView(snapshot, await catalogFor(snapshot.lines.map((l) => l.productId), tx));
+async function toView(snapshot: CartSnapshot | null): Promise<CartView> {
+  if (!snapshot || snapshot.version === 0) return emptyCartView(currency());
+  return buildCartView(snapshot, await productsById(snapshot.lines.map((l) => l.productId)));
 }
 
 /** The stored cart (or its never-written placeholder), from the cache when it has it. */
-async function loadSnapshot(session: Session): Promise<CartSnapshot> {
+async function loadSnapshot(session: CartRef): Promise<CartSnapshot> {
   const cached = await getCachedCart(session.cartId);
   if (cached) return cached;
   const stored = await readSnapshot(await db(), session.cartId);
@@ -105,41 +104,36 @@ const rotationCutoff = () => new Date(Date.now() - env().SESSION_ROTATION_GRACE_
  * It is refused (retried with the new cookie) rather than sent to a successor
  * cart, whose cookie would replace the signed-in one.
  */
-function assertNotJustMerged(snapshot: CartSnapshot, session: Session): void {
+function assertNotJustMerged(snapshot: CartSnapshot, session: CartRef): void {
   if (session.userId === null && snapshot.status === "merged" && Date.parse(snapshot.updatedAt) > rotationCutoff().getTime()) {
     throw sessionRotated();
   }
 }
 
-export async function getCart(session: Session): Promise<CartResult> {
+export async function getCart(ref: CartRef): Promise<CartResult> {
   // A cart id this request allocated has nothing stored: a new visitor costs no query.
-  if (session.newCart) return { cart: emptyCartView(DEFAULT_CURRENCY), session };
-  let current = session;
+  if (ref.newCart) return { cart: emptyCartView(currency()), cartId: ref.cartId, changed: false };
+  let current = ref;
   let snapshot = await loadSnapshot(current);
   if (!reachable(snapshot, current)) {
     assertNotJustMerged(snapshot, current);
     const replacement = current.userId !== null ? await userCartId(current.userId) : null;
-    current = withCart(current, replacement ?? successorCartId(current.cartId));
+    current = { ...current, cartId: replacement ?? successorCartId(current.cartId) };
     snapshot = await loadSnapshot(current);
-    if (!reachable(snapshot, current)) return { cart: emptyCartView(DEFAULT_CURRENCY), session: current };
+    if (!reachable(snapshot, current)) return { cart: emptyCartView(currency()), cartId: current.cartId, changed: false };
   }
-  const { notices, session: next } = takeNotices(current);
-  const cart = await toView(snapshot);
-  return { cart: notices.length > 0 ? { ...cart, notices: [...notices, ...cart.notices] } : cart, session: next };
+  return { cart: await toView(snapshot), cartId: current.cartId, changed: false };
 }
 
-/**
- * A change to a cart: `load` reads what the rule needs (run alongside the
- * read of the lines, under the lock), `apply` is the pure domain rule.
- */
-interface Rule<T> {
-  load?: (tx: Tx, cartId: string) => Promise<T>;
-  apply: (lines: CartLine[], loaded: T) => LineChange;
-  /**
-   * Optional fast path for one-line changes: what the rule needs from
-   * process caches, and the price an add must still have in Postgres.
-   */
-  fast?: { load: () => Promise<T>; requirePrice?: (loaded: T) => number | undefined };
+// A change to a cart. `prepare` reads what the rule needs from outside the cart (the
+// catalog) before any lock is taken, so a catalog on the same pool never waits for a second
+// connection while a cart is locked; `load` reads the cart's own tables under the lock;
+// `apply` is the pure domain rule. `fast`: the rule may take the one-statement path.
+interface Rule<P, T> {
+  prepare?: () => Promise<P>;
+  load?: (tx: Tx, cartId: string, prepared: P) => Promise<T>;
+  apply: (lines: CartLine[], loaded: T, prepared: P) => LineChange;
+  fast?: boolean;
 }
 
 class VersionConflict extends Error {
@@ -157,13 +151,13 @@ class NoChange extends Error {
 const guestCutoff = () => new Date(Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000);
 
 /** Locks the session's cart (bumping its version); creates it when missing, replaces it when unreachable. */
-async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: CartRow; cartId: string }> {
+async function lockOrCreate(tx: Tx, session: CartRef): Promise<{ cart: CartRow; cartId: string }> {
   const cutoff = guestCutoff();
   const existing = await lockAndBump(tx, session.cartId, session.userId, cutoff);
   if (existing) return { cart: existing, cartId: session.cartId };
   if (session.userId !== null) {
     // One active cart per user: use it, or create it (another device may be doing the same).
-    const cartId = await ensureUserCart(tx, session.userId, DEFAULT_CURRENCY);
+    const cartId = await ensureUserCart(tx, session.userId, currency());
     const cart = await lockAndBump(tx, cartId, session.userId, cutoff);
     if (cart) return { cart, cartId };
     throw new Error("could not lock the user's cart");
@@ -172,7 +166,7 @@ async function lockOrCreate(tx: Tx, session: Session): Promise<{ cart: CartRow; 
   // alone, so when the lock still fails the session moves on to the successor cart.
   let cartId = session.cartId;
   for (let attempt = 0; attempt < 4; attempt += 1) {
-    await ensureCart(tx, cartId, null, DEFAULT_CURRENCY);
+    await ensureCart(tx, cartId, null, currency());
     const cart = await lockAndBump(tx, cartId, null, cutoff);
     if (cart) return { cart, cartId };
     if (attempt === 0 && (await mergedSince(tx, cartId, rotationCutoff()))) throw sessionRotated();
@@ -203,15 +197,14 @@ function singleLineChange(before: readonly CartLine[], after: readonly CartLine[
  * an error to confirm, a keyed request, a version that moved) returns null
  * and the locked path decides.
  */
-async function tryCompareAndSet<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<Outcome | null> {
-  if (!rule.fast || options.idempotency || session.newCart) return null;
+async function tryCompareAndSet<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome | null> {
+  if (!rule.fast || rule.load || options.idempotency || session.newCart) return null;
   const cached = await getCachedCart(session.cartId);
   if (!cached || cached.version === 0 || !reachable(cached, session)) return null;
   if (options.expectedVersion !== undefined && options.expectedVersion !== cached.version) return null;
-  const loaded = await rule.fast.load();
   let change: LineChange;
   try {
-    change = rule.apply(cached.lines, loaded);
+    change = rule.apply(cached.lines, undefined as T, prepared);
   } catch {
     return null; // refusals are decided on committed data, by the locked path
   }
@@ -220,30 +213,30 @@ async function tryCompareAndSet<T>(session: Session, rule: Rule<T>, options: Mut
   const written = await compareAndSetLine(
     await db(),
     { id: cached.id, userId: session.userId, expectedVersion: cached.version },
-    { ...oneLine, requireActivePrice: rule.fast?.requirePrice?.(loaded) },
+    oneLine,
   );
   if (!written) return null;
   return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
 }
 
 /** Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome). */
-async function applyRule<T>(tx: Tx, session: Session, rule: Rule<T>, options: MutationOptions): Promise<Outcome> {
+async function applyRule<P, T>(tx: Tx, session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome> {
   const { cart, cartId } = await lockOrCreate(tx, session);
   // Version 1 after the bump means no change was ever committed: no lines to read.
   // (Not "we inserted it": a concurrent first add may have inserted it and committed.)
   const fresh = cart.version === 1;
   const [lines, loaded] = await Promise.all([
     fresh ? Promise.resolve<CartLine[]>([]) : readLines(tx, cartId),
-    rule.load ? rule.load(tx, cartId) : Promise.resolve(undefined as T),
+    rule.load ? rule.load(tx, cartId, prepared) : Promise.resolve(undefined as T),
   ]);
   const before = toSnapshot({ ...cart, version: cart.version - 1 }, lines);
   if (options.expectedVersion !== undefined && options.expectedVersion !== before.version) {
     throw new VersionConflict(fresh ? null : before);
   }
-  const change = rule.apply(lines, loaded);
+  const change = rule.apply(lines, loaded, prepared);
   if (!change.changed) throw new NoChange(before, cartId);
   const snapshot = toSnapshot(cart, change.lines);
-  const view = await toView(snapshot, tx);
+  const view = await toView(snapshot);
   await Promise.all([
     writeLines(tx, cartId, lines, change.lines),
     // Remembered in the same commit as the change: a retry can never apply it twice.
@@ -257,10 +250,10 @@ async function applyRule<T>(tx: Tx, session: Session, rule: Rule<T>, options: Mu
  * behind other changes to the same cart from this instance). A no-op rolls
  * back, so it neither bumps the version nor creates a cart.
  */
-async function mutate<T>(kind: CartOperationKind, session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult> {
+async function mutate<P, T>(kind: CartOperationKind, session: CartRef, rule: Rule<P, T>, options: MutationOptions): Promise<CartResult> {
   try {
-    const { changed, ...result } = await mutateOnce(session, rule, options);
-    recordCartOperation(kind, changed ? "changed" : "unchanged");
+    const result = await mutateOnce(session, rule, options);
+    recordCartOperation(kind, result.changed ? "changed" : "unchanged");
     return result;
   } catch (err) {
     // Refusals by their contract code; anything else is ours ("error").
@@ -269,14 +262,15 @@ async function mutate<T>(kind: CartOperationKind, session: Session, rule: Rule<T
   }
 }
 
-async function mutateOnce<T>(session: Session, rule: Rule<T>, options: MutationOptions): Promise<CartResult & { changed: boolean }> {
+async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions): Promise<CartResult> {
   const database = await db();
+  const prepared = rule.prepare ? await rule.prepare() : (undefined as P);
   let outcome: Outcome;
   try {
     outcome = await serializeByCart(session.cartId, async () => {
       const done =
-        (await tryCompareAndSet(session, rule, options)) ??
-        (await database.transaction((tx) => applyRule(tx, session, rule, options)));
+        (await tryCompareAndSet(session, rule, prepared, options)) ??
+        (await database.transaction((tx) => applyRule(tx, session, rule, prepared, options)));
       // Cached before the next queued change starts, so it can take the fast path too.
       await cacheCart(done.snapshot);
       return done;
@@ -290,61 +284,64 @@ async function mutateOnce<T>(session: Session, rule: Rule<T>, options: MutationO
       throw err;
     }
   }
-  const next = withCart(session, outcome.cartId);
-  return { cart: outcome.view ?? (await toView(outcome.snapshot)), session: outcome.changed ? touched(next) : next, changed: outcome.changed };
+  return { cart: outcome.view ?? (await toView(outcome.snapshot)), cartId: outcome.cartId, changed: outcome.changed };
 }
 
-export async function addItem(session: Session, input: { productId: string; quantity: number }, options: MutationOptions = {}) {
+// A product a change may use: known to the catalog, on sale, in the cart's currency.
+function sellable(product: Product | null, productId: string): Product {
+  if (!product) throw new AppError("PRODUCT_NOT_FOUND", "There is no such product.", { productId });
+  if (!product.active) throw new AppError("PRODUCT_UNAVAILABLE", `${product.name} is no longer available.`, { productId });
+  if (product.currency !== currency()) {
+    throw new AppError("PRODUCT_UNAVAILABLE", `${product.name} is not sold in ${currency()}.`, { productId });
+  }
+  return product;
+}
+
+export async function addItem(ref: CartRef, input: { productId: string; quantity: number }, options: MutationOptions = {}) {
   return mutate(
     "add",
-    session,
+    ref,
     {
-      load: (tx) => readProduct(tx, input.productId),
-      fast: {
-        load: async () => (await catalogFor([input.productId])).get(input.productId) ?? null,
-        requirePrice: (product) => product?.price,
-      },
-      apply: (lines, product) => {
-        if (!product) throw new AppError("PRODUCT_NOT_FOUND", "There is no such product.", { productId: input.productId });
-        if (!product.active) {
-          throw new AppError("PRODUCT_UNAVAILABLE", `${product.name} is no longer available.`, { productId: input.productId });
-        }
-        return addLine(lines, { ...input, unitPrice: product.price, now: new Date().toISOString() }, cartLimits());
-      },
+      // Fresh from the catalog: the price a change uses is never a cached one.
+      prepare: () => productById(input.productId, { fresh: true }),
+      fast: true,
+      apply: (lines, _loaded, product) =>
+        addLine(lines, { ...input, unitPrice: sellable(product, input.productId).price, now: new Date().toISOString() }, cartLimits()),
     },
     options,
   );
 }
 
-export async function setItemQuantity(session: Session, productId: string, quantity: number, options: MutationOptions = {}) {
-  return mutate("set", session, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()), fast: { load: async () => undefined } }, options);
+export async function setItemQuantity(ref: CartRef, productId: string, quantity: number, options: MutationOptions = {}) {
+  return mutate("set", ref, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()), fast: true }, options);
 }
 
-export async function removeItem(session: Session, productId: string, options: MutationOptions = {}) {
-  return mutate("remove", session, { apply: (lines) => removeLine(lines, productId), fast: { load: async () => undefined } }, options);
+export async function removeItem(ref: CartRef, productId: string, options: MutationOptions = {}) {
+  return mutate("remove", ref, { apply: (lines) => removeLine(lines, productId), fast: true }, options);
 }
 
-export async function clearCart(session: Session, options: MutationOptions = {}) {
-  return mutate("clear", session, { apply: (lines) => clearLines(lines) }, options);
+export async function clearCart(ref: CartRef, options: MutationOptions = {}) {
+  return mutate("clear", ref, { apply: (lines) => clearLines(lines) }, options);
 }
 
 export type RestoreOutcome = "restored" | "already" | "nothing";
 
-/**
- * Restores a copy of a recovery link's snapshot into the session's cart with
- * the merge rule, at today's prices, skipping products no longer sold. The
- * link's row is locked after the cart's (the order every restore takes), and
- * its redemptions are counted and this cart's recorded in the same
- * transaction: once per (link, cart), and into at most
- * RECOVERY_LINK_MAX_REDEMPTIONS carts however many confirmations race.
- */
-export async function restoreSnapshot(session: Session, linkId: string): Promise<CartResult & { outcome: RestoreOutcome }> {
+// Restores a copy of a recovery link's snapshot into the cart with the merge rule, at today's
+// prices, skipping products no longer sold. The link's row is locked after the cart's (the
+// order every restore takes), and its redemptions are counted and this cart's recorded in the
+// same transaction: once per (link, cart), and into at most RECOVERY_LINK_MAX_REDEMPTIONS carts
+// however many confirmations race. The link's products are priced before the lock.
+export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<CartResult & { outcome: RestoreOutcome }> {
   let outcome: RestoreOutcome = "nothing";
   const result = await mutate(
     "restore",
-    session,
+    ref,
     {
-      load: async (tx, cartId): Promise<CartLine[]> => {
+      prepare: async () => {
+        const [link] = await (await db()).select({ lines: recoveryLinks.lines }).from(recoveryLinks).where(eq(recoveryLinks.id, linkId));
+        return productsById(link?.lines.map((l) => l.productId) ?? [], { fresh: true });
+      },
+      load: async (tx, cartId, sold): Promise<CartLine[]> => {
         const [link] = await tx
           .select({ lines: recoveryLinks.lines, sourceCartId: recoveryLinks.sourceCartId, expiresAt: recoveryLinks.expiresAt })
           .from(recoveryLinks)
@@ -368,16 +365,13 @@ export async function restoreSnapshot(session: Session, linkId: string): Promise
         if (Number(redeemed?.carts ?? 0) >= env().RECOVERY_LINK_MAX_REDEMPTIONS) {
           throw new AppError("RECOVERY_LINK_USED_UP", "This cart link has been used too many times.");
         }
-        const ids = link.lines.map((l) => l.productId);
-        const [sold] = await Promise.all([
-          ids.length > 0 ? tx.select().from(products).where(inArray(products.id, ids)) : Promise.resolve([]),
-          tx.insert(recoveryRedemptions).values({ tokenId: linkId, cartId }),
-        ]);
-        const byId = new Map(sold.map((p) => [p.id, p]));
+        await tx.insert(recoveryRedemptions).values({ tokenId: linkId, cartId });
         const now = new Date().toISOString();
         const lines = link.lines.flatMap((l) => {
-          const product = byId.get(l.productId);
-          return product?.active ? [{ productId: l.productId, quantity: l.quantity, addedUnitPrice: product.price, addedAt: now }] : [];
+          const product = sold.get(l.productId);
+          return product?.active && product.currency === currency()
+            ? [{ productId: l.productId, quantity: l.quantity, addedUnitPrice: product.price, addedAt: now }]
+            : [];
         });
         outcome = lines.length > 0 ? "restored" : "nothing";
         return lines;

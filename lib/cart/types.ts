@@ -4,6 +4,8 @@ export interface CartLineView {
   name: string;
   slug: string;
   image: string;
+  // The product page, when the catalog adapter gives one.
+  href?: string | null;
   unitPrice: number;
   addedUnitPrice: number;
   quantity: number;
@@ -56,6 +58,16 @@ export interface Product {
   currency: string;
   active: boolean;
   image: string;
+  // The product page, when the catalog adapter gives one.
+  href?: string | null;
+}
+
+// Which cart a caller reaches: its id, its owner (null for a guest) and whether the id was
+// just allocated (nothing can be stored under it yet).
+export interface CartRef {
+  cartId: string;
+  userId: string | null;
+  newCart?: boolean;
 }
 
 export interface CartLimits {

@@ -65,6 +65,8 @@ const envSchema = z
     AUTH_GITHUB_SECRET: z.string().min(1).optional(),
     CART_MAX_LINES: intFromEnv(100, 1, 1000),
     CART_MAX_QUANTITY: intFromEnv(99, 1, 100_000),
+    // Every cart's currency (ISO 4217); products the catalog prices in another are refused.
+    CART_CURRENCY: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD").optional().default("USD"),
     CART_CACHE_TTL_SECONDS: intFromEnv(3600, 1, 7 * 86_400),
     CATALOG_CACHE_SECONDS: intFromEnv(10, 0, 3600),
     DATABASE_POOL_SIZE: intFromEnv(10, 1, 200),
@@ -147,22 +149,22 @@ const envSchema = z
     env.AUTH_SECRET.forEach((secret, i) => {
       if (secret.length < 32) ctx.addIssue({ code: "custom", path: ["AUTH_SECRET", i], message: "each secret must be at least 32 characters" });
     });
-    if (env.NODE_ENV === "production" && env.AUTH_SECRET.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required in production (Auth.js; openssl rand -base64 32)" });
-    }
     if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {
       ctx.addIssue({ code: "custom", path: ["AUTH_GITHUB_SECRET"], message: "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET must be set together" });
-    }
-    if (env.NODE_ENV === "production" && env.SESSION_SECRET.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["SESSION_SECRET"],
-        message: "is required in production (generate one with: openssl rand -base64 32)",
-      });
     }
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+// What production must have before it serves anything. Not checked while `next build` collects
+// pages (NEXT_PHASE=phase-production-build): the build serves nobody and need not hold secrets.
+function productionProblems(env: Env, source: Record<string, string | undefined>): string[] {
+  if (env.NODE_ENV !== "production" || source.NEXT_PHASE === "phase-production-build") return [];
+  const problems: string[] = [];
+  if (env.SESSION_SECRET.length === 0) problems.push("SESSION_SECRET: is required in production (generate one with: openssl rand -base64 32)");
+  if (env.AUTH_SECRET.length === 0) problems.push("AUTH_SECRET: is required in production (Auth.js; openssl rand -base64 32)");
+  return problems;
+}
 
 /**
  * The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by
@@ -198,19 +200,36 @@ function withoutEmpty(source: Record<string, string | undefined>): Record<string
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
 }
 
-export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = envSchema.safeParse(withoutEmpty(source));
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+// Every setting may also be given with a CART_ prefix (CART_SESSION_SECRET, CART_DATA_DIR...),
+// which wins over the plain name: a host's own variables never collide with ours.
+function withCartPrefix(source: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = key.startsWith("CART_") ? source[key] : (source[`CART_${key}`] ?? source[key]);
+    if (value !== undefined) out[key] = value;
   }
+  return out;
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(withCartPrefix(withoutEmpty(source)));
+  const problems = result.success ? productionProblems(result.data, source) : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 
-let cached: Env | undefined;
+const globalForEnv = globalThis as unknown as { __nextCartEnv?: Env };
 
 export function env(): Env {
-  cached ??= parseEnv();
-  return cached;
+  globalForEnv.__nextCartEnv ??= parseEnv();
+  return globalForEnv.__nextCartEnv;
+}
+
+// createCart's settings: explicit values over the environment, validated together (throws ConfigError).
+export function configureEnv(source: Record<string, string | undefined>): Env {
+  const parsed = parseEnv(source);
+  globalForEnv.__nextCartEnv = parsed;
+  return parsed;
 }
 
 /**

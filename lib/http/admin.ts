@@ -1,6 +1,6 @@
 import { adminEmails, env } from "../config/env";
 import { AppError } from "../errors";
-import { describeSession } from "../session/describe";
+import { describeSession } from "../identity/describe";
 import type { Session } from "../session/session";
 
 /** Whether a signed-in email is one of ADMIN_EMAILS, or the demo's admin by default (compared lower-cased). */

@@ -1,6 +1,6 @@
 import { NextRequest, type NextResponse } from "next/server";
-import { checkRegister, checkSignIn, signInSucceeded } from "../auth/guess-limit";
-import { withHashSlot } from "../auth/password";
+import { checkRegister, checkSignIn, signInSucceeded } from "../identity/guess-limit";
+import { withHashSlot } from "../identity/password";
 import { env } from "../config/env";
 import { toErrorResponse } from "./errors";
 import { clientAddress, rateLimitedResponse } from "./rate-limit";

@@ -8,7 +8,7 @@ import { appErrorReply, toAppError } from "./errors";
 
 /**
  * Exactly-once for both transports: the route handlers (session-route.ts)
- * and the server actions (lib/actions/cart-actions.ts) run keyed requests
+ * and the server actions (lib/http/cart-actions.ts) run keyed requests
  * through here, so they keep and replay the same outcomes:
  *
  * - a live stored outcome is replayed as stored (status and body, the cart it

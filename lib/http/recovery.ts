@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { previewRecoveryLink, readRecoveryToken, type RecoveryPreview } from "../cart/recovery";
-import { restoreSnapshot } from "../cart/service";
+import { previewRecoveryLink, readRecoveryToken, type RecoveryPreview } from "../session/recovery-link";
+import { restoreSnapshot } from "../session/cart";
 import { AppError } from "../errors";
 import { log } from "../log/logger";
 import { sessionCookieName, unsealSession } from "../session/cookie";

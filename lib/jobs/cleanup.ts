@@ -94,14 +94,14 @@ function cartStep(kind: CleanupKind, label: string, filter: SQL): CleanupStep {
   return {
     kind,
     label,
-    count: sql`select count(*)::int as n from carts where ${filter}`,
+    count: sql`select count(*)::int as n from cart_carts where ${filter}`,
     batch: (limit) => sql`
       with batch as (
-        select id from carts where ${filter}
+        select id from cart_carts where ${filter}
         order by updated_at limit ${limit}
         for update skip locked
       ), gone as (
-        delete from carts where id = any(array(select id from batch)) returning 1
+        delete from cart_carts where id = any(array(select id from batch)) returning 1
       )
       select count(*)::int as n from gone`,
   };
@@ -133,17 +133,17 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
       label: "expired recovery links and their redemptions",
       count: sql`
         select count(*)::int as n,
-          (select count(*)::int from recovery_redemptions r join recovery_links l on l.id = r.token_id where l.expires_at < now()) as also
-        from recovery_links where expires_at < now()`,
+          (select count(*)::int from cart_recovery_redemptions r join cart_recovery_links l on l.id = r.token_id where l.expires_at < now()) as also
+        from cart_recovery_links where expires_at < now()`,
       batch: (limit) => sql`
         with batch as (
-          select id from recovery_links where expires_at < now()
+          select id from cart_recovery_links where expires_at < now()
           order by expires_at limit ${limit}
           for update skip locked
         ), gone as (
-          delete from recovery_links where id = any(array(select id from batch)) returning id
+          delete from cart_recovery_links where id = any(array(select id from batch)) returning id
         ), redeemed as (
-          delete from recovery_redemptions where token_id = any(array(select id from gone)) returning 1
+          delete from cart_recovery_redemptions where token_id = any(array(select id from gone)) returning 1
         )
         select (select count(*)::int from gone) as n, (select count(*)::int from redeemed) as also`,
     },
@@ -153,28 +153,28 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
       // that reads every link), so the scan stops after one batch of old redemptions.
       kind: "recoveryRedemptions",
       label: "redemptions of links already gone",
-      count: sql`select count(*)::int as n from recovery_redemptions r where ${orphanRedemption(settings)}`,
+      count: sql`select count(*)::int as n from cart_recovery_redemptions r where ${orphanRedemption(settings)}`,
       batch: (limit) => sql`
         with batch as (
-          select ctid from recovery_redemptions r where ${orphanRedemption(settings)}
+          select ctid from cart_recovery_redemptions r where ${orphanRedemption(settings)}
           order by redeemed_at limit ${limit}
           for update skip locked
         ), gone as (
-          delete from recovery_redemptions where ctid = any(array(select ctid from batch)) returning 1
+          delete from cart_recovery_redemptions where ctid = any(array(select ctid from batch)) returning 1
         )
         select count(*)::int as n from gone`,
     },
     {
       kind: "idempotencyKeys",
       label: "idempotency outcomes past 24 hours",
-      count: sql`select count(*)::int as n from idempotency_keys where created_at < ${secondsAgo(IDEMPOTENCY_TTL_SECONDS)}`,
+      count: sql`select count(*)::int as n from cart_idempotency_keys where created_at < ${secondsAgo(IDEMPOTENCY_TTL_SECONDS)}`,
       batch: (limit) => sql`
         with batch as (
-          select ctid from idempotency_keys where created_at < ${secondsAgo(IDEMPOTENCY_TTL_SECONDS)}
+          select ctid from cart_idempotency_keys where created_at < ${secondsAgo(IDEMPOTENCY_TTL_SECONDS)}
           order by created_at limit ${limit}
           for update skip locked
         ), gone as (
-          delete from idempotency_keys where ctid = any(array(select ctid from batch)) returning 1
+          delete from cart_idempotency_keys where ctid = any(array(select ctid from batch)) returning 1
         )
         select count(*)::int as n from gone`,
     },
@@ -186,21 +186,21 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
 
 function orphanRedemption(settings: CleanupSettings): SQL {
   return sql`r.redeemed_at < ${secondsAgo(settings.recoveryLinkHours * 3600)}
-    and (select count(*) from recovery_links l where l.id = r.token_id) = 0`;
+    and (select count(*) from cart_recovery_links l where l.id = r.token_id) = 0`;
 }
 
 function sessionStep(label: string, filter: SQL, orderBy: "revoked_at" | "created_at"): CleanupStep {
   return {
     kind: "userSessions",
     label,
-    count: sql`select count(*)::int as n from user_sessions where ${filter}`,
+    count: sql`select count(*)::int as n from cart_user_sessions where ${filter}`,
     batch: (limit) => sql`
       with batch as (
-        select sid from user_sessions where ${filter}
+        select sid from cart_user_sessions where ${filter}
         order by ${sql.raw(orderBy)} limit ${limit}
         for update skip locked
       ), gone as (
-        delete from user_sessions where sid = any(array(select sid from batch)) returning 1
+        delete from cart_user_sessions where sid = any(array(select sid from batch)) returning 1
       )
       select count(*)::int as n from gone`,
   };
@@ -357,7 +357,7 @@ async function record(database: Database, result: CleanupResult, startedAt: Date
     complete: result.complete,
     error,
   });
-  await database.execute(sql`delete from cleanup_runs where id in (select id from cleanup_runs order by id desc offset ${KEPT_RUNS})`);
+  await database.execute(sql`delete from cart_cleanup_runs where id in (select id from cart_cleanup_runs order by id desc offset ${KEPT_RUNS})`);
   const removed = Object.values(result.deleted).reduce((a, b) => a + b, 0);
   if (removed > 0 || error) log.info("cleanup run", { trigger: result.trigger, dryRun: result.dryRun, batches: result.batches, deleted: result.deleted, complete: result.complete, error });
 }

@@ -31,3 +31,4 @@ export type { AccountNavProps } from "./account-nav";
 export { SubmitButton } from "./submit-button";
 export type { SubmitButtonProps } from "./submit-button";
 export { authHref, safeReturnTo, signInErrorMessage, signUpErrorMessage, DEFAULT_RETURN_TO } from "./auth-messages";
+export { EmailField, PasswordField } from "./auth-fields";

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { CartNotice } from "../cart/types";
 import { env } from "../config/env";
-import { AppError } from "../errors";
+import { AppError, sessionRotated } from "../errors";
 import { log } from "../log/logger";
 import { recordGuestSessionRecorded } from "../observe/metrics";
 import { parseVersioned } from "../storage/kv";
@@ -79,9 +79,6 @@ export function sessionTtlSeconds(signedIn: boolean): number {
   return signedIn ? env().USER_SESSION_DAYS * 86_400 : env().GUEST_SESSION_IDLE_SECONDS;
 }
 
-export function sessionRotated(): AppError {
-  return new AppError("SESSION_ROTATED", "You signed in or out meanwhile. Retry with the current session cookie.");
-}
 
 /** A new session. Signed-in sessions are recorded at once; a guest's record waits for its first change. */
 export function freshSession(

@@ -2,11 +2,10 @@ import path from "node:path";
 import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "../../db/schema";
-import { seedCatalog } from "../../db/seed-catalog";
-import { DEMO_ADMIN_EMAIL, demoAccountsEnabled, env } from "../config/env";
+import { env } from "../config/env";
 import { log } from "../log/logger";
 import { setProbe } from "../observe/metrics";
-import { migratePostgres } from "./migrate";
+import { migratePglite, migratePostgres } from "./migrate";
 import { countPoolUse } from "./pool-metrics";
 import { postgresTarget } from "./pooler";
 
@@ -20,8 +19,6 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-const migrationsFolder = path.join(process.cwd(), "db", "migrations");
-
 async function openPostgres(databaseUrl: string): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
@@ -33,7 +30,7 @@ async function openPostgres(databaseUrl: string): Promise<DatabaseHandle> {
 
   const migrator = postgres(url, { max: 1, prepare, onnotice: () => {}, connect_timeout: 10 });
   try {
-    await migratePostgres(migrator, migrationsFolder);
+    await migratePostgres(migrator);
   } finally {
     await migrator.end({ timeout: 5 });
   }
@@ -102,13 +99,12 @@ async function lockPglite(dataDir: string): Promise<() => Promise<void>> {
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
-  const { migrate } = await import("drizzle-orm/pglite/migrator");
   await mkdir(dataDir, { recursive: true });
   const unlock = await lockPglite(dataDir);
   try {
     const client = await PGlite.create({ dataDir });
     const pgliteDb = drizzle(client, { schema });
-    await migrate(pgliteDb, { migrationsFolder });
+    await migratePglite(client);
     setProbe("db_pool_max", () => 1);
     return {
       kind: "pglite",
@@ -125,32 +121,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   }
 }
 
-async function seedWhenEmpty(db: Database): Promise<void> {
-  const existing = await db.select({ id: schema.products.id }).from(schema.products).limit(1);
-  if (existing.length > 0) return;
-  await db.insert(schema.products).values(seedCatalog).onConflictDoNothing();
-  log.info("seeded the catalog", { products: seedCatalog.length });
-}
+type ReadyHook = (db: Database) => Promise<void>;
+const globalForHooks = globalThis as unknown as { __cartDatabaseHooks?: ReadyHook[] };
 
-/** Demo accounts (printed in the README): seeded only where demoAccountsEnabled says, never in production. */
-export const demoAccounts = [
-  { email: "demo@example.com", password: "demo-password" },
-  { email: "shopper@example.com", password: "shopper-password" },
-  // The /admin dashboard's admin (ADMIN_EMAILS's default where demo accounts are seeded).
-  { email: DEMO_ADMIN_EMAIL, password: "admin-password" },
-];
-
-async function seedDemoAccounts(db: Database): Promise<void> {
-  const existing = await db.select({ id: schema.users.id }).from(schema.users).limit(1);
-  if (existing.length > 0) return;
-  const { hashPassword } = await import("../auth/password");
-  for (const account of demoAccounts) {
-    await db
-      .insert(schema.users)
-      .values({ email: account.email, passwordHash: await hashPassword(account.password) })
-      .onConflictDoNothing();
-  }
-  log.info("seeded demo accounts", { emails: demoAccounts.map((a) => a.email) });
+// Work to do once the database is open and migrated, before it serves (the demo seeds its
+// catalog and accounts here). A failing hook fails the open, which the next request retries.
+export function onDatabaseReady(hook: ReadyHook): void {
+  (globalForHooks.__cartDatabaseHooks ??= []).push(hook);
 }
 
 async function open(): Promise<DatabaseHandle> {
@@ -158,8 +135,7 @@ async function open(): Promise<DatabaseHandle> {
   const handle = config.DATABASE_URL
     ? await openPostgres(config.DATABASE_URL)
     : await openPglite(path.resolve(process.cwd(), config.DATA_DIR, "pglite"));
-  await seedWhenEmpty(handle.db);
-  if (demoAccountsEnabled(config)) await seedDemoAccounts(handle.db);
+  for (const hook of globalForHooks.__cartDatabaseHooks ?? []) await hook(handle.db);
   log.info("database ready", { kind: handle.kind, pooler: handle.pooler });
   return handle;
 }

@@ -155,7 +155,7 @@ describe("merge on sign-in", () => {
     const guest = shopper();
     await guest.add("sku-beanie-rust", 1);
     await guest.add(TEE, 1);
-    await sql`update products set active = false where id = 'sku-beanie-rust'`;
+    await sql`update cart_products set active = false where id = 'sku-beanie-rust'`;
     try {
       await signedIn(email, guest);
       const cart = (await guest.getCart()).body;
@@ -164,7 +164,7 @@ describe("merge on sign-in", () => {
       expect(cart.notices.map((n: any) => n.type)).toEqual(["merged", "unavailable"]);
       expect((await guest.getCart()).body.notices.map((n: any) => n.type)).toEqual(["unavailable"]);
     } finally {
-      await sql`update products set active = true where id = 'sku-beanie-rust'`;
+      await sql`update cart_products set active = true where id = 'sku-beanie-rust'`;
     }
   });
 
@@ -295,7 +295,7 @@ describe("sign out", () => {
     const s = await signedIn(email);
     await s.add(CAP, 4);
     await signOut(s);
-    await sql`update carts set updated_at = now() - interval '45 days' where user_id = ${id}`;
+    await sql`update cart_carts set updated_at = now() - interval '45 days' where user_id = ${id}`;
     const later = await signedIn(email);
     expect(quantities((await later.getCart()).body)).toEqual({ [CAP]: 4 });
   });

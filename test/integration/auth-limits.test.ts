@@ -403,7 +403,7 @@ describe("operator defaults (embedded default in production, no TRUST_PROXY)", (
     const client = await PGlite.create({ dataDir: path.join(dir, "pglite") });
     await migrate(drizzle(client), { migrationsFolder: path.join(process.cwd(), "db", "migrations") });
     for (const [email, password] of [["demo@example.com", "demo-password"], ["shopper@example.com", "shopper-password"]]) {
-      await client.query("insert into users (id, email, password_hash) values ($1, $2, $3)", [crypto.randomUUID(), email, await hash(password!, { memoryCost: 19_456, timeCost: 2, parallelism: 1 })]);
+      await client.query("insert into cart_users (id, email, password_hash) values ($1, $2, $3)", [crypto.randomUUID(), email, await hash(password!, { memoryCost: 19_456, timeCost: 2, parallelism: 1 })]);
     }
     await client.close();
   });

@@ -34,8 +34,8 @@ afterAll(async () => {
 });
 
 const cron = (base: string, init: RequestInit = {}) => fetch(`${base}/api/cron/cleanup`, init);
-const oldGuestCarts = (n: number) => sql`insert into carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, ${n})`;
-const count = async () => ((await sql`select count(*)::int as n from carts`)[0]!.n as number);
+const oldGuestCarts = (n: number) => sql`insert into cart_carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, ${n})`;
+const count = async () => ((await sql`select count(*)::int as n from cart_carts`)[0]!.n as number);
 
 describe("GET | POST /api/cron/cleanup", () => {
   it("refuses a missing, wrong or malformed token with 401 and the contract's error body, deleting nothing", async () => {
@@ -64,7 +64,7 @@ describe("GET | POST /api/cron/cleanup", () => {
 
   it("runs the cleanup for the right token and answers its summary (GET as Vercel Cron sends it, and POST)", async () => {
     const auth = { authorization: `Bearer ${SECRET}` };
-    await sql`truncate carts cascade`;
+    await sql`truncate cart_carts cascade`;
     await oldGuestCarts(4);
     const res = await cron(app.url, { headers: auth });
     expect(res.status).toBe(200);
@@ -79,12 +79,12 @@ describe("GET | POST /api/cron/cleanup", () => {
     expect(posted.status).toBe(200);
     expect((await posted.json()).deleted.guestCarts).toBe(2);
 
-    const [last] = await sql`select trigger, dry_run, deleted from cleanup_runs order by id desc limit 1`;
+    const [last] = await sql`select trigger, dry_run, deleted from cart_cleanup_runs order by id desc limit 1`;
     expect(last).toMatchObject({ trigger: "cron", dry_run: false, deleted: expect.objectContaining({ guestCarts: 2 }) });
   });
 
   it("counts without deleting with ?dryRun=1", async () => {
-    await sql`truncate carts cascade`;
+    await sql`truncate cart_carts cascade`;
     await oldGuestCarts(2);
     const res = await fetch(`${app.url}/api/cron/cleanup?dryRun=1`, { headers: { authorization: `Bearer ${SECRET}` } });
     expect(res.status).toBe(200);
@@ -132,12 +132,12 @@ describe("the in-process schedule", () => {
       late = await booting;
       expect(late.output()).toContain("database not ready at start");
       lateSql = postgres(url.toString(), { max: 1, onnotice: () => {} });
-      await lateSql`insert into carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, 3)`;
-      const cleaned = await eventually(async () => (await lateSql!`select count(*)::int as n from carts`)[0]!.n === 0, 15_000, 200);
+      await lateSql`insert into cart_carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, 3)`;
+      const cleaned = await eventually(async () => (await lateSql!`select count(*)::int as n from cart_carts`)[0]!.n === 0, 15_000, 200);
       expect(cleaned).toBe(true);
       // The run is recorded once all its kinds are done, a moment after the carts went.
       const recorded = await eventually(
-        async () => (await lateSql!`select 1 from cleanup_runs where trigger = 'schedule' and (deleted->>'guestCarts')::int = 3`).length === 1,
+        async () => (await lateSql!`select 1 from cart_cleanup_runs where trigger = 'schedule' and (deleted->>'guestCarts')::int = 3`).length === 1,
         5_000,
         100,
       );

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { seedCatalog } from "@/db/seed-catalog";
+import { demoCatalog as seedCatalog } from "@/app/_demo/catalog";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
 import { sleep, startLoad, verifyAcknowledged, type LoadRun } from "../support/cart-load";
@@ -49,11 +49,11 @@ async function expectAllAnsweredAndKept(run: LoadRun) {
 
 it("deletes 200,000 old carts under a steady cart load, which keeps every answer and every acknowledged change", { timeout: 150_000 }, async () => {
   const seeding = performance.now();
-  await sql`insert into carts (currency, updated_at, created_at)
+  await sql`insert into cart_carts (currency, updated_at, created_at)
     select 'USD', now() - interval '30 days' - make_interval(secs => i), now() - interval '31 days' from generate_series(1, ${OLD_CARTS}) i`;
-  await sql`insert into cart_items (cart_id, product_id, quantity, added_unit_price) select id, ${PRODUCTS[0]!}, 1, 2500 from carts`;
-  await sql`analyze carts`;
-  await sql`analyze cart_items`;
+  await sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price) select id, ${PRODUCTS[0]!}, 1, 2500 from cart_carts`;
+  await sql`analyze cart_carts`;
+  await sql`analyze cart_lines`;
   const seededMs = Math.round(performance.now() - seeding);
 
   // Warm the server up first, so neither figure pays for its first requests.
@@ -87,8 +87,8 @@ it("deletes 200,000 old carts under a steady cart load, which keeps every answer
   expect(result.complete).toBe(true);
 
   const [left] = await sql`
-    select (select count(*)::int from carts where updated_at < now() - interval '7 days') as old,
-           (select count(*)::int from cart_items i where not exists (select 1 from carts c where c.id = i.cart_id)) as orphans`;
+    select (select count(*)::int from cart_carts where updated_at < now() - interval '7 days') as old,
+           (select count(*)::int from cart_lines i where not exists (select 1 from cart_carts c where c.id = i.cart_id)) as orphans`;
   expect(left).toEqual({ old: 0, orphans: 0 });
 
   await expectAllAnsweredAndKept(alone);

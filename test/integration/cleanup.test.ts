@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await sql`truncate carts, cart_items, recovery_links, recovery_redemptions, idempotency_keys, user_sessions, users, cleanup_runs cascade`;
+  await sql`truncate cart_carts, cart_lines, cart_recovery_links, cart_recovery_redemptions, cart_idempotency_keys, cart_user_sessions, cart_users, cart_cleanup_runs cascade`;
 });
 
 const labels = new Map<string, string>();
@@ -40,10 +40,10 @@ const labels = new Map<string, string>();
 /** A cart with one line, `age` an SQL interval before now(). */
 async function cart(label: string, userId: string | null, status: string, age: string): Promise<string> {
   const [row] = await sql`
-    insert into carts (user_id, status, currency, updated_at, created_at)
+    insert into cart_carts (user_id, status, currency, updated_at, created_at)
     values (${userId}, ${status}, 'USD', now() - ${age}::interval, now() - ${age}::interval - interval '1 hour')
     returning id`;
-  await sql`insert into cart_items (cart_id, product_id, quantity, added_unit_price) values (${row!.id}, ${TEE}, 1, 2500)`;
+  await sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price) values (${row!.id}, ${TEE}, 1, 2500)`;
   labels.set(row!.id as string, label);
   return row!.id as string;
 }
@@ -58,22 +58,22 @@ async function seedEveryKind() {
   await cart("merged 8 days", null, "merged", "8 days");
   await cart("closed 100 days", null, "closed", "100 days");
 
-  await sql`insert into recovery_links (id, lines, source_cart_id, created_at, expires_at) values
+  await sql`insert into cart_recovery_links (id, lines, source_cart_id, created_at, expires_at) values
     ('link-expired', '[]', ${guestYoung}, now() - interval '73 hours', now() - interval '1 hour'),
     ('link-live', '[]', ${guestYoung}, now() - interval '71 hours', now() + interval '1 hour')`;
-  await sql`insert into recovery_redemptions (token_id, cart_id, redeemed_at) values
+  await sql`insert into cart_recovery_redemptions (token_id, cart_id, redeemed_at) values
     ('link-expired', ${guestYoung}, now() - interval '70 hours'),
     ('link-live', ${guestYoung}, now() - interval '70 hours'),
     ('link-gone-long-ago', ${guestYoung}, now() - interval '100 hours'),
     ('link-gone-lately', ${guestYoung}, now() - interval '1 hour')`;
 
-  await sql`insert into idempotency_keys (scope, key, fingerprint, status, body, created_at) values
+  await sql`insert into cart_idempotency_keys (scope, key, fingerprint, status, body, created_at) values
     ('scope-a', 'old', 'f', 200, '{}', now() - interval '25 hours'),
     ('scope-a', 'new', 'f', 200, '{}', now() - interval '23 hours')`;
 
-  await sql`insert into users (id, email) values ('user-s', 's@example.com')`;
+  await sql`insert into cart_users (id, email) values ('user-s', 's@example.com')`;
   // Default grace for revoked rows: rotation grace 60 s + revalidation 5 s + 300 s.
-  await sql`insert into user_sessions (sid, user_id, created_at, revoked_at) values
+  await sql`insert into cart_user_sessions (sid, user_id, created_at, revoked_at) values
     ('revoked-hour-ago', 'user-s', now() - interval '2 hours', now() - interval '1 hour'),
     ('revoked-just-now', 'user-s', now() - interval '2 hours', now() - interval '10 seconds'),
     ('past-absolute', 'user-s', now() - interval '91 days', null),
@@ -81,15 +81,15 @@ async function seedEveryKind() {
 }
 
 async function remaining() {
-  const cartRows = await sql`select id from carts`;
-  const items = await sql`select cart_id from cart_items`;
+  const cartRows = await sql`select id from cart_carts`;
+  const items = await sql`select cart_id from cart_lines`;
   return {
     carts: cartRows.map((r) => labels.get(r.id as string)).sort(),
     orphanItems: items.filter((i) => !cartRows.some((c) => c.id === i.cart_id)).length,
-    links: (await sql`select id from recovery_links order by id`).map((r) => r.id),
-    redemptions: (await sql`select token_id from recovery_redemptions order by token_id`).map((r) => r.token_id),
-    outcomes: (await sql`select key from idempotency_keys order by key`).map((r) => r.key),
-    sessions: (await sql`select sid from user_sessions order by sid`).map((r) => r.sid),
+    links: (await sql`select id from cart_recovery_links order by id`).map((r) => r.id),
+    redemptions: (await sql`select token_id from cart_recovery_redemptions order by token_id`).map((r) => r.token_id),
+    outcomes: (await sql`select key from cart_idempotency_keys order by key`).map((r) => r.key),
+    sessions: (await sql`select sid from cart_user_sessions order by sid`).map((r) => r.sid),
   };
 }
 
@@ -152,7 +152,7 @@ describe("cleanup of every kind", () => {
     expect(Object.values(again.result.deleted).every((n) => n === 0)).toBe(true);
 
     // Every run is recorded for operators (lastRuns() reads these rows).
-    const runs = await sql`select trigger, dry_run, deleted, complete from cleanup_runs order by id`;
+    const runs = await sql`select trigger, dry_run, deleted, complete from cart_cleanup_runs order by id`;
     expect(runs.map((r) => [r.trigger, r.dry_run, r.complete])).toEqual([
       ["cli", true, true],
       ["cli", false, true],
@@ -209,7 +209,7 @@ describe("cleanup of every kind", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("would delete (0 batches");
     expect(run.stdout).toContain("  guestCarts           5");
-    const [{ n }] = (await sql`select count(*)::int as n from carts`) as unknown as [{ n: number }];
+    const [{ n }] = (await sql`select count(*)::int as n from cart_carts`) as unknown as [{ n: number }];
     expect(n).toBe(5);
   });
 });
@@ -219,22 +219,22 @@ describe("crashes and concurrent runs", () => {
   const YOUNG = 50;
 
   async function seedGuests(old: number, young: number) {
-    await sql`insert into carts (currency, updated_at) select 'USD', now() - interval '10 days' - make_interval(secs => i) from generate_series(1, ${old}) i`;
-    await sql`insert into carts (currency, updated_at) select 'USD', now() - interval '1 day' from generate_series(1, ${young})`;
-    await sql`insert into cart_items (cart_id, product_id, quantity, added_unit_price) select id, ${TEE}, 1, 2500 from carts`;
-    await sql`insert into idempotency_keys (scope, key, fingerprint, status, body, created_at)
+    await sql`insert into cart_carts (currency, updated_at) select 'USD', now() - interval '10 days' - make_interval(secs => i) from generate_series(1, ${old}) i`;
+    await sql`insert into cart_carts (currency, updated_at) select 'USD', now() - interval '1 day' from generate_series(1, ${young})`;
+    await sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price) select id, ${TEE}, 1, 2500 from cart_carts`;
+    await sql`insert into cart_idempotency_keys (scope, key, fingerprint, status, body, created_at)
       select 's', 'old-' || i, 'f', 200, '{}', now() - interval '2 days' from generate_series(1, ${old}) i`;
-    await sql`insert into idempotency_keys (scope, key, fingerprint, status, body, created_at)
+    await sql`insert into cart_idempotency_keys (scope, key, fingerprint, status, body, created_at)
       select 's', 'new-' || i, 'f', 200, '{}', now() from generate_series(1, ${young}) i`;
   }
 
   async function counts() {
     const [row] = await sql`
-      select (select count(*)::int from carts where updated_at < now() - interval '7 days') as old,
-             (select count(*)::int from carts where updated_at >= now() - interval '7 days') as young,
-             (select count(*)::int from cart_items) as items,
-             (select count(*)::int from idempotency_keys where key like 'old-%') as old_keys,
-             (select count(*)::int from idempotency_keys where key like 'new-%') as new_keys`;
+      select (select count(*)::int from cart_carts where updated_at < now() - interval '7 days') as old,
+             (select count(*)::int from cart_carts where updated_at >= now() - interval '7 days') as young,
+             (select count(*)::int from cart_lines) as items,
+             (select count(*)::int from cart_idempotency_keys where key like 'old-%') as old_keys,
+             (select count(*)::int from cart_idempotency_keys where key like 'new-%') as new_keys`;
     return row as unknown as { old: number; young: number; items: number; old_keys: number; new_keys: number };
   }
 

@@ -34,15 +34,15 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE)).body;
     // Another writer changed the cart and its cache write was lost.
-    await sql`update cart_items set quantity = 5 where cart_id = ${first.id}`;
-    await sql`update carts set version = version + 1 where id = ${first.id}`;
+    await sql`update cart_lines set quantity = 5 where cart_id = ${first.id}`;
+    await sql`update cart_carts set version = version + 1 where id = ${first.id}`;
     const res = await s.add(TEE, 1);
     expect(res.status).toBe(200);
     expect(res.body.items[0].quantity).toBe(6);
     expect(res.body.version).toBe(3);
     expect((await s.getCart()).body).toMatchObject({ version: 3, items: [{ productId: TEE, quantity: 6 }] });
     // Removing through a stale cache still removes from the real cart.
-    await sql`update carts set version = version + 1 where id = ${first.id}`;
+    await sql`update cart_carts set version = version + 1 where id = ${first.id}`;
     const removed = await s.remove(TEE);
     expect(removed.body).toMatchObject({ version: 5, items: [] });
   });
@@ -50,14 +50,14 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
   it("records the catalog's current price when the process's copy is out of date", async () => {
     const s = new Shopper(app.url);
     await s.add(TEE);
-    await sql`update products set price = 2600 where id = ${MUG}`;
+    await sql`update cart_products set price = 2600 where id = ${MUG}`;
     try {
       const res = await s.add(MUG, 1);
       expect(res.body.items.find((i: any) => i.productId === MUG)).toMatchObject({ addedUnitPrice: 2600, quantity: 1 });
-      const [row] = await sql`select added_unit_price from cart_items where cart_id = ${res.body.id} and product_id = ${MUG}`;
+      const [row] = await sql`select added_unit_price from cart_lines where cart_id = ${res.body.id} and product_id = ${MUG}`;
       expect(row!.added_unit_price).toBe(2600);
     } finally {
-      await sql`update products set price = 2200 where id = ${MUG}`;
+      await sql`update cart_products set price = 2200 where id = ${MUG}`;
     }
   });
 
@@ -65,8 +65,8 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE, 98)).body;
     // Postgres says 1, the cache says 98: adding 2 is allowed.
-    await sql`update cart_items set quantity = 1 where cart_id = ${first.id}`;
-    await sql`update carts set version = version + 1 where id = ${first.id}`;
+    await sql`update cart_lines set quantity = 1 where cart_id = ${first.id}`;
+    await sql`update cart_carts set version = version + 1 where id = ${first.id}`;
     const res = await s.add(TEE, 2);
     expect(res.status).toBe(200);
     expect(res.body.items[0].quantity).toBe(3);

@@ -124,7 +124,7 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     await backend?.cleanup();
   });
 
-  const storedRow = async (k: string) => (await sql`select status, body from idempotency_keys where key = ${k}`)[0];
+  const storedRow = async (k: string) => (await sql`select status, body from cart_idempotency_keys where key = ${k}`)[0];
 
   for (const refusal of keptRefusals) {
     it(`keeps ${refusal.name} with its own status and code, and replays it`, async () => {
@@ -158,7 +158,7 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
     const holder = sql.begin(async (tx) => {
-      await tx`select id from carts for update`;
+      await tx`select id from cart_carts for update`;
       locked();
       await released;
     });
@@ -231,7 +231,7 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     const k = key();
     const first = await transport.add(s, TEE, 1, k);
     expect(first.ok).toBe(true);
-    await sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
+    await sql`update cart_idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
 
     const fresh = await transport.add(s, TEE, 1, k);
     expect(fresh.ok).toBe(true);
@@ -253,7 +253,7 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     expect((await s.add(TEE, 98)).status).toBe(200);
     const k = key();
     expect(await transport.add(s, TEE, 2, k)).toMatchObject({ ok: false, code: "QUANTITY_LIMIT" });
-    await sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
+    await sql`update cart_idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
     expect((await s.setQuantity(TEE, 1)).status).toBe(200);
     const fresh = await transport.add(s, TEE, 2, k);
     expect(fresh.ok).toBe(true);

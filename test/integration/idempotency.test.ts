@@ -117,7 +117,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
     const first = await s.add(MUG, 3, { "idempotency-key": k });
     expect(first.status).toBe(200);
     const sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    const rows = await sql`select status, body from idempotency_keys where key = ${k}`;
+    const rows = await sql`select status, body from cart_idempotency_keys where key = ${k}`;
     await sql.end();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.status).toBe(200);
@@ -161,7 +161,7 @@ describe("Idempotency-Key with Redis unreachable", () => {
     const k = key();
     expect((await s.add(TEE, 2, { "idempotency-key": k })).status).toBe(200);
     const sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    await sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
+    await sql`update cart_idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
     await sql.end();
     const replies = await Promise.all(Array.from({ length: 10 }, () => s.add(TEE, 2, { "idempotency-key": k })));
     expect(replies.map((r) => r.status)).toEqual(Array(10).fill(200));

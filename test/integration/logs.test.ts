@@ -134,7 +134,7 @@ describe("a signed-in journey", () => {
   });
 
   it("leaves no password, hash, cookie value, csrf token, link token or secret in the log", async () => {
-    const [user] = await sql`select password_hash from users where email = ${email}`;
+    const [user] = await sql`select password_hash from cart_users where email = ${email}`;
     const csrfTokens = (await Promise.all([journey, opener].map((s) => s.request("GET", "/api/auth/csrf")))).map((r) => r.body.csrfToken as string);
     const secrets = new Map<string, string>([
       ["password", PASSWORD],
@@ -257,8 +257,8 @@ describe("a real postgres.js error", () => {
     const email = uniqueEmail("dup");
     const hash = "$argon2id$v=19$m=19456,t=2,p=1$bG9ncy10ZXN0LXNhbHQ$bG9ncy10ZXN0LWhhc2gtdmFsdWU";
     try {
-      await debugSql`insert into users (id, email, password_hash) values (${crypto.randomUUID()}, ${email}, ${hash})`;
-      const failure = await debugSql`insert into users (id, email, password_hash) values (${crypto.randomUUID()}, ${email}, ${hash})`.catch((e: unknown) => e);
+      await debugSql`insert into cart_users (id, email, password_hash) values (${crypto.randomUUID()}, ${email}, ${hash})`;
+      const failure = await debugSql`insert into cart_users (id, email, password_hash) values (${crypto.randomUUID()}, ${email}, ${hash})`.catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(Error);
       const raw = failure as Error & Record<string, unknown>;
       // The leak being guarded against is real: the error itself holds all three.

@@ -60,7 +60,7 @@ describe("idempotency and accounts through PgBouncer", () => {
     expect(first.status).toBe(200);
     // Read back through PgBouncer too: unnamed statements only.
     const sql = postgres(backend.env.DATABASE_URL!, { max: 1, prepare: false, onnotice: () => {} });
-    const rows = await sql`select status from idempotency_keys where key = ${k}`;
+    const rows = await sql`select status from cart_idempotency_keys where key = ${k}`;
     await sql.end();
     expect(rows).toEqual([{ status: 200 }]);
     await deleteRedisKeys(`${backend.env.STORE_KEY_PREFIX}idem:*`);
@@ -139,12 +139,12 @@ describe("migrations through PgBouncer", () => {
     const journal = JSON.parse(await readFile(path.join("db", "migrations", "meta", "_journal.json"), "utf8"));
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     try {
-      const applied = await sql`select hash, created_at from drizzle.__drizzle_migrations order by created_at`;
+      const applied = await sql`select hash, created_at from public.cart_migrations order by created_at`;
       expect(applied.map((m) => Number(m.created_at))).toEqual(journal.entries.map((e: any) => e.when));
       expect(new Set(applied.map((m) => m.hash)).size).toBe(journal.entries.length);
       // No lock left behind on a pooled server connection (a session lock would be).
       expect(await sql`select objid from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`).toEqual([]);
-      expect(await sql`select count(*)::int as n from products`).toEqual([{ n: 24 }]);
+      expect(await sql`select count(*)::int as n from cart_products`).toEqual([{ n: 24 }]);
     } finally {
       await sql.end();
     }
@@ -153,13 +153,13 @@ describe("migrations through PgBouncer", () => {
   it("splits old guest carts between two cleanup runs at once: each deleted once (row locks, no advisory lock)", async () => {
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     try {
-      await sql`insert into carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, 300)`;
+      await sql`insert into cart_carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, 300)`;
       const env = { DATABASE_URL: pgbouncer.url, DATABASE_POOLER: "pgbouncer", CLEANUP_BATCH_SIZE: "50", CLEANUP_PAUSE_MS: "0" };
       const runs = await Promise.all([runCleanupCli(env), runCleanupCli(env)]);
       expect(runs.map((r) => r.code)).toEqual([0, 0]);
       expect(runs.every((r) => r.result.complete)).toBe(true);
       expect(runs[0]!.result.deleted.guestCarts + runs[1]!.result.deleted.guestCarts).toBe(300);
-      expect(await sql`select count(*)::int as n from carts`).toEqual([{ n: 0 }]);
+      expect(await sql`select count(*)::int as n from cart_carts`).toEqual([{ n: 0 }]);
     } finally {
       await sql.end();
     }

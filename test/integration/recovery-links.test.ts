@@ -71,7 +71,7 @@ function expectNoCookie(reply: Reply) {
 }
 
 async function redemptions(token: string): Promise<number> {
-  const [row] = await sql`select count(*)::int as n from recovery_redemptions where token_id = ${await linkIdOf(token)}`;
+  const [row] = await sql`select count(*)::int as n from cart_recovery_redemptions where token_id = ${await linkIdOf(token)}`;
   return row!.n as number;
 }
 
@@ -306,7 +306,7 @@ describe("products no longer sold", () => {
     const onlyCap = await makeLink(source);
     await source.add(MUG, 2);
     const both = await makeLink(source);
-    await sql`update products set active = false where id = ${CAP}`;
+    await sql`update cart_products set active = false where id = ${CAP}`;
     try {
       const page = String((await open(shopper(), both.path)).body);
       expect(page).toContain("2 items: Stoneware Mug, Speckled × 2");
@@ -323,7 +323,7 @@ describe("products no longer sold", () => {
       expect((await other.getCart()).body.items).toEqual([]);
       expect(await redemptions(onlyCap.token)).toBe(0);
     } finally {
-      await sql`update products set active = true where id = ${CAP}`;
+      await sql`update cart_products set active = true where id = ${CAP}`;
     }
   });
 });
@@ -360,7 +360,7 @@ describe("links that restore nothing", () => {
     expect(opener.cookies.size).toBe(0);
 
     // The row's own expiry is what counts, even while the token's is still ahead.
-    await sql`update recovery_links set expires_at = now() - interval '1 second' where id = ${linkId}`;
+    await sql`update cart_recovery_links set expires_at = now() - interval '1 second' where id = ${linkId}`;
     const page = await open(opener, `/cart/recover?token=${encodeURIComponent(token)}`);
     expect(page.headers.get("location")).toBe("/cart/recover/failed?reason=expired");
     const posted = await confirm(opener, token);

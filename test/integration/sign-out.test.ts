@@ -144,13 +144,13 @@ describe("sign-out always ends the session", () => {
         if nextval('revoke_attempts') = 1 then raise exception 'injected revocation failure'; end if;
         return new;
       end $$;
-      create trigger fail_first_revocation before update on user_sessions for each row execute function fail_first_revocation();`);
+      create trigger fail_first_revocation before update on cart_user_sessions for each row execute function fail_first_revocation();`);
     try {
       expect((await signOut(s)).status).toBe(302);
       const [row] = await sql<{ attempts: string }[]>`select last_value as attempts from revoke_attempts`;
       expect(Number(row?.attempts)).toBeGreaterThanOrEqual(2);
     } finally {
-      await sql.unsafe(`drop trigger fail_first_revocation on user_sessions; drop function fail_first_revocation(); drop sequence revoke_attempts;`);
+      await sql.unsafe(`drop trigger fail_first_revocation on cart_user_sessions; drop function fail_first_revocation(); drop sequence revoke_attempts;`);
     }
     await redis.command(["FLUSHALL"]);
     await expectSignedOut(s);

@@ -193,7 +193,7 @@ describe("two instances, one killed mid-load", () => {
     try {
       for (const w of workers) {
         const cart = (await w.s.getCart()).body;
-        const [row] = await sql<{ quantity: number }[]>`select quantity from cart_items where cart_id = ${cart.id} and product_id = ${TEE}`;
+        const [row] = await sql<{ quantity: number }[]>`select quantity from cart_lines where cart_id = ${cart.id} and product_id = ${TEE}`;
         expect(row!.quantity).toBe(quantities(cart)[TEE]);
         const unanswered = w.attempts.filter((a) => a.status !== 200).length;
         expect(row!.quantity).toBeGreaterThanOrEqual(w.acknowledged);

@@ -161,7 +161,7 @@ export async function verifyAcknowledged(run: LoadRun, databaseUrl: string): Pro
       }
       const cart = reply.body as { id: string | null; items: { productId: string; quantity: number }[] };
       const rows = cart.id
-        ? await sql<{ product_id: string; quantity: number }[]>`select product_id, quantity from cart_items where cart_id = ${cart.id}`
+        ? await sql<{ product_id: string; quantity: number }[]>`select product_id, quantity from cart_lines where cart_id = ${cart.id}`
         : [];
       const acked = run.acked[i]!;
       const uncertain = run.uncertain[i]!;

@@ -52,7 +52,7 @@ describe("redactError", () => {
       code: "23505",
       detail: "Key (email)=(a@example.com) already exists.",
       constraint_name: "users_email_unique",
-      query: "insert into users (email, password_hash) values ($1, $2)",
+      query: "insert into cart_users (email, password_hash) values ($1, $2)",
       parameters: ["a@example.com", HASH],
     });
     const out = redactError(err);

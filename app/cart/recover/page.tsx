@@ -2,10 +2,8 @@ import type { Metadata } from "next";
 import { cookies, headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { formatItemCount, formatMoney } from "@/lib/react/format";
-import { openRecoveryLink, recoveryFailedPath } from "@/lib/http/recovery";
-import { withRenderContext } from "@/lib/observe/request-context";
-import { sessionCookieName } from "@/lib/session/cookie";
+import { formatItemCount, formatMoney } from "next-cart/react";
+import { cart } from "@/app/_demo/cart";
 
 // The token is in this page's URL: no Referer to other sites. (Not "no-referrer": that makes
 // the browser send `Origin: null` with the form's POST, which the origin check refuses.)
@@ -19,9 +17,9 @@ export const dynamic = "force-dynamic";
  */
 export default async function RecoverPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams;
-  const caller = { cookie: (await cookies()).get(sessionCookieName())?.value, headers: await headers() };
-  const opened = await withRenderContext(() => openRecoveryLink(typeof token === "string" ? token : null, caller));
-  if (!opened.ok) redirect(recoveryFailedPath(opened.reason));
+  const caller = { cookie: (await cookies()).get(cart.recovery.cookieName())?.value, headers: await headers() };
+  const opened = await cart.withRenderContext(() => cart.recovery.open(typeof token === "string" ? token : null, caller));
+  if (!opened.ok) redirect(cart.recovery.failedPath(opened.reason));
   const { preview } = opened;
   const available = preview.lines.filter((l) => l.available);
   const summary = available.map((l) => `${l.name} × ${l.quantity}`).join(", ");

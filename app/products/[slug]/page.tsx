@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getProductBySlug } from "@/lib/catalog/catalog";
-import { AddToCartButton, cartErrorFromSearchParams, cartErrorMessage, formatMoney } from "@/lib/react";
+import { catalog } from "@/app/_demo/cart";
+import { AddToCartButton, cartErrorFromSearchParams, cartErrorMessage, formatMoney } from "next-cart/react";
 
 interface ProductPageProps {
   params: Promise<{ slug: string }>;
@@ -10,13 +10,13 @@ interface ProductPageProps {
 }
 
 export async function generateMetadata({ params }: ProductPageProps): Promise<Metadata> {
-  const product = await getProductBySlug((await params).slug);
+  const product = await catalog.bySlug((await params).slug);
   return product ? { title: product.name, description: product.description } : { title: "Product not found" };
 }
 
 export default async function ProductPage({ params, searchParams }: ProductPageProps) {
   const [{ slug }, query] = await Promise.all([params, searchParams]);
-  const product = await getProductBySlug(slug);
+  const product = await catalog.bySlug(slug);
   if (!product) notFound();
   const errorCode = cartErrorFromSearchParams(query.cartError);
   const path = `/products/${product.slug}`;
@@ -50,7 +50,7 @@ export default async function ProductPage({ params, searchParams }: ProductPageP
             </p>
           ) : null}
 
-          {product.active ? (
+          {product.available ? (
             <>
               <AddToCartButton
                 productId={product.id}

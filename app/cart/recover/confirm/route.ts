@@ -1,7 +1,6 @@
 // POST /cart/recover/confirm — the recovery page's "Add to my cart" form: restore the link's snapshot
-import { confirmRecoveryLink } from "@/lib/http/recovery";
-import { withRequestLog } from "@/lib/observe/request-context";
+import { cart } from "@/app/_demo/cart";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withRequestLog("/cart/recover/confirm", confirmRecoveryLink);
+export const POST = cart.recovery.confirm;

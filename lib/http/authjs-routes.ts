@@ -1,0 +1,33 @@
+import type { NextRequest } from "next/server";
+import { handlers } from "../identity/config";
+import { registerSchema } from "../identity/schemas";
+import { registerUser } from "../identity/users";
+import { withRequestLog } from "../observe/request-context";
+import { guardAuthRoutes, limitRegister } from "./auth-guard";
+import { sessionRoute } from "./session-route";
+import { endingOurSession } from "./sign-out";
+
+// The Auth.js integration's routes, for the host's app/api/auth/[...nextauth]/route.ts:
+// Auth.js's own (csrf, callback/credentials, signout, session, providers) behind the body
+// limit and the guessing limits, sign-out ending our session whatever Auth.js finds, and
+// POST /api/auth/register (an account by email and password; it does not sign in).
+const register = limitRegister(
+  sessionRoute({ mutation: true, body: true }, async ({ session, body }) => ({
+    session,
+    status: 201,
+    json: { user: await registerUser(registerSchema.parse(body)) },
+  })),
+);
+
+export function authjsRouteHandlers() {
+  const guarded = guardAuthRoutes({ GET: handlers.GET, POST: endingOurSession(handlers.POST) });
+  const auth = {
+    GET: withRequestLog("/api/auth/[...nextauth]", guarded.GET),
+    POST: withRequestLog("/api/auth/[...nextauth]", guarded.POST),
+  };
+  return {
+    GET: (req: NextRequest) => auth.GET(req),
+    POST: (req: NextRequest) =>
+      req.nextUrl.pathname === "/api/auth/register" ? register(req, { params: Promise.resolve({}) }) : auth.POST(req),
+  };
+}

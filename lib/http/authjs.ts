@@ -1,0 +1,29 @@
+import { auth, signIn, signOut } from "../identity/config";
+import { demoAccountsEnabled, env } from "../config/env";
+import { registerDemoAccounts, type DemoAccount } from "../identity/demo-accounts";
+import { signInForm, signOutForm, signUpForm } from "./auth-actions";
+import { authjsRouteHandlers } from "./authjs-routes";
+
+// The Auth.js integration: email + password accounts (argon2, guessing limits) and GitHub when
+// AUTH_GITHUB_ID/SECRET are set, with sign-in merging the guest cart and rotating our session,
+// and sign-out ending it whatever Auth.js finds. A host with another auth library skips this
+// and calls cart.signedIn(user) / cart.signedOut() itself.
+export interface AuthjsOptions {
+  // Accounts seeded where demo accounts are enabled (never in production, where their passwords are refused).
+  demoAccounts?: readonly DemoAccount[];
+}
+
+export function authjsIdentity(options: AuthjsOptions = {}) {
+  if (options.demoAccounts) registerDemoAccounts(options.demoAccounts);
+  return {
+    // For app/api/auth/[...nextauth]/route.ts (POST /api/auth/register included).
+    handlers: authjsRouteHandlers(),
+    // The sign-in, sign-up and sign-out forms' actions; the host's "use server" file passes them through.
+    actions: { signIn: signInForm, signUp: signUpForm, signOut: signOutForm },
+    // Whether the sign-in page may show the demo accounts (seeded here, never in production).
+    demoAccountsShown: () => (options.demoAccounts?.length ?? 0) > 0 && demoAccountsEnabled(env()),
+    auth,
+    signIn,
+    signOut,
+  };
+}

@@ -1,0 +1,150 @@
+// next-cart/server: createCart(config) is the one call a host makes; it returns everything
+// the host wires up (route handlers, server actions, render reads, sign-in hooks, the
+// cleanup job, migrations). Configuration problems throw ConfigError, one line per problem:
+// the host decides what to do, the module never exits the process.
+import { z } from "zod";
+import type { NextRequest } from "next/server";
+import { registerCatalog, type CatalogAdapter } from "./cart/catalog";
+import { cartLimits } from "./cart/service";
+import type { CartLimits } from "./cart/types";
+import { ConfigError, configureEnv, type Env } from "./config/env";
+import { beginUserSession, endUserSession } from "./identity/session-bridge";
+import { runCleanup, type CleanupOptions, type CleanupResult } from "./jobs/cleanup";
+import { startCleanupSchedule } from "./jobs/schedule";
+import { log } from "./log/logger";
+import { startHistory } from "./observe/history";
+import { logEveryResponse } from "./observe/http-log";
+import { cartFormActions } from "./http/cart-actions";
+import { isAdminEmail } from "./http/admin";
+import { runCleanupAsAdmin } from "./http/admin-actions";
+import { cartProxy } from "./http/proxy";
+import { getCartForRender, getSessionForRender } from "./http/read";
+import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
+import { routeHandlers } from "./http/routes";
+import { withRenderContext, withRequestLog } from "./observe/request-context";
+import { sessionCookieName } from "./session/cookie";
+import { database } from "./storage/database";
+
+export interface CartConfig {
+  // Where names, prices and availability come from (postgresCatalog(), memoryCatalog(), or the host's own).
+  catalog: CatalogAdapter;
+  // Every cart's currency (ISO 4217). Default: CART_CURRENCY, else USD.
+  currency?: string;
+  // The route handlers' base path (the catch-all route's folder). Default "/api".
+  basePath?: string;
+  // Settings by their documented names (README, "Settings"), over the environment's.
+  settings?: Record<string, string | number | boolean | readonly string[] | undefined>;
+  // Where settings not given above are read; default process.env. Names may carry a CART_ prefix.
+  env?: Record<string, string | undefined>;
+}
+
+const configSchema = z.object({
+  catalog: z.custom<CatalogAdapter>(
+    (v) => typeof v === "object" && v !== null && typeof (v as CatalogAdapter).getProducts === "function",
+    "must be a catalog adapter: an object with getProducts(ids)",
+  ),
+  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD").optional(),
+  basePath: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, "must be a path such as /api").optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+  env: z.record(z.string(), z.string().optional()).optional(),
+});
+
+function settingValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.join(",");
+  return String(value);
+}
+
+export interface Cart {
+  // For the host's app/api/[...cart]/route.ts: export const { GET, POST, PATCH, DELETE } = cart.handlers
+  handlers: ReturnType<typeof routeHandlers>;
+  // The four cart server actions; the host's "use server" file passes each through.
+  actions: typeof cartFormActions;
+  // The shopper's cart and session for server rendering (once per request).
+  getCartForRender: typeof getCartForRender;
+  getSessionForRender: typeof getSessionForRender;
+  // The limits the server enforces, for <CartProvider limits>.
+  limits: CartLimits;
+  currency: string;
+  // Sign-in and sign-out of any auth library: merge the guest cart, rotate the session.
+  signedIn(user: { id: string; email?: string | null }): Promise<void>;
+  signedOut(): Promise<void>;
+  // The cleanup job (also scheduled in-process on the embedded default; CLEANUP_SCHEDULE).
+  cleanup(options?: Partial<CleanupOptions>): Promise<CleanupResult>;
+  // Opens the database and applies the module's migrations (also done on first use).
+  migrate(): Promise<void>;
+  // For the host's instrumentation.ts register(): schedules, logs, and the database opened early.
+  start(): Promise<void>;
+  // For the host's proxy.ts: request ids, body limits, bad encodings.
+  proxy(req: NextRequest): Response;
+  // The recovery-link page (GET /cart/recover) and its form (POST /cart/recover/confirm).
+  recovery: {
+    open(token: string | null, caller: { cookie: string | undefined; headers: Headers }): ReturnType<typeof openRecoveryLink>;
+    confirm: (req: NextRequest) => Promise<Response>;
+    failedPath: typeof recoveryFailedPath;
+    cookieName(): string;
+  };
+  // The operations dashboard's checks and its "Run cleanup now" action.
+  admin: { isAdminEmail: typeof isAdminEmail; runCleanup: typeof runCleanupAsAdmin };
+  withRenderContext: typeof withRenderContext;
+  settings: Readonly<Env>;
+}
+
+export function createCart(config: CartConfig): Cart {
+  const parsed = configSchema.safeParse(config);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`));
+  const source: Record<string, string | undefined> = { ...(config.env ?? process.env) };
+  for (const [name, value] of Object.entries(config.settings ?? {})) source[name] = settingValue(value);
+  if (config.currency) source.CART_CURRENCY = config.currency;
+  const settings = configureEnv(source);
+  registerCatalog(config.catalog);
+
+  return {
+    handlers: routeHandlers(config.basePath ?? "/api"),
+    actions: cartFormActions,
+    getCartForRender,
+    getSessionForRender,
+    limits: cartLimits(),
+    currency: settings.CART_CURRENCY,
+    async signedIn(user) {
+      await beginUserSession({ id: user.id, email: user.email ?? null });
+    },
+    signedOut: endUserSession,
+    cleanup: (options = {}) => runCleanup({ trigger: "cron", ...options }),
+    async migrate() {
+      await database();
+    },
+    async start() {
+      // Before the database opens: a database that is down at boot only delays the first run.
+      startCleanupSchedule();
+      logEveryResponse();
+      // The dashboard's 15-minute history starts with the instance.
+      startHistory();
+      try {
+        await database();
+      } catch (err) {
+        // Not fatal: writes answer 503 and the next request retries the database.
+        log.error("database not ready at start", { err });
+      }
+    },
+    proxy: cartProxy,
+    recovery: {
+      open: openRecoveryLink,
+      confirm: withRequestLog("/cart/recover/confirm", confirmRecoveryLink),
+      failedPath: recoveryFailedPath,
+      cookieName: sessionCookieName,
+    },
+    admin: { isAdminEmail, runCleanup: runCleanupAsAdmin },
+    withRenderContext,
+    settings,
+  };
+}
+
+export { ConfigError } from "./config/env";
+export type { CatalogAdapter, CatalogProduct } from "./cart/catalog";
+export { postgresCatalog, type PostgresCatalog, type SeedProduct, type StoredProduct } from "./catalog/postgres";
+export { memoryCatalog } from "./catalog/memory";
+export { authjsIdentity } from "./http/authjs";
+export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";
+export type { CleanupActionResult } from "./http/admin-actions";
+export type { DashboardStats } from "./observe/dashboard";
