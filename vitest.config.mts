@@ -9,7 +9,14 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node", sequence: { groupOrder: 0 } },
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+          sequence: { groupOrder: 0 },
+          // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses.
+          server: { deps: { inline: ["next-auth"] } },
+        },
       },
       {
         resolve: { alias },

@@ -230,6 +230,4 @@ export const cleanupRuns = pgTable(
   (t) => [index("cart_cleanup_runs_started_at_idx").on(t.startedAt)],
 );
 
-export type ProductRow = typeof products.$inferSelect;
 export type CartRow = typeof carts.$inferSelect;
-export type CartItemRow = typeof cartItems.$inferSelect;

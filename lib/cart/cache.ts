@@ -31,11 +31,3 @@ export async function cacheCart(snapshot: CartSnapshot): Promise<void> {
     log.debug("cart cache write failed", { err });
   }
 }
-
-export async function evictCachedCart(cartId: string): Promise<void> {
-  try {
-    await (await store()).delete(key(cartId));
-  } catch (err) {
-    log.debug("cart cache evict failed", { err });
-  }
-}

@@ -16,29 +16,42 @@ export function findLine(lines: readonly CartLine[], productId: string): CartLin
   return lines.find((l) => l.productId === productId);
 }
 
-/** Same product → quantities add up; a new product appends a line. Over a limit is an error. */
+// The one rule for adding a product to lines, used by an add and, line by line, by a merge:
+// the same product sums its quantities, a new one appends a line. What happens past a limit is
+// the caller's: an add refuses (the shopper asked for it), a merge caps or drops (it never loses
+// the whole cart over one line).
+type Placement =
+  | { kind: "placed"; lines: CartLine[]; previous: number; quantity: number; wanted: number }
+  | { kind: "no_room"; previous: 0; wanted: number };
+
+function place(lines: readonly CartLine[], incoming: CartLine, limits: CartLimits): Placement {
+  const existing = findLine(lines, incoming.productId);
+  const previous = existing?.quantity ?? 0;
+  const wanted = previous + incoming.quantity;
+  const quantity = Math.min(wanted, limits.maxQuantity);
+  if (existing) return { kind: "placed", lines: lines.map((l) => (l === existing ? { ...l, quantity } : l)), previous, quantity, wanted };
+  if (lines.length >= limits.maxLines) return { kind: "no_room", previous: 0, wanted };
+  return { kind: "placed", lines: [...lines, { ...incoming, quantity }], previous, quantity, wanted };
+}
+
+// Same product → quantities add up; a new product appends a line. Over a limit is an error.
 export function addLine(
   lines: readonly CartLine[],
   add: { productId: string; quantity: number; unitPrice: number; now: string },
   limits: CartLimits,
 ): LineChange {
-  const existing = findLine(lines, add.productId);
-  const quantity = (existing?.quantity ?? 0) + add.quantity;
-  if (quantity > limits.maxQuantity) {
+  const placed = place(lines, { productId: add.productId, quantity: add.quantity, addedUnitPrice: add.unitPrice, addedAt: add.now }, limits);
+  if (placed.wanted > limits.maxQuantity) {
     throw new AppError("QUANTITY_LIMIT", `At most ${limits.maxQuantity} of one product fit in a cart line.`, {
       productId: add.productId,
       maxQuantity: limits.maxQuantity,
-      currentQuantity: existing?.quantity ?? 0,
+      currentQuantity: placed.previous,
     });
   }
-  if (existing) {
-    return { lines: lines.map((l) => (l === existing ? { ...l, quantity } : l)), changed: true };
-  }
-  if (lines.length >= limits.maxLines) {
+  if (placed.kind === "no_room") {
     throw new AppError("LINE_LIMIT", `A cart holds at most ${limits.maxLines} different products.`, { maxLines: limits.maxLines });
   }
-  const line: CartLine = { productId: add.productId, quantity, addedUnitPrice: add.unitPrice, addedAt: add.now };
-  return { lines: [...lines, line], changed: true };
+  return { lines: placed.lines, changed: true };
 }
 
 /** Sets a line's quantity; 0 removes it; the same quantity changes nothing. */
@@ -75,30 +88,21 @@ export interface MergeResult extends LineChange {
   dropped: string[];
 }
 
-/**
- * The add rule applied line by line: same product → quantities add up,
- * capped at the per-line maximum instead of failing (a merge never loses
- * the whole cart over one line).
- */
+// The add rule applied line by line, capping at the per-line maximum and dropping what does not fit.
 export function mergeLines(target: readonly CartLine[], source: readonly CartLine[], limits: CartLimits): MergeResult {
-  let lines = [...target];
+  let lines: CartLine[] = [...target];
   let addedUnits = 0;
   const capped: MergeResult["capped"] = [];
   const dropped: string[] = [];
   for (const incoming of source) {
-    const existing = findLine(lines, incoming.productId);
-    const wanted = (existing?.quantity ?? 0) + incoming.quantity;
-    const quantity = Math.min(wanted, limits.maxQuantity);
-    if (wanted > quantity) capped.push({ productId: incoming.productId, from: wanted, to: quantity });
-    if (existing) {
-      addedUnits += quantity - existing.quantity;
-      lines = lines.map((l) => (l === existing ? { ...l, quantity } : l));
-    } else if (lines.length < limits.maxLines) {
-      addedUnits += quantity;
-      lines.push({ ...incoming, quantity });
-    } else {
+    const placed = place(lines, incoming, limits);
+    if (placed.kind === "no_room") {
       dropped.push(incoming.productId);
+      continue;
     }
+    if (placed.wanted > placed.quantity) capped.push({ productId: incoming.productId, from: placed.wanted, to: placed.quantity });
+    addedUnits += placed.quantity - placed.previous;
+    lines = placed.lines;
   }
   return { lines, changed: addedUnits > 0, addedUnits, capped, dropped };
 }

@@ -44,7 +44,6 @@ export class ResilientStore {
   private openUntil = 0;
   private readonly unconfirmed = new Set<string>();
   private evicting: Promise<void> | undefined;
-  lastError: { message: string; at: string } | undefined;
 
   constructor(
     readonly backend: KeyValueStore,
@@ -81,7 +80,6 @@ export class ResilientStore {
       this.remember(unconfirmedKey);
       recordStoreFallback(err instanceof StoreTimeoutError ? "timeout" : "error");
       this.consecutiveFailures += 1;
-      this.lastError = { message: err instanceof Error ? err.message : String(err), at: new Date().toISOString() };
       if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
       throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError("store call failed", { cause: err });
     }
@@ -204,10 +202,4 @@ export function store(): Promise<ResilientStore> {
     return resilient;
   });
   return globalForStore.__cartStore;
-}
-
-export async function closeStore(): Promise<void> {
-  const pending = globalForStore.__cartStore;
-  globalForStore.__cartStore = undefined;
-  if (pending) await (await pending).close();
 }
