@@ -196,6 +196,16 @@ function paths(): ZodOpenApiPathsObject {
       get: cleanupOperation("Run the cleanup job now"),
       post: cleanupOperation("Run the cleanup job now"),
     },
+    "/api/openapi.json": {
+      get: {
+        tags: ["Operations"],
+        summary: "This document",
+        responses: { "200": { description: "The OpenAPI 3.1 document.", content: { "application/json": { schema: z.looseObject({ openapi: z.string() }) } } } },
+      },
+    },
+    "/docs/api": {
+      get: { tags: ["Pages"], summary: "The readable reference of this document (served by the app, works offline)", responses: { "200": html("The page.") } },
+    },
     "/cart/recover": {
       get: {
         tags: ["Pages"],
@@ -203,7 +213,7 @@ function paths(): ZodOpenApiPathsObject {
         requestParams: { query: z.object({ token: z.string().max(2048).optional() }) },
         responses: {
           "200": html("The page."),
-          "307": redirect("An invalid, expired or used-up link: to /cart/recover/failed?reason=…"),
+          "307": { ...redirect("An invalid, expired or used-up link: to /cart/recover/failed?reason=…"), content: { "text/html": { schema: z.string() } } },
         },
       },
     },
