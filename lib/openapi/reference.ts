@@ -43,6 +43,7 @@ export function referenceHtml(options: { specUrl: string; bundleUrl: string; tit
     telemetry: false,
     hideClientButton: true,
     agent: { disabled: true },
+    showDeveloperTools: "never",
   });
   const title = options.title ?? "API reference";
   return `<!doctype html>
