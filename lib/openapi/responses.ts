@@ -8,11 +8,19 @@ import { errorStatus, type ErrorCode } from "../errors";
 // contract names, and error responses narrowed to the codes a route can give.
 // The status of each code comes from lib/errors.ts, the server's own table.
 
-export const requestIdHeader = z.string().meta({ description: "The request's id; the same id is on every log line of that request." });
-const retryAfterHeader = z.string().regex(/^\d+$/).meta({ description: "Seconds to wait before trying again." });
-const etagHeader = z.string().regex(/^"\d+"$/).meta({ description: 'The cart\'s version, quoted: send it back as If-Match.' });
-const setCookieHeader = z.string().meta({ description: "The sealed session cookie, when it is new or changed." });
-const replayedHeader = z.literal("true").meta({ description: "This answer is the stored outcome of an earlier request with the same Idempotency-Key." });
+// Each header is one component the responses point at (header.id), which keeps the document small.
+export const requestIdHeader = z
+  .string()
+  .meta({ description: "The request's id; the same id is on every log line of that request.", header: { id: "X-Request-Id" } });
+const retryAfterHeader = z.string().regex(/^\d+$/).meta({ description: "Seconds to wait before trying again.", header: { id: "Retry-After" } });
+const etagHeader = z
+  .string()
+  .regex(/^"\d+"$/)
+  .meta({ description: "The cart's version, quoted: send it back as If-Match.", header: { id: "ETag" } });
+const setCookieHeader = z.string().meta({ description: "The sealed session cookie, when it is new or changed.", header: { id: "Set-Cookie" } });
+const replayedHeader = z
+  .literal("true")
+  .meta({ description: "This answer is the stored outcome of an earlier request with the same Idempotency-Key.", header: { id: "Idempotent-Replayed" } });
 
 export const idempotencyKeyParam = z
   .string()
@@ -61,12 +69,23 @@ export function errorResponses(codes: readonly ErrorCode[]): ZodOpenApiResponses
   }
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const retry = status === 429 || status === 503;
-    const codesOf = list as [ErrorCode, ...ErrorCode[]];
-    const description = `Error: ${codesOf.join(", ")}.`;
-    responses[`${status}` as `4${string}`] = jsonResponse(description, errorBodySchema(codesOf), retry ? { "Retry-After": retryAfterHeader } : {});
+    responses[`${status}` as `4${string}`] = errorResponse(status, list as [ErrorCode, ...ErrorCode[]]);
   }
   return responses;
+}
+
+// One component per status and set of codes, shared by every operation that answers it.
+const errorResponseCache = new Map<string, ZodOpenApiResponseObject>();
+
+function errorResponse(status: number, codes: [ErrorCode, ...ErrorCode[]]): ZodOpenApiResponseObject {
+  const id = `Error${status}_${[...codes].sort().join("_or_")}`;
+  let response = errorResponseCache.get(id);
+  if (!response) {
+    const retry = status === 429 || status === 503;
+    response = { ...jsonResponse(`Error: ${codes.join(", ")}.`, errorBodySchema(codes), retry ? { "Retry-After": retryAfterHeader } : {}), id };
+    errorResponseCache.set(id, response);
+  }
+  return response;
 }
 
 export const versionConflictResponse: ZodOpenApiResponseObject = jsonResponse(

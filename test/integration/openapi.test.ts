@@ -65,9 +65,10 @@ function validatorFor(schema: object): ValidateFunction {
   return validate;
 }
 
-function resolve(schema: any): any {
-  if (schema?.$ref) return schema.$ref.split("/").slice(1).reduce((node: any, part: string) => node[part], doc);
-  return schema;
+// Follows a local $ref (a schema, response or header component) to what it names.
+function resolve(node: any): any {
+  if (node?.$ref) return node.$ref.split("/").slice(1).reduce((at: any, part: string) => at[part], doc);
+  return node;
 }
 
 function fill(template: string) {
@@ -78,8 +79,9 @@ function fill(template: string) {
 function expectDocumented(label: string, op: any, reply: Reply<any>) {
   const documented = Object.keys(op.responses);
   expect(documented, `${label}: ${reply.status} ${JSON.stringify(reply.body)}`).toContain(String(reply.status));
-  const response = op.responses[String(reply.status)];
-  for (const [name, header] of Object.entries<any>(response.headers ?? {})) {
+  const response = resolve(op.responses[String(reply.status)]);
+  for (const [name, reference] of Object.entries<any>(response.headers ?? {})) {
+    const header = resolve(reference);
     const value = reply.headers.get(name);
     if (header.required) expect(value, `${label}: header ${name}`).not.toBeNull();
     if (value !== null && name.toLowerCase() !== "set-cookie") {
@@ -121,7 +123,7 @@ describe("the OpenAPI document against the running app", () => {
     expect(doc.openapi).toMatch(/^3\.1\./);
     expect(operations().length).toBeGreaterThanOrEqual(15);
     for (const { op } of operations()) {
-      for (const response of Object.values<any>(op.responses)) {
+      for (const response of Object.values<any>(op.responses).map(resolve)) {
         for (const media of Object.values<any>(response.content ?? {})) validatorFor(media.schema);
       }
     }
@@ -213,7 +215,7 @@ describe("the document against docs/api.md", () => {
   function documentedPairs(op: any): Set<string> {
     const pairs = new Set<string>();
     for (const [status, response] of Object.entries<any>(op.responses)) {
-      for (const code of codesOf(response.content?.["application/json"]?.schema)) pairs.add(`${status} ${code}`);
+      for (const code of codesOf(resolve(response).content?.["application/json"]?.schema)) pairs.add(`${status} ${code}`);
     }
     return pairs;
   }
@@ -259,7 +261,7 @@ describe("the document against docs/api.md", () => {
     const parameters = new Set(operations().flatMap(({ op }) => (op.parameters ?? []).map((param: any) => `${param.in} ${param.name}`)));
     expect(parameters).toContain("header Idempotency-Key");
     expect(parameters).toContain("header If-Match");
-    const responseHeaders = new Set(operations().flatMap(({ op }) => Object.values<any>(op.responses).flatMap((r) => Object.keys(r.headers ?? {}))));
+    const responseHeaders = new Set(operations().flatMap(({ op }) => Object.values<any>(op.responses).flatMap((r) => Object.keys(resolve(r).headers ?? {}))));
     for (const name of ["ETag", "Retry-After", "X-Request-Id", "Idempotent-Replayed", "Cache-Control"]) expect(responseHeaders).toContain(name);
     const error = doc.components.schemas.Error;
     expect(error.required).toEqual(["error"]);
