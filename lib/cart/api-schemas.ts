@@ -30,7 +30,11 @@ export const cartLineSchema = z
 
 export const cartNoticeSchema = z
   .discriminatedUnion("type", [
-    z.object({ type: z.literal("merged"), message: z.string(), details: z.unknown().optional() }),
+    z.object({
+      type: z.literal("merged"),
+      message: z.string(),
+      details: z.unknown().optional().meta({ description: "What the merge added, capped and dropped." }),
+    }),
     z.object({ type: z.literal("price_changed"), productId: z.string(), from: money, to: money, message: z.string() }),
     z.object({ type: z.literal("unavailable"), productId: z.string(), message: z.string() }),
     z.object({ type: z.literal("quantity_capped"), productId: z.string(), from: z.number().int(), to: z.number().int(), message: z.string() }),
