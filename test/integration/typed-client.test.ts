@@ -51,6 +51,15 @@ async function failure(promise: Promise<unknown>): Promise<CartApiError> {
   return apiError;
 }
 
+// Limits count per fixed minute. Waits, when needed, until the current one has between
+// `least` and `most` ms left, so a burst never straddles two windows.
+async function windowWithLeft(least: number, most = 60_000) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left >= least && left <= most) return;
+  const target = Math.min(most, 60_000 - 250);
+  await new Promise((r) => setTimeout(r, (left - target + 60_000) % 60_000));
+}
+
 // A visitor without a cookie is not counted yet: the first read gives it one.
 async function useUpWrites(shopper: ReturnType<typeof client>) {
   await shopper.getCart();
@@ -206,6 +215,7 @@ describe("the typed client's retries", () => {
 
   it("throws RATE_LIMITED with Retry-After at once when the wait is longer than it may wait", async () => {
     const retries: RetryInfo[] = [];
+    await windowWithLeft(10_000);
     const shopper = client({ retry: { maxWaitMs: 0 }, onRetry: (info) => retries.push(info) });
     await useUpWrites(shopper);
     const limited = await failure(shopper.clear());
@@ -218,6 +228,7 @@ describe("the typed client's retries", () => {
   });
 
   it("stops waiting out a Retry-After when its signal aborts", async () => {
+    await windowWithLeft(10_000);
     const controller = new AbortController();
     const shopper = client({ retry: { maxWaitMs: 120_000 }, onRetry: () => controller.abort(new Error("the shopper left")) });
     await useUpWrites(shopper);
@@ -225,20 +236,28 @@ describe("the typed client's retries", () => {
   });
 
   it("waits out 429 for as long as Retry-After says, then succeeds with the same Idempotency-Key", { timeout: 120_000 }, async () => {
-      // Windows are fixed minutes: start the burst a few seconds before one ends, so the wait is short.
-      const left = 60_000 - (Date.now() % 60_000);
-      if (left > 7_000 || left < 3_000) await new Promise((r) => setTimeout(r, (left + 60_000 - 6_000) % 60_000));
-      const retries: RetryInfo[] = [];
-      const shopper = client({ retry: { attempts: 3, maxWaitMs: 15_000 }, onRetry: (info) => retries.push(info) });
-      await useUpWrites(shopper);
-      const started = Date.now();
-      const cart = await shopper.addItem({ productId: TEE, quantity: 2 });
-      expect(quantities(cart)).toEqual({ [TEE]: 2 });
-      expect(retries.length).toBeGreaterThanOrEqual(1);
-      expect(retries[0]).toMatchObject({ method: "POST", path: "/api/cart/items", attempt: 1, reason: "rate_limited", status: 429, code: "RATE_LIMITED" });
-      expect(retries[0]!.waitMs % 1000).toBe(0);
-      expect(retries[0]!.waitMs).toBeGreaterThanOrEqual(1000);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(retries[0]!.waitMs);
-      expect(quantities(await shopper.getCart())).toEqual({ [TEE]: 2 });
+    // Start the burst some seconds before a window ends, so Retry-After is short but the burst fits.
+    await windowWithLeft(9_000, 14_000);
+    const retries: RetryInfo[] = [];
+    // The real fetch, watched: which Idempotency-Key each attempt of the add carried.
+    const keys: (string | null)[] = [];
+    const watched: typeof fetch = (input, init) => {
+      if (init?.method === "POST") keys.push(new Headers(init.headers).get("idempotency-key"));
+      return fetch(input, init);
+    };
+    const shopper = client({ fetch: watched, retry: { attempts: 3, maxWaitMs: 20_000 }, onRetry: (info) => retries.push(info) });
+    await useUpWrites(shopper);
+    const started = Date.now();
+    const cart = await shopper.addItem({ productId: TEE, quantity: 2 });
+    expect(quantities(cart)).toEqual({ [TEE]: 2 });
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(retries[0]).toMatchObject({ method: "POST", path: "/api/cart/items", attempt: 1, reason: "rate_limited", status: 429, code: "RATE_LIMITED" });
+    expect(retries[0]!.waitMs % 1000).toBe(0);
+    expect(retries[0]!.waitMs).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(retries[0]!.waitMs);
+    expect(quantities(await shopper.getCart())).toEqual({ [TEE]: 2 });
+    expect(keys.length).toBe(retries.length + 1);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[\x20-\x7e]{1,255}$/);
   });
 });
