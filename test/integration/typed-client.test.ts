@@ -1,3 +1,4 @@
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CartApiError, createCartClient, type CartClientOptions, type RetryInfo } from "@/lib/client";
 import { startApp, type AppServer } from "../support/app";
@@ -29,6 +30,8 @@ beforeAll(async () => {
     CART_MAX_QUANTITY: "5",
     // A generous store timeout: a limit that fails open on a slow moment would make counts inexact.
     STORE_TIMEOUT_MS: "2000",
+    // A short lock timeout, so a test holding the tables' locks gets its 503 quickly.
+    DATABASE_TIMEOUT_MS: "1500",
   });
 });
 
@@ -233,6 +236,35 @@ describe("the typed client's retries", () => {
     const shopper = client({ retry: { maxWaitMs: 120_000 }, onRetry: () => controller.abort(new Error("the shopper left")) });
     await useUpWrites(shopper);
     await expect(shopper.addItem({ productId: TEE }, { signal: controller.signal })).rejects.toThrow("the shopper left");
+  });
+
+  it("waits out 503 SERVICE_UNAVAILABLE for Retry-After while the database is locked, then succeeds", async () => {
+    // Every table of the app's database locked by another session: the app's writes hit lock_timeout.
+    const admin = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const holder = await admin.reserve();
+      const [row] = await holder<{ tables: string }[]>`
+        select string_agg(quote_ident(tablename), ', ') as tables from pg_tables where schemaname = 'public'`;
+      const tables = row?.tables ?? "";
+      expect(tables).toMatch(/carts/);
+      await holder`begin`;
+      await holder.unsafe(`lock table ${tables} in access exclusive mode`);
+      const retries: RetryInfo[] = [];
+      let released: Promise<unknown> | undefined;
+      const shopper = client({
+        onRetry: (info) => {
+          retries.push(info);
+          released ??= holder`rollback`.then(() => holder.release());
+        },
+      });
+      const cart = await shopper.addItem({ productId: MUG });
+      await released;
+      expect(quantities(cart)).toEqual({ [MUG]: 1 });
+      expect(retries[0]).toMatchObject({ attempt: 1, reason: "unavailable", status: 503, code: "SERVICE_UNAVAILABLE" });
+      expect(retries[0]!.waitMs).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await admin.end();
+    }
   });
 
   it("waits out 429 for as long as Retry-After says, then succeeds with the same Idempotency-Key", { timeout: 120_000 }, async () => {
