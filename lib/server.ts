@@ -145,6 +145,7 @@ export type { CatalogAdapter, CatalogProduct } from "./cart/catalog";
 export { postgresCatalog, type PostgresCatalog, type SeedProduct, type StoredProduct } from "./catalog/postgres";
 export { memoryCatalog } from "./catalog/memory";
 export { authjsIdentity } from "./http/authjs";
+export { openApiDocument } from "./openapi/document";
 export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";
 export type { CleanupActionResult } from "./http/admin-actions";
 export type { DashboardStats } from "./observe/dashboard";

@@ -6,6 +6,7 @@ import { endSession } from "../identity/session-bridge";
 import { describeSession } from "../identity/describe";
 import { runCleanup } from "../jobs/cleanup";
 import { dashboardStats } from "../observe/dashboard";
+import { openApiDocument } from "../openapi/document";
 import { withRequestLog } from "../observe/request-context";
 import { listCatalog } from "../cart/catalog";
 import { addItemSchema, productIdSchema, setQuantitySchema } from "../cart/schemas";
@@ -98,6 +99,13 @@ async function cleanupRun(req: NextRequest) {
   }
 }
 
+// The OpenAPI document never changes while a process runs: built once.
+let document: ReturnType<typeof openApiDocument> | undefined;
+const openApiGet = withRequestLog("/api/openapi.json", async () => {
+  document ??= openApiDocument();
+  return NextResponse.json(document, { headers: { "Cache-Control": "public, max-age=300" } });
+});
+
 const adminStatsGet = sessionRoute({}, async ({ session }) => {
   await requireAdmin(session);
   return { session, json: await dashboardStats() };
@@ -115,6 +123,7 @@ const ROUTES: Route[] = [
   { pattern: "/metrics", methods: { GET: metricsResponse } },
   { pattern: "/cron/cleanup", methods: { GET: cleanupRun, POST: cleanupRun } },
   { pattern: "/admin/stats", methods: { GET: adminStatsGet } },
+  { pattern: "/openapi.json", methods: { GET: openApiGet } },
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {

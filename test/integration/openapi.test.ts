@@ -1,0 +1,294 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type AppServer } from "../support/app";
+import { prepareBackend, type Backend } from "../support/backends";
+import { Shopper, type Reply } from "../support/shopper";
+
+// The OpenAPI document against the running app, by behaviour only: every
+// operation it lists is called (well-formed, then malformed in each way the
+// contract names), and each answer's status must be one the document lists
+// for it, with a body and headers that validate against what it documents.
+// Every route, status and error code docs/api.md names must be in it.
+
+const TEE = "sku-tee-black-m";
+const METHODS = ["get", "post", "put", "patch", "delete"] as const;
+type Method = (typeof METHODS)[number];
+
+// Well-formed inputs for the operations that take them (the document says their shape, not a product that exists).
+const SAMPLE_BODIES: Record<string, unknown> = {
+  "post /api/cart/items": { productId: TEE, quantity: 1 },
+  "patch /api/cart/items/{productId}": { quantity: 2 },
+  "post /api/auth/register": { email: `openapi-${Date.now().toString(36)}@example.com`, password: "a-long-password" },
+};
+const SAMPLE_PARAMS: Record<string, string> = { productId: TEE };
+
+let backend: Backend;
+let app: AppServer;
+let doc: any;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addFormat("date-time", (value: string) => /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value)));
+
+beforeAll(async () => {
+  backend = await prepareBackend("postgres+redis", "openapi");
+  app = await startApp({ ...backend.env, CRON_SECRET: "openapi-cron-secret-0123456789", METRICS_TOKEN: "openapi-metrics-token-0123456789" });
+  const res = await fetch(`${app.url}/api/openapi.json`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(res.headers.get("cache-control")).toMatch(/max-age=\d+/);
+  doc = await res.json();
+  ajv.addSchema({ $id: "https://next-cart.test/openapi.json", components: doc.components });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await backend?.cleanup();
+});
+
+function operations(): { path: string; method: Method; op: any }[] {
+  return Object.entries(doc.paths as Record<string, any>).flatMap(([p, item]) =>
+    METHODS.filter((m) => item[m]).map((method) => ({ path: p, method, op: item[method] })),
+  );
+}
+
+const validators = new Map<string, ValidateFunction>();
+// Local $refs ("#/components/...") point into the document, registered above under its own id.
+function validatorFor(schema: object): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
+  if (!validate) {
+    const rebased = JSON.parse(key.replace(/"#\/components\//g, '"https://next-cart.test/openapi.json#/components/'));
+    validate = ajv.compile(rebased);
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+// Follows a local $ref (a schema, response or header component) to what it names.
+function resolve(node: any): any {
+  if (node?.$ref) return node.$ref.split("/").slice(1).reduce((at: any, part: string) => at[part], doc);
+  return node;
+}
+
+function fill(template: string) {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(SAMPLE_PARAMS[name] ?? "x"));
+}
+
+// Checks one answer against what the document says about that operation.
+function expectDocumented(label: string, op: any, reply: Reply<any>) {
+  const documented = Object.keys(op.responses);
+  expect(documented, `${label}: ${reply.status} ${JSON.stringify(reply.body)}`).toContain(String(reply.status));
+  const response = resolve(op.responses[String(reply.status)]);
+  for (const [name, reference] of Object.entries<any>(response.headers ?? {})) {
+    const header = resolve(reference);
+    const value = reply.headers.get(name);
+    if (header.required) expect(value, `${label}: header ${name}`).not.toBeNull();
+    if (value !== null && name.toLowerCase() !== "set-cookie") {
+      const validate = validatorFor(header.schema);
+      expect(validate(value), `${label}: header ${name}=${value} ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  }
+  const contentType = reply.headers.get("content-type")?.split(";")[0] ?? null;
+  const content = response.content ?? {};
+  if (Object.keys(content).length === 0) return;
+  expect(Object.keys(content), `${label}: content type`).toContain(contentType);
+  if (contentType === "application/json") {
+    const validate = validatorFor(content["application/json"].schema);
+    expect(validate(reply.body), `${label}: body ${JSON.stringify(reply.body).slice(0, 400)} ${JSON.stringify(validate.errors)}`).toBe(true);
+  }
+}
+
+// A shopper with one line in the cart, so that routes needing a cart (recovery link, PATCH) succeed.
+async function shopperWithCart(): Promise<Shopper> {
+  const shopper = new Shopper(app.url);
+  expect((await shopper.add(TEE, 1)).status).toBe(200);
+  return shopper;
+}
+
+function send(shopper: Shopper, method: Method, p: string, op: any, overrides: { body?: string; type?: string; headers?: Record<string, string> } = {}) {
+  const key = `${method} ${p}`;
+  const types = Object.keys(op.requestBody?.content ?? {});
+  const headers: Record<string, string> = { ...overrides.headers };
+  let body: string | undefined = overrides.body;
+  if (body === undefined && types.length > 0) {
+    body = types[0] === "application/json" ? JSON.stringify(SAMPLE_BODIES[key] ?? {}) : "";
+  }
+  if (body !== undefined) headers["content-type"] = overrides.type ?? types[0] ?? "application/json";
+  return shopper.request(method.toUpperCase(), fill(p), { body, headers });
+}
+
+describe("the OpenAPI document against the running app", () => {
+  it("is OpenAPI 3.1 with schemas that compile", () => {
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    expect(operations().length).toBeGreaterThanOrEqual(15);
+    for (const { op } of operations()) {
+      for (const response of Object.values<any>(op.responses).map(resolve)) {
+        for (const media of Object.values<any>(response.content ?? {})) validatorFor(media.schema);
+      }
+    }
+  });
+
+  it("documents the status, headers and body of a well-formed call to every operation", async () => {
+    for (const { path: p, method, op } of operations()) {
+      const reply = await send(await shopperWithCart(), method, p, op);
+      expectDocumented(`${method.toUpperCase()} ${p}`, op, reply);
+    }
+  });
+
+  it("documents every malformed request the contract names, for every operation that takes a JSON body", async () => {
+    const withJson = operations().filter(({ op }) => op.requestBody?.content?.["application/json"]);
+    expect(withJson.length).toBeGreaterThanOrEqual(3);
+    for (const { path: p, method, op } of withJson) {
+      const label = `${method.toUpperCase()} ${p}`;
+      const shopper = await shopperWithCart();
+      const cases = [
+        { expected: 422, code: "VALIDATION_ERROR", body: JSON.stringify({ ...(SAMPLE_BODIES[`${method} ${p}`] as object), unexpected: 1 }) },
+        { expected: 400, code: "MALFORMED_JSON", body: "{not json" },
+        { expected: 415, code: "UNSUPPORTED_MEDIA_TYPE", body: "{}", type: "text/plain" },
+        { expected: 413, code: "PAYLOAD_TOO_LARGE", body: JSON.stringify({ pad: "x".repeat(20_000) }) },
+      ];
+      for (const c of cases) {
+        const reply = await send(shopper, method, p, op, c);
+        expect(reply.status, `${label} ${c.code}`).toBe(c.expected);
+        expect(reply.body.error.code).toBe(c.code);
+        expectDocumented(`${label} ${c.code}`, op, reply);
+      }
+    }
+  });
+
+  it("documents the answers to a stale If-Match and a malformed Idempotency-Key", async () => {
+    const conditional = operations().filter(({ op }) => (op.parameters ?? []).some((param: any) => param.name === "If-Match"));
+    expect(conditional.length).toBeGreaterThanOrEqual(4);
+    for (const { path: p, method, op } of conditional) {
+      const reply = await send(await shopperWithCart(), method, p, op, { headers: { "if-match": '"999"' } });
+      expect(reply.status, `${method} ${p}`).toBe(412);
+      expectDocumented(`${method.toUpperCase()} ${p} stale If-Match`, op, reply);
+    }
+    const keyed = operations().filter(({ op }) => (op.parameters ?? []).some((param: any) => param.name === "Idempotency-Key"));
+    expect(keyed.length).toBeGreaterThanOrEqual(7);
+    for (const { path: p, method, op } of keyed) {
+      const reply = await send(await shopperWithCart(), method, p, op, { headers: { "idempotency-key": "k".repeat(256) } });
+      expect(reply.status, `${method} ${p}`).toBe(422);
+      expectDocumented(`${method.toUpperCase()} ${p} bad Idempotency-Key`, op, reply);
+    }
+  });
+
+  it("documents a change from another origin as 403 FORBIDDEN_ORIGIN", async () => {
+    const checked = operations().filter(({ op }) => op.responses["403"]);
+    expect(checked.length).toBeGreaterThanOrEqual(7);
+    for (const { path: p, method, op } of checked) {
+      const reply = await send(await shopperWithCart(), method, p, op, { headers: { origin: "https://elsewhere.example" } });
+      expect(reply.status, `${method} ${p}`).toBe(403);
+      expectDocumented(`${method.toUpperCase()} ${p} other origin`, op, reply);
+    }
+  });
+
+  it("answers 405 to a method the document does not list on an API path", async () => {
+    for (const [p, item] of Object.entries<any>(doc.paths)) {
+      if (!p.startsWith("/api/")) continue;
+      // Auth.js's catch-all route answers GET and POST on every /api/auth/* path itself.
+      const unlisted = METHODS.filter((m) => !item[m] && !(p.startsWith("/api/auth/") && p !== "/api/auth/register" && (m === "get" || m === "post")));
+      for (const method of unlisted) {
+        const res = await fetch(app.url + fill(p), { method: method.toUpperCase(), redirect: "manual" });
+        expect(res.status, `${method.toUpperCase()} ${p}`).toBe(405);
+      }
+    }
+  });
+});
+
+describe("the document against docs/api.md", () => {
+  const contract = readFileSync(path.join(process.cwd(), "docs", "api.md"), "utf8");
+  const ROUTE = /`(?:(GET|POST|PUT|PATCH|DELETE)`,\s*`)?(GET|POST|PUT|PATCH|DELETE) (\/[^`\s?]*)/g;
+  const STATUS_CODE = /\b([1-5]\d\d) ([A-Z][A-Z_]{2,})\b/g;
+
+  function routesIn(text: string): string[] {
+    return [...text.matchAll(ROUTE)].flatMap((m) => [m[1], m[2]].filter(Boolean).map((method) => `${method!.toLowerCase()} ${m[3]}`));
+  }
+
+  function codesOf(schema: any): string[] {
+    const error = resolve(resolve(schema)?.properties?.error);
+    const code = resolve(error?.properties?.code);
+    return code?.enum ?? (code?.const ? [code.const] : []);
+  }
+
+  function documentedPairs(op: any): Set<string> {
+    const pairs = new Set<string>();
+    for (const [status, response] of Object.entries<any>(op.responses)) {
+      for (const code of codesOf(resolve(response).content?.["application/json"]?.schema)) pairs.add(`${status} ${code}`);
+    }
+    return pairs;
+  }
+
+  it("lists every route and method the contract names", () => {
+    const named = new Set(routesIn(contract));
+    expect(named.size).toBeGreaterThanOrEqual(15);
+    const documented = new Set(operations().map(({ path: p, method }) => `${method} ${p}`));
+    expect([...named].filter((route) => !documented.has(route))).toEqual([]);
+  });
+
+  it("lists, on each route, the statuses and error codes the contract's tables name for it", () => {
+    const rows = contract.split("\n").filter((line) => line.startsWith("| `"));
+    let checked = 0;
+    for (const row of rows) {
+      const routes = routesIn(row.split("|")[1] ?? "");
+      const pairs = [...row.matchAll(STATUS_CODE)].map((m) => `${m[1]} ${m[2]}`);
+      // "rather than `429`" names a status the route does not answer.
+      const statuses = [...row.matchAll(/(?<!rather than )`([1-5]\d\d)\b/g)].map((m) => m[1]!);
+      for (const route of routes) {
+        const [method, p] = route.split(" ") as [Method, string];
+        const op = doc.paths[p]?.[method];
+        expect(op, route).toBeDefined();
+        const documented = documentedPairs(op);
+        expect(pairs.filter((pair) => !documented.has(pair)), route).toEqual([]);
+        expect(statuses.filter((status) => !op.responses[status]), route).toEqual([]);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
+  });
+
+  it("carries every error code the contract names, with the status it names", () => {
+    const named = new Set([...contract.matchAll(STATUS_CODE)].map((m) => `${m[1]} ${m[2]}`));
+    // The one error written as a body: `412 {"error": {"code": "VERSION_CONFLICT"}, ...}`.
+    for (const m of contract.matchAll(/\b([1-5]\d\d) \{"error": \{"code": "([A-Z_]+)"/g)) named.add(`${m[1]} ${m[2]}`);
+    expect(named.size).toBeGreaterThanOrEqual(15);
+    const documented = new Set(operations().flatMap(({ op }) => [...documentedPairs(op)]));
+    expect([...named].filter((pair) => !documented.has(pair))).toEqual([]);
+  });
+
+  it("documents the contract's headers and error body", () => {
+    const parameters = new Set(operations().flatMap(({ op }) => (op.parameters ?? []).map((param: any) => `${param.in} ${param.name}`)));
+    expect(parameters).toContain("header Idempotency-Key");
+    expect(parameters).toContain("header If-Match");
+    const responseHeaders = new Set(operations().flatMap(({ op }) => Object.values<any>(op.responses).flatMap((r) => Object.keys(resolve(r).headers ?? {}))));
+    for (const name of ["ETag", "Retry-After", "X-Request-Id", "Idempotent-Replayed", "Cache-Control"]) expect(responseHeaders).toContain(name);
+    const error = doc.components.schemas.Error;
+    expect(error.required).toEqual(["error"]);
+    expect(error.properties.error.required).toEqual(["code", "message"]);
+    expect(Object.keys(error.properties.error.properties)).toEqual(["code", "message", "details"]);
+  });
+});
+
+describe("the reference page at /docs/api", () => {
+  it("is HTML that loads only same-origin scripts, under a policy that allows nothing else", async () => {
+    const res = await fetch(`${app.url}/docs/api`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    expect(csp).toMatch(/default-src 'none'/);
+    const html = await res.text();
+    const scripts = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]!);
+    const sources = scripts.flatMap((attributes) => [...attributes.matchAll(/\bsrc="([^"]+)"/g)].map((m) => m[1]!));
+    expect(sources.length).toBe(1);
+    for (const src of sources) expect(new URL(src, app.url).origin).toBe(new URL(app.url).origin);
+    expect(html).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
+    expect(html).toContain("/api/openapi.json");
+    const bundle = await fetch(new URL(sources[0]!, app.url));
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+});
