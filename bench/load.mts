@@ -31,9 +31,11 @@ class VirtualUser {
 
   constructor(readonly index: number) {}
 
+  // Counted in the phase it was sent in, even when it is answered after that phase (or the run) ended.
   async send(method: string, path: string, body?: { json?: unknown; form?: string }): Promise<Answer> {
+    const sentIn = stopped ? -1 : phase;
     const answer = await this.client.request(method, path, body);
-    if (phase >= 0 && !stopped) recorded.push({ phase, answer });
+    if (sentIn >= 0) recorded.push({ phase: sentIn, answer });
     return answer;
   }
 

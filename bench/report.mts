@@ -92,7 +92,7 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   if (report.live) {
     const l = report.live;
     md.push(`## Live sessions (${l.sessions})`, "");
-    md.push(`- Redis: **${l.bytesPerSession} B per live session** (target ≤ 600), ${l.memory.keys} keys, ${kib(l.memory.bytes)} by MEMORY USAGE; by kind: ${Object.entries(l.memory.byKind).map(([k, v]) => `\`${k}\` ${v.keys} keys × ${v.bytesPerKey} B`).join(", ")}.`);
+    md.push(`- Redis: **${l.bytesPerSession} B per live session** (its \`sess\` record plus its cached \`cart\`, MEMORY USAGE; target ≤ 600); this run's ${l.memory.keys} keys, ${kib(l.memory.bytes)} by MEMORY USAGE; by kind: ${Object.entries(l.memory.byKind).map(([k, v]) => `\`${k}\` ${v.keys} keys × ${v.bytesPerKey} B`).join(", ")}.`);
     md.push(`- Cart cache hit ratio during the live mix: ${l.cartCacheHitRatio === null ? "–" : (l.cartCacheHitRatio * 100).toFixed(1) + " %"}; Postgres buffer cache hit ratio: ${(l.postgres.cacheHitRatio * 100).toFixed(2)} %.`);
     md.push("", "| table | rows | table | indexes |", "| --- | ---: | ---: | ---: |");
     for (const t of l.postgres.tables) md.push(`| ${t.name} | ${t.rows} | ${kib(t.tableBytes)} | ${kib(t.indexBytes)} |`);
@@ -109,7 +109,7 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
     );
   }
   if (report.costs) {
-    md.push("## Per-request costs", "", "50 sequential requests of each kind through the gateway: Redis commands naming this run's keys (MONITOR), Postgres transactions (including single statements) in this run's database (pg_stat_database).", "");
+    md.push("## Per-request costs", "", "Sequential requests of each kind through the gateway: Redis commands naming this run's keys (MONITOR), Postgres transactions (including single statements) in this run's database (pg_stat_database).", "");
     md.push("| request | Redis commands | Postgres transactions |", "| --- | ---: | ---: |");
     for (const [kind, c] of Object.entries(report.costs)) md.push(`| ${kind} | ${c.redis} | ${c.pgTransactions} |`);
     md.push("");

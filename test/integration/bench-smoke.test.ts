@@ -26,7 +26,7 @@ describe("npm run bench -- --quick", () => {
     if (out) await rm(out, { recursive: true, force: true });
   });
 
-  it("runs every scenario and writes the table, the Markdown page and the SVG chart", { timeout: 170_000 }, async () => {
+  it("runs every scenario and writes the table, the Markdown page and the SVG chart", { timeout: 150_000 }, async () => {
     out = await mkdtemp(path.join(os.tmpdir(), "bench-smoke-"));
     const run = await runBench(out);
     expect(run.code, run.stderr).toBe(0);
