@@ -55,7 +55,7 @@ const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const CONNECTIONS = 16;
 // Durations (seconds) and counts: --quick keeps the whole run under 2 minutes.
 const plan = args.quick
-  ? { steady: 3, warm: 1, liveSessions: 10_000, populateSeconds: 12, live: 3, spike: [2, 4, 2], ladder: 0, failover: 6, costSamples: 20 }
+  ? { steady: 3, warm: 1, liveSessions: 10_000, populateSeconds: 10, live: 3, spike: [2, 4, 2], ladder: 0, failover: 6, costSamples: 10 }
   : { steady: 10, warm: 3, liveSessions: 100_000, populateSeconds: 420, live: 20, spike: [10, 15, 10], ladder: 5, failover: 20, costSamples: 50 };
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -98,6 +98,7 @@ interface Running {
   prefix: string;
   pids: number[];
   gatewayPort: number;
+  nginx?: number[];
   stop(): Promise<void>;
 }
 
@@ -135,6 +136,7 @@ async function startRunning(instances: number): Promise<Running> {
     },
   };
   live.add(running);
+  running.nginx = await nginxPids(running.gatewayPort);
   return running;
 }
 
@@ -146,6 +148,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     void Promise.allSettled([...live].map((r) => r.stop())).then(() => process.exit(130));
   });
 }
+// Dying some other way, leave no server running (the stack stops itself once nginx is gone).
+process.on("exit", () => {
+  for (const r of live) for (const pid of [...(r.nginx ?? []), ...r.pids]) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
 
 async function deleteKeys(prefix: string): Promise<void> {
   const redis = createClient({ url: redisUrl });
@@ -168,7 +180,7 @@ async function productIds(url: string): Promise<string[]> {
 
 // CPU seconds of the instances and of nginx while `work` runs.
 async function withCpu<T>(running: Running, work: () => Promise<T>): Promise<{ value: T; appCpu: number; gatewayCpu: number }> {
-  const nginx = await nginxPids(running.gatewayPort);
+  const nginx = running.nginx ?? [];
   const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
   const [app0, gw0] = [await sum(running.pids), await sum(nginx)];
   const value = await work();

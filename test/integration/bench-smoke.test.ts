@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import os from "node:os";
@@ -9,13 +9,15 @@ import { afterAll, describe, expect, it } from "vitest";
 // judges the figures (the machine is shared): only that every scenario ran and was reported.
 const SCENARIOS = ["floor", "read", "add", "update", "browse", "mixed", "live-", "spike", "failover"];
 
+let child: ChildProcess | undefined;
+
 function runBench(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     child.once("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -23,6 +25,12 @@ function runBench(out: string): Promise<{ code: number | null; stdout: string; s
 describe("npm run bench -- --quick", () => {
   let out = "";
   afterAll(async () => {
+    // Still running after a failure: SIGTERM makes the bench stop its stack and drop its database.
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
     if (out) await rm(out, { recursive: true, force: true });
   });
 
