@@ -16,12 +16,24 @@ export function keepAliveAgent(): https.Agent {
   return new https.Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: Infinity, keepAliveMsecs: 1000 });
 }
 
+// Requests cut off at the end of a run (never answered) are told apart from refused ones.
+let abandoning = false;
+
+export function abandonInFlight(agent: https.Agent): void {
+  abandoning = true;
+  agent.destroy();
+}
+
+export function resetAbandoned(): void {
+  abandoning = false;
+}
+
 export class Client {
   cookie = "";
 
   constructor(
     private readonly base: URL,
-    private readonly agent: https.Agent,
+    public agent: https.Agent,
   ) {}
 
   request(method: string, path: string, body?: { json?: unknown; form?: string }, extra: Record<string, string> = {}): Promise<Answer> {
@@ -72,8 +84,9 @@ export class Client {
   }
 }
 
+// Status 0: no answer (refused, reset); -1: still unanswered when the run ended.
 function failed(startedAt: number): Answer {
-  return { status: 0, ms: performance.now() - startedAt, startedAt, retryAfter: null, code: null, body: "" };
+  return { status: abandoning ? -1 : 0, ms: performance.now() - startedAt, startedAt, retryAfter: null, code: null, body: "" };
 }
 
 function errorCode(status: number, text: string): string | null {

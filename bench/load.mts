@@ -1,15 +1,17 @@
-// The load generator, a process of its own (bench/run.mts starts it once per scenario), so its
-// CPU is not the app's and its numbers are a client's view: `tsx bench/load.mts <spec json>`.
+// The load generator, a process of its own (bench/run.mts forks it once and sends it one
+// scenario at a time over IPC), so its CPU is not the app's and its numbers are a client's view.
 // Closed loop: each virtual user sends its next request when the last one is answered.
-// Prints one JSON result (bench/spec.mts LoadResult) on stdout.
-import { readFile, writeFile } from "node:fs/promises";
-import { Client, keepAliveAgent, type Answer } from "./http.mjs";
+// Answers each spec (bench/spec.mts LoadSpec) with a LoadResult message.
+import { readFile } from "node:fs/promises";
+import { abandonInFlight, Client, keepAliveAgent, resetAbandoned, type Answer } from "./http.mjs";
 import { loadSpecSchema, type LoadResult, type LoadSpec, type PhaseResult } from "./spec.mjs";
 
-const spec: LoadSpec = loadSpecSchema.parse(JSON.parse(process.argv[2] ?? "{}"));
-const base = new URL(spec.url);
-const agent = keepAliveAgent();
+// The scenario being run: one at a time, set by each message.
+let spec: LoadSpec;
+let base: URL;
+let agent = keepAliveAgent();
 const PASSWORD = "bench horse battery staple";
+const DRAIN_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T,>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
@@ -17,7 +19,7 @@ interface Recorded {
   phase: number;
   answer: Answer;
 }
-const recorded: Recorded[] = [];
+let recorded: Recorded[] = [];
 let phase = -1;
 let target = 0;
 let stopped = false;
@@ -95,8 +97,12 @@ async function operate(user: VirtualUser, sessions: string[]): Promise<Answer> {
 
 // Unmeasured: a cart to read or change.
 async function prepare(user: VirtualUser): Promise<void> {
-  if (["read", "update", "browse", "mixed"].includes(spec.scenario)) {
-    await user.client.request("POST", "/api/cart/items", { json: { productId: spec.products[user.index % spec.products.length], quantity: 1 } });
+  if (!["read", "update", "browse", "mixed"].includes(spec.scenario)) return;
+  // Until it is in: a shed add would leave the user with no line to update.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const answer = await user.client.request("POST", "/api/cart/items", { json: { productId: spec.products[user.index % spec.products.length], quantity: 1 } });
+    if (answer.status === 200) return;
+    await sleep(answer.retryAfter ? 1000 : 100);
   }
 }
 
@@ -120,7 +126,10 @@ function summarise(index: number, elapsedSeconds: number): PhaseResult {
   const answers = recorded.filter((r) => r.phase === index).map((r) => r.answer);
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   const statusMix: Record<string, number> = {};
-  for (const a of answers) statusMix[a.status === 0 ? "conn-error" : String(a.status)] = (statusMix[a.status === 0 ? "conn-error" : String(a.status)] ?? 0) + 1;
+  for (const a of answers) {
+    const key = a.status === 0 ? "conn-error" : a.status === -1 ? "unanswered" : String(a.status);
+    statusMix[key] = (statusMix[key] ?? 0) + 1;
+  }
   const ok = answers.filter((a) => a.status >= 200 && a.status < 400).length;
   const shed = answers.filter((a) => (a.status === 503 || a.status === 429) && a.retryAfter !== null && a.code !== "SERVICE_UNAVAILABLE").length;
   const { name, connections } = spec.phases[index]!;
@@ -140,7 +149,12 @@ function summarise(index: number, elapsedSeconds: number): PhaseResult {
   };
 }
 
-async function main(): Promise<void> {
+async function run(): Promise<LoadResult> {
+  recorded = [];
+  phase = -1;
+  target = 0;
+  stopped = false;
+  agent = keepAliveAgent();
   const sessions = spec.sessionsFile ? (await readFile(spec.sessionsFile, "utf8")).split("\n").filter(Boolean) : [];
   const most = Math.max(...spec.phases.map((p) => p.connections));
   const users = Array.from({ length: most }, (_, i) => new VirtualUser(i));
@@ -168,18 +182,21 @@ async function main(): Promise<void> {
     timings.push((performance.now() - phaseStart) / 1000);
   }
   stopped = true;
-  await Promise.all(loops);
+  // Requests still unanswered a few seconds after the end are cut off and reported as such.
+  const drained = Promise.all(loops);
+  if ((await Promise.race([drained.then(() => true), sleep(DRAIN_MS).then(() => false)])) === false) abandonInFlight(agent);
+  await drained;
+  resetAbandoned();
   const result: LoadResult = { scenario: spec.scenario, phases: spec.phases.map((_, i) => summarise(i, timings[i]!)), failures: failureTimes() };
   if (spec.verify) result.verify = await verify(users.filter((u) => u.acked.size > 0 || u.uncertain.size > 0));
-  if (spec.resultFile) await writeFile(spec.resultFile, JSON.stringify(result));
-  process.stdout.write(`${JSON.stringify(result)}\n`);
   agent.destroy();
+  return result;
 }
 
 // Wall-clock times (ms since the epoch) of answers that were failures: for the failover's recovery.
 function failureTimes(): number[] {
   return recorded
-    .filter((r) => r.answer.status === 0 || r.answer.status >= 500)
+    .filter((r) => r.answer.status <= 0 || r.answer.status >= 500)
     .filter((r) => !(r.answer.status === 503 && r.answer.code === "OVERLOADED"))
     .map((r) => Math.round(performance.timeOrigin + r.answer.startedAt + r.answer.ms));
 }
@@ -188,7 +205,9 @@ function failureTimes(): number[] {
 async function verify(users: VirtualUser[]): Promise<NonNullable<LoadResult["verify"]>> {
   let acknowledged = 0;
   let lost = 0;
+  const reader = keepAliveAgent();
   for (const user of users) {
+    user.client.agent = reader;
     const answer = await user.client.request("GET", "/api/cart");
     const items = answer.status === 200 ? (JSON.parse(answer.body) as { items: { productId: string; quantity: number }[] }).items : [];
     const held = new Map(items.map((i) => [i.productId, i.quantity]));
@@ -197,7 +216,17 @@ async function verify(users: VirtualUser[]): Promise<NonNullable<LoadResult["ver
       lost += Math.max(0, n - (held.get(productId) ?? 0));
     }
   }
+  reader.destroy();
   return { users: users.length, acknowledged, lost };
 }
 
-await main();
+process.on("message", (message: unknown) => {
+  spec = loadSpecSchema.parse(message);
+  base = new URL(spec.url);
+  run().then(
+    (result) => process.send?.({ result }),
+    (error: unknown) => process.send?.({ error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+// The bench gone, nothing is left to answer to.
+process.on("disconnect", () => process.exit(0));

@@ -76,7 +76,7 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   md.push(`| ${HEADER.join(" | ")} |`, `| ${HEADER.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`);
   for (const r of rows(report)) md.push(`| ${cells(r, floor).join(" | ")} |`);
   md.push("", `![latency and goodput against offered load](${svgName})`, "");
-  md.push("*errors*: answers neither served (2xx/3xx) nor shed (no answer, 5xx other than a shed 503, other refusals). *shed*: 503/429 with `Retry-After`. *goodput*: 2xx/3xx per second. *app CPU*: user+system CPU of the instances (from /proc) per request answered.", "");
+  md.push("*errors*: answers neither served (2xx/3xx) nor shed (no answer, 5xx other than a shed 503, other refusals; `unanswered`: still open 5 s after the scenario ended, then cut off). *shed*: 503/429 with `Retry-After`. *goodput*: 2xx/3xx per second. *app CPU*: user+system CPU of the instances (from /proc) per request answered.", "");
   const statusLines = rows(report).filter((r) => Object.keys(r.phase.statusMix).some((k) => !k.startsWith("2")));
   if (statusLines.length) {
     md.push("## Status mix", "");

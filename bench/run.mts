@@ -5,7 +5,7 @@
 // (REDIS_URL, default redis://127.0.0.1:6379), runs each scenario from its own load-generator
 // process (bench/load.mts), prints a table and writes DIR/<date>.md, DIR/<date>.svg and
 // DIR/latest.md, DIR/latest.svg (DIR defaults to bench/results). Figures: bench/README.md.
-import { spawn } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -55,9 +55,10 @@ const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const CONNECTIONS = 16;
 // Durations (seconds) and counts: --quick keeps the whole run under 2 minutes.
 const plan = args.quick
-  ? { steady: 3, warm: 1, liveSessions: 10_000, populateSeconds: 10, live: 3, spike: [2, 4, 2], ladder: 0, failover: 6, costSamples: 10 }
+  ? { steady: 2, warm: 1, liveSessions: 10_000, populateSeconds: 10, live: 3, spike: [2, 4, 2], ladder: 0, failover: 6, costSamples: 10 }
   : { steady: 10, warm: 3, liveSessions: 100_000, populateSeconds: 420, live: 20, spike: [10, 15, 10], ladder: 5, failover: 20, costSamples: 50 };
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const began = performance.now();
+const log = (line: string) => process.stderr.write(`bench: [${((performance.now() - began) / 1000).toFixed(0)} s] ${line}\n`);
 
 async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const { default: postgres } = await import("postgres");
@@ -77,18 +78,21 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   };
 }
 
-// One scenario in its own process; resolves with what it measured.
+// The load generator: one process of its own for the whole run, one scenario at a time.
+let generator: ChildProcess | undefined;
+
 function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  generator ??= fork("bench/load.mts", [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = generator;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "bench/load.mts", JSON.stringify(spec)], {
-      stdio: ["ignore", "pipe", "inherit"],
+    const onExit = (code: number | null) => reject(new Error(`the load generator exited with ${code} during ${spec.scenario}`));
+    child.once("exit", onExit);
+    child.once("message", (message: { result?: LoadResult; error?: string }) => {
+      child.off("exit", onExit);
+      if (message.result) resolve(message.result);
+      else reject(new Error(`load generator, ${spec.scenario}: ${message.error}`));
     });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`load generator for ${spec.scenario} exited with ${code}`));
-      resolve(JSON.parse(out.trim().split("\n").at(-1)!) as LoadResult);
-    });
+    child.send(spec);
   });
 }
 
@@ -370,6 +374,7 @@ async function main(): Promise<void> {
     log("failover…");
     await failover(report);
   }
+  generator?.disconnect();
   report.seconds = Math.round((Date.now() - started) / 1000);
   await rm(scratch, { recursive: true, force: true });
 

@@ -14,7 +14,6 @@ export const loadSpecSchema = z.strictObject({
   retryShed: z.boolean().default(false),
   // Afterwards, read every user's cart and count acknowledged adds that are missing.
   verify: z.boolean().default(false),
-  resultFile: z.string().optional(),
 });
 
 export type LoadSpec = z.infer<typeof loadSpecSchema>;

@@ -13,7 +13,13 @@ let child: ChildProcess | undefined;
 
 function runBench(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    child = spawn("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn("npm", ["run", "--silent", "bench", "--", "--quick", "--out", out], {
+      cwd: process.cwd(),
+      env: process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so a stop reaches the bench under npm too.
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -28,7 +34,7 @@ describe("npm run bench -- --quick", () => {
     // Still running after a failure: SIGTERM makes the bench stop its stack and drop its database.
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once("exit", r));
-      child.kill("SIGTERM");
+      process.kill(-child.pid!, "SIGTERM");
       await exited;
     }
     if (out) await rm(out, { recursive: true, force: true });
