@@ -21,7 +21,7 @@ import { cartProxy } from "./http/proxy";
 import { getCartForRender, getSessionForRender } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
 import { routeHandlers } from "./http/routes";
-import { withRenderContext, withRequestLog } from "./observe/request-context";
+import { withRenderContext, withRequestLog } from "./http/request-context";
 import { sessionCookieName } from "./session/cookie";
 import { database } from "./storage/database";
 
@@ -148,4 +148,4 @@ export { authjsIdentity } from "./http/authjs";
 export { openApiDocument } from "./openapi/document";
 export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";
 export type { CleanupActionResult } from "./http/admin-actions";
-export type { DashboardStats } from "./observe/dashboard";
+export type { DashboardStats } from "./http/dashboard";

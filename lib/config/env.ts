@@ -73,6 +73,9 @@ const envSchema = z
     DATABASE_TIMEOUT_MS: intFromEnv(3000, 100, 60_000),
     // PgBouncer in transaction mode in front of Postgres (lib/storage/pooler.ts): "auto" reads DATABASE_URL.
     DATABASE_POOLER: z.enum(["auto", "none", "pgbouncer"]).optional().default("auto"),
+    // In-app admission control (lib/http/admission.ts): past either, 503 OVERLOADED before any work; 0 switches it off.
+    ADMISSION_MAX_IN_FLIGHT: intFromEnv(64, 0, 100_000),
+    ADMISSION_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(200, 0, 60_000),
     ALLOWED_ORIGINS: list,
     RATE_LIMIT_DISABLED: flag,
     // Rate limits (lib/http/rate-limit.ts): per one-minute window.

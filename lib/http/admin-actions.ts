@@ -3,7 +3,7 @@ import { toAppError } from "./errors";
 import { requireAdmin } from "./admin";
 import { assertSameHostOrigin } from "./request";
 import { log } from "../log/logger";
-import { runCleanup, type CleanupRun } from "../observe/cleanup";
+import { runCleanup, type CleanupRun } from "./cleanup-runs";
 import { sessionFromCookies } from "../session/next-cookies";
 
 export type CleanupActionResult = { ok: true; run: CleanupRun } | { ok: false; error: { code: string; message: string } };

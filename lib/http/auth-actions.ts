@@ -13,7 +13,7 @@ import { returnToSchema } from "../cart/schemas";
 import { AppError } from "../errors";
 import { toAppError } from "./errors";
 import { clientAddress } from "./rate-limit";
-import { withActionContext } from "../observe/request-context";
+import { withActionContext } from "./request-context";
 
 function field(formData: FormData, name: string): string {
   const value = formData.get(name);

@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 import { handlers } from "../identity/config";
 import { registerSchema } from "../identity/schemas";
 import { registerUser } from "../identity/users";
-import { withRequestLog } from "../observe/request-context";
+import { withRequestLog } from "./request-context";
 import { guardAuthRoutes, limitRegister } from "./auth-guard";
 import { sessionRoute } from "./session-route";
 import { endingOurSession } from "./sign-out";

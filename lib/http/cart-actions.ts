@@ -14,7 +14,7 @@ import { keyedRequest, runOnce } from "./once";
 import { limitCartAction } from "./rate-limit";
 import { assertSameHostOrigin } from "./request";
 import { log } from "../log/logger";
-import { withActionContext } from "../observe/request-context";
+import { withActionContext } from "./request-context";
 import { commitSessionToCookies, sessionFromCookies } from "../session/next-cookies";
 import type { Session } from "../session/session";
 

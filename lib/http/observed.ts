@@ -1,6 +1,6 @@
 // Metrics label a request by its route's pattern (`/api/cart/items/[productId]`),
 // never by its raw path: the label set stays bounded whatever clients send.
-// Requests are timed in one place, lib/observe/request-context.ts.
+// Requests are timed in one place, lib/http/request-context.ts.
 
 type Params = Record<string, string | string[] | undefined>;
 

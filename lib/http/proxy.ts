@@ -6,7 +6,7 @@ import { chooseRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 /**
  * Runs for every request but static assets. It gives each request its id
  * (X-Request-Id: a trusted proxy's with TRUST_PROXY, else a new one), on the
- * request for our handlers' logs (lib/observe/request-context.ts) and on
+ * request for our handlers' logs (lib/http/request-context.ts) and on
  * every response, pages and errors included.
  *
  * A server action body (a POST to a page) that says it is over the limit gets

@@ -1,5 +1,5 @@
 import { cache } from "react";
-import { withRenderContext } from "../observe/request-context";
+import { withRenderContext } from "./request-context";
 import { describeSession } from "../identity/describe";
 import { sessionFromCookiesOrFresh } from "../session/next-cookies";
 import { saveSessionRecord } from "../session/session";

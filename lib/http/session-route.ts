@@ -3,7 +3,7 @@ import type { IdempotencyContext } from "../cart/idempotency";
 import { parseIdempotencyKey } from "../cart/idempotency";
 import type { MutationOptions } from "../cart/service";
 import type { CartView } from "../cart/types";
-import { withRequestContext } from "../observe/request-context";
+import { withRequestContext } from "./request-context";
 import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions, unsealSession } from "../session/cookie";
 import type { Session } from "../session/session";
 import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "../session/session";

@@ -9,7 +9,7 @@ import { isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
  * proxy.ts's own answers included, from Node's http diagnostics channels:
  * the only place that sees every response's final status. Where there is
  * no Node http server (some serverless hosts), route handlers log their own
- * line instead (lib/observe/request-context.ts).
+ * line instead (lib/http/request-context.ts).
  */
 interface Message {
   request: IncomingMessage;

@@ -64,6 +64,15 @@ describe("layers", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("the shared modules (config, errors, log, observe) import no layer", () => {
+    const offenders = ["lib/config", "lib/log", "lib/observe"].flatMap(files).concat("lib/errors.ts").flatMap((file) =>
+      importsOf(file)
+        .filter((target) => /^lib\/(storage|cart|catalog|session|identity|jobs|openapi|http|react|client)(\/|$)/.test(target))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it("the React and client entry points import no server module", () => {
     const offenders = [...files("lib/react"), ...files("lib/client").filter(Boolean)].flatMap((file) =>
       importsOf(file)

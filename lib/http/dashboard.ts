@@ -2,8 +2,8 @@ import { and, count, eq, gte, isNull, sql } from "drizzle-orm";
 import { carts, recoveryRedemptions, userSessions } from "../../db/schema";
 import { env } from "../config/env";
 import { db } from "../storage/database";
-import { lastCleanupRuns, type CleanupRun } from "./cleanup";
-import { diff, quantile, SNAPSHOT_MS, snapshots, type Snapshot } from "./history";
+import { lastCleanupRuns, type CleanupRun } from "./cleanup-runs";
+import { diff, quantile, SNAPSHOT_MS, snapshots, type Snapshot } from "../observe/history";
 
 /**
  * What /admin draws, read from the two sources of truth and nothing else:

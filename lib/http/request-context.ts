@@ -1,9 +1,11 @@
 import { headers } from "next/headers";
+import type { NextResponse } from "next/server";
+import { admitted } from "./admission";
 import { runWithLogContext } from "../log/context";
 import { log } from "../log/logger";
 import { isValidRequestId, newRequestId, REQUEST_ID_HEADER } from "../log/request-id";
-import { responsesLogged } from "./http-log";
-import { recordRequest } from "./metrics";
+import { responsesLogged } from "../observe/http-log";
+import { recordRequest } from "../observe/metrics";
 
 /**
  * The request's id, for every line logged while serving it. proxy.ts has
@@ -25,12 +27,13 @@ const elapsedMs = (started: number) => Math.round((performance.now() - started) 
  * are) and its `request` line (unless lib/observe/http-log.ts logs every
  * response of this process already).
  */
-export async function withRequestContext<R extends Response>(req: Request, route: string | (() => string), run: () => Promise<R>): Promise<R> {
+export async function withRequestContext<R extends Response>(req: Request, route: string | (() => string), run: () => Promise<R>): Promise<R | NextResponse> {
   return runWithLogContext({ requestId: requestIdOf(req.headers) }, async () => {
     const started = performance.now();
     let status = 500;
     try {
-      const res = await run();
+      // Past the process's capacity, a 503 OVERLOADED before any work (lib/http/admission.ts).
+      const res = await admitted(req, run);
       status = res.status;
       return res;
     } finally {
@@ -43,7 +46,7 @@ export async function withRequestContext<R extends Response>(req: Request, route
 
 /** A route handler (not a session route: those use sessionRoute) wrapped by withRequestContext. */
 export function withRequestLog<Q extends Request, A extends unknown[], R extends Response>(route: string, handler: (req: Q, ...rest: A) => Promise<R>) {
-  return (req: Q, ...rest: A): Promise<R> => withRequestContext(req, route, () => handler(req, ...rest));
+  return (req: Q, ...rest: A): Promise<R | NextResponse> => withRequestContext(req, route, () => handler(req, ...rest));
 }
 
 // Next.js's redirect() and notFound() throw to finish an action; they are outcomes, not failures.

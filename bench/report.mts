@@ -1,0 +1,174 @@
+// The bench's outputs: a plain table for the terminal, a Markdown page and a hand-written SVG
+// chart (latency percentiles and goodput against offered load). Nothing here measures.
+import type { RedisMemory, PostgresFigures } from "./measure.mjs";
+import type { LoadResult, PhaseResult } from "./spec.mjs";
+
+export interface ScenarioReport {
+  name: string;
+  result: LoadResult;
+  appCpuMsPerRequest: number;
+  gatewayCpuMsPerRequest: number;
+  note?: string;
+}
+
+export interface BenchReport {
+  date: string;
+  quick: boolean;
+  instances: number;
+  connections: number;
+  machine: string;
+  products?: number;
+  seconds?: number;
+  scenarios: ScenarioReport[];
+  live?: { sessions: number; memory: RedisMemory; bytesPerSession: number; cartCacheHitRatio: number | null; postgres: PostgresFigures };
+  ladder?: LoadResult;
+  failover?: { result: LoadResult; killedAt: number; failuresAfterKill: number; answeredAgainAfterMs: number };
+  costs?: Record<string, { redis: number; pgTransactions: number }>;
+}
+
+interface Row {
+  name: string;
+  phase: PhaseResult;
+  cpu?: number;
+}
+
+function rows(report: BenchReport): Row[] {
+  const out: Row[] = [];
+  for (const s of report.scenarios) {
+    if (s.result.phases.length === 1) out.push({ name: s.name, phase: s.result.phases[0]!, cpu: s.appCpuMsPerRequest });
+    else for (const p of s.result.phases) out.push({ name: `${s.name} @${p.name}`, phase: p });
+  }
+  if (report.failover) out.push({ name: "failover (1 of 2 killed)", phase: report.failover.result.phases[0]! });
+  return out;
+}
+
+const floorRps = (report: BenchReport) => report.scenarios.find((s) => s.name === "floor")?.result.phases[0]?.rps ?? 0;
+const ratio = (rps: number, floor: number) => (floor > 0 ? (rps / floor).toFixed(2) : "–");
+
+const HEADER = ["scenario", "conns", "req/s", "goodput/s", "×floor", "p50 ms", "p99 ms", "max ms", "errors", "shed", "app CPU ms/req"];
+
+function cells(row: Row, floor: number): string[] {
+  const p = row.phase;
+  return [row.name, String(p.connections), String(p.rps), String(p.goodput), ratio(p.rps, floor), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), row.cpu === undefined ? "" : String(row.cpu)];
+}
+
+export function renderTable(report: BenchReport): string {
+  const floor = floorRps(report);
+  const body = rows(report).map((r) => cells(r, floor));
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(HEADER), ...body.map(line)].join("\n");
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+export function renderMarkdown(report: BenchReport, svgName: string): string {
+  const floor = floorRps(report);
+  const md: string[] = [];
+  md.push(`# Bench ${report.date.slice(0, 10)}${report.quick ? " (quick)" : ""}`, "");
+  md.push(
+    `\`npm run bench${report.quick ? " -- --quick" : ""}\` at ${report.date}: ${report.instances} instance(s) behind the nginx gateway (\`npm run stack\`), ` +
+      `Postgres + Redis over TCP, ${report.connections} connections unless said, closed loop from a separate load-generator process, ` +
+      `rate limits off (all load comes from one address). ${report.machine}. The machine was shared with other work while this ran: ` +
+      `compare ratios within one run, not absolute figures across runs. Whole run: ${report.seconds ?? "?"} s.`,
+    "",
+  );
+  md.push(`| ${HEADER.join(" | ")} |`, `| ${HEADER.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`);
+  for (const r of rows(report)) md.push(`| ${cells(r, floor).join(" | ")} |`);
+  md.push("", `![latency and goodput against offered load](${svgName})`, "");
+  md.push("*errors*: answers neither served (2xx/3xx) nor shed (no answer, 5xx other than a shed 503, other refusals; `unanswered`: still open 5 s after the scenario ended, then cut off). *shed*: 503/429 with `Retry-After`. *goodput*: 2xx/3xx per second. *app CPU*: user+system CPU of the instances (from /proc) per request answered.", "");
+  const statusLines = rows(report).filter((r) => Object.keys(r.phase.statusMix).some((k) => !k.startsWith("2")));
+  if (statusLines.length) {
+    md.push("## Status mix", "");
+    for (const r of statusLines) md.push(`- ${r.name}: ${Object.entries(r.phase.statusMix).map(([k, v]) => `${k}×${v}`).join(", ")}`);
+    md.push("");
+  }
+  const spike = report.scenarios.find((s) => s.name === "spike");
+  if (spike) {
+    const [before, during] = spike.result.phases;
+    md.push("## Spike", "");
+    md.push(`Shed virtual users wait \`Retry-After\` (at most 1 s) and retry. Goodput at 1,000 connections vs 16: **${before && during && before.goodput > 0 ? (during.goodput / before.goodput).toFixed(2) : "–"}×** (target ≥ 0.8). p99 per phase: ${spike.result.phases.map((p) => `${p.name}: ${p.p99} ms`).join(", ")} (target ≤ 150 ms).`, "");
+  }
+  if (report.live) {
+    const l = report.live;
+    md.push(`## Live sessions (${l.sessions})`, "");
+    md.push(`- Redis: **${l.bytesPerSession} B per live session** (its \`sess\` record plus its cached \`cart\`, MEMORY USAGE; target ≤ 600); this run's ${l.memory.keys} keys, ${kib(l.memory.bytes)} by MEMORY USAGE; by kind: ${Object.entries(l.memory.byKind).map(([k, v]) => `\`${k}\` ${v.keys} keys × ${v.bytesPerKey} B`).join(", ")}.`);
+    md.push(`- Cart cache hit ratio during the live mix: ${l.cartCacheHitRatio === null ? "–" : (l.cartCacheHitRatio * 100).toFixed(1) + " %"}; Postgres buffer cache hit ratio: ${(l.postgres.cacheHitRatio * 100).toFixed(2)} %.`);
+    md.push("", "| table | rows | table | indexes |", "| --- | ---: | ---: | ---: |");
+    for (const t of l.postgres.tables) md.push(`| ${t.name} | ${t.rows} | ${kib(t.tableBytes)} | ${kib(t.indexBytes)} |`);
+    md.push("");
+  }
+  if (report.failover) {
+    const f = report.failover;
+    md.push("## Failover", "");
+    md.push(
+      `Two instances under 70 % reads / 30 % adds (16 connections, each its own session); instance 2 killed with SIGKILL a third of the way in. ` +
+        `Acknowledged adds: ${f.result.verify?.acknowledged ?? "?"}, **lost: ${f.result.verify?.lost ?? "?"}** (checked by reading every cart afterwards). ` +
+        `Failed answers after the kill: ${f.failuresAfterKill}; every request answered again ${f.answeredAgainAfterMs} ms after the kill (target ≤ 2,000).`,
+      "",
+    );
+  }
+  if (report.costs) {
+    md.push("## Per-request costs", "", "Sequential requests of each kind through the gateway: Redis commands naming this run's keys (MONITOR), Postgres transactions (including single statements) in this run's database (pg_stat_database).", "");
+    md.push("| request | Redis commands | Postgres transactions |", "| --- | ---: | ---: |");
+    for (const [kind, c] of Object.entries(report.costs)) md.push(`| ${kind} | ${c.redis} | ${c.pgTransactions} |`);
+    md.push("");
+  }
+  return md.join("\n");
+}
+
+// Points of latency and goodput against connections: the ladder's steps, else the spike's phases.
+function chartPoints(report: BenchReport): PhaseResult[] {
+  const source = report.ladder ?? report.scenarios.find((s) => s.name === "spike")?.result;
+  return source?.phases.slice().sort((a, b) => a.connections - b.connections) ?? [];
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
+export function renderSvg(report: BenchReport): string {
+  const points = chartPoints(report);
+  const [w, h, left, right, top, bottom] = [720, 360, 60, 60, 40, 50];
+  const plotW = w - left - right;
+  const plotH = h - top - bottom;
+  const maxConn = Math.max(1000, ...points.map((p) => p.connections));
+  const x = (c: number) => left + (Math.log10(c) / Math.log10(maxConn)) * plotW;
+  const maxMs = Math.max(150, ...points.map((p) => p.p99)) * 1.1;
+  const maxGood = Math.max(1, ...points.map((p) => p.goodput)) * 1.1;
+  const yMs = (ms: number) => top + plotH - (ms / maxMs) * plotH;
+  const yGood = (g: number) => top + plotH - (g / maxGood) * plotH;
+  const line = (f: (p: PhaseResult) => number, y: (v: number) => number) => points.map((p) => `${x(p.connections).toFixed(1)},${y(f(p)).toFixed(1)}`).join(" ");
+  const svg: string[] = [];
+  svg.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`);
+  svg.push(`<rect width="${w}" height="${h}" fill="#fff"/>`);
+  svg.push(`<text x="${left}" y="20" font-size="14">${esc(`Latency and goodput against offered load (${report.date.slice(0, 10)}${report.quick ? ", quick" : ""}, ${report.instances} instance(s), retry after shed)`)}</text>`);
+  svg.push(`<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333"/>`);
+  svg.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333"/>`);
+  svg.push(`<line x1="${left + plotW}" y1="${top}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333"/>`);
+  for (const c of [10, 16, 64, 100, 256, 1000].filter((c) => c <= maxConn)) {
+    svg.push(`<line x1="${x(c)}" y1="${top + plotH}" x2="${x(c)}" y2="${top + plotH + 4}" stroke="#333"/><text x="${x(c)}" y="${top + plotH + 16}" text-anchor="middle">${c}</text>`);
+  }
+  svg.push(`<text x="${left + plotW / 2}" y="${h - 12}" text-anchor="middle">connections (closed loop, log scale)</text>`);
+  for (let i = 0; i <= 4; i++) {
+    const ms = (maxMs / 4) * i;
+    const g = (maxGood / 4) * i;
+    svg.push(`<text x="${left - 6}" y="${yMs(ms) + 4}" text-anchor="end">${Math.round(ms)}</text>`);
+    svg.push(`<text x="${left + plotW + 6}" y="${yGood(g) + 4}">${Math.round(g)}</text>`);
+    svg.push(`<line x1="${left}" y1="${yMs(ms)}" x2="${left + plotW}" y2="${yMs(ms)}" stroke="#eee"/>`);
+  }
+  svg.push(`<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">latency ms</text>`);
+  svg.push(`<text transform="translate(${w - 14} ${top + plotH / 2}) rotate(90)" text-anchor="middle">goodput (2xx/s)</text>`);
+  svg.push(`<line x1="${left}" y1="${yMs(150)}" x2="${left + plotW}" y2="${yMs(150)}" stroke="#c00" stroke-dasharray="4 4"/><text x="${left + 4}" y="${yMs(150) - 4}" fill="#c00">150 ms target</text>`);
+  const series: [string, string, (p: PhaseResult) => number, (v: number) => number][] = [
+    ["p50", "#1f77b4", (p) => p.p50, yMs],
+    ["p99", "#d62728", (p) => p.p99, yMs],
+    ["goodput", "#2ca02c", (p) => p.goodput, yGood],
+  ];
+  series.forEach(([name, colour, f, y], i) => {
+    if (points.length > 0) svg.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${line(f, y)}"/>`);
+    for (const p of points) svg.push(`<circle cx="${x(p.connections).toFixed(1)}" cy="${y(f(p)).toFixed(1)}" r="3" fill="${colour}"><title>${name} at ${p.connections}: ${f(p)}</title></circle>`);
+    svg.push(`<rect x="${left + 10 + i * 90}" y="${top + 6}" width="12" height="4" fill="${colour}"/><text x="${left + 26 + i * 90}" y="${top + 11}">${name}</text>`);
+  });
+  if (points.length === 0) svg.push(`<text x="${left + 20}" y="${top + 40}">no ladder or spike in this run</text>`);
+  svg.push("</svg>");
+  return `${svg.join("\n")}\n`;
+}

@@ -1,0 +1,44 @@
+// What bench/run.mts asks of the load generator (bench/load.mts), and what it answers.
+import { z } from "zod";
+
+export const scenarios = ["floor", "read", "add", "update", "browse", "mixed", "live", "spike", "failover"] as const;
+
+export const loadSpecSchema = z.strictObject({
+  url: z.url(),
+  scenario: z.enum(scenarios),
+  phases: z.array(z.strictObject({ name: z.string(), connections: z.number().int().min(1).max(5000), seconds: z.number().positive() })).min(1),
+  products: z.array(z.string()).min(1),
+  // One Cookie header a line: the live sessions the `live` scenario spreads over.
+  sessionsFile: z.string().optional(),
+  // Shed answers (503/429 with Retry-After) wait that long (at most 1 s) before the next request.
+  retryShed: z.boolean().default(false),
+  // Afterwards, read every user's cart and count acknowledged adds that are missing.
+  verify: z.boolean().default(false),
+});
+
+export type LoadSpec = z.infer<typeof loadSpecSchema>;
+
+export interface PhaseResult {
+  name: string;
+  connections: number;
+  seconds: number;
+  requests: number;
+  // Every answer per second, and the 2xx/3xx ones (goodput).
+  rps: number;
+  goodput: number;
+  p50: number;
+  p99: number;
+  max: number;
+  // Neither served nor shed: connection errors, 5xx other than a shed 503, refusals of other kinds.
+  errors: number;
+  shed: number;
+  statusMix: Record<string, number>;
+}
+
+export interface LoadResult {
+  scenario: (typeof scenarios)[number];
+  phases: PhaseResult[];
+  // When (ms since the epoch) each failed answer (no answer, or a 5xx that is not a shed) arrived.
+  failures: number[];
+  verify?: { users: number; acknowledged: number; lost: number };
+}

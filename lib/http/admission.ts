@@ -1,0 +1,79 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
+import { NextResponse } from "next/server";
+import { env } from "../config/env";
+import { recordRejection, setProbe } from "../observe/metrics";
+import { errorBody } from "./errors";
+
+// Admission control inside the app, for deployments with no gateway in front (Vercel, one
+// `next start`): past ADMISSION_MAX_IN_FLIGHT requests at once, or while the event loop runs
+// ADMISSION_MAX_EVENT_LOOP_DELAY_MS late, a request is refused with 503 OVERLOADED before any
+// session, Redis or Postgres work. The in-flight limit bounds the queue in front of the
+// database pool; the delay limit notices a process whose CPU is saturated by anything.
+// Node's own perf_hooks histogram is used: no library does less or is better kept.
+
+// Health and metrics stay answerable: an orchestrator must not kill a busy instance.
+const EXEMPT_PATHS = new Set(["/api/health", "/api/metrics"]);
+
+// Short windows, so a burst that has passed stops shedding within a fraction of a second.
+const WINDOW_MS = 250;
+const RETRY_AFTER_SECONDS = "1";
+
+interface AdmissionState {
+  inFlight: number;
+  delayMs: number;
+  histogram?: IntervalHistogram;
+  timer?: NodeJS.Timeout;
+}
+
+// On globalThis, as the metrics registry is: route handlers are several module graphs in one process.
+const STATE = Symbol.for("next-cart.admission");
+const state = ((globalThis as unknown as { [STATE]?: AdmissionState })[STATE] ??= { inFlight: 0, delayMs: 0 });
+
+function watchEventLoop(): void {
+  if (state.histogram) return;
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  state.histogram = histogram;
+  // The worst delay of the last window, not an average that a long stall would hide in.
+  state.timer = setInterval(() => {
+    state.delayMs = histogram.max / 1e6;
+    histogram.reset();
+  }, WINDOW_MS);
+  state.timer.unref();
+  setProbe("admission_in_flight", () => state.inFlight);
+  setProbe("event_loop_delay_ms", () => state.delayMs);
+}
+
+function overloadedReply(): NextResponse {
+  return NextResponse.json(errorBody("OVERLOADED", "The shop is busy right now. Please try again in a second."), {
+    status: 503,
+    headers: { "Retry-After": RETRY_AFTER_SECONDS, "Cache-Control": "no-store" },
+  });
+}
+
+// Which limit a request would break now, if any.
+function pastLimit(): "in_flight" | "event_loop" | null {
+  const { ADMISSION_MAX_IN_FLIGHT: maxInFlight, ADMISSION_MAX_EVENT_LOOP_DELAY_MS: maxDelay } = env();
+  if (maxInFlight > 0 && state.inFlight >= maxInFlight) return "in_flight";
+  if (maxDelay > 0) {
+    watchEventLoop();
+    if (state.delayMs > maxDelay) return "event_loop";
+  }
+  return null;
+}
+
+// Runs a handler if the process can take it, counted in flight until it answers; otherwise the refusal.
+export async function admitted<R extends Response>(req: Request, run: () => Promise<R>): Promise<R | NextResponse> {
+  if (EXEMPT_PATHS.has(new URL(req.url).pathname)) return run();
+  const limit = pastLimit();
+  if (limit) {
+    recordRejection("overload", limit);
+    return overloadedReply();
+  }
+  state.inFlight += 1;
+  try {
+    return await run();
+  } finally {
+    state.inFlight -= 1;
+  }
+}
