@@ -4,7 +4,9 @@ import type { ReactNode } from "react";
 import { signOutAction } from "@/app/actions/auth";
 import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
 import { getCartForRender, getSessionForRender } from "@/lib/cart/read";
-import { AccountNav, CartCount, CartProvider, MergedBanner } from "@/lib/react";
+import { env } from "@/lib/config/env";
+import { AccountNav, CartBadge, CartDrawer, CartProvider, MergedBanner } from "@/lib/react";
+import "@/lib/react/styles.css";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -21,6 +23,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const cartPromise = getCartForRender();
   // Both reads share one session lookup (React cache).
   const { user } = await getSessionForRender();
+  // The client predicts changes with the server's own limits.
+  const { CART_MAX_LINES, CART_MAX_QUANTITY } = env();
 
   return (
     <html lang="en">
@@ -32,6 +36,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <CartProvider
           key={user?.id ?? "guest"}
           cartPromise={cartPromise}
+          limits={{ maxLines: CART_MAX_LINES, maxQuantity: CART_MAX_QUANTITY }}
           actions={{
             add: addToCartAction,
             setQuantity: setQuantityAction,
@@ -49,14 +54,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <span>Northwind Supply</span>
               </Link>
               <nav aria-label="Main" className="site-nav">
-                <Link href="/" className="nav-shop">
+                <Link href="/" className="nav-link nav-shop">
                   Shop
                 </Link>
                 <AccountNav user={user} signOutAction={signOutAction} />
-                <CartCount />
+                <CartBadge />
               </nav>
             </div>
           </header>
+          <CartDrawer />
           <MergedBanner />
           <main id="main" className="site-main" tabIndex={-1}>
             {children}
