@@ -61,6 +61,8 @@ export interface CartStatus {
 
 /** What a control shows beside itself: a refusal's message, or that its change is being retried. */
 export interface ControlNote {
+  // A new id per note: a control resets what the shopper typed when its change is refused.
+  id: number;
   tone: "error" | "busy";
   text: string;
 }
@@ -162,8 +164,11 @@ export function CartProvider({
   // eslint-disable-next-line react-hooks/exhaustive-deps -- messageKey stands for the override's content
   const messages = useMemo(() => mergeMessages(messageOverride), [messageKey]);
   const [notes, setNotes] = useState<Record<string, ControlNote>>({});
-  const setNote = useCallback((key: string | undefined, note: ControlNote | null) => {
+  const noteIds = useRef(0);
+  const setNote = useCallback((key: string | undefined, content: Omit<ControlNote, "id"> | null) => {
     if (key === undefined) return;
+    noteIds.current += 1;
+    const note = content ? { ...content, id: noteIds.current } : null;
     setNotes((current) => {
       if (!note && !(key in current)) return current;
       const next = { ...current };

@@ -28,7 +28,7 @@ export const lineControlKey = (productId: string) => `line:${productId}`;
  * is its own form, so each works as a plain post without JavaScript.
  */
 export function QuantityControl({ line, returnTo = "/cart", className }: QuantityControlProps) {
-  const { actions, limits, messages, submitForm } = useCart();
+  const { actions, limits, messages, notes, submitForm } = useCart();
   const updateFormId = useId();
   const inputId = useId();
   const control = { key: lineControlKey(line.productId) };
@@ -77,7 +77,7 @@ export function QuantityControl({ line, returnTo = "/cart", className }: Quantit
             {fillMessage(messages.quantityOf, { name })}
           </label>
           <input
-            key={line.quantity}
+            key={`${line.quantity}:${notes[control.key]?.id ?? 0}`}
             id={inputId}
             form={updateFormId}
             className="nc-stepper-input"
