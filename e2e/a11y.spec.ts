@@ -20,31 +20,43 @@ async function check(page: Page, testInfo: TestInfo, name: string) {
   expect(results.passes.length).toBeGreaterThan(0);
 }
 
+const pages: Array<{ page: string; open: (page: Page) => Promise<void> }> = [
+  { page: "catalog", open: (page) => visit(page, "/") },
+  { page: "product", open: (page) => visit(page, "/products/tee-black-m") },
+  {
+    page: "drawer",
+    open: async (page) => {
+      await addFromProductPage(page, "tee-black-m", 2, "Added 2 × Organic Tee, Black, M to your cart");
+      await expect(drawer(page)).toBeVisible();
+    },
+  },
+  {
+    page: "cart",
+    open: async (page) => {
+      await addFromProductPage(page, "mug-stoneware", 1, "Added Stoneware Mug, Speckled to your cart");
+      await visit(page, "/cart");
+      await expect(page.getByTestId("cart-line")).toHaveCount(1);
+    },
+  },
+  { page: "sign-in", open: (page) => visit(page, "/signin") },
+];
+
+async function visit(page: Page, path: string) {
+  await page.goto(path);
+  await hydrated(page);
+}
+
 for (const { name, viewport } of widths) {
   test.describe(`${name} (${viewport.width}×${viewport.height})`, () => {
     test.use({ viewport });
 
-    test("catalog, product, drawer, cart and sign-in have no serious or critical violations", async ({ page }, testInfo) => {
-      await page.goto("/");
-      await hydrated(page);
-      await check(page, testInfo, `${name}-catalog`);
-
-      await page.goto("/products/tee-black-m");
-      await hydrated(page);
-      await check(page, testInfo, `${name}-product`);
-
-      await addFromProductPage(page, "tee-black-m", 2, "Added 2 × Organic Tee, Black, M to your cart");
-      await expect(drawer(page)).toBeVisible();
-      await check(page, testInfo, `${name}-drawer`);
-
-      await page.goto("/cart");
-      await hydrated(page);
-      await expect(page.getByTestId("cart-line")).toHaveCount(1);
-      await check(page, testInfo, `${name}-cart`);
-
-      await page.goto("/signin");
-      await hydrated(page);
-      await check(page, testInfo, `${name}-signin`);
-    });
+    for (const { page: pageName, open } of pages) {
+      test(`${pageName}: no serious or critical violations`, async ({ page }, testInfo) => {
+        // axe takes several seconds per page on a busy 2-core machine.
+        test.slow();
+        await open(page);
+        await check(page, testInfo, `${name}-${pageName}`);
+      });
+    }
   });
 }
