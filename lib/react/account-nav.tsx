@@ -39,7 +39,7 @@ export function AccountNav({ user, signOutAction, className }: AccountNavProps) 
 
   return (
     <div className={cx("nc nc-account", className)} data-testid="account">
-      <span className="nc-account-email" title={user.email ?? undefined} data-testid="nc-account-email">
+      <span className="nc-account-email" title={user.email ?? undefined} data-testid="account-email">
         <PersonIcon />
         <span className="nc-visually-hidden">Signed in as </span>
         <span className="nc-account-email-text">{user.email ?? "Signed in"}</span>

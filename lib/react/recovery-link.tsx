@@ -133,7 +133,7 @@ export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link", clas
       )}
 
       {/* A live region without role="status": the page has one status line, the cart provider's. */}
-      <p className="nc-recovery-status" aria-live="polite" data-testid="nc-recovery-status">
+      <p className="nc-recovery-status" aria-live="polite" data-testid="recovery-status">
         {state.kind === "error" ? <span className="nc-recovery-error">{state.message}</span> : null}
         {state.kind === "ready" && state.copied === "yes" ? "Link copied to the clipboard." : null}
         {state.kind === "ready" && state.copied === "manual" ? "Press Ctrl+C (or ⌘C) to copy the selected link." : null}
