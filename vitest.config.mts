@@ -21,6 +21,15 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          name: "components",
+          include: ["test/components/**/*.test.tsx"],
+          environment: "jsdom",
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",

@@ -4,7 +4,8 @@ import type { ReactNode } from "react";
 import { signOutAction } from "@/app/actions/auth";
 import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
 import { cart } from "@/app/_demo/cart";
-import { AccountNav, CartCount, CartProvider, MergedBanner } from "next-cart/react";
+import { AccountNav, CartBadge, CartDrawer, CartProvider, MergedBanner } from "next-cart/react";
+import "next-cart/react/styles.css";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -32,6 +33,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <CartProvider
           key={user?.id ?? "guest"}
           cartPromise={cartPromise}
+          limits={cart.limits}
           actions={{
             add: addToCartAction,
             setQuantity: setQuantityAction,
@@ -49,14 +51,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <span>Northwind Supply</span>
               </Link>
               <nav aria-label="Main" className="site-nav">
-                <Link href="/" className="nav-shop">
+                <Link href="/" className="nav-link nav-shop">
                   Shop
                 </Link>
                 <AccountNav user={user} signOutAction={signOutAction} />
-                <CartCount />
+                <CartBadge />
               </nav>
             </div>
           </header>
+          <CartDrawer />
           <MergedBanner />
           <main id="main" className="site-main" tabIndex={-1}>
             {children}

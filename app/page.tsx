@@ -41,7 +41,7 @@ export default async function CatalogPage() {
                   image={product.image}
                   returnTo="/"
                   label="Add"
-                  className="add-to-cart-compact"
+                  size="compact"
                 />
               </div>
             </li>

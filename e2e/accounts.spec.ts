@@ -30,6 +30,10 @@ async function addFromProductPage(page: Page, slug: string, quantity: number, an
   await page.getByLabel("Quantity").selectOption(String(quantity));
   await page.getByTestId("add-to-cart").click();
   await expect(page.getByRole("status")).toHaveText(announcement);
+  // The add opened the cart drawer (a modal dialog); Escape closes it.
+  await expect(page.getByRole("dialog", { name: "Your cart" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
 }
 
 /** Signs in through /signin; with JavaScript, waits for hydration so the form posts through React. */

@@ -79,4 +79,34 @@ test.describe("without JavaScript", () => {
     await expect(cartCount(page)).toHaveText("0");
     await expect(page.getByTestId("cart-empty")).toBeVisible();
   });
+  test("the drawer is a plain link to the cart, and adding opens no dialog", async ({ page }) => {
+    await page.goto("/products/mug-stoneware");
+    await page.getByTestId("add-to-cart").click();
+    await expect(cartCount(page)).toHaveText("1");
+    // No JavaScript, no dialog: the post came back to the product page.
+    await expect(page.getByRole("dialog")).toHaveCount(0);
+    await expect(page).toHaveURL(/\/products\/mug-stoneware$/);
+
+    await page.getByRole("link", { name: "Cart, 1 item" }).click();
+    await expect(page).toHaveURL(/\/cart$/);
+    await expect(line(page, "sku-mug-stoneware").getByTestId("line-quantity")).toHaveValue("1");
+    // The stylesheet is the module's own: the cart's classes carry the nc- prefix.
+    await expect(page.locator(".nc-cart .nc-lines .nc-line")).toHaveCount(1);
+  });
+
+  test("a quantity beyond the limit is refused without JavaScript and the cart is unchanged", async ({ page }) => {
+    await page.goto("/products/tee-black-m");
+    await page.getByTestId("add-to-cart").click();
+    await expect(cartCount(page)).toHaveText("1");
+    await page.goto("/cart");
+    const tee = line(page, "sku-tee-black-m");
+    // The field's max would stop the browser's own post; a client that skips it gets the server's answer.
+    await tee.getByTestId("line-quantity").evaluate((input) => input.removeAttribute("max"));
+    await tee.getByTestId("line-quantity").fill("150");
+    await tee.getByTestId("line-update").click();
+    await expect(page).toHaveURL(/cartError=/);
+    await expect(page.getByTestId("cart-error")).toBeVisible();
+    await expect(line(page, "sku-tee-black-m").getByTestId("line-quantity")).toHaveValue("1");
+    await expect(cartCount(page)).toHaveText("1");
+  });
 });

@@ -18,6 +18,14 @@ async function addFromProductPage(page: Page, slug: string, quantity: number, an
   await page.getByTestId("add-to-cart").click();
   // The announcement comes with the server's answer: the change is committed.
   await expect(status(page)).toHaveText(announcement);
+  await closeDrawer(page);
+}
+
+/** An add opens the cart drawer (a modal dialog); Escape closes it and gives focus back. */
+async function closeDrawer(page: Page) {
+  await expect(page.getByRole("dialog", { name: "Your cart" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
 }
 
 test("a guest fills the cart, changes it, and finds it the same after a reload", async ({ page }) => {
@@ -99,6 +107,7 @@ test("the header count updates in place and the status line announces the add", 
   await expect(cartCount(page)).toHaveText("1");
   await expect(liveRegion).toHaveText("Added Organic Tee, Black, M to your cart");
   await expect(page.getByRole("link", { name: "Cart, 1 item" })).toBeVisible();
+  await closeDrawer(page);
 
   await page.getByTestId("add-to-cart").click();
   await expect(cartCount(page)).toHaveText("2");

@@ -8,6 +8,7 @@ import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../ses
 import { addItemFormSchema, removeItemFormSchema, returnToSchema, setQuantityFormSchema } from "../cart/schemas";
 import type { CartActionResult, CartView } from "../cart/types";
 import { emptyCartView } from "../cart/view";
+import type { AppError } from "../errors";
 import { toAppError } from "./errors";
 import type { Outcome } from "./once";
 import { keyedRequest, runOnce } from "./once";
@@ -96,11 +97,23 @@ function fieldsFingerprint(fields: Record<string, FormDataEntryValue>): string {
   return JSON.stringify(relevant);
 }
 
-function describe(err: unknown): { code: string; message: string } {
+// `retryAfter` (seconds) tells the cart provider a refusal is transient, as Retry-After does for the API.
+function describe(err: unknown): { code: string; message: string; retryAfter?: number } {
   const known = toAppError(err);
-  if (known) return { code: known.code, message: known.message };
+  if (known) {
+    const retryAfter = retryAfterSeconds(known);
+    return retryAfter === undefined ? { code: known.code, message: known.message } : { code: known.code, message: known.message, retryAfter };
+  }
   log.error("cart action failed", { err });
   return { code: "INTERNAL_ERROR", message: "Something went wrong on our side." };
+}
+
+// The same waits the API's Retry-After headers give (lib/http/errors.ts, lib/http/rate-limit.ts).
+function retryAfterSeconds(err: AppError): number | undefined {
+  if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") return 2;
+  if (err.code !== "RATE_LIMITED") return undefined;
+  const seconds = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === "number" && Number.isFinite(seconds) ? seconds : 1;
 }
 
 async function currentCart(session: Session) {

@@ -3,7 +3,10 @@
 import { useId } from "react";
 import { useFormStatus } from "react-dom";
 import { formAction, useCart } from "./cart-provider";
+import { cx } from "./class-names";
+import { ControlNote } from "./control-note";
 import { IdempotencyField } from "./idempotency-field";
+import { fillMessage } from "./messages";
 
 export interface AddToCartButtonProps {
   productId: string;
@@ -15,19 +18,21 @@ export interface AddToCartButtonProps {
   image: string;
   /** Where a post without JavaScript lands afterwards: the current path. */
   returnTo: string;
-  /** Show a quantity select (1…maxSelectable) next to the button. */
+  /** Show a quantity select (1…maxSelectable, never above the server's per-line limit) next to the button. */
   withQuantity?: boolean;
   maxSelectable?: number;
+  /** The button's size: compact in a product grid, large on a product page. */
+  size?: "compact" | "regular" | "large";
   label?: string;
   className?: string;
 }
 
-function SubmitButton({ label, productName, className }: { label: string; productName: string; className: string }) {
+function SubmitButton({ label, productName }: { label: string; productName: string }) {
   const { pending } = useFormStatus();
   return (
-    <button type="submit" className={className} data-testid="add-to-cart" data-pending={pending ? "true" : undefined}>
+    <button type="submit" className="nc-button nc-button-primary" data-testid="add-to-cart" data-pending={pending ? "true" : undefined}>
       {label}
-      <span className="visually-hidden">: {productName}</span>
+      <span className="nc-visually-hidden">: {productName}</span>
     </button>
   );
 }
@@ -41,35 +46,44 @@ export function AddToCartButton({
   returnTo,
   withQuantity = false,
   maxSelectable = 10,
-  label = "Add to cart",
+  size = "regular",
+  label,
   className,
 }: AddToCartButtonProps) {
-  const { actions, submitForm } = useCart();
+  const { actions, limits, messages, submitForm } = useCart();
   const selectId = useId();
+  const selectable = Math.max(1, Math.min(maxSelectable, limits.maxQuantity));
 
   return (
     <form
       action={formAction(actions.add)}
-      className={["add-to-cart", className].filter(Boolean).join(" ")}
+      className={cx("nc nc-add", size !== "regular" && `nc-add-${size}`, className)}
       onSubmit={(event) =>
-        submitForm(event, actions.add, (data) => {
-          const quantity = Number(data.get("quantity") ?? "1");
-          if (!Number.isInteger(quantity) || quantity < 1) return null;
-          return {
-            op: { type: "add", productId, quantity, product: { name, unitPrice, slug, image } },
-            success: quantity === 1 ? `Added ${name} to your cart` : `Added ${quantity} × ${name} to your cart`,
-          };
-        })
+        submitForm(
+          event,
+          actions.add,
+          (data) => {
+            const quantity = Number(data.get("quantity") ?? "1");
+            if (!Number.isInteger(quantity) || quantity < 1) return null;
+            return {
+              op: { type: "add", productId, quantity, product: { name, unitPrice, slug, image } },
+              success: fillMessage(quantity === 1 ? messages.added : messages.addedMany, { name, quantity }),
+            };
+          },
+          { key: `add:${productId}`, openDrawer: true },
+        )
       }
     >
       <input type="hidden" name="productId" value={productId} />
       <input type="hidden" name="returnTo" value={returnTo} />
       <IdempotencyField />
       {withQuantity ? (
-        <div className="field field-inline">
-          <label htmlFor={selectId}>Quantity</label>
-          <select id={selectId} name="quantity" defaultValue="1" className="select" data-testid="add-quantity">
-            {Array.from({ length: maxSelectable }, (_, i) => i + 1).map((n) => (
+        <div className="nc-field">
+          <label htmlFor={selectId} className="nc-field-label">
+            {messages.quantity}
+          </label>
+          <select id={selectId} name="quantity" defaultValue="1" className="nc-select" data-testid="add-quantity">
+            {Array.from({ length: selectable }, (_, i) => i + 1).map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>
@@ -79,7 +93,8 @@ export function AddToCartButton({
       ) : (
         <input type="hidden" name="quantity" value="1" />
       )}
-      <SubmitButton label={label} productName={name} className="button button-primary" />
+      <SubmitButton label={label ?? messages.addToCart} productName={name} />
+      <ControlNote controlKey={`add:${productId}`} className="nc-add-note" />
     </form>
   );
 }

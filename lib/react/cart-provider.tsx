@@ -9,16 +9,19 @@ import {
   useEffect,
   useMemo,
   useOptimistic,
+  useRef,
   useState,
   useSyncExternalStore,
   useTransition,
   type FormEvent,
   type ReactNode,
 } from "react";
-import type { CartActionResult, CartView } from "../cart/types";
+import type { CartActionResult, CartLimits, CartView } from "../cart/types";
 import { applyCartOp, DEFAULT_LIMITS, newerCart, type CartOp, type CartReducerLimits } from "./cart-reducer";
 import { newIdempotencyKey } from "./idempotency-field";
-import { cartErrorMessage, GENERIC_CART_ERROR } from "./messages";
+import { cartErrorMessage, mergeMessages, type CartMessages, type CartMessagesOverride } from "./messages";
+import { sendChange } from "./send-change";
+import { openTabChannel, takeFromOtherTab, type TabChannel } from "./tab-sync";
 
 /** A server action as the cart components call it: FormData in, the whole cart out. */
 export type CartServerAction = (formData: FormData) => Promise<CartActionResult>;
@@ -52,9 +55,20 @@ export interface CartIntent {
 
 export interface CartStatus {
   id: number;
-  tone: "success" | "error";
+  tone: "success" | "error" | "busy";
   text: string;
 }
+
+/** What a control shows beside itself: a refusal's message, or that its change is being retried. */
+export interface ControlNote {
+  // A new id per note: a control resets what the shopper typed when its change is refused.
+  id: number;
+  tone: "error" | "busy";
+  text: string;
+}
+
+// Who opened the drawer: an add (a drawer may opt out of those) or the shopper.
+export type DrawerOpener = "add" | "shopper";
 
 interface CartContextValue {
   /** The cart to render: the server's cart with pending changes applied. */
@@ -65,6 +79,12 @@ interface CartContextValue {
   isPending: boolean;
   actions: CartActions;
   limits: CartReducerLimits;
+  messages: CartMessages;
+  /** The note for a control (by the key it passed to submitForm), if any. */
+  notes: Readonly<Record<string, ControlNote>>;
+  drawer: DrawerOpener | null;
+  openDrawer(opener: DrawerOpener): void;
+  closeDrawer(): void;
   /**
    * An `onSubmit` for a cart form: stops the browser's post, applies the
    * optimistic change, calls the action with `js=1`, and applies its answer.
@@ -75,6 +95,7 @@ interface CartContextValue {
     event: FormEvent<HTMLFormElement>,
     action: CartServerAction,
     intent: (formData: FormData) => CartIntent | null,
+    control?: { key: string; openDrawer?: boolean },
   ): void;
 }
 
@@ -91,7 +112,7 @@ export function useHydrated(): boolean {
   );
 }
 
-const STATUS_VISIBLE_MS = { success: 4000, error: 8000 } as const;
+const STATUS_VISIBLE_MS = { success: 4000, error: 8000, busy: 30000 } as const;
 
 /** The form's own fields, minus React's `$ACTION_*` bookkeeping, plus `js=1`. */
 function formDataForCall(form: HTMLFormElement, submitter: HTMLElement | null): FormData {
@@ -110,18 +131,18 @@ export interface CartProviderProps {
   /** The shopper's cart, read on the server and not awaited (it streams in). */
   cartPromise: Promise<CartView>;
   actions: CartActions;
-  /** Per-line maximum quantity (the server's CART_MAX_QUANTITY). */
-  maxQuantity?: number;
-  /** Maximum number of lines (the server's CART_MAX_LINES). */
-  maxLines?: number;
+  /** The server's limits (CART_MAX_LINES, CART_MAX_QUANTITY), so the prediction matches the answer. */
+  limits?: Partial<CartLimits>;
+  /** Replaces any of the English strings (see defaultCartMessages). */
+  messages?: CartMessagesOverride;
   children: ReactNode;
 }
 
 export function CartProvider({
   cartPromise,
   actions,
-  maxQuantity = DEFAULT_LIMITS.maxQuantity,
-  maxLines = DEFAULT_LIMITS.maxLines,
+  limits: serverLimits,
+  messages: messageOverride,
   children,
 }: CartProviderProps) {
   const renderedCart = use(cartPromise);
@@ -135,7 +156,54 @@ export function CartProvider({
     setServer({ rendered: renderedCart, cart: confirmedCart });
   }
 
+  const maxQuantity = serverLimits?.maxQuantity ?? DEFAULT_LIMITS.maxQuantity;
+  const maxLines = serverLimits?.maxLines ?? DEFAULT_LIMITS.maxLines;
   const limits = useMemo(() => ({ maxQuantity, maxLines }), [maxQuantity, maxLines]);
+  // Keyed by content: a layout re-render passes an equal but new object.
+  const messageKey = JSON.stringify(messageOverride ?? null);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- messageKey stands for the override's content
+  const messages = useMemo(() => mergeMessages(messageOverride), [messageKey]);
+  const [notes, setNotes] = useState<Record<string, ControlNote>>({});
+  const noteIds = useRef(0);
+  const setNote = useCallback((key: string | undefined, content: Omit<ControlNote, "id"> | null) => {
+    if (key === undefined) return;
+    noteIds.current += 1;
+    const note = content ? { ...content, id: noteIds.current } : null;
+    setNotes((current) => {
+      if (!note && !(key in current)) return current;
+      const next = { ...current };
+      if (note) next[key] = note;
+      else delete next[key];
+      return next;
+    });
+  }, []);
+  const [drawer, setDrawer] = useState<DrawerOpener | null>(null);
+  const openDrawer = useCallback((opener: DrawerOpener) => setDrawer(opener), []);
+  const closeDrawer = useCallback(() => setDrawer(null), []);
+
+  // The cart id this tab showed before a change, for the tabs that hear about it.
+  const confirmedId = useRef(confirmedCart.id);
+  useEffect(() => {
+    confirmedId.current = confirmedCart.id;
+  }, [confirmedCart.id]);
+
+  // Other tabs of this browser post the carts their changes produced.
+  const channel = useRef<TabChannel | null>(null);
+  useEffect(() => {
+    const opened = openTabChannel((message) => {
+      startTransition(() => {
+        setServer((current) => {
+          const cart = takeFromOtherTab(current.cart, message);
+          return cart === current.cart ? current : { ...current, cart };
+        });
+      });
+    });
+    channel.current = opened;
+    return () => {
+      opened?.close();
+      channel.current = null;
+    };
+  }, []);
   const [cart, addOptimistic] = useOptimistic(confirmedCart, (current: CartView, op: CartOp) =>
     applyCartOp(current, op, limits),
   );
@@ -161,40 +229,50 @@ export function CartProvider({
   }, [status]);
 
   const submitForm = useCallback<CartContextValue["submitForm"]>(
-    (event, action, intent) => {
+    (event, action, intent, control) => {
       const form = event.currentTarget;
       const submitter = (event.nativeEvent as SubmitEvent).submitter;
       const formData = formDataForCall(form, submitter);
       // No prediction (input the server should judge): the server's answer alone decides.
       const meaning = intent(formData);
       event.preventDefault();
+      const from = confirmedId.current;
+      setNote(control?.key, null);
+      if (control?.openDrawer && meaning) setDrawer("add");
       startCartTransition(async () => {
         if (meaning) addOptimistic(meaning.op);
-        let result: CartActionResult;
-        try {
-          result = await action(formData);
-          // Sent with a cookie from before a sign-in or sign-out that finished meanwhile:
-          // nothing was changed, and the browser now holds the new cookie. Send it again.
-          for (let retry = 0; retry < 2 && !result.ok && result.error.code === "SESSION_ROTATED"; retry += 1) {
-            result = await action(formData);
-          }
-        } catch {
-          announce("error", GENERIC_CART_ERROR);
+        const result = await sendChange(action, formData, () => {
+          setNote(control?.key, { tone: "busy", text: messages.busyRetrying });
+          announce("busy", messages.busyRetrying);
+        });
+        if (!result) {
+          setNote(control?.key, { tone: "error", text: messages.genericError });
+          announce("error", messages.genericError);
           return;
         }
         startTransition(() => {
           setServer((current) => ({ ...current, cart: newerCart(current.cart, result.cart) }));
         });
-        if (!result.ok) announce("error", cartErrorMessage(result.error.code));
-        else if (meaning) announce("success", meaning.success);
+        if (!result.ok) {
+          // The optimistic change rolls back as this transition ends; the control says why.
+          const text = cartErrorMessage(result.error.code, messages);
+          // A refused add closes the drawer it opened: the reason is shown beside the button.
+          if (control?.openDrawer) setDrawer((current) => (current === "add" ? null : current));
+          setNote(control?.key, { tone: "error", text });
+          announce("error", text);
+          return;
+        }
+        setNote(control?.key, null);
+        channel.current?.post({ from, cart: result.cart });
+        if (meaning) announce("success", meaning.success);
       });
     },
-    [addOptimistic, announce, startCartTransition],
+    [addOptimistic, announce, messages, setNote, startCartTransition],
   );
 
   const value = useMemo<CartContextValue>(
-    () => ({ cart, confirmedCart, isPending, actions, limits, submitForm }),
-    [cart, confirmedCart, isPending, actions, limits, submitForm],
+    () => ({ cart, confirmedCart, isPending, actions, limits, messages, notes, drawer, openDrawer, closeDrawer, submitForm }),
+    [cart, confirmedCart, isPending, actions, limits, messages, notes, drawer, openDrawer, closeDrawer, submitForm],
   );
 
   return (
@@ -204,7 +282,7 @@ export function CartProvider({
         role="status"
         aria-live="polite"
         aria-atomic="true"
-        className="cart-status"
+        className="nc nc-status"
         data-tone={status?.tone ?? "success"}
         data-visible={statusVisible && status ? "true" : "false"}
         data-testid="cart-status"

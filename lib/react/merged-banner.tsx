@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
 import { useCart, useHydrated } from "./cart-provider";
+import { cx } from "./class-names";
 import { mergedNoticeText } from "./messages";
 
 /**
@@ -12,8 +13,8 @@ import { mergedNoticeText } from "./messages";
  * shopper lands on says so. Rendered from the provider's cart, so it is in
  * the server's HTML (no JavaScript needed) and goes away with the notice.
  */
-export function MergedBanner({ cartHref = "/cart" }: { cartHref?: string }) {
-  const { cart } = useCart();
+export function MergedBanner({ cartHref = "/cart", className }: { cartHref?: string; className?: string }) {
+  const { cart, messages } = useCart();
   const pathname = usePathname();
   const hydrated = useHydrated();
   const [dismissed, setDismissed] = useState<string | null>(null);
@@ -21,23 +22,23 @@ export function MergedBanner({ cartHref = "/cart" }: { cartHref?: string }) {
   if (!merged || dismissed === merged.message) return null;
 
   return (
-    <section className="site-banner" aria-labelledby="merged-banner-title" data-testid="merged-banner">
-      <div className="container site-banner-inner">
-        <svg className="site-banner-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+    <section className={cx("nc nc-banner", className)} aria-labelledby="merged-banner-title" data-testid="merged-banner">
+      <div className="nc-banner-inner">
+        <svg className="nc-banner-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
           <circle cx="12" cy="12" r="10" fill="currentColor" />
           <path d="M7.5 12.5l3 3 6-6.5" fill="none" stroke="#fff" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" />
         </svg>
-        <div className="site-banner-text">
-          <p id="merged-banner-title" className="site-banner-title">
-            You&apos;re signed in — your cart came along
+        <div className="nc-banner-text">
+          <p id="merged-banner-title" className="nc-banner-title">
+            {messages.mergedTitle}
           </p>
-          <p data-testid="merged-notice">
-            {mergedNoticeText(merged.message)}
+          <p className="nc-banner-body" data-testid="merged-notice">
+            {mergedNoticeText(merged.message, messages)}
             {pathname === cartHref ? null : (
               <>
                 {" "}
-                <Link href={cartHref} className="site-banner-link">
-                  View your cart
+                <Link href={cartHref} className="nc-banner-link">
+                  {messages.viewYourCart}
                 </Link>
               </>
             )}
@@ -47,8 +48,8 @@ export function MergedBanner({ cartHref = "/cart" }: { cartHref?: string }) {
         {hydrated ? (
           <button
             type="button"
-            className="site-banner-close"
-            aria-label="Dismiss this message"
+            className="nc-banner-close"
+            aria-label={messages.dismiss}
             onClick={() => setDismissed(merged.message)}
             data-testid="merged-banner-dismiss"
           >

@@ -2,6 +2,7 @@
 
 import { useId, useRef, useState } from "react";
 import { useCart, useHydrated } from "./cart-provider";
+import { cx } from "./class-names";
 
 interface RecoveryLink {
   url: string;
@@ -54,7 +55,7 @@ function formatExpiry(iso: string): string {
  * items with an "Add to my cart" button. It needs fetch, so without
  * JavaScript it is not shown at all.
  */
-export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link" }: { endpoint?: string }) {
+export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link", className }: { endpoint?: string; className?: string }) {
   const { cart } = useCart();
   const hydrated = useHydrated();
   const [state, setState] = useState<State>({ kind: "idle" });
@@ -84,44 +85,44 @@ export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link" }: { 
   const creating = state.kind === "creating";
 
   return (
-    <section className="recovery" aria-labelledby={headingId} data-testid="recovery">
-      <h2 id={headingId} className="recovery-title">
+    <section className={cx("nc nc-recovery", className)} aria-labelledby={headingId} data-testid="recovery">
+      <h2 id={headingId} className="nc-recovery-title">
         Continue on another device
       </h2>
-      <p className="muted recovery-help">Get a private link to these items as they are now. Whoever opens it sees the list and can add a copy to their cart.</p>
+      <p className="nc-muted nc-recovery-help">Get a private link to these items as they are now. Whoever opens it sees the list and can add a copy to their cart.</p>
 
       {state.kind === "ready" ? (
-        <div className="recovery-result">
-          <label htmlFor={inputId} className="visually-hidden">
+        <div className="nc-recovery-result">
+          <label htmlFor={inputId} className="nc-visually-hidden">
             Link to this cart
           </label>
-          <div className="copy-field">
+          <div className="nc-copy-field">
             <input
               ref={inputRef}
               id={inputId}
-              className="copy-field-input"
+              className="nc-copy-field-input"
               type="text"
               readOnly
               value={state.link.url}
               onFocus={(event) => event.currentTarget.select()}
               data-testid="recovery-url"
             />
-            <button type="button" className="button button-primary button-small" onClick={() => copy(state.link)} data-testid="recovery-copy">
+            <button type="button" className="nc-button nc-button-primary nc-button-small" onClick={() => copy(state.link)} data-testid="recovery-copy">
               {state.copied === "yes" ? "Copied" : "Copy"}
             </button>
           </div>
-          <p className="muted recovery-meta">
+          <p className="nc-muted nc-recovery-meta">
             Works until {formatExpiry(state.link.expiresAt)}. Anyone with the link can add these items to their cart; later changes here don&apos;t reach it.
           </p>
           {/* The link is a snapshot: after changing the cart, a new link carries the new lines. */}
-          <button type="button" className="button button-secondary button-small" onClick={create} data-testid="recovery-renew">
+          <button type="button" className="nc-button nc-button-secondary nc-button-small" onClick={create} data-testid="recovery-renew">
             Make a new link
           </button>
         </div>
       ) : (
         <button
           type="button"
-          className="button button-secondary button-small"
+          className="nc-button nc-button-secondary nc-button-small"
           onClick={create}
           aria-disabled={creating || undefined}
           disabled={creating}
@@ -132,8 +133,8 @@ export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link" }: { 
       )}
 
       {/* A live region without role="status": the page has one status line, the cart provider's. */}
-      <p className="recovery-status" aria-live="polite" data-testid="recovery-status">
-        {state.kind === "error" ? <span className="recovery-error">{state.message}</span> : null}
+      <p className="nc-recovery-status" aria-live="polite" data-testid="recovery-status">
+        {state.kind === "error" ? <span className="nc-recovery-error">{state.message}</span> : null}
         {state.kind === "ready" && state.copied === "yes" ? "Link copied to the clipboard." : null}
         {state.kind === "ready" && state.copied === "manual" ? "Press Ctrl+C (or ⌘C) to copy the selected link." : null}
       </p>

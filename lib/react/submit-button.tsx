@@ -12,7 +12,7 @@ export interface SubmitButtonProps {
 }
 
 /** A form's submit button that says so while the post is pending. Plain submit without JavaScript. */
-export function SubmitButton({ children, pendingLabel, className = "button button-primary", testId }: SubmitButtonProps) {
+export function SubmitButton({ children, pendingLabel, className = "nc nc-button nc-button-primary", testId }: SubmitButtonProps) {
   const { pending } = useFormStatus();
   return (
     <button

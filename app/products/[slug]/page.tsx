@@ -60,7 +60,7 @@ export default async function ProductPage({ params, searchParams }: ProductPageP
                 image={product.image}
                 returnTo={path}
                 withQuantity
-                className="add-to-cart-large"
+                size="large"
               />
               <ul className="product-perks">
                 <li>Free shipping over $75</li>

@@ -1,0 +1,63 @@
+"use client";
+
+import Link from "next/link";
+import type { CartLineView } from "../cart/types";
+import { useCart } from "./cart-provider";
+import { cx } from "./class-names";
+import { formatMoney } from "./format";
+import { fillMessage } from "./messages";
+import { QuantityControl } from "./quantity-control";
+
+export interface CartLinesProps {
+  /** Where posts without JavaScript land afterwards. */
+  returnTo?: string;
+  /** Link to a product page from its slug. */
+  productHref?: (slug: string) => string;
+  className?: string;
+}
+
+function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLineView; currency: string; returnTo: string; productHref: (slug: string) => string }) {
+  const { messages } = useCart();
+  const priceChanged = line.available && line.unitPrice !== line.addedUnitPrice;
+  return (
+    <li className="nc-line" data-testid="cart-line" data-product-id={line.productId} data-available={line.available ? "true" : "false"}>
+      {/* eslint-disable-next-line @next/next/no-img-element -- small local SVGs need no optimisation */}
+      <img className="nc-line-image" src={line.image} alt="" width={96} height={96} />
+      <div className="nc-line-info">
+        <Link href={productHref(line.slug)} className="nc-line-name" data-testid="line-name">
+          {line.name}
+        </Link>
+        <p className="nc-muted nc-line-price">
+          {fillMessage(messages.each, { price: formatMoney(line.unitPrice, currency) })}
+          {priceChanged ? (
+            <span className="nc-price-was">
+              {" "}
+              ({messages.was} <s className="nc-price-was-amount">{formatMoney(line.addedUnitPrice, currency)}</s>)
+            </span>
+          ) : null}
+        </p>
+        {line.available ? null : (
+          <p className="nc-tag" data-testid="line-unavailable">
+            {messages.unavailable}
+          </p>
+        )}
+      </div>
+      <QuantityControl line={line} returnTo={returnTo} />
+      <p className="nc-line-total" data-testid="line-total">
+        {line.available ? formatMoney(line.lineTotal, currency) : <span className="nc-muted">{messages.notIncluded}</span>}
+      </p>
+    </li>
+  );
+}
+
+/** The cart's lines, each with its quantity control. */
+export function CartLines({ returnTo = "/cart", productHref = (slug) => `/products/${slug}`, className }: CartLinesProps) {
+  const { cart } = useCart();
+  return (
+    <ul className={cx("nc nc-lines", className)}>
+      {cart.items.map((line) => (
+        <CartLineRow key={line.productId} line={line} currency={cart.currency} returnTo={returnTo} productHref={productHref} />
+      ))}
+    </ul>
+  );
+}
