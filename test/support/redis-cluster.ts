@@ -18,8 +18,53 @@ export interface RedisCluster {
   nodes: string[];
   /** Resolves once every slot is served again (cluster_state:ok on a live node). */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /** The port of the master that serves a key's slot, as the live nodes see it. */
+  masterOf(key: string): Promise<number>;
+  /** Kills a node by its pid (SIGKILL): a crash, its data gone with it. */
+  kill(port: number): Promise<void>;
+  /**
+   * Resolves once every live node sees the killed master's replica promoted
+   * and says cluster_state:ok (polling CLUSTER NODES and CLUSTER INFO); answers
+   * the promoted replica's port.
+   */
+  waitForFailover(killedPort: number, timeoutMs?: number): Promise<number>;
+  /** One command on one node, without following redirections; the reply as redis-cli prints it. */
+  command(port: number, ...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
+
+/** One line of CLUSTER NODES: `<id> <ip:port@bus> <flags> <master-id|-> … <slot ranges>`. */
+export interface ClusterNode {
+  id: string;
+  port: number;
+  flags: string[];
+  masterId: string | null;
+  slots: [number, number][];
+}
+
+export function parseClusterNodes(text: string): ClusterNode[] {
+  return text
+    .trim()
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const [id, address, flags, master, , , , , ...slots] = line.trim().split(" ");
+      const port = Number(address!.split("@")[0]!.split(":").at(-1));
+      return {
+        id: id!,
+        port,
+        flags: flags!.split(","),
+        masterId: master === "-" ? null : master!,
+        // Importing or migrating slots ("[…]") are not served by the node yet.
+        slots: slots.filter((s) => !s.startsWith("[")).map((s) => {
+          const [from, to] = s.split("-").map(Number);
+          return [from!, to ?? from!] as [number, number];
+        }),
+      };
+    });
+}
+
+const serves = (node: ClusterNode, slot: number) => node.slots.some(([from, to]) => slot >= from && slot <= to);
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -83,9 +128,59 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   };
   await waitHealthy();
 
+  const nodesSeenBy = async (port: number) => parseClusterNodes((await cli(port, "cluster", "nodes")).stdout);
+  // The replica each killed master had, noted at the kill (the dead node can no longer be asked).
+  const replicaOfKilled = new Map<number, number>();
+
+  const masterOf = async (key: string) => {
+    const slot = Number((await cli(live()[0]!, "cluster", "keyslot", key)).stdout.trim());
+    const owner = (await nodesSeenBy(live()[0]!)).find((n) => n.flags.includes("master") && !n.flags.includes("fail") && serves(n, slot));
+    if (!owner) throw new Error(`no live master serves slot ${slot}`);
+    return owner.port;
+  };
+
+  const kill = async (port: number) => {
+    const child = children.get(port);
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) throw new Error(`node ${port} is not running`);
+    const nodes = await nodesSeenBy(port);
+    const self = nodes.find((n) => n.flags.includes("myself"))!;
+    const replica = nodes.find((n) => n.masterId === self.id);
+    if (replica) replicaOfKilled.set(port, replica.port);
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    process.kill(child.pid, "SIGKILL");
+    await exited;
+  };
+
+  const waitForFailover = async (killedPort: number, timeoutMs = 30_000) => {
+    const promoted = replicaOfKilled.get(killedPort);
+    if (promoted === undefined) throw new Error(`node ${killedPort} was not killed as a master with a replica`);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const views = await Promise.all(
+          live().map(async (port) => ({ nodes: await nodesSeenBy(port), info: (await cli(port, "cluster", "info")).stdout })),
+        );
+        const agreed = views.every(({ nodes, info }) => {
+          const replica = nodes.find((n) => n.port === promoted);
+          const dead = nodes.find((n) => n.port === killedPort);
+          return info.includes("cluster_state:ok") && replica?.flags.includes("master") && replica.slots.length > 0 && dead?.flags.includes("fail") && dead.slots.length === 0;
+        });
+        if (agreed) return promoted;
+      } catch {
+        // a node may be busy electing
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the replica of ${killedPort} was not promoted in time`);
+  };
+
   return {
     nodes: ports.map((p) => `127.0.0.1:${p}`),
     waitHealthy,
+    masterOf,
+    kill,
+    waitForFailover,
+    command: async (port, ...args) => (await cli(port, ...args)).stdout.trim(),
     async stop() {
       await Promise.all(
         [...children.values()].map(

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type AppServer } from "../support/app";
+import { eventually, sleep, slowAndFailed, startLoad, verifyAcknowledged, type LoadRun } from "../support/cart-load";
+import { createTestDatabase } from "../support/databases";
+import { startRedisCluster, type RedisCluster } from "../support/redis-cluster";
+import { uniquePrefix } from "../support/services";
+import { Shopper } from "../support/shopper";
+
+/**
+ * A Redis Cluster master killed (SIGKILL) under a load of adds and reads.
+ * While its slots have no master, requests degrade exactly as with a single
+ * Redis stopped (every one answered 200 from the cookie and Postgres); its
+ * replica is promoted (cluster-node-timeout 1000 ms), the app finds it by
+ * itself, and afterwards every acknowledged add is in the cart, through the
+ * API and in Postgres, and the app writes to the promoted node again.
+ */
+const PRODUCTS = ["sku-tee-black-m", "sku-hoodie-grey-m", "sku-mug-stoneware", "sku-tote-natural", "sku-socks-merino-3", "sku-cap-black"];
+// Not a speed check (STORE_TIMEOUT_MS is 100 ms): a request unanswered this long is hung.
+const HUNG_MS = 20_000;
+const SHOPPERS = 12;
+
+describe("Redis Cluster failover (Postgres + a cluster of the test's own, a master killed mid-load)", () => {
+  let cluster: RedisCluster;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let app: AppServer;
+  const prefix = uniquePrefix("cluster_failover");
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    database = await createTestDatabase("cluster_failover");
+    app = await startApp({
+      DATABASE_URL: database.url,
+      REDIS_CLUSTER_NODES: cluster.nodes.join(","),
+      STORE_KEY_PREFIX: prefix,
+      STORE_TIMEOUT_MS: "100",
+      CART_MAX_QUANTITY: "100000",
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await cluster?.stop();
+    await database?.drop();
+  });
+
+  const health = async () => (await new Shopper(app.url).request("GET", "/api/health")).body as { status: string; checks: { redis: { ok: boolean } } };
+  const cartKey = (cartId: string) => `${prefix}cart:${cartId}`;
+
+  /** The version of a cart's cache entry on one node ("<version>:<json>"), or null when that node has none. */
+  async function cachedVersionOn(port: number, cartId: string): Promise<number | null> {
+    const stored = await cluster.command(port, "get", cartKey(cartId));
+    const version = Number(stored.slice(0, stored.indexOf(":")));
+    return stored.includes(":") && Number.isSafeInteger(version) ? version : null;
+  }
+
+  /** Each shopper's cart id and the port of the master its cache entry lives on. */
+  async function placeCarts(run: LoadRun): Promise<{ cartId: string; master: number }[]> {
+    return Promise.all(
+      run.shoppers.map(async (shopper, i) => {
+        const reply = await shopper.getCart();
+        const cartId = (reply.body as { id: string | null }).id;
+        if (reply.status !== 200 || !cartId) throw new Error(`shopper ${i} has no stored cart yet (${reply.status})`);
+        return { cartId, master: await cluster.masterOf(cartKey(cartId)) };
+      }),
+    );
+  }
+
+  it("answers every request while a master is down, loses no acknowledged add, and uses the promoted replica afterwards", async () => {
+    expect(await health()).toMatchObject({ status: "ok", checks: { redis: { ok: true } } });
+    const run = await startLoad(app.url, { shoppers: SHOPPERS, products: PRODUCTS, budgetMs: HUNG_MS, workersPerShopper: 2 });
+    // Wait until every shopper has a stored cart, then kill the master holding the most of them.
+    expect(await eventually(async () => run.acked.every((m) => m.size > 0), 30_000)).toBe(true);
+    const carts = await placeCarts(run);
+    const perMaster = new Map<number, number>();
+    for (const { master } of carts) perMaster.set(master, (perMaster.get(master) ?? 0) + 1);
+    const victim = [...perMaster].sort((a, b) => b[1] - a[1])[0]![0];
+    const onVictim = carts.filter((c) => c.master === victim);
+
+    await cluster.kill(victim);
+    const killedAt = run.records.length;
+    const promoted = await cluster.waitForFailover(victim);
+    const failedOverAt = run.records.length;
+    // The app finds the promoted master by itself: health and the moved carts' cache entries come back.
+    expect(await eventually(async () => (await health()).status === "ok", 30_000)).toBe(true);
+    expect(await eventually(async () => (await cachedVersionOn(promoted, onVictim[0]!.cartId)) !== null, 30_000)).toBe(true);
+    await sleep(1000);
+    await run.stop();
+
+    expect(onVictim.length).toBeGreaterThan(0);
+    // The load kept going while the slots had no master.
+    expect(failedOverAt - killedAt).toBeGreaterThan(0);
+    expect(run.summary()).toEqual({ "200": run.records.length });
+    expect(slowAndFailed(run)).toMatchObject({ hung: 0, networkErrors: 0 });
+    expect(run.staleCarts).toEqual([]);
+    expect(await verifyAcknowledged(run, database.url)).toEqual([]);
+
+    // After the failover each moved cart is cached on the promoted master at the version the API answers.
+    for (const { cartId } of onVictim) {
+      const shopper = run.shoppers[carts.findIndex((c) => c.cartId === cartId)]!;
+      const added = await shopper.add(PRODUCTS[0]!, 1);
+      expect(added.status).toBe(200);
+      expect(await cluster.masterOf(cartKey(cartId))).toBe(promoted);
+      expect(await cachedVersionOn(promoted, cartId)).toBe((added.body as { version: number }).version);
+    }
+    expect(await health()).toMatchObject({ status: "ok", checks: { redis: { ok: true } } });
+  });
+});
