@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { eventually, sleep, slowAndFailed, startLoad, verifyAcknowledged, type LoadRun } from "../support/cart-load";
 import { createTestDatabase } from "../support/databases";
@@ -7,25 +7,27 @@ import { uniquePrefix } from "../support/services";
 import { Shopper } from "../support/shopper";
 
 /**
- * A Redis Cluster master killed (SIGKILL) under a load of adds and reads.
- * While its slots have no master, requests degrade exactly as with a single
- * Redis stopped (every one answered 200 from the cookie and Postgres); its
- * replica is promoted (cluster-node-timeout 1000 ms), the app finds it by
- * itself, and afterwards every acknowledged add is in the cart, through the
- * API and in Postgres, and the app writes to the promoted node again.
+ * A Redis Cluster master killed (SIGKILL), or paused (SIGSTOP: it keeps its
+ * connections and answers nothing), under a load of adds and reads. While its
+ * slots have no master, requests degrade exactly as with a single Redis
+ * stopped (every one answered 200 from the cookie and Postgres); its replica
+ * is promoted (cluster-node-timeout 1000 ms), the app finds it by itself, and
+ * afterwards every acknowledged add is in the cart, through the API and in
+ * Postgres, and the app writes to the promoted node again.
  */
 const PRODUCTS = ["sku-tee-black-m", "sku-hoodie-grey-m", "sku-mug-stoneware", "sku-tote-natural", "sku-socks-merino-3", "sku-cap-black"];
 // Not a speed check (STORE_TIMEOUT_MS is 100 ms): a request unanswered this long is hung.
 const HUNG_MS = 20_000;
 const SHOPPERS = 12;
 
-describe("Redis Cluster failover (Postgres + a cluster of the test's own, a master killed mid-load)", () => {
+describe("Redis Cluster failover (Postgres + a cluster of the test's own, a master lost mid-load)", () => {
   let cluster: RedisCluster;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let app: AppServer;
-  const prefix = uniquePrefix("cluster_failover");
+  let prefix: string;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    prefix = uniquePrefix("cluster_failover");
     cluster = await startRedisCluster();
     database = await createTestDatabase("cluster_failover");
     app = await startApp({
@@ -37,7 +39,7 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await app?.stop();
     await cluster?.stop();
     await database?.drop();
@@ -65,10 +67,14 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
     );
   }
 
-  it("answers every request while a master is down, loses no acknowledged add, and uses the promoted replica afterwards", async () => {
+  /**
+   * Runs the load, takes down (`fault`) the master holding the most carts,
+   * waits for its replica's promotion and for the app to use it, lets
+   * `afterFailover` run, and checks the whole run.
+   */
+  async function loseMasterMidLoad(fault: (port: number) => Promise<void>, afterFailover: (victim: number) => Promise<void> = async () => {}) {
     expect(await health()).toMatchObject({ status: "ok", checks: { redis: { ok: true } } });
     const run = await startLoad(app.url, { shoppers: SHOPPERS, products: PRODUCTS, budgetMs: HUNG_MS, workersPerShopper: 2 });
-    // Wait until every shopper has a stored cart, then kill the master holding the most of them.
     expect(await eventually(async () => run.acked.every((m) => m.size > 0), 30_000)).toBe(true);
     const carts = await placeCarts(run);
     const perMaster = new Map<number, number>();
@@ -76,25 +82,26 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
     const victim = [...perMaster].sort((a, b) => b[1] - a[1])[0]![0];
     const onVictim = carts.filter((c) => c.master === victim);
 
-    await cluster.kill(victim);
-    const killedAt = run.records.length;
+    await fault(victim);
+    const lostAt = run.records.length;
     const promoted = await cluster.waitForFailover(victim);
     const failedOverAt = run.records.length;
     // The app finds the promoted master by itself: health and the moved carts' cache entries come back.
     expect(await eventually(async () => (await health()).status === "ok", 30_000)).toBe(true);
     expect(await eventually(async () => (await cachedVersionOn(promoted, onVictim[0]!.cartId)) !== null, 30_000)).toBe(true);
+    await afterFailover(victim);
     await sleep(1000);
     await run.stop();
 
     expect(onVictim.length).toBeGreaterThan(0);
     // The load kept going while the slots had no master.
-    expect(failedOverAt - killedAt).toBeGreaterThan(0);
+    expect(failedOverAt - lostAt).toBeGreaterThan(0);
     expect(run.summary()).toEqual({ "200": run.records.length });
     expect(slowAndFailed(run)).toMatchObject({ hung: 0, networkErrors: 0 });
     expect(run.staleCarts).toEqual([]);
     expect(await verifyAcknowledged(run, database.url)).toEqual([]);
 
-    // After the failover each moved cart is cached on the promoted master at the version the API answers.
+    // Each moved cart is now cached on the promoted master, at the version the API answers.
     for (const { cartId } of onVictim) {
       const shopper = run.shoppers[carts.findIndex((c) => c.cartId === cartId)]!;
       const added = await shopper.add(PRODUCTS[0]!, 1);
@@ -103,5 +110,20 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
       expect(await cachedVersionOn(promoted, cartId)).toBe((added.body as { version: number }).version);
     }
     expect(await health()).toMatchObject({ status: "ok", checks: { redis: { ok: true } } });
+  }
+
+  it("answers every request while a killed master's slots have none, loses no acknowledged add, and uses the promoted replica", async () => {
+    await loseMasterMidLoad((port) => cluster.kill(port));
+  });
+
+  it("does the same when the master is paused (SIGSTOP) instead, and goes on when it comes back as a replica", async () => {
+    // A paused node still takes connections: commands for its slots time out instead of failing at once.
+    await loseMasterMidLoad(
+      (port) => cluster.pause(port),
+      async (victim) => {
+        cluster.resume(victim);
+        await cluster.waitForReplica(victim);
+      },
+    );
   });
 });

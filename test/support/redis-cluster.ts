@@ -22,8 +22,14 @@ export interface RedisCluster {
   masterOf(key: string): Promise<number>;
   /** Kills a node by its pid (SIGKILL): a crash, its data gone with it. */
   kill(port: number): Promise<void>;
+  /** SIGSTOP: the node keeps its connections and answers nothing (a frozen host, a partition). */
+  pause(port: number): Promise<void>;
+  /** SIGCONT. */
+  resume(port: number): void;
+  /** Resolves once the node serves as a replica again and the cluster is ok. */
+  waitForReplica(port: number, timeoutMs?: number): Promise<void>;
   /**
-   * Resolves once every live node sees the killed master's replica promoted
+   * Resolves once every live node sees the killed (or paused) master's replica promoted
    * and says cluster_state:ok (polling CLUSTER NODES and CLUSTER INFO); answers
    * the promoted replica's port.
    */
@@ -112,7 +118,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   }
   await run("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "1", "--cluster-yes"], { timeout: 30_000 });
 
-  const live = () => ports.filter((p) => children.get(p)?.exitCode === null && children.get(p)?.signalCode === null);
+  const paused = new Set<number>();
+  const live = () => ports.filter((p) => !paused.has(p) && children.get(p)?.exitCode === null && children.get(p)?.signalCode === null);
   const waitHealthy = async (timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -129,8 +136,19 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   await waitHealthy();
 
   const nodesSeenBy = async (port: number) => parseClusterNodes((await cli(port, "cluster", "nodes")).stdout);
-  // The replica each killed master had, noted at the kill (the dead node can no longer be asked).
+  // The replica each killed or paused master had, noted beforehand (the node can no longer be asked).
   const replicaOfKilled = new Map<number, number>();
+  const noteReplica = async (port: number) => {
+    const nodes = await nodesSeenBy(port);
+    const self = nodes.find((n) => n.flags.includes("myself"))!;
+    const replica = nodes.find((n) => n.masterId === self.id);
+    if (replica) replicaOfKilled.set(port, replica.port);
+  };
+  const running = (port: number) => {
+    const child = children.get(port);
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) throw new Error(`node ${port} is not running`);
+    return child as ChildProcess & { pid: number };
+  };
 
   const masterOf = async (key: string) => {
     const slot = Number((await cli(live()[0]!, "cluster", "keyslot", key)).stdout.trim());
@@ -140,15 +158,38 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   };
 
   const kill = async (port: number) => {
-    const child = children.get(port);
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) throw new Error(`node ${port} is not running`);
-    const nodes = await nodesSeenBy(port);
-    const self = nodes.find((n) => n.flags.includes("myself"))!;
-    const replica = nodes.find((n) => n.masterId === self.id);
-    if (replica) replicaOfKilled.set(port, replica.port);
+    const child = running(port);
+    await noteReplica(port);
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     process.kill(child.pid, "SIGKILL");
     await exited;
+  };
+
+  const pause = async (port: number) => {
+    const child = running(port);
+    await noteReplica(port);
+    paused.add(port);
+    process.kill(child.pid, "SIGSTOP");
+  };
+
+  const resume = (port: number) => {
+    process.kill(running(port).pid, "SIGCONT");
+    paused.delete(port);
+  };
+
+  const waitForReplica = async (port: number, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const self = (await nodesSeenBy(port)).find((n) => n.flags.includes("myself"));
+        const info = (await cli(port, "cluster", "info")).stdout;
+        if (self?.flags.includes("slave") && info.includes("cluster_state:ok")) return waitHealthy(timeoutMs);
+      } catch {
+        // still catching up
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`node ${port} did not rejoin as a replica in time`);
   };
 
   const waitForFailover = async (killedPort: number, timeoutMs = 30_000) => {
@@ -179,6 +220,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     waitHealthy,
     masterOf,
     kill,
+    pause,
+    resume,
+    waitForReplica,
     waitForFailover,
     command: async (port, ...args) => (await cli(port, ...args)).stdout.trim(),
     async stop() {
@@ -188,7 +232,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
             new Promise<void>((resolve) => {
               if (child.exitCode !== null || child.signalCode !== null) return resolve();
               child.once("exit", () => resolve());
-              child.kill("SIGKILL");
+              child.kill("SIGKILL"); // a paused node dies too
             }),
         ),
       );
