@@ -42,7 +42,7 @@ export class RedisStore implements KeyValueStore {
       this.client = this.listen(makeClient(target.url, timeoutMs));
     } else {
       const cluster = makeCluster(target.clusterNodes, timeoutMs);
-      this.recovery = new ClusterRecovery(cluster);
+      this.recovery = new ClusterRecovery(cluster, timeoutMs);
       this.client = this.listen(cluster as unknown as Client);
     }
   }
@@ -69,22 +69,21 @@ export class RedisStore implements KeyValueStore {
     return this.client;
   }
 
-  // `key`: the key the command touches, which tells a cluster the node it went to.
-  private async run<T>(key: string, command: (client: Client) => Promise<T>): Promise<T> {
+  private async run<T>(command: (client: Client) => Promise<T>): Promise<T> {
     const recovery = this.recovery;
-    const slow = recovery && setTimeout(() => recovery.commandFailed(key, true), this.timeoutMs);
+    const slow = recovery && setTimeout(() => recovery.commandFailed(), this.timeoutMs);
     try {
       return await command(await this.ready());
     } catch (err) {
-      recovery?.commandFailed(key, false);
+      recovery?.commandFailed();
       throw err;
     } finally {
       clearTimeout(slow);
     }
   }
 
-  private script(source: string, keys: [string], args: string[]): Promise<unknown> {
-    return this.run(keys[0], async (client) => {
+  private script(source: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.run(async (client) => {
       try {
         return await client.evalSha(sha1(source), { keys, arguments: args });
       } catch (err) {
@@ -95,19 +94,19 @@ export class RedisStore implements KeyValueStore {
   }
 
   async get(key: string) {
-    return (await this.run(key, (c) => c.get(key))) as string | null;
+    return (await this.run((c) => c.get(key))) as string | null;
   }
 
   async getAndTouch(key: string, ttlSeconds: number) {
-    return (await this.run(key, (c) => c.getEx(key, { type: "EX", value: ttlSeconds }))) as string | null;
+    return (await this.run((c) => c.getEx(key, { type: "EX", value: ttlSeconds }))) as string | null;
   }
 
   async set(key: string, value: string, ttlSeconds: number) {
-    await this.run(key, (c) => c.set(key, value, { expiration: { type: "EX", value: ttlSeconds } }));
+    await this.run((c) => c.set(key, value, { expiration: { type: "EX", value: ttlSeconds } }));
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number) {
-    const reply = await this.run(key, (c) => c.set(key, value, { expiration: { type: "EX", value: ttlSeconds }, condition: "NX" }));
+    const reply = await this.run((c) => c.set(key, value, { expiration: { type: "EX", value: ttlSeconds }, condition: "NX" }));
     return reply === "OK";
   }
 
@@ -116,7 +115,7 @@ export class RedisStore implements KeyValueStore {
   }
 
   async delete(key: string) {
-    await this.run(key, (c) => c.del(key));
+    await this.run((c) => c.del(key));
   }
 
   async incrementWithExpiry(key: string, by: number, ttlSeconds: number) {
@@ -128,7 +127,7 @@ export class RedisStore implements KeyValueStore {
   }
 
   async ping() {
-    await this.run("health", async (client) => {
+    await this.run(async (client) => {
       // A cluster answers for one node at a time: ask the one that holds a key's slot.
       if ("clusterNodes" in this.target) await (client as unknown as Cluster).sendCommand("health", true, ["PING"]);
       else await (client as ReturnType<typeof makeClient>).ping();
