@@ -19,6 +19,9 @@ const PRODUCTS = ["sku-tee-black-m", "sku-hoodie-grey-m", "sku-mug-stoneware", "
 // Not a speed check (STORE_TIMEOUT_MS is 100 ms): a request unanswered this long is hung.
 const HUNG_MS = 20_000;
 const SHOPPERS = 12;
+// Generous bounds for "eventually" and for the whole test: the machine may be shared and slow.
+const EVENTUALLY_MS = 60_000;
+const TEST_TIMEOUT_MS = 240_000;
 
 describe("Redis Cluster failover (Postgres + a cluster of the test's own, a master lost mid-load)", () => {
   let cluster: RedisCluster;
@@ -74,9 +77,9 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
    */
   async function loseMasterMidLoad(fault: (port: number) => Promise<void>, afterFailover: (victim: number) => Promise<void> = async () => {}) {
     // The app connects to the cluster lazily, on its first store call.
-    expect(await eventually(async () => (await health()).status === "ok", 30_000)).toBe(true);
+    expect(await eventually(async () => (await health()).status === "ok", EVENTUALLY_MS)).toBe(true);
     const run = await startLoad(app.url, { shoppers: SHOPPERS, products: PRODUCTS, budgetMs: HUNG_MS, workersPerShopper: 2 });
-    expect(await eventually(async () => run.acked.every((m) => m.size > 0), 30_000)).toBe(true);
+    expect(await eventually(async () => run.acked.every((m) => m.size > 0), EVENTUALLY_MS)).toBe(true);
     const carts = await placeCarts(run);
     const perMaster = new Map<number, number>();
     for (const { master } of carts) perMaster.set(master, (perMaster.get(master) ?? 0) + 1);
@@ -88,8 +91,8 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
     const promoted = await cluster.waitForFailover(victim);
     const failedOverAt = run.records.length;
     // The app finds the promoted master by itself: health and the moved carts' cache entries come back.
-    expect(await eventually(async () => (await health()).status === "ok", 30_000)).toBe(true);
-    expect(await eventually(async () => (await cachedVersionOn(promoted, onVictim[0]!.cartId)) !== null, 30_000)).toBe(true);
+    expect(await eventually(async () => (await health()).status === "ok", EVENTUALLY_MS)).toBe(true);
+    expect(await eventually(async () => (await cachedVersionOn(promoted, onVictim[0]!.cartId)) !== null, EVENTUALLY_MS)).toBe(true);
     await afterFailover(victim);
     await sleep(1000);
     await run.stop();
@@ -115,7 +118,7 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
 
   it("answers every request while a killed master's slots have none, loses no acknowledged add, and uses the promoted replica", async () => {
     await loseMasterMidLoad((port) => cluster.kill(port));
-  });
+  }, TEST_TIMEOUT_MS);
 
   it("does the same when the master is paused (SIGSTOP) instead, and goes on when it comes back as a replica", async () => {
     // A paused node still takes connections: commands for its slots time out instead of failing at once.
@@ -126,5 +129,5 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
         await cluster.waitForReplica(victim);
       },
     );
-  });
+  }, TEST_TIMEOUT_MS);
 });
