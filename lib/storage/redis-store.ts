@@ -128,8 +128,9 @@ export class RedisStore implements KeyValueStore {
 
   async ping() {
     await this.run(async (client) => {
-      // A cluster answers for one node at a time: ask the one that holds a key's slot.
-      if ("clusterNodes" in this.target) await (client as unknown as Cluster).sendCommand("health", true, ["PING"]);
+      // A cluster answers for one node at a time: ask the one that holds a key's slot,
+      // with a keyed read, which it refuses (CLUSTERDOWN) while any slot has no master (PING it would answer).
+      if ("clusterNodes" in this.target) await (client as unknown as Cluster).exists("health");
       else await (client as ReturnType<typeof makeClient>).ping();
     });
   }

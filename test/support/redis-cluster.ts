@@ -20,6 +20,12 @@ export interface RedisCluster {
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** The port of the master that serves a key's slot, as the live nodes see it. */
   masterOf(key: string): Promise<number>;
+  /**
+   * Keeps a master's replica from taking over (cluster-replica-no-failover)
+   * until the returned function is called, so a test can hold the time its
+   * slots have no master open for as long as it needs.
+   */
+  holdFailover(masterPort: number): Promise<() => Promise<void>>;
   /** Kills a node by its pid (SIGKILL): a crash, its data gone with it. */
   kill(port: number): Promise<void>;
   /** SIGSTOP: the node keeps its connections and answers nothing (a frozen host, a partition). */
@@ -28,6 +34,11 @@ export interface RedisCluster {
   resume(port: number): void;
   /** Resolves once the node serves as a replica again and the cluster is ok. */
   waitForReplica(port: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once every live node flags the node failed and says
+   * cluster_state:fail (its slots have no master: the cluster refuses keyed commands).
+   */
+  waitUntilFailed(port: number, timeoutMs?: number): Promise<void>;
   /**
    * Resolves once every live node sees the killed (or paused) master's replica promoted
    * and says cluster_state:ok (polling CLUSTER NODES and CLUSTER INFO); answers
@@ -100,7 +111,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const child = spawn(
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, `nodes-${port}.conf`),
-        "--cluster-node-timeout", "1000", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"],
+        // Quick failovers, and a replica takes over however long its master has been gone
+        // (a test may hold the failover back: see holdFailover).
+        "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"],
       { stdio: "ignore" },
     );
     children.set(port, child);
@@ -138,11 +151,23 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const nodesSeenBy = async (port: number) => parseClusterNodes((await cli(port, "cluster", "nodes")).stdout);
   // The replica each killed or paused master had, noted beforehand (the node can no longer be asked).
   const replicaOfKilled = new Map<number, number>();
-  const noteReplica = async (port: number) => {
+  const replicaOf = async (port: number) => {
     const nodes = await nodesSeenBy(port);
     const self = nodes.find((n) => n.flags.includes("myself"))!;
-    const replica = nodes.find((n) => n.masterId === self.id);
-    if (replica) replicaOfKilled.set(port, replica.port);
+    return nodes.find((n) => n.masterId === self.id)?.port;
+  };
+  const noteReplica = async (port: number) => {
+    const replica = await replicaOf(port);
+    if (replica !== undefined) replicaOfKilled.set(port, replica);
+  };
+
+  const holdFailover = async (masterPort: number) => {
+    const replica = await replicaOf(masterPort);
+    if (replica === undefined) throw new Error(`master ${masterPort} has no replica`);
+    await cli(replica, "config", "set", "cluster-replica-no-failover", "yes");
+    return async () => {
+      await cli(replica, "config", "set", "cluster-replica-no-failover", "no");
+    };
   };
   const running = (port: number) => {
     const child = children.get(port);
@@ -192,33 +217,45 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     throw new Error(`node ${port} did not rejoin as a replica in time`);
   };
 
-  const waitForFailover = async (killedPort: number, timeoutMs = 30_000) => {
-    const promoted = replicaOfKilled.get(killedPort);
-    if (promoted === undefined) throw new Error(`node ${killedPort} was not killed as a master with a replica`);
+  // Polls every live node until `agreed` holds for each one's view.
+  const untilAllSee = async (agreed: (view: { nodes: ClusterNode[]; info: string }) => boolean, timeoutMs: number, what: string) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
-        const views = await Promise.all(
-          live().map(async (port) => ({ nodes: await nodesSeenBy(port), info: (await cli(port, "cluster", "info")).stdout })),
-        );
-        const agreed = views.every(({ nodes, info }) => {
-          const replica = nodes.find((n) => n.port === promoted);
-          const dead = nodes.find((n) => n.port === killedPort);
-          return info.includes("cluster_state:ok") && replica?.flags.includes("master") && replica.slots.length > 0 && dead?.flags.includes("fail") && dead.slots.length === 0;
-        });
-        if (agreed) return promoted;
+        const views = await Promise.all(live().map(async (port) => ({ nodes: await nodesSeenBy(port), info: (await cli(port, "cluster", "info")).stdout })));
+        if (views.every(agreed)) return;
       } catch {
         // a node may be busy electing
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`the replica of ${killedPort} was not promoted in time`);
+    throw new Error(`${what} did not happen in time`);
+  };
+
+  const waitUntilFailed = (port: number, timeoutMs = 30_000) =>
+    untilAllSee(({ nodes, info }) => info.includes("cluster_state:fail") && !!nodes.find((n) => n.port === port)?.flags.includes("fail"), timeoutMs, `node ${port} failing`);
+
+  const waitForFailover = async (killedPort: number, timeoutMs = 30_000) => {
+    const promoted = replicaOfKilled.get(killedPort);
+    if (promoted === undefined) throw new Error(`node ${killedPort} was not killed as a master with a replica`);
+    await untilAllSee(
+      ({ nodes, info }) => {
+        const replica = nodes.find((n) => n.port === promoted);
+        const dead = nodes.find((n) => n.port === killedPort);
+        return info.includes("cluster_state:ok") && !!replica?.flags.includes("master") && replica.slots.length > 0 && !!dead?.flags.includes("fail") && dead.slots.length === 0;
+      },
+      timeoutMs,
+      `the promotion of ${killedPort}'s replica`,
+    );
+    return promoted;
   };
 
   return {
     nodes: ports.map((p) => `127.0.0.1:${p}`),
     waitHealthy,
     masterOf,
+    holdFailover,
+    waitUntilFailed,
     kill,
     pause,
     resume,
