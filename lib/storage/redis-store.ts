@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { createClient, createCluster } from "redis";
+import { createClient } from "redis";
+import { ClusterRecovery, makeCluster, type Cluster } from "./cluster-client";
 import type { KeyValueStore } from "./kv";
 import { BACKOFF_HIT_SCRIPT, backoffArgs, INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT, type BackoffPolicy } from "./kv";
 import { log } from "../log/logger";
@@ -16,17 +17,6 @@ const makeClient = (url: string, timeoutMs: number) =>
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
     },
   });
-// Redis Cluster: every key this module writes stands alone (each script touches
-// one key, nothing reads two keys at once), so any key may live on any slot.
-const makeCluster = (nodes: string[], timeoutMs: number) =>
-  createCluster({
-    rootNodes: nodes.map((node) => ({ url: `redis://${node}` })),
-    defaults: {
-      disableOfflineQueue: true,
-      commandsQueueMaxLength: 10_000,
-      socket: { connectTimeout: Math.max(timeoutMs * 4, 500), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
-    },
-  });
 
 // The commands used here, which a single node and a cluster share.
 type Client = Pick<ReturnType<typeof makeClient>, "get" | "getEx" | "set" | "del" | "evalSha" | "eval" | "isOpen" | "connect" | "close" | "on">;
@@ -35,31 +25,29 @@ export type RedisTarget = { url: string } | { clusterNodes: string[] };
 
 const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
 
-const REDISCOVERY_INTERVAL_MS = 1_000;
-
-// The part of node-redis's cluster slot map used to rediscover it (not in its public types).
-interface ClusterSlots {
-  masters: { address: string; client?: { isReady: boolean } }[];
-  rediscover(startWith: undefined, excludedAddresses: ReadonlySet<string>): Promise<void>;
-}
-
 /** Redis over TCP (node-redis), one node or a cluster. Connects lazily and reconnects by itself. */
 export class RedisStore implements KeyValueStore {
   readonly kind = "redis" as const;
   private readonly client: Client;
+  // Redis Cluster only: what gets the client off a lost master (see cluster-client.ts).
+  private readonly recovery: ClusterRecovery | undefined;
   private connecting: Promise<unknown> | undefined;
-  private lastRediscovery = 0;
   private lastLogged = 0;
 
   constructor(
     private readonly target: RedisTarget,
     private readonly timeoutMs: number,
   ) {
-    this.client = this.create();
+    if ("url" in target) {
+      this.client = this.listen(makeClient(target.url, timeoutMs));
+    } else {
+      const cluster = makeCluster(target.clusterNodes, timeoutMs);
+      this.recovery = new ClusterRecovery(cluster, timeoutMs);
+      this.client = this.listen(cluster as unknown as Client);
+    }
   }
 
-  private create(): Client {
-    const client = "url" in this.target ? makeClient(this.target.url, this.timeoutMs) : (makeCluster(this.target.clusterNodes, this.timeoutMs) as unknown as Client);
+  private listen(client: Client): Client {
     client.on("error", (err: unknown) => {
       // Errors are expected while Redis is away; log at most every 10 s.
       if (Date.now() - this.lastLogged > 10_000) {
@@ -68,21 +56,6 @@ export class RedisStore implements KeyValueStore {
       }
     });
     return client;
-  }
-
-  // node-redis re-reads a cluster's slot map on MOVED/ASK, and on reconnect attempts
-  // only for nodes that were once ready: after a failover it can stay pointed at the
-  // dead master (commands then fail or hang). A command that fails or outlives the
-  // timeout therefore asks it to rediscover the slots (at most every second) from
-  // the nodes that still answer, skipping the ones that do not.
-  private rediscoverCluster(): void {
-    if (!("clusterNodes" in this.target) || Date.now() - this.lastRediscovery < REDISCOVERY_INTERVAL_MS) return;
-    this.lastRediscovery = Date.now();
-    const slots = (this.client as unknown as { _slots?: ClusterSlots; _self?: { _slots?: ClusterSlots } });
-    const target = slots._slots ?? slots._self?._slots;
-    if (!target) return;
-    const unreachable = new Set(target.masters.filter((m) => m.client && !m.client.isReady).map((m) => m.address));
-    target.rediscover(undefined, unreachable).catch((err: unknown) => log.debug("cluster rediscovery failed", { err }));
   }
 
   private async ready(): Promise<Client> {
@@ -97,11 +70,12 @@ export class RedisStore implements KeyValueStore {
   }
 
   private async run<T>(command: (client: Client) => Promise<T>): Promise<T> {
-    const slow = "clusterNodes" in this.target ? setTimeout(() => this.rediscoverCluster(), this.timeoutMs) : undefined;
+    const recovery = this.recovery;
+    const slow = recovery && setTimeout(() => recovery.commandFailed(), this.timeoutMs);
     try {
       return await command(await this.ready());
     } catch (err) {
-      this.rediscoverCluster();
+      recovery?.commandFailed();
       throw err;
     } finally {
       clearTimeout(slow);
@@ -154,8 +128,9 @@ export class RedisStore implements KeyValueStore {
 
   async ping() {
     await this.run(async (client) => {
-      // A cluster answers for one node at a time: ask the one that holds a key's slot.
-      if ("clusterNodes" in this.target) await (client as unknown as ReturnType<typeof makeCluster>).sendCommand("health", true, ["PING"]);
+      // A cluster answers for one node at a time: ask the one that holds a key's slot,
+      // with a keyed read, which it refuses (CLUSTERDOWN) while any slot has no master (PING it would answer).
+      if ("clusterNodes" in this.target) await (client as unknown as Cluster).exists("health");
       else await (client as ReturnType<typeof makeClient>).ping();
     });
   }
