@@ -27,7 +27,8 @@ const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start
     // Production asks for it even when the host does not use Auth.js (see the README's settings).
     CART_AUTH_SECRET: secret(),
     CART_RATE_LIMIT_DISABLED: "1",
-    CART_LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // One request line per response would bury the report; warnings and errors still show.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   },
 });
 
