@@ -1,5 +1,5 @@
-// npm run example:build — what a developer does, from the packed tarball: npm pack (its prepack
-// builds dist/), a fresh install of that tarball into examples/host-app, and next build there.
+// npm run example:build — what a developer does, from the packed tarball: build:package, npm pack,
+// a fresh install of that tarball into examples/host-app, and next build there.
 // Only the npm registry is reachable in CI; --prefer-offline reuses the root's npm cache.
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -14,7 +14,9 @@ const env = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !/^(CART_)?(DATABASE_URL|REDIS_URL|REDIS_CLUSTER_NODES|UPSTASH_REDIS_REST_\w+)$/.test(name)),
 );
 
-const [packed] = JSON.parse(execFileSync(npm, ["pack", "--json", "--foreground-scripts"], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] }).toString());
+// build:package on its own, so its output never mixes with npm pack's JSON.
+execFileSync(process.execPath, ["scripts/build-package.mjs"], { cwd: root, env, stdio: "inherit" });
+const [packed] = JSON.parse(execFileSync(npm, ["pack", "--json", "--ignore-scripts"], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] }).toString());
 const wanted = `file:../../${packed.filename}`;
 const listed = JSON.parse(readFileSync(path.join(example, "package.json"), "utf8")).dependencies["next-cart"];
 if (listed !== wanted) {
