@@ -21,7 +21,7 @@ const config = [
       ],
     },
   },
-  { ignores: [".next/**", ".data/**", "node_modules/**", "playwright-report/**", "test-results/**", "next-env.d.ts"] },
+  { ignores: [".next/**", ".data/**", "node_modules/**", "playwright-report/**", "test-results/**", "next-env.d.ts", "dist/**", "examples/*/.next/**", "examples/*/.data/**", "examples/*/next-env.d.ts"] },
 ];
 
 export default config;

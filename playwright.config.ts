@@ -10,6 +10,8 @@ const baseURL = `http://127.0.0.1:${port}`;
  */
 export default defineConfig({
   testDir: "./e2e",
+  // e2e/host-app runs against the example host app: npx playwright test -c e2e/host-app/playwright.config.ts
+  testIgnore: ["host-app/**"],
   fullyParallel: false,
   workers: 2,
   retries: 0,

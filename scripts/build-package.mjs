@@ -1,6 +1,7 @@
 // npm run build:package — the installable module in dist/: tsc for lib/ (types, per-file
 // "use client" kept), the stylesheet copied, the typed client bundled into one file that
-// plain Node can import, and a check that every client component kept its directive.
+// plain Node can import, and checks that every client component kept its directive and
+// every entry point (and the embedded migrations) was built.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -38,6 +39,25 @@ for (const entry of readdirSync("lib/react", { recursive: true })) {
 }
 if (missing.length > 0) {
   console.error(`"use client" lost in: ${missing.join(", ")}`);
+  process.exit(1);
+}
+
+// Every export whose source exists must have its built file (an entry added on a branch
+// whose source is not merged yet, such as ./client, is left for its merge).
+const sourceOf = (target) => target.replace(/^\.\/dist\//, "").replace(/\.d\.ts$|\.js$/, "");
+const unbuilt = [];
+const { exports: entries } = JSON.parse(readFileSync("package.json", "utf8"));
+for (const entry of Object.values(entries)) {
+  for (const target of typeof entry === "string" ? [entry] : Object.values(entry)) {
+    if (!target.startsWith("./dist/")) continue;
+    const source = sourceOf(target);
+    const hasSource = [source, `${source}.ts`, `${source}.tsx`].some((file) => existsSync(file));
+    if (hasSource && !existsSync(target)) unbuilt.push(target);
+  }
+}
+if (!existsSync("dist/db/migrations.js")) unbuilt.push("./dist/db/migrations.js");
+if (unbuilt.length > 0) {
+  console.error(`not built: ${unbuilt.join(", ")}`);
   process.exit(1);
 }
 console.log("dist/ ready");

@@ -1,3 +1,4 @@
+import type { NextAuthResult } from "next-auth";
 import { auth, signIn, signOut } from "../identity/config";
 import { demoAccountsEnabled, env } from "../config/env";
 import { registerDemoAccounts, type DemoAccount } from "../identity/demo-accounts";
@@ -13,7 +14,17 @@ export interface AuthjsOptions {
   demoAccounts?: readonly DemoAccount[];
 }
 
-export function authjsIdentity(options: AuthjsOptions = {}) {
+// Spelled out: the package's .d.ts must name Auth.js types through "next-auth", not its internal paths.
+export interface AuthjsIdentity {
+  handlers: ReturnType<typeof authjsRouteHandlers>;
+  actions: { signIn: typeof signInForm; signUp: typeof signUpForm; signOut: typeof signOutForm };
+  demoAccountsShown(): boolean;
+  auth: NextAuthResult["auth"];
+  signIn: NextAuthResult["signIn"];
+  signOut: NextAuthResult["signOut"];
+}
+
+export function authjsIdentity(options: AuthjsOptions = {}): AuthjsIdentity {
   if (options.demoAccounts) registerDemoAccounts(options.demoAccounts);
   return {
     // For app/api/auth/[...nextauth]/route.ts (POST /api/auth/register included).
