@@ -75,7 +75,7 @@ const envSchema = z
     DATABASE_POOLER: z.enum(["auto", "none", "pgbouncer"]).optional().default("auto"),
     // In-app admission control (lib/http/admission.ts): past either, 503 OVERLOADED before any work; 0 switches it off.
     ADMISSION_MAX_IN_FLIGHT: intFromEnv(64, 0, 100_000),
-    ADMISSION_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(200, 0, 60_000),
+    ADMISSION_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(500, 0, 60_000),
     ALLOWED_ORIGINS: list,
     RATE_LIMIT_DISABLED: flag,
     // Rate limits (lib/http/rate-limit.ts): per one-minute window.
@@ -159,13 +159,17 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-// What production must have before it serves anything. Not checked while `next build` collects
-// pages (NEXT_PHASE=phase-production-build): the build serves nobody and need not hold secrets.
+// While `next build` collects pages (NEXT_PHASE=phase-production-build): it serves nobody and
+// need not hold secrets.
+export function buildingPages(source: Record<string, string | undefined> = process.env): boolean {
+  return source.NEXT_PHASE === "phase-production-build";
+}
+
+// What production must have before it serves anything (the Auth.js integration adds AUTH_SECRET).
 function productionProblems(env: Env, source: Record<string, string | undefined>): string[] {
-  if (env.NODE_ENV !== "production" || source.NEXT_PHASE === "phase-production-build") return [];
+  if (env.NODE_ENV !== "production" || buildingPages(source)) return [];
   const problems: string[] = [];
   if (env.SESSION_SECRET.length === 0) problems.push("SESSION_SECRET: is required in production (generate one with: openssl rand -base64 32)");
-  if (env.AUTH_SECRET.length === 0) problems.push("AUTH_SECRET: is required in production (Auth.js; openssl rand -base64 32)");
   return problems;
 }
 

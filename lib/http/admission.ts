@@ -20,28 +20,31 @@ const RETRY_AFTER_SECONDS = "1";
 
 interface AdmissionState {
   inFlight: number;
+  // The worst delay of the last window, and of the one before.
   delayMs: number;
+  previousDelayMs: number;
   histogram?: IntervalHistogram;
   timer?: NodeJS.Timeout;
 }
 
 // On globalThis, as the metrics registry is: route handlers are several module graphs in one process.
 const STATE = Symbol.for("next-cart.admission");
-const state = ((globalThis as unknown as { [STATE]?: AdmissionState })[STATE] ??= { inFlight: 0, delayMs: 0 });
+const state = ((globalThis as unknown as { [STATE]?: AdmissionState })[STATE] ??= { inFlight: 0, delayMs: 0, previousDelayMs: 0 });
 
 function watchEventLoop(): void {
   if (state.histogram) return;
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   state.histogram = histogram;
-  // The worst delay of the last window, not an average that a long stall would hide in.
+  // The worst delay of each window, not an average that a long stall would hide in.
   state.timer = setInterval(() => {
+    state.previousDelayMs = state.delayMs;
     state.delayMs = histogram.max / 1e6;
     histogram.reset();
   }, WINDOW_MS);
   state.timer.unref();
   setProbe("admission_in_flight", () => state.inFlight);
-  setProbe("event_loop_delay_ms", () => state.delayMs);
+  setProbe("event_loop_delay_seconds", () => state.delayMs / 1000);
 }
 
 function overloadedReply(): NextResponse {
@@ -57,7 +60,9 @@ function pastLimit(): "in_flight" | "event_loop" | null {
   if (maxInFlight > 0 && state.inFlight >= maxInFlight) return "in_flight";
   if (maxDelay > 0) {
     watchEventLoop();
-    if (state.delayMs > maxDelay) return "event_loop";
+    // Late in two windows running: a saturated process. One stall alone (a route's first
+    // compile, a GC pause) passes; shedding on it would refuse a fresh instance's first requests.
+    if (state.delayMs > maxDelay && state.previousDelayMs > maxDelay) return "event_loop";
   }
   return null;
 }

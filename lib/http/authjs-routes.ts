@@ -1,9 +1,10 @@
-import type { NextRequest } from "next/server";
+import { NextResponse, type NextRequest } from "next/server";
 import { handlers } from "../identity/config";
 import { registerSchema } from "../identity/schemas";
 import { registerUser } from "../identity/users";
 import { withRequestLog } from "./request-context";
 import { guardAuthRoutes, limitRegister } from "./auth-guard";
+import { errorBody } from "./errors";
 import { sessionRoute } from "./session-route";
 import { endingOurSession } from "./sign-out";
 
@@ -26,7 +27,15 @@ export function authjsRouteHandlers() {
     POST: withRequestLog("/api/auth/[...nextauth]", guarded.POST),
   };
   return {
-    GET: (req: NextRequest) => auth.GET(req),
+    GET: (req: NextRequest) =>
+      req.nextUrl.pathname === "/api/auth/register"
+        ? Promise.resolve(
+            NextResponse.json(errorBody("METHOD_NOT_ALLOWED", "GET is not allowed here."), {
+              status: 405,
+              headers: { Allow: "POST", "Cache-Control": "no-store" },
+            }),
+          )
+        : auth.GET(req),
     POST: (req: NextRequest) =>
       req.nextUrl.pathname === "/api/auth/register" ? register(req, { params: Promise.resolve({}) }) : auth.POST(req),
   };

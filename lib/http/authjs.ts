@@ -1,6 +1,6 @@
 import type { NextAuthResult } from "next-auth";
 import { auth, signIn, signOut } from "../identity/config";
-import { demoAccountsEnabled, env } from "../config/env";
+import { buildingPages, ConfigError, demoAccountsEnabled, env } from "../config/env";
 import { registerDemoAccounts, type DemoAccount } from "../identity/demo-accounts";
 import { signInForm, signOutForm, signUpForm } from "./auth-actions";
 import { authjsRouteHandlers } from "./authjs-routes";
@@ -25,6 +25,10 @@ export interface AuthjsIdentity {
 }
 
 export function authjsIdentity(options: AuthjsOptions = {}): AuthjsIdentity {
+  const settings = env();
+  if (settings.NODE_ENV === "production" && !buildingPages() && settings.AUTH_SECRET.length === 0) {
+    throw new ConfigError(["AUTH_SECRET: is required in production (Auth.js; openssl rand -base64 32)"]);
+  }
   if (options.demoAccounts) registerDemoAccounts(options.demoAccounts);
   return {
     // For app/api/auth/[...nextauth]/route.ts (POST /api/auth/register included).

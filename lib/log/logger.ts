@@ -16,7 +16,8 @@ const LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
 function level(): string {
   // Read directly (not env()): the logger must work while a bad configuration is being reported.
-  const configured = process.env.LOG_LEVEL;
+  // CART_LOG_LEVEL wins over LOG_LEVEL, as for every setting (lib/config/env.ts).
+  const configured = process.env.CART_LOG_LEVEL || process.env.LOG_LEVEL;
   return LEVELS.includes(configured as (typeof LEVELS)[number]) ? configured! : "info";
 }
 

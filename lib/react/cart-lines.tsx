@@ -21,8 +21,13 @@ function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLine
   const priceChanged = line.available && line.unitPrice !== line.addedUnitPrice;
   return (
     <li className="nc-line" data-testid="cart-line" data-product-id={line.productId} data-available={line.available ? "true" : "false"}>
-      {/* eslint-disable-next-line @next/next/no-img-element -- small local SVGs need no optimisation */}
-      <img className="nc-line-image" src={line.image} alt="" width={96} height={96} />
+      {line.image ? (
+        // eslint-disable-next-line @next/next/no-img-element -- the catalog's own images; no optimiser is assumed
+        <img className="nc-line-image" src={line.image} alt="" width={96} height={96} />
+      ) : (
+        // A catalog without images: the same space, no broken image.
+        <span className="nc-line-image" aria-hidden="true" />
+      )}
       <div className="nc-line-info">
         <Link href={productHref(line.slug)} className="nc-line-name" data-testid="line-name">
           {line.name}

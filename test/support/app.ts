@@ -45,6 +45,10 @@ export async function startApp(env: Record<string, string>): Promise<AppServer> 
         AUTH_SECRET: "integration-auth-secret-0123456789-abcdefghij",
         AUTH_TRUST_HOST: "true",
         RATE_LIMIT_DISABLED: "1",
+        // Correctness suites on a busy 2-core machine: no shedding unless a suite asks for it
+        // (test/integration/admission.test.ts does).
+        ADMISSION_MAX_IN_FLIGHT: "0",
+        ADMISSION_MAX_EVENT_LOOP_DELAY_MS: "0",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

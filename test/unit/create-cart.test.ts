@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, createCart, memoryCatalog } from "@/lib/server";
+import { authjsIdentity, ConfigError, createCart, memoryCatalog } from "@/lib/server";
 
 const catalog = memoryCatalog([{ id: "sku-1", name: "One", price: 100, currency: "EUR", available: true }]);
 
@@ -32,10 +32,9 @@ describe("createCart", () => {
     expect(problems).toEqual([expect.stringMatching(/^catalog: must be a catalog adapter/), expect.stringMatching(/^currency: must be an ISO 4217 code/)]);
   });
 
-  it("requires the secrets in production, except while next build collects pages", () => {
+  it("requires the session secret in production, except while next build collects pages", () => {
     expect(problemsOf(() => createCart({ catalog, env: { NODE_ENV: "production" } }))).toEqual([
       expect.stringMatching(/^SESSION_SECRET: is required in production/),
-      expect.stringMatching(/^AUTH_SECRET: is required in production/),
     ]);
     expect(() => createCart({ catalog, env: { NODE_ENV: "production", NEXT_PHASE: "phase-production-build" } })).not.toThrow();
   });
@@ -51,5 +50,10 @@ describe("createCart", () => {
     expect(cart.currency).toBe("EUR");
     expect(cart.settings.LOG_LEVEL).toBe("error");
     expect(Object.keys(cart.handlers).sort()).toEqual(["DELETE", "GET", "PATCH", "POST"]);
+  });
+
+  it("the Auth.js integration requires AUTH_SECRET in production; a host on its own sign-in does not", () => {
+    expect(() => createCart({ catalog, env: { NODE_ENV: "production", SESSION_SECRET: "s".repeat(32) } })).not.toThrow();
+    expect(problemsOf(() => authjsIdentity())).toEqual([expect.stringMatching(/^AUTH_SECRET: is required in production/)]);
   });
 });

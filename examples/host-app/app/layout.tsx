@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { CartCount, CartProvider, MergedBanner } from "next-cart/react";
+import { CartBadge, CartProvider, MergedBanner } from "next-cart/react";
+import "next-cart/react/styles.css";
 import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
 import { signInAsAda, signOut } from "@/app/actions/account";
 import { cart } from "@/lib/cart";
@@ -21,6 +22,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <CartProvider
           key={user?.id ?? "guest"}
           cartPromise={cartPromise}
+          limits={cart.limits}
           actions={{ add: addToCartAction, setQuantity: setQuantityAction, remove: removeFromCartAction, clear: clearCartAction }}
         >
           <header className="header">
@@ -35,7 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <button type="submit">Sign in as Ada</button>
                 </form>
               )}
-              <CartCount />
+              <CartBadge />
             </nav>
           </header>
           <MergedBanner />
