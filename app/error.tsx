@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 
-/** Shown when a page fails to render. Never shows the error itself: only a way forward. */
+// Shown when a page fails to render. Never shows the error itself: only a way forward.
 export default function ErrorPage({ retry }: { error: unknown; retry: () => void }) {
   return (
     <div className="container">

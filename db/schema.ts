@@ -16,7 +16,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
-/** The catalog. `id` is the SKU; prices are integers in minor units. */
+// The catalog. `id` is the SKU; prices are integers in minor units.
 export const products = pgTable(
   "cart_products",
   {
@@ -28,17 +28,15 @@ export const products = pgTable(
     currency: char("currency", { length: 3 }).notNull(),
     active: boolean("active").notNull().default(true),
     image: text("image").notNull(),
-    /** Merchandising order in the catalog. */
+    // Merchandising order in the catalog.
     position: integer("position").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("cart_products_slug_key").on(t.slug), check("cart_products_price_nonnegative", sql`${t.price} >= 0`)],
 );
 
-/**
- * A cart, guest (`user_id` null) or user. `version` is bumped in the same
- * transaction as every change to the cart or its lines.
- */
+// A cart, guest (`user_id` null) or user. `version` is bumped in the same
+// transaction as every change to the cart or its lines.
 export const carts = pgTable(
   "cart_carts",
   {
@@ -64,7 +62,7 @@ export const carts = pgTable(
   ],
 );
 
-/** One line per product per cart; `seq` keeps the order lines were first added. */
+// One line per product per cart; `seq` keeps the order lines were first added.
 export const cartItems = pgTable(
   "cart_lines",
   {
@@ -84,13 +82,13 @@ export const cartItems = pgTable(
   ],
 );
 
-/** Accounts: the Auth.js Drizzle adapter's tables, plus a password hash for the Credentials provider. */
+// Accounts: the Auth.js Drizzle adapter's tables, plus a password hash for the Credentials provider.
 export const users = pgTable("cart_users", {
   id: text("id")
     .primaryKey()
     .$defaultFn(() => crypto.randomUUID()),
   name: text("name"),
-  /** Stored trimmed and lower-cased, so the unique index is case-insensitive. */
+  // Stored trimmed and lower-cased, so the unique index is case-insensitive.
   email: text("email").unique(),
   emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
   image: text("image"),
@@ -128,11 +126,9 @@ export const verificationTokens = pgTable(
   (t) => [primaryKey({ columns: [t.identifier, t.token] })],
 );
 
-/**
- * Signed-in sessions, kept in Postgres so that signing out is final even if
- * Redis loses its copy: every signed-in request whose store record is
- * missing checks here, and a revoked session reaches nothing.
- */
+// Signed-in sessions, kept in Postgres so that signing out is final even if
+// Redis loses its copy: every signed-in request whose store record is
+// missing checks here, and a revoked session reaches nothing.
 export const userSessions = pgTable(
   "cart_user_sessions",
   {
@@ -150,12 +146,10 @@ export const userSessions = pgTable(
   ],
 );
 
-/**
- * A recovery link: the lines its cart held when the link was made (a
- * snapshot, so later changes to that cart never reach the link). The sealed
- * token names this row; `source_cart_id` is kept for auditing only and is
- * never read to restore (no foreign key: the link outlives its cart).
- */
+// A recovery link: the lines its cart held when the link was made (a
+// snapshot, so later changes to that cart never reach the link). The sealed
+// token names this row; `source_cart_id` is kept for auditing only and is
+// never read to restore (no foreign key: the link outlives its cart).
 export const recoveryLinks = pgTable(
   "cart_recovery_links",
   {
@@ -168,10 +162,8 @@ export const recoveryLinks = pgTable(
   (t) => [index("cart_recovery_links_expires_at_idx").on(t.expiresAt)],
 );
 
-/**
- * A recovery link redeemed into a cart (`token_id` is the link's id): once
- * per (link, cart), and at most RECOVERY_LINK_MAX_REDEMPTIONS carts per link.
- */
+// A recovery link redeemed into a cart (`token_id` is the link's id): once
+// per (link, cart), and at most RECOVERY_LINK_MAX_REDEMPTIONS carts per link.
 export const recoveryRedemptions = pgTable(
   "cart_recovery_redemptions",
   {
@@ -190,11 +182,9 @@ export const recoveryRedemptions = pgTable(
   ],
 );
 
-/**
- * Outcomes of requests sent with an Idempotency-Key, kept 24 hours. A cart
- * change writes its row in the same transaction as the change, so a retry
- * after a crash between commit and answer replays instead of re-applying.
- */
+// Outcomes of requests sent with an Idempotency-Key, kept 24 hours. A cart
+// change writes its row in the same transaction as the change, so a retry
+// after a crash between commit and answer replays instead of re-applying.
 export const idempotencyKeys = pgTable(
   "cart_idempotency_keys",
   {
@@ -208,10 +198,8 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index("cart_idempotency_keys_created_idx").on(t.createdAt)],
 );
 
-/**
- * One row per cleanup run (lib/jobs/cleanup.ts), newest kept: what each run
- * removed (or would have, with `dry_run`), for operators and the dashboard.
- */
+// One row per cleanup run (lib/jobs/cleanup.ts), newest kept: what each run
+// removed (or would have, with `dry_run`), for operators and the dashboard.
 export const cleanupRuns = pgTable(
   "cart_cleanup_runs",
   {
@@ -221,9 +209,9 @@ export const cleanupRuns = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     durationMs: integer("duration_ms").notNull(),
     batches: integer("batches").notNull(),
-    /** Rows removed per kind, e.g. {"guestCarts": 1200, "userSessions": 3}. */
+    // Rows removed per kind, e.g. {"guestCarts": 1200, "userSessions": 3}.
     deleted: jsonb("deleted").$type<Record<string, number>>().notNull(),
-    /** False when the time budget ran out before every kind was done. */
+    // False when the time budget ran out before every kind was done.
     complete: boolean("complete").notNull(),
     error: text("error"),
   },

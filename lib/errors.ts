@@ -1,7 +1,5 @@
-/**
- * One error type for everything a client may be told. The code is the
- * contract's; the HTTP status follows from it (lib/http/errors.ts).
- */
+// One error type for everything a client may be told. The code is the
+// contract's; the HTTP status follows from it (lib/http/errors.ts).
 export const errorStatus = {
   VALIDATION_ERROR: 422,
   MALFORMED_JSON: 400,

@@ -2,11 +2,9 @@ import { sql } from "drizzle-orm";
 import { database } from "./storage/database";
 import { store } from "./storage/store";
 
-/**
- * Checks each backend with a bounded wait and says what is true right now:
- * which check failed, in our words only. A backend's own error text (host
- * names, ports, credentials in a URL) stays out of the answer.
- */
+// Checks each backend with a bounded wait and says what is true right now:
+// which check failed, in our words only. A backend's own error text (host
+// names, ports, credentials in a URL) stays out of the answer.
 export async function checkHealth() {
   const [postgres, redis] = await Promise.all([checkDatabase(), checkStore()]);
   const status = !postgres.ok ? "down" : redis.ok ? "ok" : "degraded";

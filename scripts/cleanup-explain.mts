@@ -1,16 +1,14 @@
-/**
- * npm run jobs:explain — the plan of every cleanup batch on a million carts.
- *
- * Creates a throwaway database next to DATABASE_URL (default
- * postgres://postgres@127.0.0.1:5432/postgres, used as the admin
- * connection), migrates it, seeds 1,000,000 carts of every kind with
- * generate_series (plus sessions, links, redemptions and idempotency rows),
- * runs EXPLAIN (ANALYZE, BUFFERS) of one batch of each step inside a
- * transaction that is rolled back, prints the plans and drops the database.
- * Each plan should read through an index about as many rows as it deletes.
- *
- *   EXPLAIN_CARTS=1000000 CLEANUP_BATCH_SIZE=500 npm run jobs:explain
- */
+// npm run jobs:explain — the plan of every cleanup batch on a million carts.
+//
+// Creates a throwaway database next to DATABASE_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres, used as the admin
+// connection), migrates it, seeds 1,000,000 carts of every kind with
+// generate_series (plus sessions, links, redemptions and idempotency rows),
+// runs EXPLAIN (ANALYZE, BUFFERS) of one batch of each step inside a
+// transaction that is rolled back, prints the plans and drops the database.
+// Each plan should read through an index about as many rows as it deletes.
+//
+//   EXPLAIN_CARTS=1000000 CLEANUP_BATCH_SIZE=500 npm run jobs:explain
 import postgres from "postgres";
 import { PgDialect } from "drizzle-orm/pg-core";
 

@@ -1,14 +1,12 @@
-/**
- * npm run jobs:cleanup [-- --dry-run] [-- --json]
- *
- * Runs the cleanup (lib/jobs/cleanup.ts) once against DATABASE_URL, or the
- * embedded PGlite default under DATA_DIR when it is unset. Progress as it
- * goes: a bar on a terminal, one counted line per batch otherwise; then a
- * summary per kind of row. `--dry-run` counts without deleting; `--json`
- * ends with the result as one JSON line. Exit code 0 when done, 2 when the
- * time budget (CLEANUP_BUDGET_MS) ran out first (run it again to go on),
- * 1 on failure.
- */
+// npm run jobs:cleanup [-- --dry-run] [-- --json]
+//
+// Runs the cleanup (lib/jobs/cleanup.ts) once against DATABASE_URL, or the
+// embedded PGlite default under DATA_DIR when it is unset. Progress as it
+// goes: a bar on a terminal, one counted line per batch otherwise; then a
+// summary per kind of row. `--dry-run` counts without deleting; `--json`
+// ends with the result as one JSON line. Exit code 0 when done, 2 when the
+// time budget (CLEANUP_BUDGET_MS) ran out first (run it again to go on),
+// 1 on failure.
 import { ConfigError, env } from "@/lib/config/env";
 import { CLEANUP_KINDS, countCleanup, runCleanup, type CleanupCounts, type CleanupProgress } from "@/lib/jobs/cleanup";
 import { closeDatabase, DatabaseInUseError } from "@/lib/storage/database";

@@ -5,7 +5,7 @@ import path from "node:path";
 
 const outDir = path.join(process.cwd(), "public", "products");
 
-/** Darken (amount < 0) or lighten (amount > 0) a #rrggbb colour. */
+// Darken (amount < 0) or lighten (amount > 0) a #rrggbb colour.
 function shade(hex, amount) {
   const n = parseInt(hex.slice(1), 16);
   const channel = (c) => Math.round(amount < 0 ? c * (1 + amount) : c + (255 - c) * amount);
@@ -108,7 +108,7 @@ const shapes = {
 
 const jeansExtra = `<path d="M137 300h56M207 300h56" stroke="#d9893b" stroke-width="3" stroke-dasharray="6 5"/>`;
 
-/** slug → [background, product colour, shape, extra]. */
+// slug → [background, product colour, shape, extra].
 const looks = {
   "tee-black-m": ["#e6ecef", "#24272b", "tee"],
   "tee-white-m": ["#dfe9e4", "#fbfbf8", "tee"],

@@ -1,14 +1,12 @@
-/**
- * npm run stack -- --instances N --port P   (after `npm run build`)
- *
- * Runs, in the foreground, N `next start` instances on free ports and nginx
- * (deploy/nginx/nginx.conf.template) on https://127.0.0.1:P in front of them,
- * with a self-signed ECDSA P-256 certificate made on first run under
- * .data/stack/tls. Stdout carries only `instance <n> pid <pid> url <url>` per
- * instance, then `ready https://127.0.0.1:<P>`; the children's output goes to
- * stderr. SIGTERM or SIGINT stops everything it started. Exit code 1 when it
- * cannot start (or nginx stops on its own), 0 after a requested stop.
- */
+// npm run stack -- --instances N --port P   (after `npm run build`)
+//
+// Runs, in the foreground, N `next start` instances on free ports and nginx
+// (deploy/nginx/nginx.conf.template) on https://127.0.0.1:P in front of them,
+// with a self-signed ECDSA P-256 certificate made on first run under
+// .data/stack/tls. Stdout carries only `instance <n> pid <pid> url <url>` per
+// instance, then `ready https://127.0.0.1:<P>`; the children's output goes to
+// stderr. SIGTERM or SIGINT stops everything it started. Exit code 1 when it
+// cannot start (or nginx stops on its own), 0 after a requested stop.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -50,8 +48,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Made once; built in a temporary directory and renamed, so stacks started together never mix a key with another's certificate. */
-/** Another server on the port would answer our readiness check and hide nginx's failed bind. */
+// Made once; built in a temporary directory and renamed, so stacks started together never mix a key with another's certificate.
+// Another server on the port would answer our readiness check and hide nginx's failed bind.
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef } from "react";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
-/** One series of a chart (a line over time; a bar chart has exactly one). */
+// One series of a chart (a line over time; a bar chart has exactly one).
 export interface ChartSeries {
   label: string;
   color: string;
@@ -14,14 +14,14 @@ export interface ChartSeries {
 export interface ChartProps {
   title: string;
   testId: string;
-  /** Unix seconds for a time chart, or category names for a bar chart. */
+  // Unix seconds for a time chart, or category names for a bar chart.
   x: number[] | string[];
   series: ChartSeries[];
   bars?: boolean;
-  /** Formats a y value for the axis and the legend. */
+  // Formats a y value for the axis and the legend.
   unit?: "ms" | "%" | "count";
   height?: number;
-  /** Takes two grid columns (many categories). */
+  // Takes two grid columns (many categories).
   wide?: boolean;
 }
 
@@ -34,11 +34,9 @@ function format(unit: ChartProps["unit"], v: number | null | undefined): string 
 
 const pointsOf = (series: ChartSeries[]) => series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
 
-/**
- * A uPlot chart (canvas, drawn on the client only: uPlot needs the DOM).
- * Created once per shape (the parent keys it by its series), then fed new
- * data in place as the dashboard polls.
- */
+// A uPlot chart (canvas, drawn on the client only: uPlot needs the DOM).
+// Created once per shape (the parent keys it by its series), then fed new
+// data in place as the dashboard polls.
 export function Chart({ title, testId, x, series, bars = false, unit = "count", height = 220, wide = false }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);

@@ -10,7 +10,7 @@ const COLORS = ["#1f3a34", "#c2410c", "#2563eb", "#7c3aed", "#0f766e", "#b45309"
 const seconds = (s: number | null) => (s === null ? null : s * 1000);
 const clock = (iso: string) => new Date(iso).toISOString().slice(11, 19);
 
-/** Polls /api/admin/stats and draws it; the cleanup button is a server action. */
+// Polls /api/admin/stats and draws it; the cleanup button is a server action.
 export function AdminDashboard({ runCleanup }: { runCleanup: () => Promise<CleanupActionResult> }) {
   const [stats, setStats] = useState<DashboardStats | null>(null);
   const [problem, setProblem] = useState<string | null>(null);

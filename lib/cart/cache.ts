@@ -5,11 +5,9 @@ import { parseVersioned } from "../storage/kv";
 import { store } from "../storage/store";
 import type { CartSnapshot } from "./types";
 
-/**
- * Cache-aside copy of carts in the session store. Postgres stays the truth:
- * entries are written only after a commit, versioned so an older snapshot
- * never replaces a newer one, and every failure here is a miss.
- */
+// Cache-aside copy of carts in the session store. Postgres stays the truth:
+// entries are written only after a commit, versioned so an older snapshot
+// never replaces a newer one, and every failure here is a miss.
 const key = (cartId: string) => `cart:${cartId}`;
 
 export async function getCachedCart(cartId: string): Promise<CartSnapshot | null> {

@@ -1,10 +1,8 @@
 import { AppError } from "../errors";
 import type { CartLimits, CartLine } from "./types";
 
-/**
- * The cart's rules, pure: no I/O, no clock (callers pass `now`). The service
- * applies them to a locked cart; the client's optimistic reducer mirrors them.
- */
+// The cart's rules, pure: no I/O, no clock (callers pass `now`). The service
+// applies them to a locked cart; the client's optimistic reducer mirrors them.
 export interface LineChange {
   lines: CartLine[];
   changed: boolean;
@@ -54,7 +52,7 @@ export function addLine(
   return { lines: placed.lines, changed: true };
 }
 
-/** Sets a line's quantity; 0 removes it; the same quantity changes nothing. */
+// Sets a line's quantity; 0 removes it; the same quantity changes nothing.
 export function setLineQuantity(lines: readonly CartLine[], productId: string, quantity: number, limits: CartLimits): LineChange {
   const existing = findLine(lines, productId);
   if (!existing) throw new AppError("ITEM_NOT_FOUND", "That product is not in the cart.", { productId });
@@ -69,7 +67,7 @@ export function setLineQuantity(lines: readonly CartLine[], productId: string, q
   return { lines: lines.map((l) => (l === existing ? { ...l, quantity } : l)), changed: true };
 }
 
-/** Removing a line that is already gone changes nothing (and is not an error). */
+// Removing a line that is already gone changes nothing (and is not an error).
 export function removeLine(lines: readonly CartLine[], productId: string): LineChange {
   const next = lines.filter((l) => l.productId !== productId);
   return { lines: next, changed: next.length !== lines.length };
@@ -80,11 +78,11 @@ export function clearLines(lines: readonly CartLine[]): LineChange {
 }
 
 export interface MergeResult extends LineChange {
-  /** Units that arrived from the source cart. */
+  // Units that arrived from the source cart.
   addedUnits: number;
-  /** Lines whose summed quantity was capped at the per-line maximum. */
+  // Lines whose summed quantity was capped at the per-line maximum.
   capped: { productId: string; from: number; to: number }[];
-  /** Source lines dropped because the target reached the line limit. */
+  // Source lines dropped because the target reached the line limit.
   dropped: string[];
 }
 

@@ -7,14 +7,12 @@ import type { Database } from "../storage/database";
 import { db } from "../storage/database";
 import { store } from "../storage/store";
 
-/**
- * Exactly-once changes under retries (Idempotency-Key). The first outcome
- * of a key is kept 24 hours per scope (one per cookie, see Session
- * idempotencyScope); a repeat with the same
- * request replays it, with another request is refused, and while the first
- * still runs gets 409. A cart change stores its outcome in its own
- * transaction (see service.ts), so "committed" and "remembered" are one.
- */
+// Exactly-once changes under retries (Idempotency-Key). The first outcome
+// of a key is kept 24 hours per scope (one per cookie, see Session
+// idempotencyScope); a repeat with the same
+// request replays it, with another request is refused, and while the first
+// still runs gets 409. A cart change stores its outcome in its own
+// transaction (see service.ts), so "committed" and "remembered" are one.
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const LEASE_SECONDS = 30;
 
@@ -38,7 +36,7 @@ export function isIdempotencyKey(value: unknown): value is string {
   return typeof value === "string" && KEY_PATTERN.test(value);
 }
 
-/** The key from the header: absent → null; present but not 1–255 printable ASCII → 422. */
+// The key from the header: absent → null; present but not 1–255 printable ASCII → 422.
 export function parseIdempotencyKey(header: string | null): string | null {
   if (header === null) return null;
   if (!isIdempotencyKey(header)) {
@@ -67,7 +65,7 @@ export async function findOutcome(ctx: IdempotencyContext): Promise<StoredOutcom
   return row ?? null;
 }
 
-/** Another request with this key got there first (its outcome is live): roll back and replay it. */
+// Another request with this key got there first (its outcome is live): roll back and replay it.
 export class DuplicateOutcome extends Error {
   constructor() {
     super("idempotency key already recorded");
@@ -75,12 +73,10 @@ export class DuplicateOutcome extends Error {
   }
 }
 
-/**
- * Writes the key's outcome, or replaces an expired one (not yet cleaned up),
- * which then counts as new. Zero rows means a live outcome stands. A
- * concurrent duplicate waits on the first's row until it commits, then finds
- * it live, so exactly one of them writes.
- */
+// Writes the key's outcome, or replaces an expired one (not yet cleaned up),
+// which then counts as new. Zero rows means a live outcome stands. A
+// concurrent duplicate waits on the first's row until it commits, then finds
+// it live, so exactly one of them writes.
 async function upsertOutcome(writer: Writer, ctx: IdempotencyContext, status: number, body: unknown): Promise<boolean> {
   const written = await writer
     .insert(idempotencyKeys)
@@ -94,21 +90,19 @@ async function upsertOutcome(writer: Writer, ctx: IdempotencyContext, status: nu
   return written.length > 0;
 }
 
-/**
- * Records the outcome inside the change's transaction. When a live outcome
- * already stands it throws DuplicateOutcome, which rolls the change back
- * instead of applying it twice.
- */
+// Records the outcome inside the change's transaction. When a live outcome
+// already stands it throws DuplicateOutcome, which rolls the change back
+// instead of applying it twice.
 export async function recordOutcomeInTransaction(writer: Writer, ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
   if (!(await upsertOutcome(writer, ctx, status, body))) throw new DuplicateOutcome();
 }
 
-/** Records an outcome that changed nothing (a no-op, a refusal); the first live record stands. */
+// Records an outcome that changed nothing (a no-op, a refusal); the first live record stands.
 export async function recordOutcome(ctx: IdempotencyContext, status: number, body: unknown): Promise<void> {
   await upsertOutcome(await db(), ctx, status, body);
 }
 
-/** The stored outcome as an answer to a repeat: replayed, or refused when the request differs. */
+// The stored outcome as an answer to a repeat: replayed, or refused when the request differs.
 export function replayable(stored: StoredOutcome, ctx: IdempotencyContext): StoredOutcome {
   if (stored.fingerprint !== ctx.fingerprint) {
     throw new AppError("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for a different request.");
@@ -118,11 +112,9 @@ export function replayable(stored: StoredOutcome, ctx: IdempotencyContext): Stor
 
 const leaseKey = (ctx: IdempotencyContext) => `idem:${ctx.scope}:${createHash("sha256").update(ctx.key).digest("base64url")}`;
 
-/**
- * Marks the key as running. False when another request holds it (409).
- * When the store is away the lease is skipped: the primary key in Postgres
- * still turns a concurrent duplicate into a replay.
- */
+// Marks the key as running. False when another request holds it (409).
+// When the store is away the lease is skipped: the primary key in Postgres
+// still turns a concurrent duplicate into a replay.
 export async function acquireLease(ctx: IdempotencyContext): Promise<boolean> {
   try {
     return await (await store()).setIfAbsent(leaseKey(ctx), "1", LEASE_SECONDS);
@@ -140,7 +132,7 @@ export async function releaseLease(ctx: IdempotencyContext): Promise<void> {
   }
 }
 
-/** A concurrent duplicate lost the race for the key (DuplicateOutcome, possibly wrapped). */
+// A concurrent duplicate lost the race for the key (DuplicateOutcome, possibly wrapped).
 export function isDuplicateOutcome(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
     if (e instanceof DuplicateOutcome) return true;

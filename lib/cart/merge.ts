@@ -7,12 +7,10 @@ import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLin
 import { cartLimits } from "./service";
 import type { CartNotice, CartSnapshot } from "./types";
 
-/**
- * Sign-in: the guest cart's lines join the user's cart by the add rule
- * (quantities add up, capped per line), in one transaction that locks both
- * carts. The guest cart is closed as `merged` and remembers its target, so
- * merging it again (a retried sign-in, a second tab) changes nothing.
- */
+// Sign-in: the guest cart's lines join the user's cart by the add rule
+// (quantities add up, capped per line), in one transaction that locks both
+// carts. The guest cart is closed as `merged` and remembers its target, so
+// merging it again (a retried sign-in, a second tab) changes nothing.
 export interface MergeOutcome {
   userCartId: string;
   notices: CartNotice[];

@@ -3,7 +3,7 @@ import { cartItems, carts } from "../../db/schema";
 import type { Database } from "../storage/database";
 import type { CartLine, CartSnapshot } from "./types";
 
-/** Postgres access for carts: small statements, all run inside the caller's transaction. */
+// Postgres access for carts: small statements, all run inside the caller's transaction.
 export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type Reader = Pick<Database, "select">;
 
@@ -37,14 +37,14 @@ export async function readLines(reader: Reader, cartId: string): Promise<CartLin
 
 type Executor = Pick<Database, "execute">;
 
-/** Rows of a raw statement, whichever driver ran it (postgres.js: an array; PGlite: `{ rows }`). */
+// Rows of a raw statement, whichever driver ran it (postgres.js: an array; PGlite: `{ rows }`).
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 const iso = (value: unknown) => new Date(value as string | Date).toISOString();
 
-/** The cart and its lines in one statement: one consistent snapshot (never a version beside other lines). */
+// The cart and its lines in one statement: one consistent snapshot (never a version beside other lines).
 export async function readSnapshot(reader: Executor, cartId: string): Promise<CartSnapshot | null> {
   const [row] = rowsOf<{
     id: string;
@@ -75,12 +75,10 @@ export async function readSnapshot(reader: Executor, cartId: string): Promise<Ca
   };
 }
 
-/**
- * Compare-and-set of one line: applies the change only if the cart is
- * still at `expectedVersion` (checked under its row lock), bumping the
- * version in the same statement. Returns the new version, or null when
- * anything differs (the caller then takes the full, locked path).
- */
+// Compare-and-set of one line: applies the change only if the cart is
+// still at `expectedVersion` (checked under its row lock), bumping the
+// version in the same statement. Returns the new version, or null when
+// anything differs (the caller then takes the full, locked path).
 export async function compareAndSetLine(
   db: Executor,
   cart: { id: string; userId: string | null; expectedVersion: number },
@@ -110,13 +108,11 @@ export async function compareAndSetLine(
   return row ? { version: Number(row.version), updatedAt: iso(row.updated_at) } : null;
 }
 
-/**
- * Takes the cart's row lock and bumps its version in one statement: every
- * writer of a cart passes here first, so changes to one cart run one at a
- * time and each sees the one before. Only an active cart of this owner
- * matches (a guest cart only within its recovery window). The caller rolls
- * the transaction back when its change turns out to be a no-op.
- */
+// Takes the cart's row lock and bumps its version in one statement: every
+// writer of a cart passes here first, so changes to one cart run one at a
+// time and each sees the one before. Only an active cart of this owner
+// matches (a guest cart only within its recovery window). The caller rolls
+// the transaction back when its change turns out to be a no-op.
 export async function lockAndBump(tx: Tx, cartId: string, userId: string | null, guestCutoff: Date): Promise<CartRow | null> {
   const owner = userId === null ? and(isNull(carts.userId), gt(carts.updatedAt, guestCutoff)) : eq(carts.userId, userId);
   const [row] = await tx
@@ -127,20 +123,16 @@ export async function lockAndBump(tx: Tx, cartId: string, userId: string | null,
   return row ?? null;
 }
 
-/**
- * Creates the cart row with the session's pre-allocated id unless it exists.
- * Concurrent first adds all land here; the primary key makes them share one
- * cart. Another owner's id is never touched (it cannot match lockAndBump).
- */
+// Creates the cart row with the session's pre-allocated id unless it exists.
+// Concurrent first adds all land here; the primary key makes them share one
+// cart. Another owner's id is never touched (it cannot match lockAndBump).
 export async function ensureCart(tx: Tx, cartId: string, userId: string | null, currency: string): Promise<void> {
   await tx.insert(carts).values({ id: cartId, userId, currency }).onConflictDoNothing({ target: carts.id });
 }
 
-/**
- * Writes the difference between two line lists: one upsert for new or
- * changed lines, one delete for removed ones. Absolute quantities are exact
- * here because the caller holds the cart's row lock (see lockAndBump).
- */
+// Writes the difference between two line lists: one upsert for new or
+// changed lines, one delete for removed ones. Absolute quantities are exact
+// here because the caller holds the cart's row lock (see lockAndBump).
 export async function writeLines(tx: Tx, cartId: string, before: readonly CartLine[], after: readonly CartLine[]): Promise<void> {
   const previous = new Map(before.map((l) => [l.productId, l.quantity]));
   const upserts = after.filter((l) => previous.get(l.productId) !== l.quantity);
@@ -174,7 +166,7 @@ export async function writeLines(tx: Tx, cartId: string, before: readonly CartLi
 }
 
 
-/** The user's one active cart, created (empty, version 0) when they have none. */
+// The user's one active cart, created (empty, version 0) when they have none.
 export async function ensureUserCart(tx: Tx, userId: string, currency: string): Promise<string> {
   // No conflict target: the partial unique index (one active cart per user) is what conflicts.
   await tx.insert(carts).values({ userId, currency }).onConflictDoNothing();
@@ -192,7 +184,7 @@ export async function activeCartIdForUser(reader: Reader, userId: string): Promi
   return row?.id ?? null;
 }
 
-/** Locks several carts in id order, the one order every multi-cart writer uses (no deadlocks). */
+// Locks several carts in id order, the one order every multi-cart writer uses (no deadlocks).
 export async function lockCarts(tx: Tx, ids: string[]): Promise<CartRow[]> {
   return tx.select().from(carts).where(inArray(carts.id, ids)).orderBy(asc(carts.id)).for("update");
 }
@@ -207,7 +199,7 @@ export async function bumpVersion(tx: Tx, cartId: string, change: Partial<Pick<C
   return row;
 }
 
-/** Whether the cart was merged into a user's cart after `since` (a sign-in that a request raced). */
+// Whether the cart was merged into a user's cart after `since` (a sign-in that a request raced).
 export async function mergedSince(reader: Reader, cartId: string, since: Date): Promise<boolean> {
   const [row] = await reader
     .select({ id: carts.id })

@@ -1,18 +1,16 @@
 import { z } from "zod";
 
-/**
- * Every request schema in one place. Strict: unknown keys (including
- * `__proto__`) are rejected, numbers must be real integers, never coerced.
- */
+// Every request schema in one place. Strict: unknown keys (including
+// `__proto__`) are rejected, numbers must be real integers, never coerced.
 
-/** Product ids are SKUs: short, printable, no NUL or surrogates can pass. */
+// Product ids are SKUs: short, printable, no NUL or surrogates can pass.
 export const productIdSchema = z
   .string()
   .min(1, "must not be empty")
   .max(128, "must be at most 128 characters")
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be a product id (letters, digits, '.', '_', '-')");
 
-/** Far above any per-line limit; anything bigger is not a quantity but an attack or a bug. */
+// Far above any per-line limit; anything bigger is not a quantity but an attack or a bug.
 const MAX_QUANTITY_INPUT = 1_000_000;
 
 export const addItemSchema = z.strictObject({
@@ -26,7 +24,7 @@ export const setQuantitySchema = z.strictObject({
 });
 export type SetQuantityInput = z.infer<typeof setQuantitySchema>;
 
-/** Form posts (server actions) carry strings; parse them strictly into numbers. */
+// Form posts (server actions) carry strings; parse them strictly into numbers.
 const formInteger = (min: number) =>
   z
     .string()
@@ -46,7 +44,7 @@ export const setQuantityFormSchema = z.object({
 
 export const removeItemFormSchema = z.object({ productId: productIdSchema });
 
-/** Only same-site relative paths: never an open redirect. */
+// Only same-site relative paths: never an open redirect.
 export const returnToSchema = z
   .string()
   .regex(/^\/(?!\/)[^\\\s]*$/)

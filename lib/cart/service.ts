@@ -40,9 +40,9 @@ export interface CartResult {
 }
 
 export interface MutationOptions {
-  /** If-Match: the version the client last saw. */
+  // If-Match: the version the client last saw.
   expectedVersion?: number;
-  /** Idempotency-Key: the outcome is recorded in the change's transaction. */
+  // Idempotency-Key: the outcome is recorded in the change's transaction.
   idempotency?: IdempotencyContext;
 }
 
@@ -53,7 +53,7 @@ export function cartLimits(): CartLimits {
   return { maxLines: config.CART_MAX_LINES, maxQuantity: config.CART_MAX_QUANTITY };
 }
 
-/** Whether this session may reach this stored cart (a never-written cart is reachable). */
+// Whether this session may reach this stored cart (a never-written cart is reachable).
 function reachable(snapshot: CartSnapshot, session: CartRef): boolean {
   if (snapshot.version === 0) return true;
   if (snapshot.status !== "active" || snapshot.userId !== session.userId) return false;
@@ -61,7 +61,7 @@ function reachable(snapshot: CartSnapshot, session: CartRef): boolean {
   return Date.parse(snapshot.updatedAt) > Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000;
 }
 
-/** The cart a session has not written yet: cached too, so a new visitor costs Postgres one read. */
+// The cart a session has not written yet: cached too, so a new visitor costs Postgres one read.
 function neverWritten(cartId: string, userId: string | null): CartSnapshot {
   return { id: cartId, userId, status: "active", version: 0, currency: currency(), updatedAt: "", lines: [] };
 }
@@ -71,7 +71,7 @@ async function toView(snapshot: CartSnapshot | null): Promise<CartView> {
   return buildCartView(snapshot, await productsById(snapshot.lines.map((l) => l.productId)));
 }
 
-/** The stored cart (or its never-written placeholder), from the cache when it has it. */
+// The stored cart (or its never-written placeholder), from the cache when it has it.
 async function loadSnapshot(session: CartRef): Promise<CartSnapshot> {
   const cached = await getCachedCart(session.cartId);
   if (cached) return cached;
@@ -81,29 +81,25 @@ async function loadSnapshot(session: CartRef): Promise<CartSnapshot> {
   return snapshot;
 }
 
-/**
- * Where a session goes when its cart is no longer reachable (merged at
- * sign-in, past recovery). Derived, not random, so concurrent requests of
- * the same old cookie all land in one new cart and none of their adds is
- * stranded; it never leads back to the cart it replaces.
- */
+// Where a session goes when its cart is no longer reachable (merged at
+// sign-in, past recovery). Derived, not random, so concurrent requests of
+// the same old cookie all land in one new cart and none of their adds is
+// stranded; it never leads back to the cart it replaces.
 export function successorCartId(cartId: string): string {
   const h = createHash("sha256").update(`successor:${cartId}`).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** A signed-in session follows the user's active cart, wherever it was created. */
+// A signed-in session follows the user's active cart, wherever it was created.
 async function userCartId(userId: string): Promise<string | null> {
   return activeCartIdForUser(await db(), userId);
 }
 
 const rotationCutoff = () => new Date(Date.now() - env().SESSION_ROTATION_GRACE_SECONDS * 1000);
 
-/**
- * A guest request racing its own sign-in: the cart it reached was just merged.
- * It is refused (retried with the new cookie) rather than sent to a successor
- * cart, whose cookie would replace the signed-in one.
- */
+// A guest request racing its own sign-in: the cart it reached was just merged.
+// It is refused (retried with the new cookie) rather than sent to a successor
+// cart, whose cookie would replace the signed-in one.
 function assertNotJustMerged(snapshot: CartSnapshot, session: CartRef): void {
   if (session.userId === null && snapshot.status === "merged" && Date.parse(snapshot.updatedAt) > rotationCutoff().getTime()) {
     throw sessionRotated();
@@ -150,7 +146,7 @@ class NoChange extends Error {
 
 const guestCutoff = () => new Date(Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000);
 
-/** Locks the session's cart (bumping its version); creates it when missing, replaces it when unreachable. */
+// Locks the session's cart (bumping its version); creates it when missing, replaces it when unreachable.
 async function lockOrCreate(tx: Tx, session: CartRef): Promise<{ cart: CartRow; cartId: string }> {
   const cutoff = guestCutoff();
   const existing = await lockAndBump(tx, session.cartId, session.userId, cutoff);
@@ -177,7 +173,7 @@ async function lockOrCreate(tx: Tx, session: CartRef): Promise<{ cart: CartRow; 
 
 type Outcome = { snapshot: CartSnapshot; cartId: string; changed: boolean; view?: CartView };
 
-/** The one product a change touches, or null when it touches several (or moves lines around). */
+// The one product a change touches, or null when it touches several (or moves lines around).
 function singleLineChange(before: readonly CartLine[], after: readonly CartLine[]): { productId: string; line: CartLine | null } | null {
   const changed = [...new Set([...before, ...after].map((l) => l.productId))].filter((id) => {
     const a = before.find((l) => l.productId === id);
@@ -189,14 +185,12 @@ function singleLineChange(before: readonly CartLine[], after: readonly CartLine[
   return { productId, line: after.find((l) => l.productId === productId) ?? null };
 }
 
-/**
- * The fast path: the rule runs on the cached snapshot and Postgres applies
- * its one-line change in a single compare-and-set statement, only if the
- * cart is still at the cached version (under the row lock) — so the result
- * is exactly what the locked path would produce. Anything unusual (no cache,
- * an error to confirm, a keyed request, a version that moved) returns null
- * and the locked path decides.
- */
+// The fast path: the rule runs on the cached snapshot and Postgres applies
+// its one-line change in a single compare-and-set statement, only if the
+// cart is still at the cached version (under the row lock) — so the result
+// is exactly what the locked path would produce. Anything unusual (no cache,
+// an error to confirm, a keyed request, a version that moved) returns null
+// and the locked path decides.
 async function tryCompareAndSet<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome | null> {
   if (!rule.fast || rule.load || options.idempotency || session.newCart) return null;
   const cached = await getCachedCart(session.cartId);
@@ -219,7 +213,7 @@ async function tryCompareAndSet<P, T>(session: CartRef, rule: Rule<P, T>, prepar
   return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
 }
 
-/** Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome). */
+// Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome).
 async function applyRule<P, T>(tx: Tx, session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome> {
   const { cart, cartId } = await lockOrCreate(tx, session);
   // Version 1 after the bump means no change was ever committed: no lines to read.
@@ -245,11 +239,9 @@ async function applyRule<P, T>(tx: Tx, session: CartRef, rule: Rule<P, T>, prepa
   return { snapshot, cartId, changed: true, view };
 }
 
-/**
- * Runs one rule against the session's cart in one transaction (queued
- * behind other changes to the same cart from this instance). A no-op rolls
- * back, so it neither bumps the version nor creates a cart.
- */
+// Runs one rule against the session's cart in one transaction (queued
+// behind other changes to the same cart from this instance). A no-op rolls
+// back, so it neither bumps the version nor creates a cart.
 async function mutate<P, T>(kind: CartOperationKind, session: CartRef, rule: Rule<P, T>, options: MutationOptions): Promise<CartResult> {
   try {
     const result = await mutateOnce(session, rule, options);

@@ -1,4 +1,4 @@
-/** The cart as the contract describes it (api-contract.md, "The cart object"). */
+// The cart as the contract describes it (api-contract.md, "The cart object").
 export interface CartLineView {
   productId: string;
   name: string;
@@ -30,7 +30,7 @@ export interface CartView {
   notices: CartNotice[];
 }
 
-/** A stored line: what Postgres and the cache hold. */
+// A stored line: what Postgres and the cache hold.
 export interface CartLine {
   productId: string;
   quantity: number;
@@ -38,7 +38,7 @@ export interface CartLine {
   addedAt: string;
 }
 
-/** A stored cart: the cached snapshot of one Postgres cart and its lines. */
+// A stored cart: the cached snapshot of one Postgres cart and its lines.
 export interface CartSnapshot {
   id: string;
   userId: string | null;
@@ -75,7 +75,7 @@ export interface CartLimits {
   maxQuantity: number;
 }
 
-/** What a server action returns to the cart provider. */
+// What a server action returns to the cart provider.
 export type CartActionResult =
   | { ok: true; cart: CartView }
   | { ok: false; cart: CartView; error: { code: string; message: string } };

@@ -1,9 +1,7 @@
 import type { CartLineView, CartNotice, CartSnapshot, CartView, Product } from "./types";
 
-/**
- * Builds the contract's cart object from a stored cart and the catalog.
- * Pure: prices come from `catalog`, never from the stored line.
- */
+// Builds the contract's cart object from a stored cart and the catalog.
+// Pure: prices come from `catalog`, never from the stored line.
 export function emptyCartView(currency = "USD"): CartView {
   return { id: null, version: 0, currency, items: [], itemCount: 0, subtotal: 0, updatedAt: null, notices: [] };
 }

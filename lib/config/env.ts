@@ -1,9 +1,7 @@
 import { z } from "zod";
 
-/**
- * Configuration, validated once from process.env. Every problem is reported
- * with its own line so a misconfigured deployment says exactly what to fix.
- */
+// Configuration, validated once from process.env. Every problem is reported
+// with its own line so a misconfigured deployment says exactly what to fix.
 const intFromEnv = (def: number, min: number, max: number) =>
   z
     .string()
@@ -82,10 +80,8 @@ const envSchema = z
     RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
     RATE_LIMIT_READS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
     RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
-    /**
-     * How many proxies in front of the app append to X-Forwarded-For (0: none, the headers are the
-     * client's own words). "true"/"false" are read as 1/0, as before this was a number.
-     */
+    // How many proxies in front of the app append to X-Forwarded-For (0: none, the headers are the
+    // client's own words). "true"/"false" are read as 1/0, as before this was a number.
     TRUST_PROXY: z
       .string()
       .transform((v) => (v === "true" ? "1" : v === "false" ? "0" : v))
@@ -104,7 +100,7 @@ const envSchema = z
     PASSWORD_HASH_CONCURRENCY: intFromEnv(2, 1, 64),
     PASSWORD_HASH_QUEUE: intFromEnv(8, 0, 1000),
     PASSWORD_HASH_WAIT_MS: intFromEnv(1000, 1, 60_000),
-    /** Seed and show the published demo accounts (embedded default only); refused in production. */
+    // Seed and show the published demo accounts (embedded default only); refused in production.
     DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
     // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; open when unset.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -173,23 +169,19 @@ function productionProblems(env: Env, source: Record<string, string | undefined>
   return problems;
 }
 
-/**
- * The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by
- * default only on the embedded database (a real DATABASE_URL holds real users).
- */
+// The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by
+// default only on the embedded database (a real DATABASE_URL holds real users).
 export function demoAccountsEnabled(config: Env): boolean {
   if (config.NODE_ENV === "production") return false;
   if (config.DEMO_ACCOUNTS !== undefined) return config.DEMO_ACCOUNTS === "1" || config.DEMO_ACCOUNTS === "true";
   return !config.DATABASE_URL;
 }
 
-/** The demo's admin (seeded with the demo accounts, lib/storage/database.ts). */
+// The demo's admin (seeded with the demo accounts, lib/storage/database.ts).
 export const DEMO_ADMIN_EMAIL = "admin@example.com";
 
-/**
- * Who may see /admin: ADMIN_EMAILS; unset, the demo's admin wherever the demo
- * accounts are seeded (so never in production), else nobody.
- */
+// Who may see /admin: ADMIN_EMAILS; unset, the demo's admin wherever the demo
+// accounts are seeded (so never in production), else nobody.
 export function adminEmails(config: Env): string[] {
   if (config.ADMIN_EMAILS.length > 0) return config.ADMIN_EMAILS;
   return demoAccountsEnabled(config) ? [DEMO_ADMIN_EMAIL] : [];
@@ -202,7 +194,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Empty strings count as unset, as most deployment tools write them. */
+// Empty strings count as unset, as most deployment tools write them.
 function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
 }
@@ -239,10 +231,8 @@ export function configureEnv(source: Record<string, string | undefined>): Env {
   return parsed;
 }
 
-/**
- * Settings of `npm run stack` (scripts/stack.mts), apart from the app's own:
- * the gateway reads them, the instances do not.
- */
+// Settings of `npm run stack` (scripts/stack.mts), apart from the app's own:
+// the gateway reads them, the instances do not.
 const stackSchema = z.object({
   // Requests one instance is given at once; past that the gateway answers 503 OVERLOADED.
   STACK_MAX_CONN: intFromEnv(16, 1, 10_000),

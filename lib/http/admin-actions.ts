@@ -8,11 +8,9 @@ import { sessionFromCookies } from "../session/next-cookies";
 
 export type CleanupActionResult = { ok: true; run: CleanupRun } | { ok: false; error: { code: string; message: string } };
 
-/**
- * The dashboard's "Run cleanup now": same-origin only, admins only (anyone
- * else is told the action does not exist), and audited: who, when and what
- * it removed, or why it was refused.
- */
+// The dashboard's "Run cleanup now": same-origin only, admins only (anyone
+// else is told the action does not exist), and audited: who, when and what
+// it removed, or why it was refused.
 export async function runCleanupAsAdmin(): Promise<CleanupActionResult> {
   let admin: string | null = null;
   try {

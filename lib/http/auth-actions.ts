@@ -27,7 +27,7 @@ function back(page: AuthPage, error: string, returnTo: string, retryAfterSeconds
   redirect(`${page}?error=${encodeURIComponent(error)}${retry}&returnTo=${encodeURIComponent(returnTo)}`);
 }
 
-/** The page says "Too many attempts. Try again in N minutes." (lib/react/auth-messages.ts). */
+// The page says "Too many attempts. Try again in N minutes." (lib/react/auth-messages.ts).
 function backLimited(page: AuthPage, verdict: GuessVerdict, returnTo: string): void {
   if (verdict.limited) back(page, "RATE_LIMITED", returnTo, verdict.retryAfterSeconds);
 }

@@ -6,19 +6,17 @@ import { toErrorResponse } from "./errors";
 import { clientAddress, rateLimitedResponse } from "./rate-limit";
 import { assertDeclaredSize, MAX_BODY_BYTES, readLimitedBytes } from "./request";
 
-/**
- * What stands in front of Auth.js's own routes (/api/auth/*): every POST body
- * is held to 16 KiB before Auth.js reads it; a credentials sign-in is counted
- * against the guessing limits (lib/auth/guess-limit.ts) before any hash;
- * forwarded host names are dropped unless a proxy is trusted. A request that
- * passes reaches Auth.js unchanged, so its redirects and JSON answers stay
- * what clients know.
- */
+// What stands in front of Auth.js's own routes (/api/auth/*): every POST body
+// is held to 16 KiB before Auth.js reads it; a credentials sign-in is counted
+// against the guessing limits (lib/auth/guess-limit.ts) before any hash;
+// forwarded host names are dropped unless a proxy is trusted. A request that
+// passes reaches Auth.js unchanged, so its redirects and JSON answers stay
+// what clients know.
 type AuthHandler = (req: NextRequest) => Promise<Response>;
 
 const CREDENTIALS_CALLBACK = "/api/auth/callback/credentials";
 
-/** The same request with the body we already read, and the host as the client reached us. */
+// The same request with the body we already read, and the host as the client reached us.
 function rebuild(req: NextRequest, body?: Buffer): NextRequest {
   const headers = new Headers(req.headers);
   // Auth.js builds its redirect URLs from X-Forwarded-Host; without a trusted proxy, the Host is the truth.
@@ -34,7 +32,7 @@ function rebuild(req: NextRequest, body?: Buffer): NextRequest {
   return new NextRequest(req.url, { method: req.method, headers, body: body && body.byteLength > 0 ? new Uint8Array(body) : undefined });
 }
 
-/** The email as Auth.js will read it: JSON or a form, where a repeated field's last value wins. */
+// The email as Auth.js will read it: JSON or a form, where a repeated field's last value wins.
 function emailOf(req: NextRequest, body: Buffer): string | null {
   const type = req.headers.get("content-type") ?? "";
   let value: unknown;
@@ -50,7 +48,7 @@ function emailOf(req: NextRequest, body: Buffer): string | null {
   return typeof value === "string" && value.trim() !== "" ? value : null;
 }
 
-/** Reads Auth.js's answer: a redirect (or `{url}` for X-Auth-Return-Redirect) without `error` is a sign-in. */
+// Reads Auth.js's answer: a redirect (or `{url}` for X-Auth-Return-Redirect) without `error` is a sign-in.
 async function signedIn(res: Response): Promise<boolean> {
   let location = res.headers.get("location");
   if (!location && res.headers.get("content-type")?.includes("application/json")) {
@@ -94,7 +92,7 @@ export function guardAuthRoutes(handlers: { GET: AuthHandler; POST: AuthHandler 
   };
 }
 
-/** Sign-ups per address and in all, counted before the body is read (and so before its hash). */
+// Sign-ups per address and in all, counted before the body is read (and so before its hash).
 export function limitRegister<C>(handler: (req: NextRequest, context: C) => Promise<NextResponse>) {
   return async (req: NextRequest, context: C): Promise<Response> => {
     const verdict = await checkRegister(clientAddress(req.headers));

@@ -19,12 +19,10 @@ import { withActionContext } from "./request-context";
 import { commitSessionToCookies, sessionFromCookies } from "../session/next-cookies";
 import type { Session } from "../session/session";
 
-/**
- * The shared body of every cart server action: origin check, rate limit,
- * session in, one service call, cookie out. A form's `idempotencyKey` field
- * makes a double submit apply once. With JavaScript (`js=1`) the result goes
- * back to the cart provider; a plain form post is redirected to its page.
- */
+// The shared body of every cart server action: origin check, rate limit,
+// session in, one service call, cookie out. A form's `idempotencyKey` field
+// makes a double submit apply once. With JavaScript (`js=1`) the result goes
+// back to the cart provider; a plain form post is redirected to its page.
 type Work = (session: Session, fields: Record<string, FormDataEntryValue>, mutation: MutationOptions) => Promise<CartResult>;
 
 export async function runCartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
@@ -66,29 +64,25 @@ async function attempt(session: Session, work: Work, fields: Record<string, Form
   return { ok: true, cart: outcome.cart };
 }
 
-/**
- * A keyed change, exactly once, by the API's own rules (lib/http/once.ts):
- * a success stores the cart it produced, a refusal its own status and code,
- * a 5xx nothing; a replay answers what was stored.
- */
+// A keyed change, exactly once, by the API's own rules (lib/http/once.ts):
+// a success stores the cart it produced, a refusal its own status and code,
+// a 5xx nothing; a replay answers what was stored.
 async function keyed(idem: IdempotencyContext, session: Session, work: Work, fields: Record<string, FormDataEntryValue>): Promise<CartActionResult> {
   const result = await runOnce(idem, () => work(session, fields, { idempotency: idem }), ({ cart }) => ({ status: 200, body: cart }));
   await commitSessionToCookies(result.replayed ? session : result.value.session);
   return result.replayed ? fromOutcome(result.outcome, session) : { ok: true, cart: result.value.cart };
 }
 
-/**
- * A stored outcome as an action's result: a success is the cart it
- * produced; a refusal stored no cart (except a version conflict's), so the
- * current one is shown beside it — the refusal changed nothing.
- */
+// A stored outcome as an action's result: a success is the cart it
+// produced; a refusal stored no cart (except a version conflict's), so the
+// current one is shown beside it — the refusal changed nothing.
 async function fromOutcome(outcome: Outcome, session: Session): Promise<CartActionResult> {
   if (outcome.status < 300) return { ok: true, cart: outcome.body as CartView };
   const { error, cart } = outcome.body as { error: { code: string; message: string }; cart?: CartView };
   return { ok: false, error: { code: error.code, message: error.message }, cart: cart ?? (await currentCart(session)) };
 }
 
-/** The fields that define the request (not the transport's own: js, returnTo, the key, React's). */
+// The fields that define the request (not the transport's own: js, returnTo, the key, React's).
 function fieldsFingerprint(fields: Record<string, FormDataEntryValue>): string {
   const relevant = Object.entries(fields)
     .filter(([name]) => !["js", "returnTo", "idempotencyKey"].includes(name) && !name.startsWith("$ACTION"))

@@ -8,7 +8,7 @@ export interface CleanupRun {
   durationMs: number;
   trigger: string;
   ok: boolean;
-  /** Rows removed by kind. */
+  // Rows removed by kind.
   removed: Record<string, number>;
 }
 
@@ -24,7 +24,7 @@ export async function runCleanup(trigger: "admin"): Promise<CleanupRun> {
   return shown(await runCleanupJob({ trigger }));
 }
 
-/** Newest first. */
+// Newest first.
 export async function lastCleanupRuns(limit = 20): Promise<CleanupRun[]> {
   return (await lastRuns(limit)).filter((run) => !run.dryRun).map(shown);
 }

@@ -5,14 +5,12 @@ import { db } from "../storage/database";
 import { lastCleanupRuns, type CleanupRun } from "./cleanup-runs";
 import { diff, quantile, SNAPSHOT_MS, snapshots, type Snapshot } from "../observe/history";
 
-/**
- * What /admin draws, read from the two sources of truth and nothing else:
- * the database (sessions, carts, merges and recoveries today) and this
- * instance's metrics registry through its snapshots (latency, cache hits,
- * rejections, guest sessions).
- */
+// What /admin draws, read from the two sources of truth and nothing else:
+// the database (sessions, carts, merges and recoveries today) and this
+// instance's metrics registry through its snapshots (latency, cache hits,
+// rejections, guest sessions).
 const WINDOW_MS = 15 * 60_000;
-/** Each latency point is the p50/p99 of the minute before it. */
+// Each latency point is the p50/p99 of the minute before it.
 const LATENCY_STEP_MS = 60_000;
 const MAX_ROUTES = 8;
 
@@ -24,7 +22,7 @@ export interface DashboardStats {
   sessions: { signedIn: number; guestsApprox: number; guestWindowSeconds: number };
   carts: { byStatus: Record<string, number>; ageBuckets: readonly string[]; byAge: { guest: number[]; user: number[] } };
   today: { merges: number; recoveries: number };
-  /** Unix seconds of each point. */
+  // Unix seconds of each point.
   times: number[];
   latency: { route: string; requests: number; p50: number | null; p99: number | null; p50Series: (number | null)[]; p99Series: (number | null)[] }[];
   cacheHitRatio: (number | null)[];
@@ -77,7 +75,7 @@ async function fromDatabase(now: Date) {
   };
 }
 
-/** The last snapshot at or before `t`, else the oldest. */
+// The last snapshot at or before `t`, else the oldest.
 function atOrBefore(snaps: Snapshot[], t: number): Snapshot {
   let found = snaps[0]!;
   for (const s of snaps) {

@@ -4,7 +4,7 @@ import { AppError } from "../errors";
 import { log } from "../log/logger";
 import { isDatabaseUnavailable } from "../storage/database-errors";
 
-/** The one mapper from anything thrown to the contract's error body. */
+// The one mapper from anything thrown to the contract's error body.
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
@@ -17,12 +17,10 @@ export function validationError(error: z.ZodError): AppError {
   );
 }
 
-/**
- * What a client may be told about anything thrown: our own errors, invalid
- * input, and a database that is briefly away (retry later). Null for
- * everything else, which is our failure and stays in the logs. Route
- * handlers and server actions both go through here.
- */
+// What a client may be told about anything thrown: our own errors, invalid
+// input, and a database that is briefly away (retry later). Null for
+// everything else, which is our failure and stays in the logs. Route
+// handlers and server actions both go through here.
 export function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) return validationError(err);
@@ -33,7 +31,7 @@ export function toAppError(err: unknown): AppError | null {
   return null;
 }
 
-/** The status, body and headers the contract gives an error a client may be told about. */
+// The status, body and headers the contract gives an error a client may be told about.
 export function appErrorReply(err: AppError): { status: number; body: unknown; headers: Headers } {
   const headers = new Headers({ "Cache-Control": "no-store" });
   if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") headers.set("Retry-After", "2");

@@ -5,20 +5,20 @@ import { registerMetrics } from "../observe/metrics";
 import { registry } from "../observe/registry";
 import { errorBody } from "./errors";
 
-/** Compared as digests, in constant time, so the answer's timing says nothing about the token. */
+// Compared as digests, in constant time, so the answer's timing says nothing about the token.
 function sameToken(given: string, expected: string): boolean {
   const digest = (s: string) => createHash("sha256").update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** Whether the request may read the metrics: always without METRICS_TOKEN, else only with `Bearer <token>`. */
+// Whether the request may read the metrics: always without METRICS_TOKEN, else only with `Bearer <token>`.
 export function metricsAuthorized(authorization: string | null, token = env().METRICS_TOKEN): boolean {
   if (!token) return true;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   return match !== null && sameToken(match[1]!, token);
 }
 
-/** GET /api/metrics: this instance's registry in the Prometheus text format. */
+// GET /api/metrics: this instance's registry in the Prometheus text format.
 export async function metricsResponse(req: NextRequest): Promise<NextResponse> {
   if (!metricsAuthorized(req.headers.get("authorization"))) {
     return NextResponse.json(errorBody("UNAUTHORIZED", "Send Authorization: Bearer <METRICS_TOKEN>."), {

@@ -12,11 +12,9 @@ function decoded(segment: string): string {
   }
 }
 
-/**
- * The route's pattern from the path and the params Next.js matched, e.g.
- * /api/cart/items/abc with { productId: "abc" } → /api/cart/items/[productId],
- * so a label never carries a client's value (unbounded label sets).
- */
+// The route's pattern from the path and the params Next.js matched, e.g.
+// /api/cart/items/abc with { productId: "abc" } → /api/cart/items/[productId],
+// so a label never carries a client's value (unbounded label sets).
 export function routePattern(pathname: string, params: Params = {}): string {
   const segments = pathname.split("/");
   for (const [name, value] of Object.entries(params)) {

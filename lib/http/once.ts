@@ -6,24 +6,22 @@ import { recordIdempotent } from "../observe/metrics";
 import type { Session } from "../session/session";
 import { appErrorReply, toAppError } from "./errors";
 
-/**
- * Exactly-once for both transports: the route handlers (session-route.ts)
- * and the server actions (lib/http/cart-actions.ts) run keyed requests
- * through here, so they keep and replay the same outcomes:
- *
- * - a live stored outcome is replayed as stored (status and body, the cart it
- *   produced included), whatever the cart became since;
- * - the same key for another request: 422 IDEMPOTENCY_KEY_REUSED;
- * - a key still running elsewhere: 409 IDEMPOTENCY_IN_PROGRESS;
- * - a client error (4xx) is kept with its own status and body, so a retry
- *   gets the same refusal;
- * - a 5xx (database away, our own failure) is never kept: the retry runs;
- *   nor is a 4xx that means "try again later" (429, 409 in progress), which
- *   kept would outlast its own Retry-After.
- *
- * A change stores its outcome in its own transaction (lib/cart/service.ts);
- * the record here is for outcomes that changed nothing.
- */
+// Exactly-once for both transports: the route handlers (session-route.ts)
+// and the server actions (lib/http/cart-actions.ts) run keyed requests
+// through here, so they keep and replay the same outcomes:
+//
+// - a live stored outcome is replayed as stored (status and body, the cart it
+//   produced included), whatever the cart became since;
+// - the same key for another request: 422 IDEMPOTENCY_KEY_REUSED;
+// - a key still running elsewhere: 409 IDEMPOTENCY_IN_PROGRESS;
+// - a client error (4xx) is kept with its own status and body, so a retry
+//   gets the same refusal;
+// - a 5xx (database away, our own failure) is never kept: the retry runs;
+//   nor is a 4xx that means "try again later" (429, 409 in progress), which
+//   kept would outlast its own Retry-After.
+//
+// A change stores its outcome in its own transaction (lib/cart/service.ts);
+// the record here is for outcomes that changed nothing.
 export interface Outcome {
   status: number;
   body: unknown;
@@ -31,19 +29,19 @@ export interface Outcome {
 
 const RETRY_LATER: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["RATE_LIMITED", "IDEMPOTENCY_IN_PROGRESS", "SESSION_ROTATED"]);
 
-/** Whether a refusal is the request's own outcome (kept), not a passing condition. */
+// Whether a refusal is the request's own outcome (kept), not a passing condition.
 function keptRefusal(err: AppError): boolean {
   return err.status < 500 && !RETRY_LATER.has(err.code);
 }
 
 export type OnceResult<T> = { replayed: false; value: T } | { replayed: true; outcome: Outcome };
 
-/** The key's context: scoped to the cookie's idempotency scope, so it outlives any session record. */
+// The key's context: scoped to the cookie's idempotency scope, so it outlives any session record.
 export function keyedRequest(session: Session, key: string, request: { method: string; path: string; body: string }): IdempotencyContext {
   return { scope: session.idempotencyScope, key, fingerprint: fingerprintOf(request.method, request.path, request.body) };
 }
 
-/** The stored answer to replay (counted), or null; throws IDEMPOTENCY_KEY_REUSED (counted). */
+// The stored answer to replay (counted), or null; throws IDEMPOTENCY_KEY_REUSED (counted).
 async function storedAnswer(idem: IdempotencyContext): Promise<Outcome | null> {
   const stored = await findOutcome(idem);
   if (!stored) return null;
@@ -57,11 +55,9 @@ async function storedAnswer(idem: IdempotencyContext): Promise<Outcome | null> {
   }
 }
 
-/**
- * Runs `run` at most once for the key. `outcomeOf` says what a success
- * stores (and what a replay of it answers). Errors are rethrown, mapped to
- * the contract's AppError where a client may be told about them.
- */
+// Runs `run` at most once for the key. `outcomeOf` says what a success
+// stores (and what a replay of it answers). Errors are rethrown, mapped to
+// the contract's AppError where a client may be told about them.
 export async function runOnce<T>(idem: IdempotencyContext, run: () => Promise<T>, outcomeOf: (value: T) => Outcome): Promise<OnceResult<T>> {
   const stored = await storedAnswer(idem);
   if (stored) return { replayed: true, outcome: stored };

@@ -3,22 +3,20 @@ import { env } from "../config/env";
 import { MAX_BODY_BYTES } from "./request";
 import { chooseRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 
-/**
- * Runs for every request but static assets. It gives each request its id
- * (X-Request-Id: a trusted proxy's with TRUST_PROXY, else a new one), on the
- * request for our handlers' logs (lib/http/request-context.ts) and on
- * every response, pages and errors included.
- *
- * A server action body (a POST to a page) that says it is over the limit gets
- * 413 here, before it is read: Next.js's own limit (next.config.ts) answers a
- * 500. A chunked body without Content-Length still meets that limit after 16 KiB.
- *
- * For routes with a dynamic segment (/api/cart/items/{productId},
- * /products/{slug}) it also answers a segment that is not valid
- * percent-encoding, which would make Next.js fail while decoding the
- * parameter before our code could answer: 422 in the contract's shape for
- * the API, 404 for pages. (Authorisation never lives here.)
- */
+// Runs for every request but static assets. It gives each request its id
+// (X-Request-Id: a trusted proxy's with TRUST_PROXY, else a new one), on the
+// request for our handlers' logs (lib/http/request-context.ts) and on
+// every response, pages and errors included.
+//
+// A server action body (a POST to a page) that says it is over the limit gets
+// 413 here, before it is read: Next.js's own limit (next.config.ts) answers a
+// 500. A chunked body without Content-Length still meets that limit after 16 KiB.
+//
+// For routes with a dynamic segment (/api/cart/items/{productId},
+// /products/{slug}) it also answers a segment that is not valid
+// percent-encoding, which would make Next.js fail while decoding the
+// parameter before our code could answer: 422 in the contract's shape for
+// the API, 404 for pages. (Authorisation never lives here.)
 const DYNAMIC_SEGMENT = /^\/(?:api\/cart\/items|products)\/./;
 
 export function cartProxy(req: NextRequest): NextResponse {

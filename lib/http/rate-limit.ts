@@ -8,36 +8,34 @@ import { recordRejection } from "../observe/metrics";
 import { store } from "../storage/store";
 import { errorBody } from "./errors";
 
-/**
- * Rate limits per session and per client address: fixed one-minute windows,
- * one atomic counter per window in the session store (INCRBY + EXPIRE in one
- * Lua script on Redis and Upstash; in-process for the embedded default).
- *
- *   rl:s:<sid>:w:<window>   changes by one session      RATE_LIMIT_WRITES_PER_MINUTE (120)
- *   rl:s:<sid>:r:<window>   reads by one session        RATE_LIMIT_READS_PER_MINUTE  (600)
- *   rl:a:<addr>:<window>    every request of an address RATE_LIMIT_IP_PER_MINUTE     (1200)
- *
- * The address is known only behind proxies the operator trusts
- * (TRUST_PROXY=N, see clientAddress). Without TRUST_PROXY any client could
- * write those headers, and Next.js gives route handlers no socket address,
- * so no address limit applies. When the store is down or slow the limit fails
- * open: shoppers are never blocked because Redis is away.
- * RATE_LIMIT_DISABLED=1 switches everything off.
- */
+// Rate limits per session and per client address: fixed one-minute windows,
+// one atomic counter per window in the session store (INCRBY + EXPIRE in one
+// Lua script on Redis and Upstash; in-process for the embedded default).
+//
+//   rl:s:<sid>:w:<window>   changes by one session      RATE_LIMIT_WRITES_PER_MINUTE (120)
+//   rl:s:<sid>:r:<window>   reads by one session        RATE_LIMIT_READS_PER_MINUTE  (600)
+//   rl:a:<addr>:<window>    every request of an address RATE_LIMIT_IP_PER_MINUTE     (1200)
+//
+// The address is known only behind proxies the operator trusts
+// (TRUST_PROXY=N, see clientAddress). Without TRUST_PROXY any client could
+// write those headers, and Next.js gives route handlers no socket address,
+// so no address limit applies. When the store is down or slow the limit fails
+// open: shoppers are never blocked because Redis is away.
+// RATE_LIMIT_DISABLED=1 switches everything off.
 export const RATE_LIMIT_WINDOW_SECONDS = 60;
 
 export type RequestKind = "read" | "write";
 
 export interface RateLimitVerdict {
   limited: boolean;
-  /** Seconds until the current window ends (at least 1). */
+  // Seconds until the current window ends (at least 1).
   retryAfterSeconds: number;
   scope?: "session" | "address";
 }
 
 const RATE_LIMITED_MESSAGE = "Too many requests. Please wait a moment and try again.";
 
-/** Expands an IPv6 address into its eight 16-bit groups, or null when it is not one. */
+// Expands an IPv6 address into its eight 16-bit groups, or null when it is not one.
 function ipv6Groups(address: string): number[] | null {
   let text = address;
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
@@ -55,12 +53,10 @@ function ipv6Groups(address: string): number[] | null {
   return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
 }
 
-/**
- * A canonical form of one address for use in a key: IPv4 as is, IPv4-mapped
- * IPv6 as IPv4, other IPv6 as its /64 network (one host usually holds a
- * whole /64). Brackets, a port and a zone id are dropped; anything that is
- * not an IP address gives null.
- */
+// A canonical form of one address for use in a key: IPv4 as is, IPv4-mapped
+// IPv6 as IPv4, other IPv6 as its /64 network (one host usually holds a
+// whole /64). Brackets, a port and a zone id are dropped; anything that is
+// not an IP address gives null.
 export function normalizeAddress(raw: string): string | null {
   let candidate = raw.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(candidate);
@@ -82,21 +78,19 @@ export function normalizeAddress(raw: string): string | null {
     .join(":")}::/64`;
 }
 
-/** Every address that does not parse counts as this one shared client: never as "no limit". */
+// Every address that does not parse counts as this one shared client: never as "no limit".
 export const UNKNOWN_ADDRESS = "unknown";
 
-/**
- * The client's address as the trusted proxies report it, or null when it is
- * not known (TRUST_PROXY unset or 0).
- *
- * Each of the `trustProxy` proxies appends the address it saw on the right
- * of X-Forwarded-For (nginx's `$proxy_add_x_forwarded_for`, AWS ALB), so the
- * client is the trustProxy-th entry from the right; everything left of it is
- * the client's own writing. With fewer entries than hops, the leftmost one
- * (written by our outermost proxy) is the best there is. X-Real-IP is read
- * only when there is no X-Forwarded-For at all, which never happens under
- * `next start`: it fills in the socket address when the header is absent.
- */
+// The client's address as the trusted proxies report it, or null when it is
+// not known (TRUST_PROXY unset or 0).
+//
+// Each of the `trustProxy` proxies appends the address it saw on the right
+// of X-Forwarded-For (nginx's `$proxy_add_x_forwarded_for`, AWS ALB), so the
+// client is the trustProxy-th entry from the right; everything left of it is
+// the client's own writing. With fewer entries than hops, the leftmost one
+// (written by our outermost proxy) is the best there is. X-Real-IP is read
+// only when there is no X-Forwarded-For at all, which never happens under
+// `next start`: it fills in the socket address when the header is absent.
 export function clientAddress(requestHeaders: Headers, trustProxy = env().TRUST_PROXY): string | null {
   if (trustProxy <= 0) return null;
   const forwarded = requestHeaders.get("x-forwarded-for");
@@ -108,7 +102,7 @@ export function clientAddress(requestHeaders: Headers, trustProxy = env().TRUST_
 
 const ALLOWED = (retryAfterSeconds: number): RateLimitVerdict => ({ limited: false, retryAfterSeconds });
 
-/** Counts one request against its session's and its address's windows. */
+// Counts one request against its session's and its address's windows.
 export async function checkRateLimit(
   subject: { sid: string | null; address: string | null },
   kind: RequestKind,
@@ -145,13 +139,13 @@ export function rateLimitedResponse(verdict: RateLimitVerdict): NextResponse {
   });
 }
 
-/** The hook for session routes: a 429 response when over a limit, else null. */
+// The hook for session routes: a 429 response when over a limit, else null.
 export async function limitRoute(req: Request, sid: string | null, kind: RequestKind): Promise<NextResponse | null> {
   const verdict = await checkRateLimit({ sid, address: clientAddress(req.headers) }, kind);
   return verdict.limited ? rateLimitedResponse(verdict) : null;
 }
 
-/** The hook for server actions (always changes): throws RATE_LIMITED when over a limit. */
+// The hook for server actions (always changes): throws RATE_LIMITED when over a limit.
 export async function limitCartAction(sid: string): Promise<void> {
   const verdict = await checkRateLimit({ sid, address: clientAddress(await headers()) }, "write");
   if (verdict.limited) {

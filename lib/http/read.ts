@@ -7,11 +7,9 @@ import { getCart } from "../session/cart";
 import type { CartView } from "../cart/types";
 import { emptyCartView } from "../cart/view";
 
-/**
- * Reads for server rendering, once per request (React cache). Rendering
- * never sets cookies, so a new visitor sees an empty cart until the first
- * add; notices shown once (a merge) are dropped from the session record.
- */
+// Reads for server rendering, once per request (React cache). Rendering
+// never sets cookies, so a new visitor sees an empty cart until the first
+// add; notices shown once (a merge) are dropped from the session record.
 const sessionForRender = cache(sessionFromCookiesOrFresh);
 
 export const getCartForRender = cache(() =>
@@ -27,7 +25,7 @@ export const getCartForRender = cache(() =>
   }),
 );
 
-/** Who is signed in, for the header. */
+// Who is signed in, for the header.
 export const getSessionForRender = cache(() =>
   withRenderContext(async () => {
     try {

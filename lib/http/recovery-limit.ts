@@ -4,16 +4,14 @@ import { recordRejection } from "../observe/metrics";
 import { store } from "../storage/store";
 import { RATE_LIMIT_WINDOW_SECONDS, type RateLimitVerdict } from "./rate-limit";
 
-/**
- * The limit on opening and confirming recovery links: one-minute windows,
- * RECOVERY_RATE_LIMIT_PER_MINUTE each for the caller's session (from its
- * cookie; a visitor without one gets no new id), its address (behind a
- * trusted proxy) and the link itself, so a leaked link cannot be hammered
- * from many cookie jars either. Fails open when the store is away, like the
- * other limits; RATE_LIMIT_DISABLED=1 switches it off.
- *
- *   rl:rc:s:<sid>:<window>   rl:rc:a:<addr>:<window>   rl:rc:l:<link id>:<window>
- */
+// The limit on opening and confirming recovery links: one-minute windows,
+// RECOVERY_RATE_LIMIT_PER_MINUTE each for the caller's session (from its
+// cookie; a visitor without one gets no new id), its address (behind a
+// trusted proxy) and the link itself, so a leaked link cannot be hammered
+// from many cookie jars either. Fails open when the store is away, like the
+// other limits; RATE_LIMIT_DISABLED=1 switches it off.
+//
+//   rl:rc:s:<sid>:<window>   rl:rc:a:<addr>:<window>   rl:rc:l:<link id>:<window>
 export interface RecoverySubject {
   sid: string | null;
   address: string | null;

@@ -11,25 +11,23 @@ import { checkRecoveryLimit } from "./recovery-limit";
 import { assertSameOrigin, publicOrigin } from "./request";
 import { writeSession } from "./session-route";
 
-/**
- * The two steps of a recovery link. Opening it (GET /cart/recover) only
- * reads: mail scanners and other sites can send that request. Confirming it
- * (POST /cart/recover/confirm, from the page's plain form) is origin-checked
- * and restores the snapshot into the caller's cart.
- */
+// The two steps of a recovery link. Opening it (GET /cart/recover) only
+// reads: mail scanners and other sites can send that request. Confirming it
+// (POST /cart/recover/confirm, from the page's plain form) is origin-checked
+// and restores the snapshot into the caller's cart.
 export type RecoveryPageFailure = "invalid" | "expired" | "used_up" | "busy" | "unavailable";
 
 export const recoveryFailedPath = (reason: RecoveryPageFailure) => `/cart/recover/failed?reason=${reason}`;
 
-/** Form fields are tiny: the token and the button. */
+// Form fields are tiny: the token and the button.
 const MAX_FORM_BYTES = 4096;
 
-/** The caller's session id from its cookie, never a new one: counting needs no session record. */
+// The caller's session id from its cookie, never a new one: counting needs no session record.
 async function sessionIdOf(cookieValue: string | undefined): Promise<string | null> {
   return (await unsealSession(cookieValue))?.data.sid ?? null;
 }
 
-/** GET: what the link would add, or why it adds nothing. Writes no cart, cookie or session record. */
+// GET: what the link would add, or why it adds nothing. Writes no cart, cookie or session record.
 export async function openRecoveryLink(
   token: string | null,
   caller: { cookie: string | undefined; headers: Headers },
@@ -50,7 +48,7 @@ export async function openRecoveryLink(
   }
 }
 
-/** The token from a urlencoded form body of bounded, declared length (Node enforces the length). */
+// The token from a urlencoded form body of bounded, declared length (Node enforces the length).
 async function tokenField(req: NextRequest): Promise<string | null> {
   const mediaType = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/x-www-form-urlencoded") {
@@ -72,7 +70,7 @@ function failureOf(err: unknown): RecoveryPageFailure {
   return "unavailable";
 }
 
-/** POST: restores the link's snapshot into the caller's cart, then 303 to the cart. */
+// POST: restores the link's snapshot into the caller's cart, then 303 to the cart.
 export async function confirmRecoveryLink(req: NextRequest): Promise<NextResponse> {
   const to = (path: string) => NextResponse.redirect(new URL(path, publicOrigin(req)), 303);
   let token: string | null;

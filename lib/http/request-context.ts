@@ -7,12 +7,10 @@ import { isValidRequestId, newRequestId, REQUEST_ID_HEADER } from "../log/reques
 import { responsesLogged } from "../observe/http-log";
 import { recordRequest } from "../observe/metrics";
 
-/**
- * The request's id, for every line logged while serving it. proxy.ts has
- * already chosen it (a trusted proxy's, or a new one), put it on the request
- * and on the response; handlers, server actions and page reads take it from
- * the request headers into AsyncLocalStorage here.
- */
+// The request's id, for every line logged while serving it. proxy.ts has
+// already chosen it (a trusted proxy's, or a new one), put it on the request
+// and on the response; handlers, server actions and page reads take it from
+// the request headers into AsyncLocalStorage here.
 export function requestIdOf(source: Headers): string {
   const id = source.get(REQUEST_ID_HEADER);
   // Only reached without proxy.ts (a route its matcher skips): still never an unvalidated value.
@@ -21,12 +19,10 @@ export function requestIdOf(source: Headers): string {
 
 const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
 
-/**
- * A route handler's work in the request's log context, timed once for both
- * the metrics (by route pattern; `route` may be known only once the params
- * are) and its `request` line (unless lib/observe/http-log.ts logs every
- * response of this process already).
- */
+// A route handler's work in the request's log context, timed once for both
+// the metrics (by route pattern; `route` may be known only once the params
+// are) and its `request` line (unless lib/observe/http-log.ts logs every
+// response of this process already).
 export async function withRequestContext<R extends Response>(req: Request, route: string | (() => string), run: () => Promise<R>): Promise<R | NextResponse> {
   return runWithLogContext({ requestId: requestIdOf(req.headers) }, async () => {
     const started = performance.now();
@@ -44,7 +40,7 @@ export async function withRequestContext<R extends Response>(req: Request, route
   });
 }
 
-/** A route handler (not a session route: those use sessionRoute) wrapped by withRequestContext. */
+// A route handler (not a session route: those use sessionRoute) wrapped by withRequestContext.
 export function withRequestLog<Q extends Request, A extends unknown[], R extends Response>(route: string, handler: (req: Q, ...rest: A) => Promise<R>) {
   return (req: Q, ...rest: A): Promise<R | NextResponse> => withRequestContext(req, route, () => handler(req, ...rest));
 }
@@ -57,7 +53,7 @@ function outcomeOf(err: unknown): string {
   return "error";
 }
 
-/** A server action in its request's log context (from headers(): actions get no Request), with one `action` line. */
+// A server action in its request's log context (from headers(): actions get no Request), with one `action` line.
 export async function withActionContext<T>(action: string, run: () => Promise<T>): Promise<T> {
   const requestId = requestIdOf(await headers());
   return runWithLogContext({ requestId }, async () => {
@@ -74,7 +70,7 @@ export async function withActionContext<T>(action: string, run: () => Promise<T>
   });
 }
 
-/** Server rendering's reads in the request's log context (no line of its own: pages have no wrapper to time them). */
+// Server rendering's reads in the request's log context (no line of its own: pages have no wrapper to time them).
 export async function withRenderContext<T>(run: () => Promise<T>): Promise<T> {
   return runWithLogContext({ requestId: requestIdOf(await headers()) }, run);
 }

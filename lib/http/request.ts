@@ -4,18 +4,16 @@ import { AppError } from "../errors";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/**
- * A forwarded header's value, only when a proxy we trust wrote it
- * (TRUST_PROXY): otherwise any client could name the host that recovery
- * links and redirects point at. `next start` fills these in itself when they
- * are absent, so without TRUST_PROXY they are never read.
- */
+// A forwarded header's value, only when a proxy we trust wrote it
+// (TRUST_PROXY): otherwise any client could name the host that recovery
+// links and redirects point at. `next start` fills these in itself when they
+// are absent, so without TRUST_PROXY they are never read.
 function forwarded(headers: Headers, name: "x-forwarded-host" | "x-forwarded-proto"): string | undefined {
   if (env().TRUST_PROXY <= 0) return undefined;
   return headers.get(name)?.split(",")[0]?.trim() || undefined;
 }
 
-/** The app's own origin as the browser sees it (honouring a trusted proxy's forwarded headers). */
+// The app's own origin as the browser sees it (honouring a trusted proxy's forwarded headers).
 export function publicOrigin(req: NextRequest): string {
   const host = forwarded(req.headers, "x-forwarded-host") || req.headers.get("host") || req.nextUrl.host;
   // Next.js derives nextUrl's protocol from X-Forwarded-Proto too; `next start` itself speaks plain HTTP.
@@ -23,11 +21,9 @@ export function publicOrigin(req: NextRequest): string {
   return `${proto}://${host}`;
 }
 
-/**
- * State-changing requests from another origin change nothing. No Origin at
- * all is a non-browser client and passes; `Origin: null` does not. (Behind
- * a TLS proxy, TRUST_PROXY makes our origin https: see publicOrigin.)
- */
+// State-changing requests from another origin change nothing. No Origin at
+// all is a non-browser client and passes; `Origin: null` does not. (Behind
+// a TLS proxy, TRUST_PROXY makes our origin https: see publicOrigin.)
 export function assertSameOrigin(req: NextRequest): void {
   if (req.headers.get("sec-fetch-site") === "cross-site") {
     throw new AppError("FORBIDDEN_ORIGIN", "Cross-site requests may not change the cart.");
@@ -38,7 +34,7 @@ export function assertSameOrigin(req: NextRequest): void {
   throw new AppError("FORBIDDEN_ORIGIN", "This origin may not change the cart.");
 }
 
-/** Reads a JSON body under the contract's rules: content type, size, syntax. */
+// Reads a JSON body under the contract's rules: content type, size, syntax.
 export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; text: string }> {
   const type = req.headers.get("content-type");
   const mediaType = type?.split(";")[0]?.trim().toLowerCase();
@@ -54,13 +50,13 @@ export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; 
   }
 }
 
-/** 413 when Content-Length already says the body is over the limit: nothing of it is read. */
+// 413 when Content-Length already says the body is over the limit: nothing of it is read.
 export function assertDeclaredSize(headers: Headers, limit: number): void {
   const declared = Number(headers.get("content-length") ?? "0");
   if (declared > limit) throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
 }
 
-/** Streams the body and stops at the limit, whatever Content-Length claimed (chunked bodies too). */
+// Streams the body and stops at the limit, whatever Content-Length claimed (chunked bodies too).
 export async function readLimitedBytes(req: Request, limit: number): Promise<Buffer> {
   if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
@@ -90,11 +86,9 @@ async function readLimited(req: NextRequest, limit: number): Promise<string> {
   }
 }
 
-/**
- * The same rule for server actions, which see headers but not the URL the
- * browser used: the Origin's host must be ours (as Next.js's own action
- * check does), or an allowed origin. `Origin: null` never passes.
- */
+// The same rule for server actions, which see headers but not the URL the
+// browser used: the Origin's host must be ours (as Next.js's own action
+// check does), or an allowed origin. `Origin: null` never passes.
 export function assertSameHostOrigin(headers: Headers): void {
   if (headers.get("sec-fetch-site") === "cross-site") {
     throw new AppError("FORBIDDEN_ORIGIN", "Cross-site requests may not change the cart.");

@@ -13,31 +13,29 @@ import { keyedRequest, runOnce } from "./once";
 import { limitRoute } from "./rate-limit";
 import { assertSameOrigin, readJsonBody } from "./request";
 
-/**
- * The one wrapper every session route uses: origin check for changes, rate
- * limits, body parsing, If-Match and Idempotency-Key, the session in and the
- * cookie out, ETag and no-store on carts, and every error mapped to the
- * contract's shape.
- */
+// The one wrapper every session route uses: origin check for changes, rate
+// limits, body parsing, If-Match and Idempotency-Key, the session in and the
+// cookie out, ETag and no-store on carts, and every error mapped to the
+// contract's shape.
 export interface RouteInput<P> {
   req: NextRequest;
   session: Session;
   params: P;
   body: unknown;
-  /** If-Match and Idempotency-Key, for the cart service. */
+  // If-Match and Idempotency-Key, for the cart service.
   mutation: MutationOptions;
 }
 
 export type RouteOutput = { session: Session; status?: number } & ({ cart: CartView } | { json: unknown });
 
 interface RouteOptions {
-  /** Changes state: origin-checked, If-Match and Idempotency-Key apply. */
+  // Changes state: origin-checked, If-Match and Idempotency-Key apply.
   mutation?: boolean;
-  /** Takes a JSON body. */
+  // Takes a JSON body.
   body?: boolean;
 }
 
-/** -1 when the header is present but not one of our strong ETags: it never matches. */
+// -1 when the header is present but not one of our strong ETags: it never matches.
 function parseIfMatch(header: string | null): number | undefined {
   if (header === null || header.trim() === "*") return undefined;
   const match = /^"(\d{1,9})"$/.exec(header.trim());
@@ -62,7 +60,7 @@ export async function sessionResponse(output: RouteOutput): Promise<NextResponse
   return respond(status, body, output.session);
 }
 
-/** Saves the session record and sets the cookie on a response when it changed. */
+// Saves the session record and sets the cookie on a response when it changed.
 export async function writeSession(res: NextResponse, session: Session): Promise<void> {
   const saved = await saveSessionRecord(session);
   if (saved.cookieDirty) {
@@ -71,7 +69,7 @@ export async function writeSession(res: NextResponse, session: Session): Promise
   }
 }
 
-/** A keyed request, exactly once (lib/http/once.ts: the rules it shares with the server actions). */
+// A keyed request, exactly once (lib/http/once.ts: the rules it shares with the server actions).
 async function keyed(idem: IdempotencyContext, session: Session, run: () => Promise<RouteOutput>): Promise<NextResponse> {
   const result = await runOnce(idem, run, outputBody);
   if (!result.replayed) return sessionResponse(result.value);

@@ -13,12 +13,10 @@ import { credentialsSchema } from "./schemas";
 import { beginUserSession } from "./session-bridge";
 import { verifyCredentials } from "./users";
 
-/**
- * Auth.js: email + password (Credentials), and GitHub when its variables are
- * set. Auth.js proves who the user is; our own session decides what they
- * reach. Its JWT carries our session id, so a signed-out session is refused
- * by Auth.js too, not only by the cart.
- */
+// Auth.js: email + password (Credentials), and GitHub when its variables are
+// set. Auth.js proves who the user is; our own session decides what they
+// reach. Its JWT carries our session id, so a signed-out session is refused
+// by Auth.js too, not only by the cart.
 function authSecret(): string[] {
   // A list, newest first, like SESSION_SECRET: Auth.js signs with the first and reads with all.
   const configured = env().AUTH_SECRET;

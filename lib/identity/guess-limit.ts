@@ -6,26 +6,24 @@ import type { BackoffPolicy } from "../storage/kv";
 import { MemoryStore } from "../storage/memory-store";
 import { store } from "../storage/store";
 
-/**
- * Limits on guessing passwords and on creating accounts, checked before any
- * hash is computed. Every attempt counts (a success then clears its
- * account's count), so concurrent guesses cannot all slip past a check that
- * only failures would fill.
- *
- *   al:sa:<sha256(email)>  sign-in attempts for one account   SIGNIN_LIMIT_PER_ACCOUNT
- *   al:si:<address>        sign-in attempts from one address  SIGNIN_LIMIT_PER_ADDRESS
- *   al:ra:<address>        sign-ups from one address          REGISTER_LIMIT_PER_ADDRESS
- *   al:rg:<minute>         sign-ups from everyone             REGISTER_LIMIT_GLOBAL_PER_MINUTE
- *
- * The first three allow N attempts per AUTH_LIMIT_WINDOW_SECONDS, then lock
- * for AUTH_LOCK_SECONDS, doubling with each lock up to AUTH_LOCK_MAX_SECONDS
- * (one hash per key, one key per script: cluster-safe). A locked account
- * refuses its correct password too, until the lock ends.
- *
- * With the shared store away these limits do not fail open: they count in
- * this process instead (each instance then allows its own N), and the hash
- * cap (lib/auth/password.ts) bounds the CPU either way.
- */
+// Limits on guessing passwords and on creating accounts, checked before any
+// hash is computed. Every attempt counts (a success then clears its
+// account's count), so concurrent guesses cannot all slip past a check that
+// only failures would fill.
+//
+//   al:sa:<sha256(email)>  sign-in attempts for one account   SIGNIN_LIMIT_PER_ACCOUNT
+//   al:si:<address>        sign-in attempts from one address  SIGNIN_LIMIT_PER_ADDRESS
+//   al:ra:<address>        sign-ups from one address          REGISTER_LIMIT_PER_ADDRESS
+//   al:rg:<minute>         sign-ups from everyone             REGISTER_LIMIT_GLOBAL_PER_MINUTE
+//
+// The first three allow N attempts per AUTH_LIMIT_WINDOW_SECONDS, then lock
+// for AUTH_LOCK_SECONDS, doubling with each lock up to AUTH_LOCK_MAX_SECONDS
+// (one hash per key, one key per script: cluster-safe). A locked account
+// refuses its correct password too, until the lock ends.
+//
+// With the shared store away these limits do not fail open: they count in
+// this process instead (each instance then allows its own N), and the hash
+// cap (lib/auth/password.ts) bounds the CPU either way.
 export type GuessScope = "account" | "address" | "global";
 
 export interface GuessVerdict {
@@ -63,7 +61,7 @@ function limited(lockedMs: number, scope: GuessScope): GuessVerdict {
   return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil(lockedMs / 1000)), scope };
 }
 
-/** Counts one sign-in attempt for this email and address; refuses while either is locked. */
+// Counts one sign-in attempt for this email and address; refuses while either is locked.
 export async function checkSignIn(email: string | null, address: string | null, now = Date.now()): Promise<GuessVerdict> {
   const config = env();
   if (config.RATE_LIMIT_DISABLED) return ALLOWED;
@@ -79,7 +77,7 @@ export async function checkSignIn(email: string | null, address: string | null, 
   return ALLOWED;
 }
 
-/** A correct password clears its account's count (not its address's: one's own account must not reset that). */
+// A correct password clears its account's count (not its address's: one's own account must not reset that).
 export async function signInSucceeded(email: string): Promise<void> {
   if (env().RATE_LIMIT_DISABLED) return;
   const key = accountKey(email);
@@ -88,7 +86,7 @@ export async function signInSucceeded(email: string): Promise<void> {
   });
 }
 
-/** Counts one sign-up from this address and against the global budget. */
+// Counts one sign-up from this address and against the global budget.
 export async function checkRegister(address: string | null, now = Date.now()): Promise<GuessVerdict> {
   const config = env();
   if (config.RATE_LIMIT_DISABLED) return ALLOWED;

@@ -4,23 +4,19 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { recordRejection } from "../observe/metrics";
 
-/**
- * Argon2id, memory-hard. Parameters follow OWASP's minimum (19 MiB, 2
- * passes); a verify costs a few tens of milliseconds, which is the point.
- */
+// Argon2id, memory-hard. Parameters follow OWASP's minimum (19 MiB, 2
+// passes); a verify costs a few tens of milliseconds, which is the point.
 const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-/**
- * At most PASSWORD_HASH_CONCURRENCY hashes run at once in this process; up to
- * PASSWORD_HASH_QUEUE more wait at most PASSWORD_HASH_WAIT_MS for a slot, and
- * the rest are refused at once. Hashes run on libuv's small thread pool, so a
- * burst of sign-ins must not take every thread from cart requests, and a
- * queue that only grows would only make every answer late.
- */
+// At most PASSWORD_HASH_CONCURRENCY hashes run at once in this process; up to
+// PASSWORD_HASH_QUEUE more wait at most PASSWORD_HASH_WAIT_MS for a slot, and
+// the rest are refused at once. Hashes run on libuv's small thread pool, so a
+// burst of sign-ins must not take every thread from cart requests, and a
+// queue that only grows would only make every answer late.
 class HashGate {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
-  /** Set inside work that already holds a slot (withHashSlot): its hashes do not queue again. */
+  // Set inside work that already holds a slot (withHashSlot): its hashes do not queue again.
   readonly holding = new AsyncLocalStorage<true>();
 
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -35,7 +31,7 @@ class HashGate {
     }
   }
 
-  /** Resolves when a finishing hash hands over its slot. */
+  // Resolves when a finishing hash hands over its slot.
   private wait(maxWaiting: number, maxWaitMs: number): Promise<void> {
     if (this.waiting.length >= maxWaiting) return Promise.reject(busy());
     return new Promise((resolve, reject) => {
@@ -69,23 +65,21 @@ const globalForHashes = globalThis as unknown as { [key: symbol]: HashGate | und
 const GATE = Symbol.for("next-cart.password-hash-gate");
 const gate = () => (globalForHashes[GATE] ??= new HashGate());
 
-/**
- * Runs a whole sign-in (Auth.js's credentials callback) in one hash slot, so
- * a request the cap turns away costs nothing beyond its refusal: it never
- * reaches Auth.js's parsing, CSRF check and user lookup. Throws AppError
- * OVERLOADED as hashPassword does.
- */
+// Runs a whole sign-in (Auth.js's credentials callback) in one hash slot, so
+// a request the cap turns away costs nothing beyond its refusal: it never
+// reaches Auth.js's parsing, CSRF check and user lookup. Throws AppError
+// OVERLOADED as hashPassword does.
 export function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
   const g = gate();
   return g.run(() => g.holding.run(true, work));
 }
 
-/** Throws AppError OVERLOADED when the hash cap and its queue are full. */
+// Throws AppError OVERLOADED when the hash cap and its queue are full.
 export function hashPassword(password: string): Promise<string> {
   return gate().run(() => hash(password, options));
 }
 
-/** False for a wrong password or a malformed stored hash; throws AppError OVERLOADED as hashPassword does. */
+// False for a wrong password or a malformed stored hash; throws AppError OVERLOADED as hashPassword does.
 export function verifyPassword(stored: string, password: string): Promise<boolean> {
   return gate().run(async () => {
     try {
@@ -96,7 +90,7 @@ export function verifyPassword(stored: string, password: string): Promise<boolea
   });
 }
 
-/** A real hash of nothing: unknown emails cost the same time as wrong passwords. */
+// A real hash of nothing: unknown emails cost the same time as wrong passwords.
 let dummy: Promise<string> | undefined;
 export function dummyHash(): Promise<string> {
   const pending = (dummy ??= hashPassword("not-a-real-password-0000"));

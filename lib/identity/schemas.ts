@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Emails are compared trimmed and lower-cased; passwords are never trimmed. */
+// Emails are compared trimmed and lower-cased; passwords are never trimmed.
 export const emailSchema = z
   .string()
   .trim()

@@ -21,13 +21,13 @@ export async function beginUserSession(user: { id: string; email: string | null 
   return next.sid;
 }
 
-/** Ends whatever session the request's cookie carries and gives the device a new guest cookie. */
+// Ends whatever session the request's cookie carries and gives the device a new guest cookie.
 export async function endUserSession(): Promise<void> {
   await endSession(await sessionFromCookiesOrFresh());
   await commitSessionToCookies(freshSession());
 }
 
-/** Ends one session: revoked in Postgres when signed in (retried), a tombstone in the store. */
+// Ends one session: revoked in Postgres when signed in (retried), a tombstone in the store.
 export async function endSession(session: Session): Promise<void> {
   // Postgres first: it is the authority; the tombstone only saves later lookups.
   if (session.userId !== null) await revokeUserSession(session.sid);

@@ -22,7 +22,7 @@ export async function registerUser(input: RegisterInput): Promise<PublicUser> {
   return { id: row.id, email: row.email! };
 }
 
-/** The user for these credentials, or null; the same work whether or not the email exists. */
+// The user for these credentials, or null; the same work whether or not the email exists.
 export async function verifyCredentials(email: string, password: string): Promise<PublicUser | null> {
   const [row] = await (await db()).select().from(users).where(eq(users.email, email)).limit(1);
   // Sign-ins hold their hash slot already (withHashSlot in lib/http/auth-guard.ts and the sign-in action).

@@ -7,19 +7,17 @@ import { db, type Database } from "../storage/database";
 import { store } from "../storage/store";
 import { recordCleanupRun } from "../observe/metrics";
 
-/**
- * The one cleanup: every kind of row that outlived its purpose, removed in
- * small batches. Each batch is one statement (its own transaction) that picks
- * the oldest matching rows through an index that matches its filter, locks
- * them with FOR UPDATE SKIP LOCKED and deletes them by key, so a batch reads
- * only what it deletes, never waits for a shopper's transaction, and two runs
- * at once share the work instead of colliding. A crash loses at most the
- * batch in flight (rolled back); the next run simply goes on. Cutoffs use
- * Postgres's clock, like the rest of the module.
- *
- * The CLI (scripts/cleanup.mts), the cron route (app/api/cron/cleanup) and
- * the in-process schedule (./schedule.ts) all call runCleanup.
- */
+// The one cleanup: every kind of row that outlived its purpose, removed in
+// small batches. Each batch is one statement (its own transaction) that picks
+// the oldest matching rows through an index that matches its filter, locks
+// them with FOR UPDATE SKIP LOCKED and deletes them by key, so a batch reads
+// only what it deletes, never waits for a shopper's transaction, and two runs
+// at once share the work instead of colliding. A crash loses at most the
+// batch in flight (rolled back); the next run simply goes on. Cutoffs use
+// Postgres's clock, like the rest of the module.
+//
+// The CLI (scripts/cleanup.mts), the cron route (app/api/cron/cleanup) and
+// the in-process schedule (./schedule.ts) all call runCleanup.
 export const CLEANUP_KINDS = [
   "guestCarts",
   "userCarts",
@@ -38,11 +36,11 @@ export interface CleanupSettings {
   pauseMs: number;
   budgetMs: number;
   guestCartDays: number;
-  /** null: user carts are kept forever. */
+  // null: user carts are kept forever.
   userCartDays: number | null;
   mergedGraceDays: number;
   recoveryLinkHours: number;
-  /** Revoked sessions are kept this long after sign-out (the rotation grace still reads them). */
+  // Revoked sessions are kept this long after sign-out (the rotation grace still reads them).
   revokedSessionGraceSeconds: number;
   sessionAbsoluteSeconds: number;
 }
@@ -65,14 +63,12 @@ export function cleanupSettings(config: Env = env()): CleanupSettings {
   };
 }
 
-/**
- * One batched delete. `batch(n)` deletes at most n rows and selects
- * `{ n, also? }` (also: rows of a second kind removed with them); `count`
- * selects `{ n, also? }` for a dry run.
- */
+// One batched delete. `batch(n)` deletes at most n rows and selects
+// `{ n, also? }` (also: rows of a second kind removed with them); `count`
+// selects `{ n, also? }` for a dry run.
 export interface CleanupStep {
   kind: CleanupKind;
-  /** Counted in this kind too (recovery links take their redemptions with them). */
+  // Counted in this kind too (recovery links take their redemptions with them).
   alsoKind?: CleanupKind;
   label: string;
   count: SQL;
@@ -86,10 +82,8 @@ const secondsAgo = (seconds: number) => sql`now() - make_interval(secs => ${seco
 // the rows are locked) through `= any(array(…))`: a lookup per picked row, never a hash join
 // that would read the whole table to find a batch's few hundred rows.
 
-/**
- * Carts by one partial index's filter (literals, so the planner matches the
- * index), oldest first. cart_items and recovery_redemptions cascade.
- */
+// Carts by one partial index's filter (literals, so the planner matches the
+// index), oldest first. cart_items and recovery_redemptions cascade.
 function cartStep(kind: CleanupKind, label: string, filter: SQL): CleanupStep {
   return {
     kind,
@@ -107,7 +101,7 @@ function cartStep(kind: CleanupKind, label: string, filter: SQL): CleanupStep {
   };
 }
 
-/** The steps of one run, in order; each kind's filter matches one index (see db/schema.ts). */
+// The steps of one run, in order; each kind's filter matches one index (see db/schema.ts).
 export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
   const steps: CleanupStep[] = [
     cartStep(
@@ -209,11 +203,11 @@ function sessionStep(label: string, filter: SQL, orderBy: "revoked_at" | "create
 export interface CleanupProgress {
   kind: CleanupKind;
   label: string;
-  /** Batches so far in this run (all kinds). */
+  // Batches so far in this run (all kinds).
   batch: number;
-  /** Rows of `kind` this batch removed. */
+  // Rows of `kind` this batch removed.
   deleted: number;
-  /** Rows of the step's second kind removed with them (a link's redemptions), if any. */
+  // Rows of the step's second kind removed with them (a link's redemptions), if any.
   alsoDeleted?: { kind: CleanupKind; count: number };
   totals: CleanupCounts;
 }
@@ -230,11 +224,11 @@ export interface CleanupResult {
   dryRun: boolean;
   startedAt: string;
   durationMs: number;
-  /** Batches run (0 for a dry run, which counts each kind once). */
+  // Batches run (0 for a dry run, which counts each kind once).
   batches: number;
-  /** Rows removed per kind (or, for a dry run, that would be). */
+  // Rows removed per kind (or, for a dry run, that would be).
   deleted: CleanupCounts;
-  /** False when the time budget ran out first: the next run goes on where this one stopped. */
+  // False when the time budget ran out first: the next run goes on where this one stopped.
   complete: boolean;
 }
 
@@ -259,7 +253,7 @@ async function sweepStore(dryRun: boolean): Promise<number> {
   return (await store()).sweepExpired({ dryRun });
 }
 
-/** Counts what a run would remove now, per kind, without removing anything. */
+// Counts what a run would remove now, per kind, without removing anything.
 export async function countCleanup(overrides: Partial<CleanupSettings> = {}): Promise<CleanupCounts> {
   const settings = { ...cleanupSettings(), ...overrides };
   const database = await db();
@@ -273,7 +267,7 @@ export async function countCleanup(overrides: Partial<CleanupSettings> = {}): Pr
   return counts;
 }
 
-/** One run: every kind in turn, batch after batch, until done or out of budget. Recorded in cleanup_runs. */
+// One run: every kind in turn, batch after batch, until done or out of budget. Recorded in cleanup_runs.
 export async function runCleanup(options: CleanupOptions): Promise<CleanupResult> {
   const settings = { ...cleanupSettings(), ...options.settings };
   const dryRun = options.dryRun ?? false;
@@ -343,7 +337,7 @@ async function deleteAll(
   result.deleted.storeEntries = await sweepStore(false);
 }
 
-/** How many runs cleanup_runs keeps. */
+// How many runs cleanup_runs keeps.
 const KEPT_RUNS = 200;
 
 async function record(database: Database, result: CleanupResult, startedAt: Date, error: string | null): Promise<void> {
@@ -364,11 +358,11 @@ async function record(database: Database, result: CleanupResult, startedAt: Date
 
 export interface CleanupRun extends CleanupResult {
   id: number;
-  /** The error's name when the run failed part-way (its counts are what it did before). */
+  // The error's name when the run failed part-way (its counts are what it did before).
   error: string | null;
 }
 
-/** The latest runs, newest first (for the admin dashboard and operators). */
+// The latest runs, newest first (for the admin dashboard and operators).
 export async function lastRuns(limit = 20): Promise<CleanupRun[]> {
   const rows = await (await db()).select().from(cleanupRuns).orderBy(desc(cleanupRuns.startedAt), desc(cleanupRuns.id)).limit(limit);
   return rows.map((r) => ({

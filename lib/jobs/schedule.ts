@@ -2,17 +2,15 @@ import { env } from "../config/env";
 import { log } from "../log/logger";
 import { runCleanup } from "./cleanup";
 
-/**
- * The in-process schedule: on the embedded default (CLEANUP_SCHEDULE=auto
- * without DATABASE_URL) or wherever CLEANUP_SCHEDULE=1. Started whether or
- * not the database opened at boot: a tick that cannot reach it logs and
- * tries again at the next tick. Each tick is jittered (±20 %) so instances
- * started together do not clean together; running twice at once would be
- * safe anyway (FOR UPDATE SKIP LOCKED), just wasteful.
- */
+// The in-process schedule: on the embedded default (CLEANUP_SCHEDULE=auto
+// without DATABASE_URL) or wherever CLEANUP_SCHEDULE=1. Started whether or
+// not the database opened at boot: a tick that cannot reach it logs and
+// tries again at the next tick. Each tick is jittered (±20 %) so instances
+// started together do not clean together; running twice at once would be
+// safe anyway (FOR UPDATE SKIP LOCKED), just wasteful.
 const globalForSchedule = globalThis as unknown as { __cleanupSchedule?: NodeJS.Timeout };
 
-/** The first run comes within about a minute, so a short-lived dev server still cleans. */
+// The first run comes within about a minute, so a short-lived dev server still cleans.
 const FIRST_RUN_MAX_MS = 60_000;
 
 export function scheduleEnabled(): boolean {

@@ -1,9 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
-/**
- * What every log line of one request shares, kept for the request's async
- * work: pino's mixin() is synchronous, so it reads this instead of headers().
- */
+// What every log line of one request shares, kept for the request's async
+// work: pino's mixin() is synchronous, so it reads this instead of headers().
 export interface LogContext {
   requestId: string;
 }

@@ -2,13 +2,11 @@ import pino from "pino";
 import { currentLogContext } from "./context";
 import { redact, redactError, scrubString } from "./redact";
 
-/**
- * Structured logs: pino, one JSON line per event on stderr, with the
- * request's id on every line logged while serving it (lib/log/context.ts).
- * Messages never reach HTTP responses; this is where the detail goes
- * instead. Everything is redacted (lib/log/redact.ts) before pino sees it.
- * For people: `next dev | npx pino-pretty`.
- */
+// Structured logs: pino, one JSON line per event on stderr, with the
+// request's id on every line logged while serving it (lib/log/context.ts).
+// Messages never reach HTTP responses; this is where the detail goes
+// instead. Everything is redacted (lib/log/redact.ts) before pino sees it.
+// For people: `next dev | npx pino-pretty`.
 type Level = "debug" | "info" | "warn" | "error";
 type Fields = Record<string, unknown>;
 

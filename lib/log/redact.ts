@@ -1,10 +1,8 @@
-/**
- * Redaction of everything a log line carries, before it is written: secrets
- * under sensitive names, secrets inside strings (recovery links, `token=`
- * query values, cookie headers, password hashes) and errors reduced to what
- * an operator needs. Pure, so the unit tests pin it down; pino's own
- * `redact` paths in logger.ts are a second layer for the same names.
- */
+// Redaction of everything a log line carries, before it is written: secrets
+// under sensitive names, secrets inside strings (recovery links, `token=`
+// query values, cookie headers, password hashes) and errors reduced to what
+// an operator needs. Pure, so the unit tests pin it down; pino's own
+// `redact` paths in logger.ts are a second layer for the same names.
 export const REDACTED = "[redacted]";
 
 // Names whose value is a secret whatever it holds (cookies, credentials, tokens, hashes).
@@ -15,7 +13,7 @@ const DROPPED_ERROR_FIELDS = new Set(["query", "parameters", "args", "types", "d
 
 const MAX_DEPTH = 6;
 
-/** Secrets that can hide inside any string: link tokens, cookie headers, bearer tokens, argon2 hashes. */
+// Secrets that can hide inside any string: link tokens, cookie headers, bearer tokens, argon2 hashes.
 export function scrubString(text: string): string {
   return (
     text
@@ -31,7 +29,7 @@ export function scrubString(text: string): string {
   );
 }
 
-/** An error as a plain object: type, message, code, stack and cause; never a postgres error's statement or values. */
+// An error as a plain object: type, message, code, stack and cause; never a postgres error's statement or values.
 export function redactError(err: unknown, depth = 0): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: scrubString(String(err)) };
   const out: Record<string, unknown> = { type: err.name, message: scrubString(err.message) };
@@ -47,7 +45,7 @@ export function redactError(err: unknown, depth = 0): Record<string, unknown> {
   return out;
 }
 
-/** A deep copy of `value` with every secret replaced by "[redacted]". */
+// A deep copy of `value` with every secret replaced by "[redacted]".
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrubString(value);
   if (value === null || typeof value !== "object") return value;

@@ -1,7 +1,5 @@
-/**
- * Request ids: the `X-Request-Id` a trusted proxy sent, or one made here.
- * No imports beyond the platform, so proxy.ts can use it too.
- */
+// Request ids: the `X-Request-Id` a trusted proxy sent, or one made here.
+// No imports beyond the platform, so proxy.ts can use it too.
 export const REQUEST_ID_HEADER = "x-request-id";
 
 // Short and plain: it goes into every log line and a response header, so nothing that could inject or bloat them.
@@ -15,7 +13,7 @@ export function newRequestId(): string {
   return crypto.randomUUID();
 }
 
-/** The incoming id only when a trusted proxy set it (TRUST_PROXY) and it is well formed; else a new one. */
+// The incoming id only when a trusted proxy set it (TRUST_PROXY) and it is well formed; else a new one.
 export function chooseRequestId(incoming: string | null, trustProxy: boolean): string {
   return trustProxy && isValidRequestId(incoming) ? incoming : newRequestId();
 }

@@ -2,22 +2,20 @@ import type { MetricValue } from "prom-client";
 import { registerMetrics, REQUEST_BUCKETS } from "./metrics";
 import { registry } from "./registry";
 
-/**
- * A small ring buffer of snapshots of this instance's registry, taken every
- * few seconds, from which the dashboard draws its time series (rates,
- * ratios, p50/p99). Per instance, like the registry: behind a balancer each
- * instance shows its own traffic. It holds the registry's own readings, not
- * a second set of counts.
- */
+// A small ring buffer of snapshots of this instance's registry, taken every
+// few seconds, from which the dashboard draws its time series (rates,
+// ratios, p50/p99). Per instance, like the registry: behind a balancer each
+// instance shows its own traffic. It holds the registry's own readings, not
+// a second set of counts.
 export const SNAPSHOT_MS = 5_000;
-/** Kept longer than the 15 minutes drawn, for the guest-session estimate (one idle window). */
+// Kept longer than the 15 minutes drawn, for the guest-session estimate (one idle window).
 const KEEP_MS = 30 * 60_000;
 
 export interface Snapshot {
   t: number;
-  /** Per "METHOD route": cumulative bucket counts (REQUEST_BUCKETS then +Inf) over every status. */
+  // Per "METHOD route": cumulative bucket counts (REQUEST_BUCKETS then +Inf) over every status.
   requests: Record<string, number[]>;
-  /** Counter totals by "name" or "name{label=value}". */
+  // Counter totals by "name" or "name{label=value}".
   counters: Record<string, number>;
 }
 
@@ -69,7 +67,7 @@ async function tick(): Promise<void> {
   while (history.snapshots.length > 0 && history.snapshots[0]!.t < snap.t - KEEP_MS) history.snapshots.shift();
 }
 
-/** Starts the snapshots (once per process); the first is taken at once. */
+// Starts the snapshots (once per process); the first is taken at once.
 export function startHistory(): void {
   if (history.timer) return;
   history.timer = setInterval(() => void tick().catch(() => {}), SNAPSHOT_MS);
@@ -77,17 +75,15 @@ export function startHistory(): void {
   void tick().catch(() => {});
 }
 
-/** The kept snapshots, oldest first, plus one taken now (not kept), so a reader always sees the present. */
+// The kept snapshots, oldest first, plus one taken now (not kept), so a reader always sees the present.
 export async function snapshots(): Promise<Snapshot[]> {
   startHistory();
   return [...history.snapshots, await takeSnapshot()];
 }
 
-/**
- * The q-quantile of a histogram's bucket counts (cumulative), interpolated
- * linearly within the bucket as Prometheus's histogram_quantile does; null
- * with no observations. Past the last finite bound it answers that bound.
- */
+// The q-quantile of a histogram's bucket counts (cumulative), interpolated
+// linearly within the bucket as Prometheus's histogram_quantile does; null
+// with no observations. Past the last finite bound it answers that bound.
 export function quantile(q: number, cumulative: readonly number[], bounds: readonly number[] = REQUEST_BUCKETS): number | null {
   const total = cumulative[cumulative.length - 1] ?? 0;
   if (total <= 0) return null;

@@ -4,13 +4,11 @@ import { runWithLogContext } from "../log/context";
 import { log } from "../log/logger";
 import { isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 
-/**
- * One `request` line per HTTP response of this process, pages, 404s and
- * proxy.ts's own answers included, from Node's http diagnostics channels:
- * the only place that sees every response's final status. Where there is
- * no Node http server (some serverless hosts), route handlers log their own
- * line instead (lib/http/request-context.ts).
- */
+// One `request` line per HTTP response of this process, pages, 404s and
+// proxy.ts's own answers included, from Node's http diagnostics channels:
+// the only place that sees every response's final status. Where there is
+// no Node http server (some serverless hosts), route handlers log their own
+// line instead (lib/http/request-context.ts).
 interface Message {
   request: IncomingMessage;
   response: ServerResponse;
@@ -19,7 +17,7 @@ interface Message {
 const key = Symbol.for("next-cart.http-log");
 const state = globalThis as { [key]?: boolean };
 
-/** True once this process logs every response here; the handlers' own line is then left out. */
+// True once this process logs every response here; the handlers' own line is then left out.
 export function responsesLogged(): boolean {
   return state[key] === true;
 }

@@ -1,11 +1,9 @@
 import { counter, gauge, histogram } from "./registry";
 
-/**
- * Every metric the module exports, and the one function that records each.
- * Prometheus conventions: base units (seconds), `_total` on counters, labels
- * with few values (a route pattern, never a raw path or an id). This module
- * depends on nothing of ours, so every layer may record into it.
- */
+// Every metric the module exports, and the one function that records each.
+// Prometheus conventions: base units (seconds), `_total` on counters, labels
+// with few values (a route pattern, never a raw path or an id). This module
+// depends on nothing of ours, so every layer may record into it.
 
 // Resolves 5–150 ms, where this app's requests live, and still sees the slow tail.
 export const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5];
@@ -97,7 +95,7 @@ const cleanupRuns = () => counter({ name: "cart_cleanup_runs_total", help: "Clea
 const cleanupRows = () => counter({ name: "cart_cleanup_rows_removed_total", help: "Rows removed by the cleanup, by kind of row.", labelNames: ["kind"] });
 const cleanupLast = () => gauge({ name: "cart_cleanup_last_run_timestamp_seconds", help: "When the last cleanup run of this instance ended (Unix time)." });
 
-/** For the cleanup job: one call per run, with the rows it removed by kind. */
+// For the cleanup job: one call per run, with the rows it removed by kind.
 export function recordCleanupRun(counts: Record<string, number>, outcome: "ok" | "failed" = "ok"): void {
   cleanupRuns().inc({ outcome });
   for (const [kind, n] of Object.entries(counts)) cleanupRows().inc({ kind }, n);
@@ -138,7 +136,7 @@ function probedGauge(name: string, help: string, probe: string): void {
   });
 }
 
-/** Registers every metric, so each family is exposed (HELP, TYPE) from the first scrape on. */
+// Registers every metric, so each family is exposed (HELP, TYPE) from the first scrape on.
 export function registerMetrics(): void {
   probedGauge("cart_store_circuit_open", "1 while the session store's circuit breaker is open (calls skipped), else 0.", "store_circuit_open");
   probedGauge("cart_db_pool_max_connections", "Postgres connections this instance may open (DATABASE_POOL_SIZE); 1 on PGlite.", "db_pool_max");

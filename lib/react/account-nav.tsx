@@ -7,9 +7,9 @@ import { cx } from "./class-names";
 import { SubmitButton } from "./submit-button";
 
 export interface AccountNavProps {
-  /** The signed-in shopper, or null for a guest. */
+  // The signed-in shopper, or null for a guest.
   user: { email: string | null } | null;
-  /** The app's sign-out server action (a form post, so it works without JavaScript). */
+  // The app's sign-out server action (a form post, so it works without JavaScript).
   signOutAction: (formData: FormData) => void | Promise<void>;
   className?: string;
 }
@@ -23,7 +23,7 @@ function PersonIcon() {
   );
 }
 
-/** The header's account area: "Sign in" for a guest; the email and "Sign out" once signed in. */
+// The header's account area: "Sign in" for a guest; the email and "Sign out" once signed in.
 export function AccountNav({ user, signOutAction, className }: AccountNavProps) {
   const pathname = usePathname();
 

@@ -10,18 +10,18 @@ import { fillMessage } from "./messages";
 
 export interface AddToCartButtonProps {
   productId: string;
-  /** Shown optimistically until the server answers, and in the announcement. */
+  // Shown optimistically until the server answers, and in the announcement.
   name: string;
-  /** Current catalog price in minor units (display only; the server prices the line). */
+  // Current catalog price in minor units (display only; the server prices the line).
   unitPrice: number;
   slug: string;
   image: string;
-  /** Where a post without JavaScript lands afterwards: the current path. */
+  // Where a post without JavaScript lands afterwards: the current path.
   returnTo: string;
-  /** Show a quantity select (1…maxSelectable, never above the server's per-line limit) next to the button. */
+  // Show a quantity select (1…maxSelectable, never above the server's per-line limit) next to the button.
   withQuantity?: boolean;
   maxSelectable?: number;
-  /** The button's size: compact in a product grid, large on a product page. */
+  // The button's size: compact in a product grid, large on a product page.
   size?: "compact" | "regular" | "large";
   label?: string;
   className?: string;

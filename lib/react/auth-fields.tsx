@@ -1,4 +1,4 @@
-/** The email and password fields shared by the sign-in and sign-up forms. */
+// The email and password fields shared by the sign-in and sign-up forms.
 export function EmailField({ id, autoComplete }: { id: string; autoComplete: "username" | "email" }) {
   return (
     <div className="field">

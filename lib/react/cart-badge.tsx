@@ -5,7 +5,7 @@ import { useCart } from "./cart-provider";
 import { cx } from "./class-names";
 import { fillMessage, itemCountText } from "./messages";
 
-/** The header's cart link with its item-count badge ("Cart, 3 items"). */
+// The header's cart link with its item-count badge ("Cart, 3 items").
 export function CartBadge({ href = "/cart", className }: { href?: string; className?: string }) {
   const { cart, isPending, messages } = useCart();
   const count = cart.itemCount;

@@ -10,9 +10,9 @@ import { CartSummary } from "./cart-summary";
 import { cx } from "./class-names";
 
 export interface CartDrawerProps {
-  /** Open when the shopper adds something (default), or only through the trigger / openDrawer(). */
+  // Open when the shopper adds something (default), or only through the trigger / openDrawer().
   openOnAdd?: boolean;
-  /** Render a CartBadge that opens the drawer (a plain link to the cart without JavaScript). */
+  // Render a CartBadge that opens the drawer (a plain link to the cart without JavaScript).
   withTrigger?: boolean;
   cartHref?: string;
   className?: string;
@@ -20,12 +20,10 @@ export interface CartDrawerProps {
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-/**
- * The cart as a modal side panel: opens on add, moves focus in, keeps Tab
- * inside, closes on Escape or the backdrop and gives focus back to where it
- * was. It exists only with JavaScript; without it the trigger is a link to
- * the cart page and adds land back on their page.
- */
+// The cart as a modal side panel: opens on add, moves focus in, keeps Tab
+// inside, closes on Escape or the backdrop and gives focus back to where it
+// was. It exists only with JavaScript; without it the trigger is a link to
+// the cart page and adds land back on their page.
 export function CartDrawer({ openOnAdd = true, withTrigger = false, cartHref = "/cart", className }: CartDrawerProps) {
   const { cart, drawer, openDrawer, closeDrawer, messages } = useCart();
   const hydrated = useHydrated();

@@ -9,9 +9,9 @@ import { fillMessage } from "./messages";
 import { QuantityControl } from "./quantity-control";
 
 export interface CartLinesProps {
-  /** Where posts without JavaScript land afterwards. */
+  // Where posts without JavaScript land afterwards.
   returnTo?: string;
-  /** Link to a product page from its slug. */
+  // Link to a product page from its slug.
   productHref?: (slug: string) => string;
   className?: string;
 }
@@ -55,7 +55,7 @@ function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLine
   );
 }
 
-/** The cart's lines, each with its quantity control. */
+// The cart's lines, each with its quantity control.
 export function CartLines({ returnTo = "/cart", productHref = (slug) => `/products/${slug}`, className }: CartLinesProps) {
   const { cart } = useCart();
   return (

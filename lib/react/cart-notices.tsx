@@ -26,14 +26,14 @@ function noticeText(notice: CartNotice, cart: CartView, messages: CartMessages):
   }
 }
 
-/** Good news (a merge, a lower price) is informational; the rest needs the shopper's attention. */
+// Good news (a merge, a lower price) is informational; the rest needs the shopper's attention.
 function noticeTone(notice: CartNotice): "info" | "warning" {
   if (notice.type === "merged") return "info";
   if (notice.type === "price_changed" && notice.to < notice.from) return "info";
   return "warning";
 }
 
-/** What changed in the cart since the shopper last saw it (prices, availability, a merge). */
+// What changed in the cart since the shopper last saw it (prices, availability, a merge).
 export function CartNotices({ showMerged = true }: { showMerged?: boolean }) {
   const { cart, messages } = useCart();
   const notices = showMerged ? cart.notices : cart.notices.filter((notice) => notice.type !== "merged");

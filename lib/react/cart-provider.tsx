@@ -23,14 +23,12 @@ import { cartErrorMessage, mergeMessages, type CartMessages, type CartMessagesOv
 import { sendChange } from "./send-change";
 import { openTabChannel, takeFromOtherTab, type TabChannel } from "./tab-sync";
 
-/** A server action as the cart components call it: FormData in, the whole cart out. */
+// A server action as the cart components call it: FormData in, the whole cart out.
 export type CartServerAction = (formData: FormData) => Promise<CartActionResult>;
 
-/**
- * The four cart mutations, passed in by the app (its server actions) so this
- * module never imports from `app/`. Each is used both as a `<form action>` (it
- * then posts without JavaScript) and, with JavaScript, called directly.
- */
+// The four cart mutations, passed in by the app (its server actions) so this
+// module never imports from `app/`. Each is used both as a `<form action>` (it
+// then posts without JavaScript) and, with JavaScript, called directly.
 export interface CartActions {
   add: CartServerAction;
   setQuantity: CartServerAction;
@@ -38,16 +36,14 @@ export interface CartActions {
   clear: CartServerAction;
 }
 
-/**
- * The same server reference, typed for `<form action>` (which ignores the
- * result). Identity matters: React renders a server reference as a form that
- * posts without JavaScript, so this must not wrap it.
- */
+// The same server reference, typed for `<form action>` (which ignores the
+// result). Identity matters: React renders a server reference as a form that
+// posts without JavaScript, so this must not wrap it.
 export function formAction(action: CartServerAction): (formData: FormData) => void {
   return action;
 }
 
-/** What a form submission means: the optimistic change and what to announce when the server agrees. */
+// What a form submission means: the optimistic change and what to announce when the server agrees.
 export interface CartIntent {
   op: CartOp;
   success: string;
@@ -59,7 +55,7 @@ export interface CartStatus {
   text: string;
 }
 
-/** What a control shows beside itself: a refusal's message, or that its change is being retried. */
+// What a control shows beside itself: a refusal's message, or that its change is being retried.
 export interface ControlNote {
   // A new id per note: a control resets what the shopper typed when its change is refused.
   id: number;
@@ -71,26 +67,24 @@ export interface ControlNote {
 export type DrawerOpener = "add" | "shopper";
 
 interface CartContextValue {
-  /** The cart to render: the server's cart with pending changes applied. */
+  // The cart to render: the server's cart with pending changes applied.
   cart: CartView;
-  /** The last cart the server confirmed. */
+  // The last cart the server confirmed.
   confirmedCart: CartView;
-  /** True while a change is on its way to the server. */
+  // True while a change is on its way to the server.
   isPending: boolean;
   actions: CartActions;
   limits: CartReducerLimits;
   messages: CartMessages;
-  /** The note for a control (by the key it passed to submitForm), if any. */
+  // The note for a control (by the key it passed to submitForm), if any.
   notes: Readonly<Record<string, ControlNote>>;
   drawer: DrawerOpener | null;
   openDrawer(opener: DrawerOpener): void;
   closeDrawer(): void;
-  /**
-   * An `onSubmit` for a cart form: stops the browser's post, applies the
-   * optimistic change, calls the action with `js=1`, and applies its answer.
-   * `intent` reads the form's data; returning null sends the change without
-   * an optimistic prediction (the server's answer decides).
-   */
+  // An `onSubmit` for a cart form: stops the browser's post, applies the
+  // optimistic change, calls the action with `js=1`, and applies its answer.
+  // `intent` reads the form's data; returning null sends the change without
+  // an optimistic prediction (the server's answer decides).
   submitForm(
     event: FormEvent<HTMLFormElement>,
     action: CartServerAction,
@@ -103,7 +97,7 @@ const CartContext = createContext<CartContextValue | null>(null);
 
 const noSubscription = () => () => {};
 
-/** False while rendering on the server and hydrating, true once React runs in the browser. */
+// False while rendering on the server and hydrating, true once React runs in the browser.
 export function useHydrated(): boolean {
   return useSyncExternalStore(
     noSubscription,
@@ -114,7 +108,7 @@ export function useHydrated(): boolean {
 
 const STATUS_VISIBLE_MS = { success: 4000, error: 8000, busy: 30000 } as const;
 
-/** The form's own fields, minus React's `$ACTION_*` bookkeeping, plus `js=1`. */
+// The form's own fields, minus React's `$ACTION_*` bookkeeping, plus `js=1`.
 function formDataForCall(form: HTMLFormElement, submitter: HTMLElement | null): FormData {
   const source = new FormData(form, submitter);
   const data = new FormData();
@@ -128,12 +122,12 @@ function formDataForCall(form: HTMLFormElement, submitter: HTMLElement | null): 
 }
 
 export interface CartProviderProps {
-  /** The shopper's cart, read on the server and not awaited (it streams in). */
+  // The shopper's cart, read on the server and not awaited (it streams in).
   cartPromise: Promise<CartView>;
   actions: CartActions;
-  /** The server's limits (CART_MAX_LINES, CART_MAX_QUANTITY), so the prediction matches the answer. */
+  // The server's limits (CART_MAX_LINES, CART_MAX_QUANTITY), so the prediction matches the answer.
   limits?: Partial<CartLimits>;
-  /** Replaces any of the English strings (see defaultCartMessages). */
+  // Replaces any of the English strings (see defaultCartMessages).
   messages?: CartMessagesOverride;
   children: ReactNode;
 }
@@ -294,7 +288,7 @@ export function CartProvider({
   );
 }
 
-/** The cart and its operations. Every caller sees the same (optimistic) cart. */
+// The cart and its operations. Every caller sees the same (optimistic) cart.
 export function useCart(): CartContextValue {
   const context = useContext(CartContext);
   if (!context) throw new Error("useCart must be used inside <CartProvider>");

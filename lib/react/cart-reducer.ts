@@ -2,13 +2,11 @@ import { addLine, clearLines, defaultLimits, removeLine, setLineQuantity, type L
 import type { CartLimits, CartLine, CartLineView, CartView } from "../cart/types";
 import { AppError } from "../errors";
 
-/**
- * The client's optimistic view of a cart change. Pure, and built on the same
- * rules the server applies (lib/cart/domain), so the prediction cannot drift
- * from the answer: a change the server would refuse (over the per-line
- * maximum, over the line limit, an item no longer in the cart) leaves the
- * cart as it is, and the server's answer explains why.
- */
+// The client's optimistic view of a cart change. Pure, and built on the same
+// rules the server applies (lib/cart/domain), so the prediction cannot drift
+// from the answer: a change the server would refuse (over the per-line
+// maximum, over the line limit, an item no longer in the cart) leaves the
+// cart as it is, and the server's answer explains why.
 export interface OptimisticProduct {
   name: string;
   unitPrice: number;
@@ -88,14 +86,12 @@ export function applyCartOp(cart: CartView, op: CartOp, limits: CartLimits = DEF
   };
 }
 
-/**
- * Which of two server carts to keep. The same cart: the higher version wins
- * (a tie takes the newer answer, which may carry fresher notices), so a slow
- * response never overwrites a newer cart. Another cart (the shopper signed in
- * and the carts merged, or a never-written cart got its first line): the
- * answer that arrived last wins, except that a never-written cart does not
- * replace a written one (a render that started before the first write).
- */
+// Which of two server carts to keep. The same cart: the higher version wins
+// (a tie takes the newer answer, which may carry fresher notices), so a slow
+// response never overwrites a newer cart. Another cart (the shopper signed in
+// and the carts merged, or a never-written cart got its first line): the
+// answer that arrived last wins, except that a never-written cart does not
+// replace a written one (a render that started before the first write).
 export function newerCart(current: CartView, incoming: CartView): CartView {
   if (current.id === incoming.id) return incoming.version >= current.version ? incoming : current;
   if (incoming.id === null && current.id !== null) return current;

@@ -9,16 +9,16 @@ import { IdempotencyField } from "./idempotency-field";
 import { itemCountText } from "./messages";
 
 export interface CartSummaryProps {
-  /** Where "Continue shopping" goes; null hides it. */
+  // Where "Continue shopping" goes; null hides it.
   shopHref?: string | null;
-  /** Where posts without JavaScript land afterwards. */
+  // Where posts without JavaScript land afterwards.
   returnTo?: string;
-  /** Shown after the totals (e.g. the drawer's "View cart"). */
+  // Shown after the totals (e.g. the drawer's "View cart").
   children?: ReactNode;
   className?: string;
 }
 
-/** Subtotal, shipping note, "Continue shopping" and "Clear cart". */
+// Subtotal, shipping note, "Continue shopping" and "Clear cart".
 export function CartSummary({ shopHref = "/", returnTo = "/cart", children, className }: CartSummaryProps) {
   const { cart, actions, messages, submitForm } = useCart();
   return (

@@ -10,25 +10,23 @@ import { cx } from "./class-names";
 import { cartErrorMessage, type CartErrorCode } from "./messages";
 
 export interface CartViewProps {
-  /** An error code from `?cartError=` (a post without JavaScript came back with it). */
+  // An error code from `?cartError=` (a post without JavaScript came back with it).
   errorCode?: CartErrorCode | null;
-  /** Where posts without JavaScript land afterwards. */
+  // Where posts without JavaScript land afterwards.
   returnTo?: string;
-  /** Where "Continue shopping" goes. */
+  // Where "Continue shopping" goes.
   shopHref?: string;
-  /** Link to a product page from its slug. */
+  // Link to a product page from its slug.
   productHref?: (slug: string) => string;
-  /**
-   * Show the one-time "merged" notice in the list of notices. Turn it off
-   * when a <MergedBanner> on the same page already shows it.
-   */
+  // Show the one-time "merged" notice in the list of notices. Turn it off
+  // when a <MergedBanner> on the same page already shows it.
   showMergedNotice?: boolean;
-  /** Shown below the order summary (e.g. <RecoveryLinkSection>), when the cart has items. */
+  // Shown below the order summary (e.g. <RecoveryLinkSection>), when the cart has items.
   aside?: ReactNode;
   className?: string;
 }
 
-/** The cart page's body: notices, CartLines and CartSummary, or the empty state. */
+// The cart page's body: notices, CartLines and CartSummary, or the empty state.
 export function CartView({
   errorCode = null,
   returnTo = "/cart",

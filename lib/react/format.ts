@@ -1,8 +1,6 @@
-/**
- * Money formatting: integers in minor units (cents) plus an ISO 4217 code.
- * The number of minor digits comes from Intl itself, so JPY (0) and KWD (3)
- * format correctly without a table of our own.
- */
+// Money formatting: integers in minor units (cents) plus an ISO 4217 code.
+// The number of minor digits comes from Intl itself, so JPY (0) and KWD (3)
+// format correctly without a table of our own.
 const formatters = new Map<string, Intl.NumberFormat>();
 
 function formatterFor(currency: string, locale: string): Intl.NumberFormat {
@@ -21,7 +19,7 @@ export function formatMoney(minorUnits: number, currency: string, locale = "en-U
   return formatter.format(minorUnits / 10 ** digits);
 }
 
-/** "1 item", "3 items". */
+// "1 item", "3 items".
 export function formatItemCount(count: number): string {
   return `${count} ${count === 1 ? "item" : "items"}`;
 }

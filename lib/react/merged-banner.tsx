@@ -7,12 +7,10 @@ import { useCart, useHydrated } from "./cart-provider";
 import { cx } from "./class-names";
 import { mergedNoticeText } from "./messages";
 
-/**
- * A site-wide banner for the one-time "merged" notice: after signing in, the
- * items a guest had are added to the account's cart, and whichever page the
- * shopper lands on says so. Rendered from the provider's cart, so it is in
- * the server's HTML (no JavaScript needed) and goes away with the notice.
- */
+// A site-wide banner for the one-time "merged" notice: after signing in, the
+// items a guest had are added to the account's cart, and whichever page the
+// shopper lands on says so. Rendered from the provider's cart, so it is in
+// the server's HTML (no JavaScript needed) and goes away with the notice.
 export function MergedBanner({ cartHref = "/cart", className }: { cartHref?: string; className?: string }) {
   const { cart, messages } = useCart();
   const pathname = usePathname();

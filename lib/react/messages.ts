@@ -101,7 +101,7 @@ export function mergeMessages(override: CartMessagesOverride | undefined): CartM
   return { ...defaultCartMessages, ...override, errors: { ...defaultCartMessages.errors, ...override.errors } };
 }
 
-/** Fills `{name}`-style placeholders; unknown placeholders stay as written. */
+// Fills `{name}`-style placeholders; unknown placeholders stay as written.
 export function fillMessage(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 }
@@ -116,18 +116,18 @@ export function isCartErrorCode(code: unknown): code is CartErrorCode {
   return typeof code === "string" && (CART_ERROR_CODES as readonly string[]).includes(code);
 }
 
-/** A friendly sentence for any code; unknown codes get the generic message. */
+// A friendly sentence for any code; unknown codes get the generic message.
 export function cartErrorMessage(code: string | null | undefined, messages: CartMessages = defaultCartMessages): string {
   return isCartErrorCode(code) ? messages.errors[code] : messages.genericError;
 }
 
-/** Reads `?cartError=CODE` from a page's search params; only known codes count. */
+// Reads `?cartError=CODE` from a page's search params; only known codes count.
 export function cartErrorFromSearchParams(value: string | string[] | undefined): CartErrorCode | null {
   const code = Array.isArray(value) ? value[0] : value;
   return isCartErrorCode(code) ? code : null;
 }
 
-/** The one-time "merged" notice as a sentence (the server's message, which names the counts). */
+// The one-time "merged" notice as a sentence (the server's message, which names the counts).
 export function mergedNoticeText(message: string, messages: CartMessages = defaultCartMessages): string {
   const text = message.trim() || messages.mergedDefault;
   return /[.!?]$/.test(text) ? text : `${text}.`;

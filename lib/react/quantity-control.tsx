@@ -10,12 +10,12 @@ import { fillMessage } from "./messages";
 
 export interface QuantityControlProps {
   line: CartLineView;
-  /** Where posts without JavaScript land afterwards. */
+  // Where posts without JavaScript land afterwards.
   returnTo?: string;
   className?: string;
 }
 
-/** A quantity typed by the shopper: a whole number, or null. */
+// A quantity typed by the shopper: a whole number, or null.
 function parseQuantity(value: FormDataEntryValue | null): number | null {
   if (typeof value !== "string" || !/^\d{1,6}$/.test(value.trim())) return null;
   return Number(value.trim());
@@ -23,10 +23,8 @@ function parseQuantity(value: FormDataEntryValue | null): number | null {
 
 export const lineControlKey = (productId: string) => `line:${productId}`;
 
-/**
- * − / typed quantity / + and "Update" and "Remove" for one line. Each button
- * is its own form, so each works as a plain post without JavaScript.
- */
+// − / typed quantity / + and "Update" and "Remove" for one line. Each button
+// is its own form, so each works as a plain post without JavaScript.
 export function QuantityControl({ line, returnTo = "/cart", className }: QuantityControlProps) {
   const { actions, limits, messages, notes, submitForm } = useCart();
   const updateFormId = useId();

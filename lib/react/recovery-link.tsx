@@ -48,13 +48,11 @@ function formatExpiry(iso: string): string {
   return new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }).format(date);
 }
 
-/**
- * "Continue on another device": creates a signed link to the lines this
- * cart holds now (POST /api/cart/recovery-link; each press makes a new
- * snapshot) and offers to copy it. Opening the link elsewhere shows those
- * items with an "Add to my cart" button. It needs fetch, so without
- * JavaScript it is not shown at all.
- */
+// "Continue on another device": creates a signed link to the lines this
+// cart holds now (POST /api/cart/recovery-link; each press makes a new
+// snapshot) and offers to copy it. Opening the link elsewhere shows those
+// items with an "Add to my cart" button. It needs fetch, so without
+// JavaScript it is not shown at all.
 export function RecoveryLinkSection({ endpoint = "/api/cart/recovery-link", className }: { endpoint?: string; className?: string }) {
   const { cart } = useCart();
   const hydrated = useHydrated();

@@ -15,7 +15,7 @@ const TRANSPORT_WAITS = [1, 2, 2];
 
 const retryHint = z.object({ code: z.string(), retryAfter: z.number().nonnegative().optional() });
 
-/** Seconds to wait before sending again, or null when the answer stands. */
+// Seconds to wait before sending again, or null when the answer stands.
 export function retryWait(result: CartActionResult | null, attempt: number): number | null {
   if (attempt >= MAX_ATTEMPTS - 1) return null;
   if (result === null) return TRANSPORT_WAITS[attempt] ?? MAX_WAIT_SECONDS;
@@ -27,10 +27,8 @@ export function retryWait(result: CartActionResult | null, attempt: number): num
 
 const sleep = (seconds: number) => new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000));
 
-/**
- * The action's lasting answer, or null when every attempt failed in transport.
- * `onRetry` runs before each wait (the provider shows "Busy — retrying…").
- */
+// The action's lasting answer, or null when every attempt failed in transport.
+// `onRetry` runs before each wait (the provider shows "Busy — retrying…").
 export async function sendChange(action: CartServerAction, formData: FormData, onRetry: () => void): Promise<CartActionResult | null> {
   for (let attempt = 0; ; attempt += 1) {
     let result: CartActionResult | null;

@@ -5,13 +5,13 @@ import { useFormStatus } from "react-dom";
 
 export interface SubmitButtonProps {
   children: ReactNode;
-  /** Shown while the form is on its way (with JavaScript). */
+  // Shown while the form is on its way (with JavaScript).
   pendingLabel?: ReactNode;
   className?: string;
   testId?: string;
 }
 
-/** A form's submit button that says so while the post is pending. Plain submit without JavaScript. */
+// A form's submit button that says so while the post is pending. Plain submit without JavaScript.
 export function SubmitButton({ children, pendingLabel, className = "nc nc-button nc-button-primary", testId }: SubmitButtonProps) {
   const { pending } = useFormStatus();
   return (

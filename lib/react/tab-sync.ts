@@ -35,7 +35,7 @@ const cartMessage = z.object({
 
 export type TabCartMessage = { from: string | null; cart: CartView };
 
-/** The cart a tab keeps when another tab posts one: the same cart, newer; or the first write of a never-written one. */
+// The cart a tab keeps when another tab posts one: the same cart, newer; or the first write of a never-written one.
 export function takeFromOtherTab(current: CartView, message: TabCartMessage): CartView {
   const { cart } = message;
   if (cart.id !== null && cart.id === current.id) return cart.version > current.version ? cart : current;

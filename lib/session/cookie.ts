@@ -3,23 +3,19 @@ import { z } from "zod";
 import { env } from "../config/env";
 import { sealingPassword, sessionPasswords } from "./secret";
 
-/**
- * The sealed cookie carries ids only: the session id, the cart it may reach
- * and the signed-in user. It identifies; the server decides what it reaches.
- */
+// The sealed cookie carries ids only: the session id, the cart it may reach
+// and the signed-in user. It identifies; the server decides what it reaches.
 export const sessionCookieSchema = z.object({
   v: z.literal(1),
   sid: z.string().min(16).max(64),
   cid: z.uuid().nullable(),
   uid: z.string().min(1).max(64).nullable(),
-  /** When the session started, ms since epoch (kept for degraded mode). */
+  // When the session started, ms since epoch (kept for degraded mode).
   sa: z.number().int().nonnegative(),
-  /** Set once the store holds a record for this session: a missing record then means it expired. */
+  // Set once the store holds a record for this session: a missing record then means it expired.
   r: z.literal(1).optional(),
-  /**
-   * The Idempotency-Key scope: it lives with the cookie, so it outlasts any
-   * session record. Cookies sealed before it existed have none (the sid stands in).
-   */
+  // The Idempotency-Key scope: it lives with the cookie, so it outlasts any
+  // session record. Cookies sealed before it existed have none (the sid stands in).
   ik: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
 });
 export type SessionCookie = z.infer<typeof sessionCookieSchema>;
@@ -31,12 +27,12 @@ export function cookieSecure(): boolean {
   return SESSION_COOKIE_SECURE === "auto" ? NODE_ENV === "production" : SESSION_COOKIE_SECURE === "true";
 }
 
-/** `__Host-` binds the cookie to this exact origin; it requires Secure. */
+// `__Host-` binds the cookie to this exact origin; it requires Secure.
 export function sessionCookieName(): string {
   return cookieSecure() ? "__Host-cart_session" : "cart_session";
 }
 
-/** Guest cookies live as long as the guest cart may be recovered. */
+// Guest cookies live as long as the guest cart may be recovered.
 export function cookieMaxAgeSeconds(signedIn: boolean): number {
   const config = env();
   return (signedIn ? config.USER_CART_RETENTION_DAYS : config.GUEST_CART_RECOVERY_DAYS) * 86_400;
@@ -59,11 +55,9 @@ export async function sealSession(data: SessionCookie): Promise<string> {
   return sealData(data, { password: sealingPassword(), ttl: cookieMaxAgeSeconds(data.uid !== null) + 60 });
 }
 
-/**
- * Returns the session in a cookie value, or null for anything that is not a
- * valid, unexpired cookie of ours (tampered, truncated, foreign, expired).
- * `staleKey` says it was sealed with an older secret and should be resealed.
- */
+// Returns the session in a cookie value, or null for anything that is not a
+// valid, unexpired cookie of ours (tampered, truncated, foreign, expired).
+// `staleKey` says it was sealed with an older secret and should be resealed.
 export async function unsealSession(value: string | undefined): Promise<{ data: SessionCookie; staleKey: boolean } | null> {
   // Our seals always end in iron-session's "~2"; anything else (even "<seal>x") is not ours.
   if (!value || value.length > MAX_COOKIE_LENGTH || !value.endsWith("~2")) return null;

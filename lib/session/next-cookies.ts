@@ -4,16 +4,14 @@ import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptio
 import type { Session } from "./session";
 import { freshSession, resolveSession, saveSessionRecord, toCookie } from "./session";
 
-/** The session from next/headers cookies (server actions, Auth.js callbacks, server components). May throw SESSION_ROTATED. */
+// The session from next/headers cookies (server actions, Auth.js callbacks, server components). May throw SESSION_ROTATED.
 export async function sessionFromCookies(): Promise<Session> {
   const jar = await cookies();
   return resolveSession(jar.get(sessionCookieName())?.value);
 }
 
-/**
- * The same for callers that cannot send a refusal (rendering, sign-in and
- * sign-out): a cookie from before a rotation counts as no session at all.
- */
+// The same for callers that cannot send a refusal (rendering, sign-in and
+// sign-out): a cookie from before a rotation counts as no session at all.
 export async function sessionFromCookiesOrFresh(): Promise<Session> {
   try {
     return await sessionFromCookies();
@@ -23,7 +21,7 @@ export async function sessionFromCookiesOrFresh(): Promise<Session> {
   }
 }
 
-/** Saves the record and, where it changed, the cookie (server actions and route handlers only). */
+// Saves the record and, where it changed, the cookie (server actions and route handlers only).
 export async function commitSessionToCookies(session: Session): Promise<void> {
   const saved = await saveSessionRecord(session);
   if (!saved.cookieDirty) return;

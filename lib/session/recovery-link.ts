@@ -11,13 +11,11 @@ import type { Session } from "./session";
 import { db } from "../storage/database";
 import { getCart } from "./cart";
 
-/**
- * Recovery links: making one stores a snapshot of the lines the cart holds
- * now (recovery_links); the sealed, expiring token names that row, never a
- * cart, so later changes to the cart never reach the link. Opening the link
- * only reads the snapshot (previewRecoveryLink); restoring it is a separate,
- * origin-checked POST (restoreSnapshot in the service).
- */
+// Recovery links: making one stores a snapshot of the lines the cart holds
+// now (recovery_links); the sealed, expiring token names that row, never a
+// cart, so later changes to the cart never reach the link. Opening the link
+// only reads the snapshot (previewRecoveryLink); restoring it is a separate,
+// origin-checked POST (restoreSnapshot in the service).
 const tokenSchema = z.strictObject({
   kind: z.literal("recovery-link"),
   lid: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
@@ -45,7 +43,7 @@ export async function createRecoveryLink(session: Session, origin: string) {
 export type RecoveryFailure = "invalid" | "expired";
 export type RecoveryCheck = { ok: true; linkId: string } | { ok: false; reason: RecoveryFailure };
 
-/** Unseals a link's token: tampered, truncated, foreign or expired tokens name no link. */
+// Unseals a link's token: tampered, truncated, foreign or expired tokens name no link.
 export async function readRecoveryToken(token: string | null): Promise<RecoveryCheck> {
   if (!token || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "invalid" };
   let raw: unknown;
@@ -65,7 +63,7 @@ export interface RecoveryPreviewLine {
   name: string;
   quantity: number;
   unitPrice: number;
-  /** False when the product is no longer sold: restoring skips it. */
+  // False when the product is no longer sold: restoring skips it.
   available: boolean;
 }
 
@@ -73,11 +71,11 @@ export interface RecoveryPreview {
   currency: string;
   expiresAt: string;
   lines: RecoveryPreviewLine[];
-  /** Units that restoring would add (available lines only). */
+  // Units that restoring would add (available lines only).
   itemCount: number;
 }
 
-/** What a link would add, read only: no cart, session or redemption is touched. */
+// What a link would add, read only: no cart, session or redemption is touched.
 export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; preview: RecoveryPreview } | { ok: false; reason: RecoveryFailure }> {
   const [link] = await (await db())
     .select({ lines: recoveryLinks.lines, expiresAt: recoveryLinks.expiresAt })

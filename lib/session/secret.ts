@@ -4,14 +4,12 @@ import path from "node:path";
 import { env } from "../config/env";
 import { log } from "../log/logger";
 
-/**
- * The iron-session password map. SESSION_SECRET is a comma-separated list,
- * newest first: the first seals, all of them unseal. Each secret's id is
- * derived from the secret itself, so adding or dropping others never
- * changes it and cookies resealed during a rotation stay readable after.
- * Without SESSION_SECRET (development only; production refuses to start) a
- * secret is generated once under DATA_DIR.
- */
+// The iron-session password map. SESSION_SECRET is a comma-separated list,
+// newest first: the first seals, all of them unseal. Each secret's id is
+// derived from the secret itself, so adding or dropping others never
+// changes it and cookies resealed during a rotation stay readable after.
+// Without SESSION_SECRET (development only; production refuses to start) a
+// secret is generated once under DATA_DIR.
 export interface SessionPasswords {
   map: Record<string, string>;
   currentId: string;
@@ -42,13 +40,13 @@ export function sessionPasswords(): SessionPasswords {
   return cached;
 }
 
-/** The map to seal with: the current secret only (sealData would pick the highest id of a larger map). */
+// The map to seal with: the current secret only (sealData would pick the highest id of a larger map).
 export function sealingPassword(): Record<string, string> {
   const { map, currentId } = sessionPasswords();
   return { [currentId]: map[currentId]! };
 }
 
-/** A stable id per secret (digits, as iron-session wants): a secret keeps its id wherever it sits in the list. */
+// A stable id per secret (digits, as iron-session wants): a secret keeps its id wherever it sits in the list.
 function passwordId(secret: string): string {
   return String(parseInt(createHash("sha256").update(secret).digest("hex").slice(0, 12), 16));
 }

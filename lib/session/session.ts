@@ -35,17 +35,17 @@ export interface Session {
   // Where Idempotency-Keys are kept: carried from cookie to cookie across lost
   // records (idle expiry, flushed store), new on sign-in and sign-out.
   idempotencyScope: string;
-  /** Shown once by the next cart read, then dropped from the record. */
+  // Shown once by the next cart read, then dropped from the record.
   notices: CartNotice[];
-  /** The cart id was allocated by this request: nothing can be stored under it yet. */
+  // The cart id was allocated by this request: nothing can be stored under it yet.
   newCart: boolean;
-  /** The store holds (or is about to hold) a record of this session. */
+  // The store holds (or is about to hold) a record of this session.
   persisted: boolean;
-  /** When Postgres last confirmed this signed-in session (ms since epoch). */
+  // When Postgres last confirmed this signed-in session (ms since epoch).
   checkedAt: number;
-  /** The cookie must be (re)sealed and sent. */
+  // The cookie must be (re)sealed and sent.
   cookieDirty: boolean;
-  /** The store record must be written. */
+  // The store record must be written.
   recordDirty: boolean;
   degraded: boolean;
 }
@@ -57,7 +57,7 @@ const recordSchema = z.object({
   email: z.string().nullable().optional(),
   notices: z.array(z.any()).optional(),
   checkedAt: z.number().int().optional(),
-  /** An ended session's tombstone, and when it ended. */
+  // An ended session's tombstone, and when it ended.
   revoked: z.literal(true).optional(),
   endedAt: z.number().int().optional(),
 });
@@ -74,13 +74,13 @@ export function newSessionId(): string {
   return randomBytes(18).toString("base64url");
 }
 
-/** How long a session's record lives without activity. */
+// How long a session's record lives without activity.
 export function sessionTtlSeconds(signedIn: boolean): number {
   return signedIn ? env().USER_SESSION_DAYS * 86_400 : env().GUEST_SESSION_IDLE_SECONDS;
 }
 
 
-/** A new session. Signed-in sessions are recorded at once; a guest's record waits for its first change. */
+// A new session. Signed-in sessions are recorded at once; a guest's record waits for its first change.
 export function freshSession(
   carry: { sid?: string; cartId?: string | null; userId?: string | null; email?: string | null; idempotencyScope?: string } = {},
 ): Session {
@@ -134,29 +134,27 @@ function fromCookie(data: SessionCookie, staleKey: boolean, startedAt: number): 
 const withinGrace = (endedAt: number | null | undefined) =>
   typeof endedAt === "number" && Date.now() - endedAt < env().SESSION_ROTATION_GRACE_SECONDS * 1000;
 
-/** What an ended session's cookie gets: a refusal while a sign-in or sign-out may still be in flight, then a new guest session. */
+// What an ended session's cookie gets: a refusal while a sign-in or sign-out may still be in flight, then a new guest session.
 function afterEnd(endedAt: number | null | undefined): Session {
   if (withinGrace(endedAt)) throw sessionRotated();
   return freshSession();
 }
 
-/** A signed-in cookie that the store cannot vouch for (no record, stale record, store away): Postgres decides. */
+// A signed-in cookie that the store cannot vouch for (no record, stale record, store away): Postgres decides.
 async function confirmSignedIn(session: Session, degraded: boolean): Promise<Session> {
   const state = await userSessionState(session.sid, session.userId!);
   if (!state.live) return afterEnd(state.endedAt);
   return { ...session, startedAt: state.startedAt, checkedAt: Date.now(), persisted: true, recordDirty: !degraded, degraded };
 }
 
-/** Resolves the session from the cookie value; never throws for a bad cookie or a down store (only SESSION_ROTATED). */
+// Resolves the session from the cookie value; never throws for a bad cookie or a down store (only SESSION_ROTATED).
 export async function resolveSession(cookieValue: string | undefined): Promise<Session> {
   return resolveUnsealed(await unsealSession(cookieValue));
 }
 
-/**
- * The same, from a cookie already unsealed, so callers can start other store
- * work keyed by the session id alongside; `newSid` is the id a visitor
- * without a valid cookie gets.
- */
+// The same, from a cookie already unsealed, so callers can start other store
+// work keyed by the session id alongside; `newSid` is the id a visitor
+// without a valid cookie gets.
 export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unsealSession>>, newSid?: string): Promise<Session> {
   if (!unsealed) return freshSession({ sid: newSid });
   const { data, staleKey } = unsealed;
@@ -200,7 +198,7 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   }
 }
 
-/** Whether a signed-in session still stands (Auth.js's token check): the store's fresh record first, else Postgres. */
+// Whether a signed-in session still stands (Auth.js's token check): the store's fresh record first, else Postgres.
 export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
   try {
     const record = parseRecord(await (await store()).get(recordKey(sid)));
@@ -212,18 +210,18 @@ export async function userSessionLive(sid: string, userId: string): Promise<bool
   return (await userSessionState(sid, userId)).live;
 }
 
-/** Points the session at another cart (when its cart became unreachable, a new one is allocated). */
+// Points the session at another cart (when its cart became unreachable, a new one is allocated).
 export function withCart(session: Session, cartId: string): Session {
   if (session.cartId === cartId) return session;
   return { ...session, cartId, newCart: false, cookieDirty: true, recordDirty: true };
 }
 
-/** After a change: from now on the session has a record (its idle clock starts). */
+// After a change: from now on the session has a record (its idle clock starts).
 export function touched(session: Session): Session {
   return session.persisted ? session : { ...session, recordDirty: true };
 }
 
-/** The notices to show now; the session forgets them once saved. */
+// The notices to show now; the session forgets them once saved.
 export function takeNotices(session: Session): { notices: CartNotice[]; session: Session } {
   if (session.notices.length === 0) return { notices: [], session };
   return { notices: session.notices, session: { ...session, notices: [], recordDirty: true } };
@@ -241,11 +239,9 @@ export function toCookie(session: Session): SessionCookie {
   };
 }
 
-/**
- * Writes the store record if needed and returns the session to put in the
- * cookie (the first record also changes the cookie). A down store only costs
- * the sliding TTL and pending notices; a tombstone is never overwritten.
- */
+// Writes the store record if needed and returns the session to put in the
+// cookie (the first record also changes the cookie). A down store only costs
+// the sliding TTL and pending notices; a tombstone is never overwritten.
 export async function saveSessionRecord(session: Session): Promise<Session> {
   if (!session.recordDirty || session.degraded) return session;
   const record: SessionRecord = {
@@ -267,7 +263,7 @@ export async function saveSessionRecord(session: Session): Promise<Session> {
   return { ...session, persisted: true, cookieDirty: true };
 }
 
-/** Ends a session in the store: a tombstone, so its cookie gets SESSION_ROTATED and then a new session. */
+// Ends a session in the store: a tombstone, so its cookie gets SESSION_ROTATED and then a new session.
 export async function endSessionRecord(session: Session): Promise<void> {
   const tombstone: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId, revoked: true, endedAt: Date.now() };
   const ttl = Math.max(env().SESSION_ROTATION_GRACE_SECONDS, env().SESSION_REVALIDATE_SECONDS) + 60;

@@ -14,10 +14,10 @@ export async function recordUserSession(sid: string, userId: string): Promise<vo
 
 export type UserSessionState =
   | { live: true; startedAt: number }
-  /** `endedAt`: when it was revoked (ms), or null when unknown, expired or never recorded. */
+  // `endedAt`: when it was revoked (ms), or null when unknown, expired or never recorded.
   | { live: false; endedAt: number | null };
 
-/** Whether a signed-in session stands: recorded for this user, not revoked, within its absolute lifetime. */
+// Whether a signed-in session stands: recorded for this user, not revoked, within its absolute lifetime.
 export async function userSessionState(sid: string, userId: string): Promise<UserSessionState> {
   const [row] = await (await db())
     .select({ createdAt: userSessions.createdAt, revokedAt: userSessions.revokedAt })
@@ -60,7 +60,7 @@ function retryLater(sid: string): void {
   retryTimer.unref?.();
 }
 
-/** Revokes a signed-in session; retried, and never given up while the process lives. True once Postgres has it. */
+// Revokes a signed-in session; retried, and never given up while the process lives. True once Postgres has it.
 export async function revokeUserSession(sid: string): Promise<boolean> {
   for (const delay of RETRY_DELAYS_MS) {
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));

@@ -30,19 +30,17 @@ interface SlotMap {
   rediscover(startWith: { options: { socket: { host: string; port: number } } }, excludedAddresses: ReadonlySet<string>): Promise<void>;
 }
 
-/**
- * Gets a cluster client off a lost master. node-redis re-reads its slot map on
- * MOVED/ASK and while a node reconnects; a node that keeps its connections but
- * stops answering (paused, partitioned) triggers neither, and commands for its
- * slots would time out until its replica's promotion is noticed. A failed or
- * timed-out command therefore asks for a rediscovery (throttled, one at a time).
- *
- * node-redis asks known nodes in turn and waits for each without a timeout, and
- * runs one rediscovery at a time: one sent to a silent node would hold up every
- * later one, MOVED handling included. So the masters are pinged first (each
- * within the store timeout) and the map is read from one that answered, with
- * the silent ones left out.
- */
+// Gets a cluster client off a lost master. node-redis re-reads its slot map on
+// MOVED/ASK and while a node reconnects; a node that keeps its connections but
+// stops answering (paused, partitioned) triggers neither, and commands for its
+// slots would time out until its replica's promotion is noticed. A failed or
+// timed-out command therefore asks for a rediscovery (throttled, one at a time).
+//
+// node-redis asks known nodes in turn and waits for each without a timeout, and
+// runs one rediscovery at a time: one sent to a silent node would hold up every
+// later one, MOVED handling included. So the masters are pinged first (each
+// within the store timeout) and the map is read from one that answered, with
+// the silent ones left out.
 export class ClusterRecovery {
   private lastRediscovery = 0;
   private running = false;

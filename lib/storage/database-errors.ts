@@ -1,8 +1,6 @@
-/**
- * Tells "the database is unreachable or overloaded right now" (answer 503,
- * retry later) from everything else. postgres.js reports connection trouble
- * with `code` strings; the server's own refusals carry SQLSTATEs.
- */
+// Tells "the database is unreachable or overloaded right now" (answer 503,
+// retry later) from everything else. postgres.js reports connection trouble
+// with `code` strings; the server's own refusals carry SQLSTATEs.
 const unavailableCodes = new Set([
   "ECONNREFUSED",
   "ECONNRESET",

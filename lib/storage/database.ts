@@ -13,7 +13,7 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface DatabaseHandle {
   kind: "postgres" | "pglite";
-  /** Whether Postgres is reached through PgBouncer (transaction pooling). */
+  // Whether Postgres is reached through PgBouncer (transaction pooling).
   pooler: "none" | "pgbouncer";
   db: Database;
   close(): Promise<void>;
@@ -57,7 +57,7 @@ async function openPostgres(databaseUrl: string): Promise<DatabaseHandle> {
   return { kind: "postgres", pooler: pgbouncer ? "pgbouncer" : "none", db, close: () => client.end({ timeout: 5 }) };
 }
 
-/** Another live process holds the PGlite directory (PGlite is one process per directory). */
+// Another live process holds the PGlite directory (PGlite is one process per directory).
 export class DatabaseInUseError extends Error {
   constructor(
     readonly dataDir: string,
@@ -159,7 +159,7 @@ export async function db(): Promise<Database> {
   return (await database()).db;
 }
 
-/** For tests and graceful shutdown. */
+// For tests and graceful shutdown.
 export async function closeDatabase(): Promise<void> {
   const pending = globalForDb.__cartDatabase;
   globalForDb.__cartDatabase = undefined;

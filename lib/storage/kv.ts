@@ -1,35 +1,29 @@
-/**
- * The hot-state store behind sessions and the cart cache. Three real
- * backends implement it: in-process (embedded default only), Redis over TCP
- * and @upstash/redis over REST. Values are strings; keys arrive prefixed.
- */
+// The hot-state store behind sessions and the cart cache. Three real
+// backends implement it: in-process (embedded default only), Redis over TCP
+// and @upstash/redis over REST. Values are strings; keys arrive prefixed.
 export interface KeyValueStore {
   readonly kind: "memory" | "redis" | "upstash";
   get(key: string): Promise<string | null>;
-  /** Reads a key and resets its time to live in one round trip (GETEX). */
+  // Reads a key and resets its time to live in one round trip (GETEX).
   getAndTouch(key: string, ttlSeconds: number): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
-  /** SET NX: true when the key was absent and is now set. */
+  // SET NX: true when the key was absent and is now set.
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
-  /**
-   * Stores `value` only if no stored entry carries a higher version, so a
-   * slow writer can never replace a newer cache entry with an older one.
-   * Stored as "<version>:<value>"; read back with `parseVersioned`.
-   */
+  // Stores `value` only if no stored entry carries a higher version, so a
+  // slow writer can never replace a newer cache entry with an older one.
+  // Stored as "<version>:<value>"; read back with `parseVersioned`.
   setIfNewer(key: string, version: number, value: string, ttlSeconds: number): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Adds `by` to a counter, setting its TTL when it is created (fixed windows). */
+  // Adds `by` to a counter, setting its TTL when it is created (fixed windows).
   incrementWithExpiry(key: string, by: number, ttlSeconds: number): Promise<number>;
-  /**
-   * Counts one attempt against a back-off limit (see BACKOFF_HIT_SCRIPT) and
-   * answers how many milliseconds the key stays locked: 0 lets it through.
-   */
+  // Counts one attempt against a back-off limit (see BACKOFF_HIT_SCRIPT) and
+  // answers how many milliseconds the key stays locked: 0 lets it through.
   hitWithBackoff(key: string, now: number, policy: BackoffPolicy): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Attempts allowed per window, then a lock of lockMs · 2^(locks so far), at most maxLockMs. */
+// Attempts allowed per window, then a lock of lockMs · 2^(locks so far), at most maxLockMs.
 export interface BackoffPolicy {
   limit: number;
   windowMs: number;
@@ -37,7 +31,7 @@ export interface BackoffPolicy {
   maxLockMs: number;
 }
 
-/** How long a key remembers its locks after the last one ends, so the next lock is longer. */
+// How long a key remembers its locks after the last one ends, so the next lock is longer.
 export const backoffMemoryMs = (policy: BackoffPolicy) => policy.maxLockMs * 4;
 
 export function backoffArgs(now: number, policy: BackoffPolicy): string[] {
@@ -53,7 +47,7 @@ export function parseVersioned(stored: string | null): { version: number; value:
   return { version, value: stored.slice(colon + 1) };
 }
 
-/** One Lua script shared by both Redis backends: compare-and-set on a version prefix. */
+// One Lua script shared by both Redis backends: compare-and-set on a version prefix.
 export const SET_IF_NEWER_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -70,13 +64,11 @@ if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) 
 return n
 `;
 
-/**
- * One hash per key: n attempts since `start`, locked `until`, `level` locks
- * so far. A locked key refuses without counting; past `limit` attempts in a
- * window the key locks for lockMs · 2^level (capped) and the count starts
- * again. One key per call, so it is cluster-safe; the caller passes the
- * time, so Redis and the in-process store agree (MemoryStore mirrors it).
- */
+// One hash per key: n attempts since `start`, locked `until`, `level` locks
+// so far. A locked key refuses without counting; past `limit` attempts in a
+// window the key locks for lockMs · 2^level (capped) and the count starts
+// again. One key per call, so it is cluster-safe; the caller passes the
+// time, so Redis and the in-process store agree (MemoryStore mirrors it).
 export const BACKOFF_HIT_SCRIPT = `
 local now = tonumber(ARGV[1])
 local limit, windowMs, lockMs, maxLockMs, memoryMs = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])

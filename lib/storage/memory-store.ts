@@ -39,7 +39,7 @@ class LruMap {
     this.entries.clear();
   }
 
-  /** Drops (or, with `dryRun`, counts) the entries already past their expiry. */
+  // Drops (or, with `dryRun`, counts) the entries already past their expiry.
   sweep(now: number, dryRun: boolean): number {
     let expired = 0;
     for (const [key, entry] of this.entries) {
@@ -51,12 +51,10 @@ class LruMap {
   }
 }
 
-/**
- * In-process store for the zero-config embedded default only: one process,
- * no persistence. Bounded so a long-running dev server cannot grow forever,
- * with the cart cache, session records and markers (rate-limit counters,
- * leases) in separate LRU pools: a flood of one kind never evicts another.
- */
+// In-process store for the zero-config embedded default only: one process,
+// no persistence. Bounded so a long-running dev server cannot grow forever,
+// with the cart cache, session records and markers (rate-limit counters,
+// leases) in separate LRU pools: a flood of one kind never evicts another.
 export class MemoryStore implements KeyValueStore {
   readonly kind = "memory" as const;
   private readonly pools: { cache: LruMap; sessions: LruMap; markers: LruMap };
@@ -123,7 +121,7 @@ export class MemoryStore implements KeyValueStore {
     return next;
   }
 
-  /** The same rule as BACKOFF_HIT_SCRIPT (kv.ts), on a JSON value; atomic because it never awaits. */
+  // The same rule as BACKOFF_HIT_SCRIPT (kv.ts), on a JSON value; atomic because it never awaits.
   async hitWithBackoff(key: string, now: number, policy: BackoffPolicy) {
     const stored = this.live(key);
     const state = stored ? (JSON.parse(stored.value) as { n: number; start: number; until: number; level: number }) : { n: 0, start: now, until: 0, level: 0 };
@@ -140,11 +138,9 @@ export class MemoryStore implements KeyValueStore {
     return locked;
   }
 
-  /**
-   * Removes entries already expired. Reads skip them anyway, but an entry
-   * nobody reads again would stay until evicted; Redis expires its own keys,
-   * so only this store needs sweeping (the cleanup job calls it).
-   */
+  // Removes entries already expired. Reads skip them anyway, but an entry
+  // nobody reads again would stay until evicted; Redis expires its own keys,
+  // so only this store needs sweeping (the cleanup job calls it).
   sweep({ dryRun = false }: { dryRun?: boolean } = {}): number {
     const now = Date.now();
     return Object.values(this.pools).reduce((n, pool) => n + pool.sweep(now, dryRun), 0);

@@ -1,12 +1,10 @@
 import type { Sql } from "postgres";
 import { setProbe } from "../observe/metrics";
 
-/**
- * postgres.js does not expose its pool's state, so the pool's use is counted
- * where Drizzle reaches it: statements sent outside a transaction (each
- * holds a connection until answered) and open transactions (each holds one
- * until it ends). Their sum against DATABASE_POOL_SIZE is the pool's use.
- */
+// postgres.js does not expose its pool's state, so the pool's use is counted
+// where Drizzle reaches it: statements sent outside a transaction (each
+// holds a connection until answered) and open transactions (each holds one
+// until it ends). Their sum against DATABASE_POOL_SIZE is the pool's use.
 export function countPoolUse(client: Sql, max: number): Sql {
   let queries = 0;
   let transactions = 0;

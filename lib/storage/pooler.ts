@@ -1,13 +1,11 @@
-/**
- * Whether DATABASE_URL reaches Postgres through PgBouncer in transaction pooling
- * mode. Asking the server is unreliable (SHOW POOLS needs PgBouncer's admin console),
- * so the setting decides, and "auto" reads the URL: `?pgbouncer=true` or PgBouncer's
- * usual port 6432.
- */
+// Whether DATABASE_URL reaches Postgres through PgBouncer in transaction pooling
+// mode. Asking the server is unreliable (SHOW POOLS needs PgBouncer's admin console),
+// so the setting decides, and "auto" reads the URL: `?pgbouncer=true` or PgBouncer's
+// usual port 6432.
 export type PoolerSetting = "auto" | "none" | "pgbouncer";
 
 export interface PostgresTarget {
-  /** The URL to hand postgres.js: without `pgbouncer=`, which it would send as a startup parameter. */
+  // The URL to hand postgres.js: without `pgbouncer=`, which it would send as a startup parameter.
   url: string;
   pgbouncer: boolean;
 }

@@ -25,7 +25,7 @@ export type RedisTarget = { url: string } | { clusterNodes: string[] };
 
 const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
 
-/** Redis over TCP (node-redis), one node or a cluster. Connects lazily and reconnects by itself. */
+// Redis over TCP (node-redis), one node or a cluster. Connects lazily and reconnects by itself.
 export class RedisStore implements KeyValueStore {
   readonly kind = "redis" as const;
   private readonly client: Client;

@@ -11,7 +11,7 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** A call that outlived STORE_TIMEOUT_MS (told apart from a failure in the metrics). */
+// A call that outlived STORE_TIMEOUT_MS (told apart from a failure in the metrics).
 class StoreTimeoutError extends StoreUnavailableError {}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -22,23 +22,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** At most this many unconfirmed keys are remembered (see ResilientStore). */
+// At most this many unconfirmed keys are remembered (see ResilientStore).
 const MAX_UNCONFIRMED = 100_000;
-/** Unconfirmed keys are deleted this many at a time, each batch within the store timeout. */
+// Unconfirmed keys are deleted this many at a time, each batch within the store timeout.
 const EVICTION_BATCH = 500;
 
-/**
- * Wraps a backend with the key prefix, a timeout on every call and a small
- * circuit breaker: after consecutive failures the store is skipped for a
- * moment, so an outage costs callers nothing instead of a timeout each.
- * Callers catch StoreUnavailableError and fall back to cookie + Postgres.
- *
- * A versioned write (`setIfNewer`) or a `delete` that failed, timed out or
- * was skipped by the open circuit leaves its key in an unknown state: the
- * store may still hold an older value (Redis paused or partitioned, not
- * lost). Such keys are remembered and deleted before the store is used
- * again, so a cache never serves what Postgres has since moved past.
- */
+// Wraps a backend with the key prefix, a timeout on every call and a small
+// circuit breaker: after consecutive failures the store is skipped for a
+// moment, so an outage costs callers nothing instead of a timeout each.
+// Callers catch StoreUnavailableError and fall back to cookie + Postgres.
+//
+// A versioned write (`setIfNewer`) or a `delete` that failed, timed out or
+// was skipped by the open circuit leaves its key in an unknown state: the
+// store may still hold an older value (Redis paused or partitioned, not
+// lost). Such keys are remembered and deleted before the store is used
+// again, so a cache never serves what Postgres has since moved past.
 export class ResilientStore {
   private consecutiveFailures = 0;
   private openUntil = 0;
@@ -56,15 +54,13 @@ export class ResilientStore {
     return this.backend.kind;
   }
 
-  /** Calls are being skipped after consecutive failures (the cart_store_circuit_open gauge). */
+  // Calls are being skipped after consecutive failures (the cart_store_circuit_open gauge).
   get circuitOpen(): boolean {
     return Date.now() < this.openUntil;
   }
 
-  /**
-   * Runs one backend call. `unconfirmedKey`: the key this call writes, to be
-   * deleted later when the write cannot be confirmed.
-   */
+  // Runs one backend call. `unconfirmedKey`: the key this call writes, to be
+  // deleted later when the write cannot be confirmed.
   private async call<T>(op: (b: KeyValueStore) => Promise<T>, unconfirmedKey?: string): Promise<T> {
     if (this.circuitOpen) {
       this.remember(unconfirmedKey);
@@ -95,10 +91,8 @@ export class ResilientStore {
     this.unconfirmed.add(key);
   }
 
-  /**
-   * Deletes every unconfirmed key; concurrent callers share one pass and
-   * wait for it. Throws when the store fails again (the keys stay remembered).
-   */
+  // Deletes every unconfirmed key; concurrent callers share one pass and
+  // wait for it. Throws when the store fails again (the keys stay remembered).
   private evictUnconfirmed(): Promise<void> {
     this.evicting ??= (async () => {
       while (this.unconfirmed.size > 0) {
@@ -147,12 +141,12 @@ export class ResilientStore {
     return this.call((b) => b.hitWithBackoff(this.key(name), now, policy));
   }
 
-  /** Expired entries removed (counted with `dryRun`); 0 for Redis and Upstash, which expire their own keys. */
+  // Expired entries removed (counted with `dryRun`); 0 for Redis and Upstash, which expire their own keys.
   sweepExpired(options: { dryRun?: boolean } = {}): number {
     return this.backend instanceof MemoryStore ? this.backend.sweep(options) : 0;
   }
 
-  /** Health probe: bypasses the breaker so it reports the truth right now. */
+  // Health probe: bypasses the breaker so it reports the truth right now.
   async check(): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
     const started = performance.now();
     try {

@@ -2,11 +2,9 @@ import { Redis } from "@upstash/redis";
 import type { KeyValueStore } from "./kv";
 import { BACKOFF_HIT_SCRIPT, backoffArgs, INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT, type BackoffPolicy } from "./kv";
 
-/**
- * @upstash/redis over REST, for serverless deployments. Commands issued in
- * the same tick travel in one HTTP request (auto-pipelining); each request
- * is bounded by the store timeout through an abort signal.
- */
+// @upstash/redis over REST, for serverless deployments. Commands issued in
+// the same tick travel in one HTTP request (auto-pipelining); each request
+// is bounded by the store timeout through an abort signal.
 export class UpstashStore implements KeyValueStore {
   readonly kind = "upstash" as const;
   private readonly redis: Redis;

@@ -10,11 +10,9 @@ import { cart } from "@/app/_demo/cart";
 export const metadata: Metadata = { title: "Cart link", referrer: "same-origin" };
 export const dynamic = "force-dynamic";
 
-/**
- * GET /cart/recover?token=… — shows what a recovery link would add and
- * changes nothing (mail scanners and other sites send this request too).
- * The button is a plain form posting the token to /cart/recover/confirm.
- */
+// GET /cart/recover?token=… — shows what a recovery link would add and
+// changes nothing (mail scanners and other sites send this request too).
+// The button is a plain form posting the token to /cart/recover/confirm.
 export default async function RecoverPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const { token } = await searchParams;
   const caller = { cookie: (await cookies()).get(cart.recovery.cookieName())?.value, headers: await headers() };
