@@ -125,8 +125,10 @@ export async function getCart(ref: CartRef): Promise<CartResult> {
 // catalog) before any lock is taken, so a catalog on the same pool never waits for a second
 // connection while a cart is locked; `load` reads the cart's own tables under the lock;
 // `apply` is the pure domain rule. `fast`: the rule may take the one-statement path.
+// `priced`: the products `prepare` already read, for the answer's view.
 interface Rule<P, T> {
   prepare?: () => Promise<P>;
+  priced?: (prepared: P) => readonly Product[];
   load?: (tx: Tx, cartId: string, prepared: P) => Promise<T>;
   apply: (lines: CartLine[], loaded: T, prepared: P) => LineChange;
   fast?: boolean;
@@ -135,6 +137,15 @@ interface Rule<P, T> {
 class VersionConflict extends Error {
   constructor(readonly snapshot: CartSnapshot | null) {
     super("version conflict");
+  }
+}
+
+// The view of a change needs products the transaction was not given: it rolls back, they are
+// read (outside any lock) and it runs again. Nothing reads the catalog under a cart's lock: a
+// catalog on our own pool (or PGlite's one connection) would wait for itself.
+class NeedProducts extends Error {
+  constructor(readonly productIds: string[]) {
+    super("products needed for the view");
   }
 }
 
@@ -214,7 +225,14 @@ async function tryCompareAndSet<P, T>(session: CartRef, rule: Rule<P, T>, prepar
 }
 
 // Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome).
-async function applyRule<P, T>(tx: Tx, session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome> {
+async function applyRule<P, T>(
+  tx: Tx,
+  session: CartRef,
+  rule: Rule<P, T>,
+  prepared: P,
+  priced: { known: ReadonlyMap<string, Product>; asked: ReadonlySet<string> },
+  options: MutationOptions,
+): Promise<Outcome> {
   const { cart, cartId } = await lockOrCreate(tx, session);
   // Version 1 after the bump means no change was ever committed: no lines to read.
   // (Not "we inserted it": a concurrent first add may have inserted it and committed.)
@@ -230,7 +248,10 @@ async function applyRule<P, T>(tx: Tx, session: CartRef, rule: Rule<P, T>, prepa
   const change = rule.apply(lines, loaded, prepared);
   if (!change.changed) throw new NoChange(before, cartId);
   const snapshot = toSnapshot(cart, change.lines);
-  const view = await toView(snapshot);
+  // A product the catalog was asked for and does not know is shown as unavailable (buildCartView).
+  const missing = snapshot.lines.map((l) => l.productId).filter((id) => !priced.known.has(id) && !priced.asked.has(id));
+  if (missing.length > 0) throw new NeedProducts(missing);
+  const view = buildCartView(snapshot, priced.known);
   await Promise.all([
     writeLines(tx, cartId, lines, change.lines),
     // Remembered in the same commit as the change: a retry can never apply it twice.
@@ -254,15 +275,35 @@ async function mutate<P, T>(kind: CartOperationKind, session: CartRef, rule: Rul
   }
 }
 
-async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions): Promise<CartResult> {
+// The locked path, given the products its answer will show: those of the cart as cached (and
+// what the rule priced), read before the lock; a cart that moved on needs one more read.
+async function inTransaction<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome> {
   const database = await db();
+  const cached = await getCachedCart(session.cartId);
+  const ids = cached?.lines.map((l) => l.productId) ?? [];
+  const known = new Map(await productsById(ids));
+  const asked = new Set(ids);
+  for (const product of rule.priced?.(prepared) ?? []) {
+    known.set(product.id, product);
+    asked.add(product.id);
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await database.transaction((tx) => applyRule(tx, session, rule, prepared, { known, asked }, options));
+    } catch (err) {
+      if (!(err instanceof NeedProducts) || attempt >= 3) throw err;
+      for (const [id, product] of await productsById(err.productIds)) known.set(id, product);
+      for (const id of err.productIds) asked.add(id);
+    }
+  }
+}
+
+async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions): Promise<CartResult> {
   const prepared = rule.prepare ? await rule.prepare() : (undefined as P);
   let outcome: Outcome;
   try {
     outcome = await serializeByCart(session.cartId, async () => {
-      const done =
-        (await tryCompareAndSet(session, rule, prepared, options)) ??
-        (await database.transaction((tx) => applyRule(tx, session, rule, prepared, options)));
+      const done = (await tryCompareAndSet(session, rule, prepared, options)) ?? (await inTransaction(session, rule, prepared, options));
       // Cached before the next queued change starts, so it can take the fast path too.
       await cacheCart(done.snapshot);
       return done;
@@ -296,6 +337,7 @@ export async function addItem(ref: CartRef, input: { productId: string; quantity
     {
       // Fresh from the catalog: the price a change uses is never a cached one.
       prepare: () => productById(input.productId, { fresh: true }),
+      priced: (product) => (product ? [product] : []),
       fast: true,
       apply: (lines, _loaded, product) =>
         addLine(lines, { ...input, unitPrice: sellable(product, input.productId).price, now: new Date().toISOString() }, cartLimits()),
@@ -333,6 +375,7 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
         const [link] = await (await db()).select({ lines: recoveryLinks.lines }).from(recoveryLinks).where(eq(recoveryLinks.id, linkId));
         return productsById(link?.lines.map((l) => l.productId) ?? [], { fresh: true });
       },
+      priced: (sold) => [...sold.values()],
       load: async (tx, cartId, sold): Promise<CartLine[]> => {
         const [link] = await tx
           .select({ lines: recoveryLinks.lines, sourceCartId: recoveryLinks.sourceCartId, expiresAt: recoveryLinks.expiresAt })

@@ -1,6 +1,7 @@
 import { asc, inArray } from "drizzle-orm";
 import { products } from "../../db/schema";
 import type { CatalogAdapter, CatalogProduct } from "../cart/catalog";
+import type { Product } from "../cart/types";
 import { env } from "../config/env";
 import { log } from "../log/logger";
 import { db, onDatabaseReady } from "../storage/database";
@@ -8,17 +9,8 @@ import { db, onDatabaseReady } from "../storage/database";
 // A catalog in the module's own `cart_products` table: what the demo storefront uses.
 // The table is small and read on every cart view, so each process keeps a copy for
 // CATALOG_CACHE_SECONDS; a `fresh` read (a change about to use a price) goes to Postgres.
-export interface SeedProduct {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  price: number;
-  currency: string;
-  active: boolean;
-  image: string;
-  position?: number;
-}
+// A row to seed: the cart's Product shape (without a link: the table's is /products/{slug}) and its place in the list.
+export type SeedProduct = Omit<Product, "href"> & { position?: number };
 
 // What the table holds for every product (the adapter's optional fields always present).
 export interface StoredProduct extends CatalogProduct {

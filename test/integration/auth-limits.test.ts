@@ -397,11 +397,10 @@ describe("operator defaults (embedded default in production, no TRUST_PROXY)", (
     dir = await mkdtemp(path.join(tmpdir(), "cart-demo-prod-"));
     // An earlier development run left the demo accounts in the embedded database.
     const { PGlite } = await import("@electric-sql/pglite");
-    const { drizzle } = await import("drizzle-orm/pglite");
-    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    const { migratePglite } = await import("@/lib/storage/migrate");
     const { hash } = await import("@node-rs/argon2");
     const client = await PGlite.create({ dataDir: path.join(dir, "pglite") });
-    await migrate(drizzle(client), { migrationsFolder: path.join(process.cwd(), "db", "migrations") });
+    await migratePglite(client);
     for (const [email, password] of [["demo@example.com", "demo-password"], ["shopper@example.com", "shopper-password"]]) {
       await client.query("insert into cart_users (id, email, password_hash) values ($1, $2, $3)", [crypto.randomUUID(), email, await hash(password!, { memoryCost: 19_456, timeCost: 2, parallelism: 1 })]);
     }
