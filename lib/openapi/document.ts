@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
+import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
 import { registerSchema } from "../identity/schemas";
 import {
   cartSchema,
@@ -249,7 +249,7 @@ the caller is identified only by the sealed session cookie. Every error has the 
 \`{"error": {"code", "message", "details"?}}\`; every response carries \`X-Request-Id\`.
 State-changing requests from another origin get \`403 FORBIDDEN_ORIGIN\`.`;
 
-export function openApiDocument() {
+export function openApiDocument(): oas31.OpenAPIObject {
   return createDocument({
     openapi: "3.1.0",
     info: { title: "next-cart", version: "1.1.0", description: DESCRIPTION },
