@@ -202,9 +202,14 @@ function singleLineChange(before: readonly CartLine[], after: readonly CartLine[
 // is exactly what the locked path would produce. Anything unusual (no cache,
 // an error to confirm, a keyed request, a version that moved) returns null
 // and the locked path decides.
-async function tryCompareAndSet<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome | null> {
+async function tryCompareAndSet<P, T>(
+  session: CartRef,
+  rule: Rule<P, T>,
+  prepared: P,
+  cached: CartSnapshot | null,
+  options: MutationOptions,
+): Promise<Outcome | null> {
   if (!rule.fast || rule.load || options.idempotency || session.newCart) return null;
-  const cached = await getCachedCart(session.cartId);
   if (!cached || cached.version === 0 || !reachable(cached, session)) return null;
   if (options.expectedVersion !== undefined && options.expectedVersion !== cached.version) return null;
   let change: LineChange;
@@ -277,9 +282,14 @@ async function mutate<P, T>(kind: CartOperationKind, session: CartRef, rule: Rul
 
 // The locked path, given the products its answer will show: those of the cart as cached (and
 // what the rule priced), read before the lock; a cart that moved on needs one more read.
-async function inTransaction<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions): Promise<Outcome> {
+async function inTransaction<P, T>(
+  session: CartRef,
+  rule: Rule<P, T>,
+  prepared: P,
+  cached: CartSnapshot | null,
+  options: MutationOptions,
+): Promise<Outcome> {
   const database = await db();
-  const cached = await getCachedCart(session.cartId);
   const ids = cached?.lines.map((l) => l.productId) ?? [];
   const known = new Map(await productsById(ids));
   const asked = new Set(ids);
@@ -303,7 +313,10 @@ async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: Mut
   let outcome: Outcome;
   try {
     outcome = await serializeByCart(session.cartId, async () => {
-      const done = (await tryCompareAndSet(session, rule, prepared, options)) ?? (await inTransaction(session, rule, prepared, options));
+      // One cache read serves both paths: the fast path's snapshot, and the locked path's guess at the products to show.
+      const cached = session.newCart ? null : await getCachedCart(session.cartId);
+      const done =
+        (await tryCompareAndSet(session, rule, prepared, cached, options)) ?? (await inTransaction(session, rule, prepared, cached, options));
       // Cached before the next queued change starts, so it can take the fast path too.
       await cacheCart(done.snapshot);
       return done;
