@@ -1,3 +1,4 @@
+import type { SQL } from "drizzle-orm";
 import { z } from "zod";
 import { AppError } from "../errors";
 import type { Product } from "./types";
@@ -25,6 +26,11 @@ export interface CatalogAdapter {
   getProducts(ids: readonly string[], options?: { fresh?: boolean }): Promise<readonly CatalogProduct[]>;
   // The whole catalog for GET /api/products; without it that route lists nothing.
   listProducts?(): Promise<readonly CatalogProduct[]>;
+  // Optional, for a catalog in the cart's own Postgres: a SQL condition that holds while the
+  // product is still sold at `price` in `currency`. A one-line add then checks a price from the
+  // adapter's cache inside its own statement instead of reading the catalog fresh first (one
+  // round trip less); when the condition fails, the add reads fresh and takes the locked path.
+  priceStillValid?(productId: string, price: number, currency: string): SQL;
 }
 
 const catalogProductSchema = z.object({
@@ -39,7 +45,19 @@ const catalogProductSchema = z.object({
   description: z.string().max(10_000).nullish(),
 });
 
+// Validated once per object the adapter hands out: a caching adapter returns the same objects
+// on every read, and checking them again on every cart view cost more than the view itself.
+const checked = new WeakMap<CatalogProduct, Product>();
+
 function toProduct(input: CatalogProduct): Product {
+  const known = typeof input === "object" && input !== null ? checked.get(input) : undefined;
+  if (known) return known;
+  const product = validate(input);
+  checked.set(input, product);
+  return product;
+}
+
+function validate(input: CatalogProduct): Product {
   const parsed = catalogProductSchema.safeParse(input);
   if (!parsed.success) {
     // The host's bug, not the shopper's: a 500 in our logs, never the adapter's text in a response.
@@ -81,6 +99,12 @@ export async function productsById(ids: readonly string[], options: { fresh?: bo
 
 export async function productById(id: string, options: { fresh?: boolean } = {}): Promise<Product | null> {
   return (await productsById([id], options)).get(id) ?? null;
+}
+
+// The adapter's SQL price check for a one-line add, when it has one (see priceStillValid).
+export function priceStillValid(productId: string, price: number, currency: string): SQL | null {
+  const current = adapter();
+  return current.priceStillValid ? current.priceStillValid(productId, price, currency) : null;
 }
 
 export async function listCatalog(): Promise<Product[]> {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { cartItems, carts } from "../../db/schema";
 import type { Database } from "../storage/database";
 import type { CartLine, CartSnapshot } from "./types";
@@ -83,8 +83,11 @@ export async function compareAndSetLine(
   db: Executor,
   cart: { id: string; userId: string | null; expectedVersion: number },
   change: { line: CartLine | null; productId: string },
+  // A further condition the change holds only under (the catalog's price check).
+  guard: SQL | null = null,
 ): Promise<{ version: number; updatedAt: string } | null> {
   const owner = cart.userId === null ? sql`user_id is null` : sql`user_id = ${cart.userId}`;
+  const also = guard ? sql` and ${guard}` : sql``;
   const write = change.line
     ? sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price, added_at)
           select ${cart.id}, ${change.productId}, ${change.line.quantity}, ${change.line.addedUnitPrice}, ${change.line.addedAt}::timestamptz
@@ -97,7 +100,7 @@ export async function compareAndSetLine(
     await db.execute(sql`
       with locked as (
         select id from cart_carts
-        where id = ${cart.id} and version = ${cart.expectedVersion} and status = 'active' and ${owner}
+        where id = ${cart.id} and version = ${cart.expectedVersion} and status = 'active' and ${owner}${also}
         for update
       ),
       written as (${write})
@@ -106,6 +109,15 @@ export async function compareAndSetLine(
       returning version, updated_at`),
   );
   return row ? { version: Number(row.version), updatedAt: iso(row.updated_at) } : null;
+}
+
+// The version of this owner's active cart, or null: what a no-op compares its cached copy with.
+export async function storedVersion(db: Executor, cartId: string, userId: string | null): Promise<number | null> {
+  const owner = userId === null ? sql`user_id is null` : sql`user_id = ${userId}`;
+  const [row] = rowsOf<{ version: number }>(
+    await db.execute(sql`select version from cart_carts where id = ${cartId} and status = 'active' and ${owner}`),
+  );
+  return row ? Number(row.version) : null;
 }
 
 // Takes the cart's row lock and bumps its version in one statement: every

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { recoveryLinks, recoveryRedemptions } from "../../db/schema";
 import { env } from "../config/env";
 import { AppError, sessionRotated } from "../errors";
 import { recordCartOperation, recordRecoveryRedemption, type CartOperationKind } from "../observe/metrics";
 import { db } from "../storage/database";
-import { productById, productsById } from "./catalog";
+import { priceStillValid, productById, productsById } from "./catalog";
 import { cacheCart, getCachedCart } from "./cache";
 import { serializeByCart } from "./cart-queue";
 import { recordOutcomeInTransaction, type IdempotencyContext } from "./idempotency";
@@ -22,6 +22,7 @@ import {
   mergedSince,
   readLines,
   readSnapshot,
+  storedVersion,
   toSnapshot,
   writeLines,
 } from "./repository";
@@ -128,6 +129,9 @@ export async function getCart(ref: CartRef): Promise<CartResult> {
 // `priced`: the products `prepare` already read, for the answer's view.
 interface Rule<P, T> {
   prepare?: () => Promise<P>;
+  // For the fast path only: what `prepare` gives, from caches, with a SQL condition under which
+  // it still holds (checked in the compare-and-set statement); null when there is no such check.
+  prepareGuarded?: () => Promise<{ prepared: P; guard: SQL } | null>;
   priced?: (prepared: P) => readonly Product[];
   load?: (tx: Tx, cartId: string, prepared: P) => Promise<T>;
   apply: (lines: CartLine[], loaded: T, prepared: P) => LineChange;
@@ -196,6 +200,9 @@ function singleLineChange(before: readonly CartLine[], after: readonly CartLine[
   return { productId, line: after.find((l) => l.productId === productId) ?? null };
 }
 
+const fastPathMayTry = <P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions) =>
+  Boolean(rule.fast) && !rule.load && !options.idempotency && !session.newCart;
+
 // The fast path: the rule runs on the cached snapshot and Postgres applies
 // its one-line change in a single compare-and-set statement, only if the
 // cart is still at the cached version (under the row lock) — so the result
@@ -208,8 +215,9 @@ async function tryCompareAndSet<P, T>(
   prepared: P,
   cached: CartSnapshot | null,
   options: MutationOptions,
+  guard: SQL | null,
 ): Promise<Outcome | null> {
-  if (!rule.fast || rule.load || options.idempotency || session.newCart) return null;
+  if (!fastPathMayTry(session, rule, options)) return null;
   if (!cached || cached.version === 0 || !reachable(cached, session)) return null;
   if (options.expectedVersion !== undefined && options.expectedVersion !== cached.version) return null;
   let change: LineChange;
@@ -218,12 +226,19 @@ async function tryCompareAndSet<P, T>(
   } catch {
     return null; // refusals are decided on committed data, by the locked path
   }
-  const oneLine = change.changed ? singleLineChange(cached.lines, change.lines) : null;
+  if (!change.changed) {
+    // A no-op on the cached cart is a no-op on the stored one when the stored version is the
+    // cached one (the cache holds each version's committed lines): one read, no transaction.
+    const stored = await storedVersion(await db(), cached.id, session.userId);
+    return stored === cached.version ? { snapshot: cached, cartId: cached.id, changed: false } : null;
+  }
+  const oneLine = singleLineChange(cached.lines, change.lines);
   if (!oneLine) return null;
   const written = await compareAndSetLine(
     await db(),
     { id: cached.id, userId: session.userId, expectedVersion: cached.version },
     oneLine,
+    guard,
   );
   if (!written) return null;
   return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
@@ -308,17 +323,22 @@ async function inTransaction<P, T>(
   }
 }
 
+const prepareFresh = async <P, T>(rule: Rule<P, T>): Promise<P> => (rule.prepare ? rule.prepare() : (undefined as P));
+
 async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions): Promise<CartResult> {
-  const prepared = rule.prepare ? await rule.prepare() : (undefined as P);
+  // A guarded guess (cached, checked in the fast path's statement) when the rule has one; else fresh.
+  const guarded = fastPathMayTry(session, rule, options) && rule.prepareGuarded ? await rule.prepareGuarded() : null;
+  const prepared = guarded ? guarded.prepared : await prepareFresh(rule);
   let outcome: Outcome;
   try {
     outcome = await serializeByCart(session.cartId, async () => {
       // One cache read serves both paths: the fast path's snapshot, and the locked path's guess at the products to show.
       const cached = session.newCart ? null : await getCachedCart(session.cartId);
-      const done =
-        (await tryCompareAndSet(session, rule, prepared, cached, options)) ?? (await inTransaction(session, rule, prepared, cached, options));
-      // Cached before the next queued change starts, so it can take the fast path too.
-      await cacheCart(done.snapshot);
+      const fast = await tryCompareAndSet(session, rule, prepared, cached, options, guarded?.guard ?? null);
+      // The locked path never decides on a guess: it reads fresh (outside any lock: this queue is not one).
+      const done = fast ?? (await inTransaction(session, rule, guarded ? await prepareFresh(rule) : prepared, cached, options));
+      // Cached before the next queued change starts, so it can take the fast path too (a no-op's is cached already).
+      if (done.changed) await cacheCart(done.snapshot);
       return done;
     });
   } catch (err) {
@@ -348,8 +368,14 @@ export async function addItem(ref: CartRef, input: { productId: string; quantity
     "add",
     ref,
     {
-      // Fresh from the catalog: the price a change uses is never a cached one.
+      // Fresh from the catalog: the price a change uses is never a cached one. Or, where the catalog
+      // can check a price in SQL, the cached one, checked in the fast path's statement.
       prepare: () => productById(input.productId, { fresh: true }),
+      prepareGuarded: async () => {
+        const product = await productById(input.productId);
+        const guard = product?.active ? priceStillValid(product.id, product.price, product.currency) : null;
+        return guard ? { prepared: product, guard } : null;
+      },
       priced: (product) => (product ? [product] : []),
       fast: true,
       apply: (lines, _loaded, product) =>

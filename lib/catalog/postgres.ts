@@ -1,4 +1,4 @@
-import { asc, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { products } from "../../db/schema";
 import type { CatalogAdapter, CatalogProduct } from "../cart/catalog";
 import type { Product } from "../cart/types";
@@ -99,6 +99,10 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
       // A product the copy has not seen yet (added since): refresh once.
       if (!ids.every((id) => known.byId.has(id))) known = await load();
       return ids.flatMap((id) => known.byId.get(id) ?? []);
+    },
+    // The add's fast path checks the price it took from the copy in its own statement.
+    priceStillValid(productId, price, currency) {
+      return sql`exists (select 1 from ${products} where ${and(eq(products.id, productId), eq(products.price, price), eq(products.currency, currency), eq(products.active, true))})`;
     },
     async listProducts() {
       return (await current()).list;

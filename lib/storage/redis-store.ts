@@ -23,7 +23,13 @@ type Client = Pick<ReturnType<typeof makeClient>, "get" | "getEx" | "set" | "del
 
 export type RedisTarget = { url: string } | { clusterNodes: string[] };
 
-const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
+// A handful of scripts, each hashed once.
+const hashes = new Map<string, string>();
+const sha1 = (s: string) => {
+  let hash = hashes.get(s);
+  if (!hash) hashes.set(s, (hash = createHash("sha1").update(s).digest("hex")));
+  return hash;
+};
 
 // Redis over TCP (node-redis), one node or a cluster. Connects lazily and reconnects by itself.
 export class RedisStore implements KeyValueStore {

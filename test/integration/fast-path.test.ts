@@ -61,6 +61,38 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
     }
   });
 
+  it("refuses an add that the process's copy still sells but the catalog no longer does", async () => {
+    const s = new Shopper(app.url);
+    const first = (await s.add(TEE)).body;
+    // The copy (cached for an hour here) says on sale; the add's statement checks the table.
+    await sql`update cart_products set active = false where id = ${TEE}`;
+    try {
+      const res = await s.add(TEE, 1);
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe("PRODUCT_UNAVAILABLE");
+      const [row] = await sql`select quantity from cart_lines where cart_id = ${first.id} and product_id = ${TEE}`;
+      expect(row!.quantity).toBe(1);
+    } finally {
+      await sql`update cart_products set active = true where id = ${TEE}`;
+    }
+  });
+
+  it("applies a change the cache calls a no-op when Postgres holds another quantity", async () => {
+    const s = new Shopper(app.url);
+    const first = (await s.add(TEE, 2)).body;
+    // The cache says 2; another writer made it 5 and its cache write was lost.
+    await sql`update cart_lines set quantity = 5 where cart_id = ${first.id}`;
+    await sql`update cart_carts set version = version + 1 where id = ${first.id}`;
+    const res = await s.setQuantity(TEE, 2);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ version: 3, items: [{ productId: TEE, quantity: 2 }] });
+    // And a real no-op changes nothing, not even the version.
+    const again = await s.setQuantity(TEE, 2);
+    expect(again.body).toMatchObject({ version: 3, items: [{ productId: TEE, quantity: 2 }] });
+    const [cart] = await sql`select version from cart_carts where id = ${first.id}`;
+    expect(cart!.version).toBe(3);
+  });
+
   it("refuses with the locked path's answer, not the cache's", async () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE, 98)).body;
