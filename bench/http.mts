@@ -10,6 +10,8 @@ export interface Answer {
   retryAfter: number | null;
   code: string | null;
   body: string;
+  // Sent on a connection opened (and TLS-handshaken) for it, not a kept-alive one.
+  opened: boolean;
 }
 
 export function keepAliveAgent(): https.Agent {
@@ -61,6 +63,7 @@ export class Client {
             retryAfter: retryAfter === undefined ? null : Number(retryAfter),
             code: errorCode(res.statusCode ?? 0, text),
             body: text,
+            opened: !req.reusedSocket,
           });
         });
       });
@@ -86,7 +89,7 @@ export class Client {
 
 // Status 0: no answer (refused, reset); -1: still unanswered when the run ended.
 function failed(startedAt: number): Answer {
-  return { status: abandoning ? -1 : 0, ms: performance.now() - startedAt, startedAt, retryAfter: null, code: null, body: "" };
+  return { status: abandoning ? -1 : 0, ms: performance.now() - startedAt, startedAt, retryAfter: null, code: null, body: "", opened: false };
 }
 
 function errorCode(status: number, text: string): string | null {

@@ -3,6 +3,7 @@
 // Closed loop: each virtual user sends its next request when the last one is answered.
 // Answers each spec (bench/spec.mts LoadSpec) with a LoadResult message.
 import { readFile } from "node:fs/promises";
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { abandonInFlight, Client, keepAliveAgent, resetAbandoned, type Answer } from "./http.mjs";
 import { loadSpecSchema, type LoadResult, type LoadSpec, type PhaseResult } from "./spec.mjs";
 
@@ -122,7 +123,7 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-function summarise(index: number, elapsedSeconds: number): PhaseResult {
+function summarise(index: number, elapsedSeconds: number, lag: IntervalHistogram): PhaseResult {
   const answers = recorded.filter((r) => r.phase === index).map((r) => r.answer);
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   const statusMix: Record<string, number> = {};
@@ -146,6 +147,8 @@ function summarise(index: number, elapsedSeconds: number): PhaseResult {
     errors: answers.length - ok - shed,
     shed,
     statusMix,
+    opened: answers.filter((a) => a.opened).length,
+    clientLagP99: round(lag.percentile(99) / 1e6),
   };
 }
 
@@ -163,9 +166,13 @@ async function run(): Promise<LoadResult> {
   const loops: Promise<void>[] = [];
   const running = new Set<number>();
   const timings: number[] = [];
+  const lags: IntervalHistogram[] = [];
   for (let i = 0; i < spec.phases.length; i++) {
     const { connections, seconds } = spec.phases[i]!;
     const phaseStart = performance.now();
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    lags.push(lag);
     phase = i;
     target = connections;
     // New users arrive spread over (at most) a second, as a sale's crowd does.
@@ -179,6 +186,7 @@ async function run(): Promise<LoadResult> {
       );
     });
     await sleep(seconds * 1000);
+    lag.disable();
     timings.push((performance.now() - phaseStart) / 1000);
   }
   stopped = true;
@@ -187,7 +195,7 @@ async function run(): Promise<LoadResult> {
   if ((await Promise.race([drained.then(() => true), sleep(DRAIN_MS).then(() => false)])) === false) abandonInFlight(agent);
   await drained;
   resetAbandoned();
-  const result: LoadResult = { scenario: spec.scenario, phases: spec.phases.map((_, i) => summarise(i, timings[i]!)), failures: failureTimes() };
+  const result: LoadResult = { scenario: spec.scenario, phases: spec.phases.map((_, i) => summarise(i, timings[i]!, lags[i]!)), failures: failureTimes() };
   if (spec.verify) result.verify = await verify(users.filter((u) => u.acked.size > 0 || u.uncertain.size > 0));
   agent.destroy();
   return result;

@@ -45,11 +45,11 @@ function rows(report: BenchReport): Row[] {
 const floorRps = (report: BenchReport) => report.scenarios.find((s) => s.name === "floor")?.result.phases[0]?.rps ?? 0;
 const ratio = (rps: number, floor: number) => (floor > 0 ? (rps / floor).toFixed(2) : "–");
 
-const HEADER = ["scenario", "conns", "req/s", "goodput/s", "×floor", "p50 ms", "p99 ms", "max ms", "errors", "shed", "app CPU ms/req"];
+const HEADER = ["scenario", "conns", "req/s", "goodput/s", "×floor", "p50 ms", "p99 ms", "max ms", "errors", "shed", "app CPU ms/req", "new conns", "client lag p99 ms"];
 
 function cells(row: Row, floor: number): string[] {
   const p = row.phase;
-  return [row.name, String(p.connections), String(p.rps), String(p.goodput), ratio(p.rps, floor), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), row.cpu === undefined ? "" : String(row.cpu)];
+  return [row.name, String(p.connections), String(p.rps), String(p.goodput), ratio(p.goodput, floor), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), row.cpu === undefined ? "" : String(row.cpu), String(p.opened ?? ""), String(p.clientLagP99 ?? "")];
 }
 
 export function renderTable(report: BenchReport): string {
@@ -92,7 +92,7 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   if (report.live) {
     const l = report.live;
     md.push(`## Live sessions (${l.sessions})`, "");
-    md.push(`- Redis: **${l.bytesPerSession} B per live session** (its \`sess\` record plus its cached \`cart\`, MEMORY USAGE; target ≤ 600); this run's ${l.memory.keys} keys, ${kib(l.memory.bytes)} by MEMORY USAGE; by kind: ${Object.entries(l.memory.byKind).map(([k, v]) => `\`${k}\` ${v.keys} keys × ${v.bytesPerKey} B`).join(", ")}.`);
+    md.push(`- Redis: **${l.bytesPerSession} B per live session** (its \`sess\` record plus its cached cart, \`ccart\`, MEMORY USAGE; target ≤ 600); this run's ${l.memory.keys} keys, ${kib(l.memory.bytes)} by MEMORY USAGE; by kind: ${Object.entries(l.memory.byKind).map(([k, v]) => `\`${k}\` ${v.keys} keys × ${v.bytesPerKey} B`).join(", ")}.`);
     md.push(`- Cart cache hit ratio during the live mix: ${l.cartCacheHitRatio === null ? "–" : (l.cartCacheHitRatio * 100).toFixed(1) + " %"}; Postgres buffer cache hit ratio: ${(l.postgres.cacheHitRatio * 100).toFixed(2)} %.`);
     md.push("", "| table | rows | table | indexes |", "| --- | ---: | ---: | ---: |");
     for (const t of l.postgres.tables) md.push(`| ${t.name} | ${t.rows} | ${kib(t.tableBytes)} | ${kib(t.indexBytes)} |`);

@@ -116,6 +116,8 @@ async function startRunning(instances: number): Promise<Running> {
       REDIS_URL: redisUrl,
       STORE_KEY_PREFIX: prefix,
       BENCH_FLOOR_ROUTE: "1",
+      // The gateway's per-instance limit, when the run is about choosing it.
+      ...(process.env.STACK_MAX_CONN ? { STACK_MAX_CONN: process.env.STACK_MAX_CONN } : {}),
       // All load comes from one address: per-address and per-session limits would measure themselves.
       RATE_LIMIT_DISABLED: "1",
       LOG_LEVEL: "error",
@@ -280,7 +282,7 @@ async function scenario(running: Running, name: Scenario, products: string[], sc
       const hits = (lookups1.hit ?? 0) - (lookups0.hit ?? 0);
       const misses = (lookups1.miss ?? 0) - (lookups0.miss ?? 0);
       // A live session is its record plus its cached cart: the sizes of one of each.
-      const bytesPerSession = (memory.byKind.sess?.bytesPerKey ?? 0) + (memory.byKind.cart?.bytesPerKey ?? 0);
+      const bytesPerSession = (memory.byKind.sess?.bytesPerKey ?? 0) + (memory.byKind.ccart?.bytesPerKey ?? 0);
       report.live = { sessions, memory, bytesPerSession, cartCacheHitRatio: hits + misses > 0 ? hits / (hits + misses) : null, postgres: await postgresFigures(running.db.url) };
       entry.note = `mixed without sign-in over ${sessions} sessions`;
       return;
@@ -354,7 +356,7 @@ async function main(): Promise<void> {
       report.products = products.length;
       log(`stack ready at ${running.stack.url} (${args.instances} instances, ${products.length} products)`);
       // Warm-up (JIT, pools, caches), not reported.
-      for (const kind of ["floor", "add"] as const) await runLoad({ url: running.stack.url, products, scenario: kind, phases: steadyPhases(plan.warm), retryShed: false, verify: false });
+      for (const kind of ["floor", "read", "add", "update"] as const) await runLoad({ url: running.stack.url, products, scenario: kind, phases: steadyPhases(plan.warm), retryShed: false, verify: false });
       // The floor first whenever anything is measured: every ratio is to it, in this run.
       if (!wanted.includes("floor")) wanted.unshift("floor");
       for (const name of wanted) {

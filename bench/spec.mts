@@ -33,6 +33,11 @@ export interface PhaseResult {
   errors: number;
   shed: number;
   statusMix: Record<string, number>;
+  // Requests that had to open a connection (TCP + TLS) first.
+  opened: number;
+  // The load generator's own event-loop delay in the phase (ms): when it is high, the
+  // latencies above include time the generator, not the server, took.
+  clientLagP99: number;
 }
 
 export interface LoadResult {

@@ -248,7 +248,8 @@ export async function saveSessionRecord(session: Session): Promise<Session> {
     startedAt: session.startedAt,
     cartId: session.cartId,
     userId: session.userId,
-    email: session.email,
+    // Only what is there: a guest's record is most of a live session's memory.
+    ...(session.email !== null ? { email: session.email } : {}),
     ...(session.userId !== null ? { checkedAt: session.checkedAt } : {}),
     ...(session.notices.length > 0 ? { notices: session.notices } : {}),
   };

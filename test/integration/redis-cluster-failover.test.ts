@@ -1,3 +1,4 @@
+import { cartCacheKey } from "@/lib/cart/cache";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { eventually, sleep, slowAndFailed, startLoad, verifyAcknowledged, type LoadRun } from "../support/cart-load";
@@ -53,7 +54,7 @@ describe("Redis Cluster failover (Postgres + a cluster of the test's own, a mast
   const healthReply = () => new Shopper(app.url).request("GET", "/api/health");
   const health = async () => (await healthReply()).body as { status: string; checks: { redis: { ok: boolean } } };
   const appLog = () => `app output:\n${app.output().slice(-4000)}`;
-  const cartKey = (cartId: string) => `${prefix}cart:${cartId}`;
+  const cartKey = (cartId: string) => `${prefix}${cartCacheKey(cartId)}`;
 
   /** The version of a cart's cache entry on one node ("<version>:<json>"), or null when that node has none. */
   async function cachedVersionOn(port: number, cartId: string): Promise<number | null> {
