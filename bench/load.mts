@@ -123,7 +123,8 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-function summarise(index: number, elapsedSeconds: number, lag: IntervalHistogram): PhaseResult {
+function summarise(index: number, window: { start: number; end: number }, lag: IntervalHistogram): PhaseResult {
+  const elapsedSeconds = (window.end - window.start) / 1000;
   const answers = recorded.filter((r) => r.phase === index).map((r) => r.answer);
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   const statusMix: Record<string, number> = {};
@@ -149,6 +150,8 @@ function summarise(index: number, elapsedSeconds: number, lag: IntervalHistogram
     statusMix,
     opened: answers.filter((a) => a.opened).length,
     clientLagP99: round(lag.percentile(99) / 1e6),
+    from: Math.round(performance.timeOrigin + window.start),
+    to: Math.round(performance.timeOrigin + window.end),
   };
 }
 
@@ -165,7 +168,7 @@ async function run(): Promise<LoadResult> {
   await Promise.all(users.slice(0, spec.phases[0]!.connections).map(prepare));
   const loops: Promise<void>[] = [];
   const running = new Set<number>();
-  const timings: number[] = [];
+  const timings: { start: number; end: number }[] = [];
   const lags: IntervalHistogram[] = [];
   for (let i = 0; i < spec.phases.length; i++) {
     const { connections, seconds } = spec.phases[i]!;
@@ -187,7 +190,7 @@ async function run(): Promise<LoadResult> {
     });
     await sleep(seconds * 1000);
     lag.disable();
-    timings.push((performance.now() - phaseStart) / 1000);
+    timings.push({ start: phaseStart, end: performance.now() });
   }
   stopped = true;
   // Requests still unanswered a few seconds after the end are cut off and reported as such.

@@ -42,14 +42,14 @@ function rows(report: BenchReport): Row[] {
   return out;
 }
 
-const floorRps = (report: BenchReport) => report.scenarios.find((s) => s.name === "floor")?.result.phases[0]?.rps ?? 0;
+const floorRps = (report: BenchReport) => report.scenarios.find((s) => s.name === "floor")?.result.phases[0]?.goodput ?? 0;
 const ratio = (rps: number, floor: number) => (floor > 0 ? (rps / floor).toFixed(2) : "–");
 
-const HEADER = ["scenario", "conns", "req/s", "goodput/s", "×floor", "p50 ms", "p99 ms", "max ms", "errors", "shed", "app CPU ms/req", "new conns", "client lag p99 ms"];
+const HEADER = ["scenario", "conns", "req/s", "goodput/s", "×floor", "p50 ms", "p99 ms", "max ms", "errors", "shed", "app CPU ms/req", "new conns", "client lag p99 ms", "gateway p99 ms"];
 
 function cells(row: Row, floor: number): string[] {
   const p = row.phase;
-  return [row.name, String(p.connections), String(p.rps), String(p.goodput), ratio(p.goodput, floor), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), row.cpu === undefined ? "" : String(row.cpu), String(p.opened ?? ""), String(p.clientLagP99 ?? "")];
+  return [row.name, String(p.connections), String(p.rps), String(p.goodput), ratio(p.goodput, floor), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), row.cpu === undefined ? "" : String(row.cpu), String(p.opened ?? ""), String(p.clientLagP99 ?? ""), p.gateway ? String(p.gateway.p99) : ""];
 }
 
 export function renderTable(report: BenchReport): string {
@@ -87,7 +87,8 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   if (spike) {
     const [before, during] = spike.result.phases;
     md.push("## Spike", "");
-    md.push(`Shed virtual users wait \`Retry-After\` (at most 1 s) and retry. Goodput at 1,000 connections vs 16: **${before && during && before.goodput > 0 ? (during.goodput / before.goodput).toFixed(2) : "–"}×** (target ≥ 0.8). p99 per phase: ${spike.result.phases.map((p) => `${p.name}: ${p.p99} ms`).join(", ")} (target ≤ 150 ms).`, "");
+    md.push(`Shed virtual users wait \`Retry-After\` (at most 1 s) and retry. Goodput at 1,000 connections vs 16: **${before && during && before.goodput > 0 ? (during.goodput / before.goodput).toFixed(2) : "–"}×** (target ≥ 0.8). p99 per phase at the client: ${spike.result.phases.map((p) => `${p.name}: ${p.p99} ms`).join(", ")} (target ≤ 150 ms); the load generator's own event-loop delay (p99) in each: ${spike.result.phases.map((p) => `${p.clientLagP99} ms`).join(", ")}.`, "");
+    md.push(`At the gateway (nginx's \`$request_time\`: first byte read to last byte sent, without the load generator's delays), p99 per phase, served / shed: ${spike.result.phases.map((p) => (p.gateway ? `${p.name}: ${p.gateway.servedP99} / ${p.gateway.shedP99} ms` : `${p.name}: –`)).join(", ")}.`, "");
   }
   if (report.live) {
     const l = report.live;

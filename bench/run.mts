@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createClient } from "redis";
@@ -102,6 +102,8 @@ interface Running {
   prefix: string;
   pids: number[];
   gatewayPort: number;
+  // The gateway's timing log (STACK_ACCESS_LOG), read when the stack stops.
+  accessLog: string;
   nginx?: number[];
   stop(): Promise<void>;
 }
@@ -109,6 +111,7 @@ interface Running {
 async function startRunning(instances: number): Promise<Running> {
   const db = await freshDatabase();
   const prefix = `bench:${Date.now().toString(36)}:${randomBytes(3).toString("hex")}:`;
+  const accessLog = path.join(os.tmpdir(), `bench-gateway-${prefix.replace(/[^a-z0-9]+/gi, "-")}log`);
   const stack = await startStack({
     instances,
     env: {
@@ -118,6 +121,7 @@ async function startRunning(instances: number): Promise<Running> {
       BENCH_FLOOR_ROUTE: "1",
       // The gateway's per-instance limit, when the run is about choosing it.
       ...(process.env.STACK_MAX_CONN ? { STACK_MAX_CONN: process.env.STACK_MAX_CONN } : {}),
+      STACK_ACCESS_LOG: accessLog,
       // All load comes from one address: per-address and per-session limits would measure themselves.
       RATE_LIMIT_DISABLED: "1",
       LOG_LEVEL: "error",
@@ -134,9 +138,14 @@ async function startRunning(instances: number): Promise<Running> {
     prefix,
     pids: stack.instances.map((i) => i.pid),
     gatewayPort: Number(new URL(stack.url).port),
+    accessLog,
     async stop() {
       live.delete(this);
+      // The log is written at most a second late (flush=1s): let it catch up before nginx stops.
+      await new Promise((r) => setTimeout(r, 1500));
       await stack.stop();
+      gatewayAnswers.push(...(await readGatewayLog(accessLog)));
+      await rm(accessLog, { force: true });
       await db.drop();
       await deleteKeys(prefix);
     },
@@ -144,6 +153,40 @@ async function startRunning(instances: number): Promise<Running> {
   live.add(running);
   running.nginx = await nginxPids(running.gatewayPort);
   return running;
+}
+
+// Every answer the gateways logged in this run: when it left (ms since the epoch), its status, how long it took.
+const gatewayAnswers: { at: number; status: number; ms: number }[] = [];
+
+async function readGatewayLog(file: string): Promise<typeof gatewayAnswers> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text.split("\n").flatMap((line) => {
+    const [msec, status, seconds] = line.split(" ");
+    const at = Number(msec) * 1000;
+    return Number.isFinite(at) && at > 0 ? [{ at, status: Number(status), ms: Number(seconds) * 1000 }] : [];
+  });
+}
+
+// Each phase's answers as the gateway timed them (those that left within the phase's window).
+function annotateGateway(report: BenchReport): void {
+  const percentile = (values: number[], p: number) => {
+    if (values.length === 0) return 0;
+    const sorted = [...values].sort((a, b) => a - b);
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! * 10) / 10;
+  };
+  const results = [...report.scenarios.map((s) => s.result), report.ladder, report.failover?.result].filter((r) => r !== undefined);
+  for (const phase of results.flatMap((r) => r.phases)) {
+    const answers = gatewayAnswers.filter((a) => a.at >= phase.from && a.at <= phase.to);
+    if (answers.length === 0) continue;
+    const shed = (a: { status: number }) => a.status === 503 || a.status === 429;
+    phase.gateway = {
+      answers: answers.length,
+      p50: percentile(answers.map((a) => a.ms), 50),
+      p99: percentile(answers.map((a) => a.ms), 99),
+      servedP99: percentile(answers.filter((a) => !shed(a)).map((a) => a.ms), 99),
+      shedP99: percentile(answers.filter(shed).map((a) => a.ms), 99),
+    };
+  }
 }
 
 // Stacks still running, stopped (and their database and keys removed) if the bench is interrupted.
@@ -377,6 +420,7 @@ async function main(): Promise<void> {
     await failover(report);
   }
   generator?.disconnect();
+  annotateGateway(report);
   report.seconds = Math.round((Date.now() - started) / 1000);
   await rm(scratch, { recursive: true, force: true });
 

@@ -38,6 +38,11 @@ export interface PhaseResult {
   // The load generator's own event-loop delay in the phase (ms): when it is high, the
   // latencies above include time the generator, not the server, took.
   clientLagP99: number;
+  // The phase's wall-clock window (ms since the epoch), to match the gateway's timing log.
+  from: number;
+  to: number;
+  // The same answers as the gateway timed them (its log, by when they left; filled in by bench/run.mts).
+  gateway?: { answers: number; p50: number; p99: number; servedP99: number; shedP99: number };
 }
 
 export interface LoadResult {

@@ -78,7 +78,7 @@ async function certificate(): Promise<{ cert: string; key: string }> {
   return files;
 }
 
-async function renderConfig(runDir: string, port: number, upstreams: number[], perInstance: number, tls: { cert: string; key: string }) {
+async function renderConfig(runDir: string, port: number, upstreams: number[], perInstance: number, tls: { cert: string; key: string }, accessLog?: string) {
   const total = perInstance * upstreams.length;
   // One refused or timed-out attempt takes an instance out for 2 s: a killed one costs
   // at most one failed attempt per 2 s, a slow start of a live one little.
@@ -95,6 +95,7 @@ async function renderConfig(runDir: string, port: number, upstreams: number[], p
     LIMIT_ALL: String(total),
     LIMIT_READS: String(Math.max(1, Math.ceil(total * 0.75))),
     LIMIT_NEW: String(Math.max(1, Math.ceil(total * 0.5))),
+    ACCESS_LOG: accessLog ? `${accessLog} timing buffer=256k flush=1s` : "off",
   };
   const template = await readFile(path.join(root, "deploy", "nginx", "nginx.conf.template"), "utf8");
   const config = template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => values[name] ?? fail(`template names unknown {{${name}}}`));
@@ -162,8 +163,9 @@ async function main() {
   if (!(await portFree(port))) fail(`port ${port} is in use: choose another with --port.`);
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) fail("no build found: run `npm run build` first.");
   let perInstance: number;
+  let accessLog: string | undefined;
   try {
-    perInstance = parseStackEnv().STACK_MAX_CONN;
+    ({ STACK_MAX_CONN: perInstance, STACK_ACCESS_LOG: accessLog } = parseStackEnv());
   } catch (error) {
     fail(error instanceof ConfigError ? error.message : String(error));
   }
@@ -193,7 +195,7 @@ async function main() {
   const runDir = path.join(stackDir, `run-${port}`);
   await rm(runDir, { recursive: true, force: true });
   await mkdir(runDir, { recursive: true });
-  const conf = await renderConfig(runDir, port, ports, perInstance, await certificate());
+  const conf = await renderConfig(runDir, port, ports, perInstance, await certificate(), accessLog);
   const nginx = spawnChild("nginx", ["-p", runDir, "-e", "stderr", "-c", conf, "-g", "daemon off;"], process.env);
   nginx.once("exit", (code, signal) => {
     if (stopping) return;

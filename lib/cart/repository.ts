@@ -111,6 +111,34 @@ export async function compareAndSetLine(
   return row ? { version: Number(row.version), updatedAt: iso(row.updated_at) } : null;
 }
 
+// A guest's first change, when it makes a cart of one line: the cart (at version 1) and its
+// line in one statement, only if `guard` holds. The id was allocated by this request, so no
+// other writer can hold it; null when the id exists after all or the guard fails.
+export async function createWithLine(
+  db: Executor,
+  cart: { id: string; currency: string },
+  line: CartLine,
+  guard: SQL | null,
+): Promise<{ version: number; updatedAt: string } | null> {
+  const where = guard ? sql`where ${guard}` : sql``;
+  const [row] = rowsOf<{ version: number; updated_at: string | Date }>(
+    await db.execute(sql`
+      with created as (
+        insert into cart_carts (id, user_id, currency, version)
+        select ${cart.id}, null, ${cart.currency}, 1 ${where}
+        on conflict (id) do nothing
+        returning version, updated_at
+      ),
+      written as (
+        insert into cart_lines (cart_id, product_id, quantity, added_unit_price, added_at)
+        select ${cart.id}, ${line.productId}, ${line.quantity}, ${line.addedUnitPrice}, ${line.addedAt}::timestamptz from created
+        returning 1
+      )
+      select version, updated_at from created where exists (select 1 from written)`),
+  );
+  return row ? { version: Number(row.version), updatedAt: iso(row.updated_at) } : null;
+}
+
 // The version of this owner's active cart, or null: what a no-op compares its cached copy with.
 export async function storedVersion(db: Executor, cartId: string, userId: string | null): Promise<number | null> {
   const owner = userId === null ? sql`user_id is null` : sql`user_id = ${userId}`;

@@ -16,6 +16,7 @@ import type { CartRow } from "./repository";
 import {
   activeCartIdForUser,
   compareAndSetLine,
+  createWithLine,
   ensureCart,
   ensureUserCart,
   lockAndBump,
@@ -201,7 +202,7 @@ function singleLineChange(before: readonly CartLine[], after: readonly CartLine[
 }
 
 const fastPathMayTry = <P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions) =>
-  Boolean(rule.fast) && !rule.load && !options.idempotency && !session.newCart;
+  Boolean(rule.fast) && !rule.load && !options.idempotency;
 
 // The fast path: the rule runs on the cached snapshot and Postgres applies
 // its one-line change in a single compare-and-set statement, only if the
@@ -242,6 +243,25 @@ async function tryCompareAndSet<P, T>(
   );
   if (!written) return null;
   return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
+}
+
+// A guest's first change that makes a one-line cart: one statement instead of a transaction
+// (the cart id is this request's own, so nothing can race it). Anything else returns null.
+async function tryCreate<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions, guard: SQL | null): Promise<Outcome | null> {
+  if (!fastPathMayTry(session, rule, options) || !session.newCart || session.userId !== null) return null;
+  if (options.expectedVersion !== undefined) return null;
+  let change: LineChange;
+  try {
+    change = rule.apply([], undefined as T, prepared);
+  } catch {
+    return null;
+  }
+  const line = change.changed && change.lines.length === 1 ? change.lines[0]! : null;
+  if (!line) return null;
+  const created = await createWithLine(await db(), { id: session.cartId, currency: currency() }, line, guard);
+  if (!created) return null;
+  const snapshot: CartSnapshot = { id: session.cartId, userId: null, status: "active", version: created.version, currency: currency(), updatedAt: created.updatedAt, lines: change.lines };
+  return { snapshot, cartId: session.cartId, changed: true };
 }
 
 // Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome).
@@ -334,7 +354,10 @@ async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: Mut
     outcome = await serializeByCart(session.cartId, async () => {
       // One cache read serves both paths: the fast path's snapshot, and the locked path's guess at the products to show.
       const cached = session.newCart ? null : await getCachedCart(session.cartId);
-      const fast = await tryCompareAndSet(session, rule, prepared, cached, options, guarded?.guard ?? null);
+      const guard = guarded?.guard ?? null;
+      const fast = session.newCart
+        ? await tryCreate(session, rule, prepared, options, guard)
+        : await tryCompareAndSet(session, rule, prepared, cached, options, guard);
       // The locked path never decides on a guess: it reads fresh (outside any lock: this queue is not one).
       const done = fast ?? (await inTransaction(session, rule, guarded ? await prepareFresh(rule) : prepared, cached, options));
       // Cached before the next queued change starts, so it can take the fast path too (a no-op's is cached already).

@@ -77,6 +77,31 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
     }
   });
 
+  it("checks a new visitor's first add against the catalog, not the process's copy", async () => {
+    await sql`update cart_products set price = 2700 where id = ${MUG}`;
+    try {
+      const s = new Shopper(app.url);
+      const res = await s.add(MUG, 1);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ version: 1, items: [{ productId: MUG, quantity: 1, addedUnitPrice: 2700 }] });
+      const [row] = await sql`select added_unit_price from cart_lines where cart_id = ${res.body.id}`;
+      expect(row!.added_unit_price).toBe(2700);
+    } finally {
+      await sql`update cart_products set price = 2200 where id = ${MUG}`;
+    }
+    await sql`update cart_products set active = false where id = ${MUG}`;
+    try {
+      const before = (await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`)[0]!.n;
+      const refused = await new Shopper(app.url).add(MUG, 1);
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe("PRODUCT_UNAVAILABLE");
+      const after = (await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`)[0]!.n;
+      expect(after).toBe(before);
+    } finally {
+      await sql`update cart_products set active = true where id = ${MUG}`;
+    }
+  });
+
   it("applies a change the cache calls a no-op when Postgres holds another quantity", async () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE, 2)).body;
