@@ -297,7 +297,7 @@ async function perRequestCosts(running: Running, products: string[]) {
 
 async function scenario(running: Running, name: Scenario, products: string[], scratch: string, report: BenchReport): Promise<void> {
   const url = running.stack.url;
-  const base = { url, products, retryShed: false, verify: false } as const;
+  const base = { url, products, retryShed: true, verify: false } as const;
   const steady = async (kind: LoadSpec["scenario"], label: string, extra: Partial<LoadSpec> = {}) => {
     const { value, appCpu, gatewayCpu } = await withCpu(running, () => runLoad({ ...base, scenario: kind, phases: steadyPhases(plan.steady), ...extra }));
     const entry: ScenarioReport = { name: label, result: value, appCpuMsPerRequest: cpuMs(appCpu, value), gatewayCpuMsPerRequest: cpuMs(gatewayCpu, value) };
@@ -399,7 +399,7 @@ async function main(): Promise<void> {
       report.products = products.length;
       log(`stack ready at ${running.stack.url} (${args.instances} instances, ${products.length} products)`);
       // Warm-up (JIT, pools, caches), not reported.
-      for (const kind of ["floor", "read", "add", "update"] as const) await runLoad({ url: running.stack.url, products, scenario: kind, phases: steadyPhases(plan.warm), retryShed: false, verify: false });
+      for (const kind of ["floor", "read", "add", "update"] as const) await runLoad({ url: running.stack.url, products, scenario: kind, phases: steadyPhases(plan.warm), retryShed: true, verify: false });
       // The floor first whenever anything is measured: every ratio is to it, in this run.
       if (!wanted.includes("floor")) wanted.unshift("floor");
       for (const name of wanted) {

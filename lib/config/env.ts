@@ -235,7 +235,7 @@ export function configureEnv(source: Record<string, string | undefined>): Env {
 // the gateway reads them, the instances do not.
 const stackSchema = z.object({
   // Requests one instance is given at once; past that the gateway answers 503 OVERLOADED.
-  STACK_MAX_CONN: intFromEnv(16, 1, 10_000),
+  STACK_MAX_CONN: intFromEnv(8, 1, 10_000),
   // A file for the gateway's timing log (one "<msec> <status> <request_time>" line per answer); off when unset.
   STACK_ACCESS_LOG: z.string().regex(/^\/[^\s;{}'"]+$/, "must be an absolute path without spaces").optional(),
 });

@@ -78,7 +78,7 @@ describe("parseEnv", () => {
 
 describe("parseStackEnv", () => {
   it("defaults the gateway's per-instance concurrency to 16 and refuses what is not a positive whole number", () => {
-    expect(parseStackEnv({})).toEqual({ STACK_MAX_CONN: 16 });
+    expect(parseStackEnv({})).toEqual({ STACK_MAX_CONN: 8 });
     expect(parseStackEnv({ STACK_MAX_CONN: "4" })).toEqual({ STACK_MAX_CONN: 4 });
     for (const bad of ["0", "-1", "2.5", "many"]) expect(() => parseStackEnv({ STACK_MAX_CONN: bad })).toThrow(/STACK_MAX_CONN/);
   });
