@@ -17,6 +17,8 @@ export interface BenchReport {
   instances: number;
   connections: number;
   machine: string;
+  // The machine's load average (1 min) as the bench started: other work makes every figure lower.
+  loadBefore?: string;
   products?: number;
   seconds?: number;
   scenarios: ScenarioReport[];
@@ -69,8 +71,8 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   md.push(
     `\`npm run bench${report.quick ? " -- --quick" : ""}\` at ${report.date}: ${report.instances} instance(s) behind the nginx gateway (\`npm run stack\`), ` +
       `Postgres + Redis over TCP, ${report.connections} connections unless said, closed loop from a separate load-generator process, ` +
-      `rate limits off (all load comes from one address). ${report.machine}. The machine was shared with other work while this ran: ` +
-      `compare ratios within one run, not absolute figures across runs. Whole run: ${report.seconds ?? "?"} s.`,
+      `rate limits off (all load comes from one address). ${report.machine}. ${report.loadBefore ?? ""} ` +
+      `The load generator, nginx, Postgres and Redis share the same cores with the instances: compare ratios within one run, not absolute figures across runs. Whole run: ${report.seconds ?? "?"} s.`,
     "",
   );
   md.push(`| ${HEADER.join(" | ")} |`, `| ${HEADER.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`);

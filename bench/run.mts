@@ -388,6 +388,7 @@ async function main(): Promise<void> {
     instances: args.instances,
     connections: CONNECTIONS,
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, Node ${process.version}, ${os.platform()}`,
+    loadBefore: `Load average (1 min) as the run began: ${os.loadavg()[0]!.toFixed(2)}.`,
     scenarios: [],
   };
   const wanted = ALL.filter((s) => args.scenarios.includes(s) && s !== "failover");
