@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { abandonInFlight, Client, keepAliveAgent, resetAbandoned, type Answer } from "./http.mjs";
 import { loadSpecSchema, type LoadResult, type LoadSpec, type PhaseResult } from "./spec.mjs";
+import { percentile, round } from "./stats.mjs";
 
 // The scenario being run: one at a time, set by each message.
 let spec: LoadSpec;
@@ -116,14 +117,14 @@ async function runUser(user: VirtualUser, sessions: string[]): Promise<void> {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+// A phase as it ran: its window (performance.now()) and the load generator's own event-loop delay in it.
+interface PhaseRun {
+  start: number;
+  end: number;
+  lag: IntervalHistogram;
 }
 
-const round = (n: number) => Math.round(n * 10) / 10;
-
-function summarise(index: number, window: { start: number; end: number }, lag: IntervalHistogram): PhaseResult {
+function summarise(index: number, window: PhaseRun): PhaseResult {
   const elapsedSeconds = (window.end - window.start) / 1000;
   const answers = recorded.filter((r) => r.phase === index).map((r) => r.answer);
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
@@ -149,7 +150,7 @@ function summarise(index: number, window: { start: number; end: number }, lag: I
     shed,
     statusMix,
     opened: answers.filter((a) => a.opened).length,
-    clientLagP99: round(lag.percentile(99) / 1e6),
+    clientLagP99: round(window.lag.percentile(99) / 1e6),
     from: Math.round(performance.timeOrigin + window.start),
     to: Math.round(performance.timeOrigin + window.end),
   };
@@ -168,14 +169,12 @@ async function run(): Promise<LoadResult> {
   await Promise.all(users.slice(0, spec.phases[0]!.connections).map(prepare));
   const loops: Promise<void>[] = [];
   const running = new Set<number>();
-  const timings: { start: number; end: number }[] = [];
-  const lags: IntervalHistogram[] = [];
+  const runs: PhaseRun[] = [];
   for (let i = 0; i < spec.phases.length; i++) {
     const { connections, seconds } = spec.phases[i]!;
     const phaseStart = performance.now();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
-    lags.push(lag);
     phase = i;
     target = connections;
     // New users arrive spread over (at most) a second, as a sale's crowd does.
@@ -190,7 +189,7 @@ async function run(): Promise<LoadResult> {
     });
     await sleep(seconds * 1000);
     lag.disable();
-    timings.push({ start: phaseStart, end: performance.now() });
+    runs.push({ start: phaseStart, end: performance.now(), lag });
   }
   stopped = true;
   // Requests still unanswered a few seconds after the end are cut off and reported as such.
@@ -198,7 +197,7 @@ async function run(): Promise<LoadResult> {
   if ((await Promise.race([drained.then(() => true), sleep(DRAIN_MS).then(() => false)])) === false) abandonInFlight(agent);
   await drained;
   resetAbandoned();
-  const result: LoadResult = { scenario: spec.scenario, phases: spec.phases.map((_, i) => summarise(i, timings[i]!, lags[i]!)), failures: failureTimes() };
+  const result: LoadResult = { scenario: spec.scenario, phases: runs.map((r, i) => summarise(i, r)), failures: failureTimes() };
   if (spec.verify) result.verify = await verify(users.filter((u) => u.acked.size > 0 || u.uncertain.size > 0));
   agent.destroy();
   return result;

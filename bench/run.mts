@@ -18,6 +18,7 @@ import { Client, keepAliveAgent } from "./http.mjs";
 import { cpuSeconds, metricByLabel, nginxPids, postgresFigures, redisCommandsDuring, redisMemory } from "./measure.mjs";
 import { renderMarkdown, renderSvg, renderTable, type BenchReport, type ScenarioReport } from "./report.mjs";
 import type { LoadResult, LoadSpec } from "./spec.mjs";
+import { percentile, round } from "./stats.mjs";
 
 const ALL = ["floor", "read", "add", "update", "browse", "mixed", "live", "spike", "ladder", "failover"] as const;
 type Scenario = (typeof ALL)[number];
@@ -102,8 +103,6 @@ interface Running {
   prefix: string;
   pids: number[];
   gatewayPort: number;
-  // The gateway's timing log (STACK_ACCESS_LOG), read when the stack stops.
-  accessLog: string;
   nginx?: number[];
   stop(): Promise<void>;
 }
@@ -138,7 +137,6 @@ async function startRunning(instances: number): Promise<Running> {
     prefix,
     pids: stack.instances.map((i) => i.pid),
     gatewayPort: Number(new URL(stack.url).port),
-    accessLog,
     async stop() {
       live.delete(this);
       // The log is written at most a second late (flush=1s): let it catch up before nginx stops.
@@ -169,11 +167,7 @@ async function readGatewayLog(file: string): Promise<typeof gatewayAnswers> {
 
 // Each phase's answers as the gateway timed them (those that left within the phase's window).
 function annotateGateway(report: BenchReport): void {
-  const percentile = (values: number[], p: number) => {
-    if (values.length === 0) return 0;
-    const sorted = [...values].sort((a, b) => a - b);
-    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! * 10) / 10;
-  };
+  const percentileOf = (values: number[], at: number) => round(percentile([...values].sort((a, b) => a - b), at));
   const results = [...report.scenarios.map((s) => s.result), report.ladder, report.failover?.result].filter((r) => r !== undefined);
   for (const phase of results.flatMap((r) => r.phases)) {
     const answers = gatewayAnswers.filter((a) => a.at >= phase.from && a.at <= phase.to);
@@ -181,10 +175,10 @@ function annotateGateway(report: BenchReport): void {
     const shed = (a: { status: number }) => a.status === 503 || a.status === 429;
     phase.gateway = {
       answers: answers.length,
-      p50: percentile(answers.map((a) => a.ms), 50),
-      p99: percentile(answers.map((a) => a.ms), 99),
-      servedP99: percentile(answers.filter((a) => !shed(a)).map((a) => a.ms), 99),
-      shedP99: percentile(answers.filter(shed).map((a) => a.ms), 99),
+      p50: percentileOf(answers.map((a) => a.ms), 50),
+      p99: percentileOf(answers.map((a) => a.ms), 99),
+      servedP99: percentileOf(answers.filter((a) => !shed(a)).map((a) => a.ms), 99),
+      shedP99: percentileOf(answers.filter(shed).map((a) => a.ms), 99),
     };
   }
 }

@@ -50,7 +50,7 @@ const catalogProductSchema = z.object({
 const checked = new WeakMap<CatalogProduct, Product>();
 
 function toProduct(input: CatalogProduct): Product {
-  const known = typeof input === "object" && input !== null ? checked.get(input) : undefined;
+  const known = checked.get(input);
   if (known) return known;
   const product = validate(input);
   checked.set(input, product);

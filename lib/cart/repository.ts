@@ -44,6 +44,9 @@ function rowsOf<T>(result: unknown): T[] {
 
 const iso = (value: unknown) => new Date(value as string | Date).toISOString();
 
+// A cart row's owner, in the raw statements: a guest's (no user) or this user's.
+const ownedBy = (userId: string | null) => (userId === null ? sql`user_id is null` : sql`user_id = ${userId}`);
+
 // The cart and its lines in one statement: one consistent snapshot (never a version beside other lines).
 export async function readSnapshot(reader: Executor, cartId: string): Promise<CartSnapshot | null> {
   const [row] = rowsOf<{
@@ -86,7 +89,6 @@ export async function compareAndSetLine(
   // A further condition the change holds only under (the catalog's price check).
   guard: SQL | null = null,
 ): Promise<{ version: number; updatedAt: string } | null> {
-  const owner = cart.userId === null ? sql`user_id is null` : sql`user_id = ${cart.userId}`;
   const also = guard ? sql` and ${guard}` : sql``;
   const write = change.line
     ? sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price, added_at)
@@ -100,7 +102,7 @@ export async function compareAndSetLine(
     await db.execute(sql`
       with locked as (
         select id from cart_carts
-        where id = ${cart.id} and version = ${cart.expectedVersion} and status = 'active' and ${owner}${also}
+        where id = ${cart.id} and version = ${cart.expectedVersion} and status = 'active' and ${ownedBy(cart.userId)}${also}
         for update
       ),
       written as (${write})
@@ -141,9 +143,8 @@ export async function createWithLine(
 
 // The version of this owner's active cart, or null: what a no-op compares its cached copy with.
 export async function storedVersion(db: Executor, cartId: string, userId: string | null): Promise<number | null> {
-  const owner = userId === null ? sql`user_id is null` : sql`user_id = ${userId}`;
   const [row] = rowsOf<{ version: number }>(
-    await db.execute(sql`select version from cart_carts where id = ${cartId} and status = 'active' and ${owner}`),
+    await db.execute(sql`select version from cart_carts where id = ${cartId} and status = 'active' and ${ownedBy(userId)}`),
   );
   return row ? Number(row.version) : null;
 }

@@ -201,8 +201,17 @@ function singleLineChange(before: readonly CartLine[], after: readonly CartLine[
   return { productId, line: after.find((l) => l.productId === productId) ?? null };
 }
 
-const fastPathMayTry = <P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions) =>
-  Boolean(rule.fast) && !rule.load && !options.idempotency;
+const fastPathMayTry = <P, T>(rule: Rule<P, T>, options: MutationOptions) => Boolean(rule.fast) && !rule.load && !options.idempotency;
+
+// The rule on lines the fast paths guess from; a refusal is null: refusals are decided on
+// committed data, by the locked path.
+function applyOrNull<P, T>(rule: Rule<P, T>, lines: CartLine[], prepared: P): LineChange | null {
+  try {
+    return rule.apply(lines, undefined as T, prepared);
+  } catch {
+    return null;
+  }
+}
 
 // The fast path: the rule runs on the cached snapshot and Postgres applies
 // its one-line change in a single compare-and-set statement, only if the
@@ -218,15 +227,11 @@ async function tryCompareAndSet<P, T>(
   options: MutationOptions,
   guard: SQL | null,
 ): Promise<Outcome | null> {
-  if (!fastPathMayTry(session, rule, options)) return null;
+  if (!fastPathMayTry(rule, options)) return null;
   if (!cached || cached.version === 0 || !reachable(cached, session)) return null;
   if (options.expectedVersion !== undefined && options.expectedVersion !== cached.version) return null;
-  let change: LineChange;
-  try {
-    change = rule.apply(cached.lines, undefined as T, prepared);
-  } catch {
-    return null; // refusals are decided on committed data, by the locked path
-  }
+  const change = applyOrNull(rule, cached.lines, prepared);
+  if (!change) return null;
   if (!change.changed) {
     // A no-op on the cached cart is a no-op on the stored one when the stored version is the
     // cached one (the cache holds each version's committed lines): one read, no transaction.
@@ -245,22 +250,17 @@ async function tryCompareAndSet<P, T>(
   return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
 }
 
-// A guest's first change that makes a one-line cart: one statement instead of a transaction
-// (the cart id is this request's own, so nothing can race it). Anything else returns null.
+// A new cart's (session.newCart) first change, for a guest, when it makes a one-line cart: one
+// statement instead of a transaction (the cart id is this request's own, so nothing can race
+// it). Anything else returns null.
 async function tryCreate<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions, guard: SQL | null): Promise<Outcome | null> {
-  if (!fastPathMayTry(session, rule, options) || !session.newCart || session.userId !== null) return null;
-  if (options.expectedVersion !== undefined) return null;
-  let change: LineChange;
-  try {
-    change = rule.apply([], undefined as T, prepared);
-  } catch {
-    return null;
-  }
-  const line = change.changed && change.lines.length === 1 ? change.lines[0]! : null;
+  if (!fastPathMayTry(rule, options) || session.userId !== null || options.expectedVersion !== undefined) return null;
+  const change = applyOrNull(rule, [], prepared);
+  const line = change?.changed && change.lines.length === 1 ? change.lines[0]! : null;
   if (!line) return null;
   const created = await createWithLine(await db(), { id: session.cartId, currency: currency() }, line, guard);
   if (!created) return null;
-  const snapshot: CartSnapshot = { id: session.cartId, userId: null, status: "active", version: created.version, currency: currency(), updatedAt: created.updatedAt, lines: change.lines };
+  const snapshot: CartSnapshot = { id: session.cartId, userId: null, status: "active", version: created.version, currency: currency(), updatedAt: created.updatedAt, lines: [line] };
   return { snapshot, cartId: session.cartId, changed: true };
 }
 
@@ -347,7 +347,7 @@ const prepareFresh = async <P, T>(rule: Rule<P, T>): Promise<P> => (rule.prepare
 
 async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: MutationOptions): Promise<CartResult> {
   // A guarded guess (cached, checked in the fast path's statement) when the rule has one; else fresh.
-  const guarded = fastPathMayTry(session, rule, options) && rule.prepareGuarded ? await rule.prepareGuarded() : null;
+  const guarded = fastPathMayTry(rule, options) && rule.prepareGuarded ? await rule.prepareGuarded() : null;
   const prepared = guarded ? guarded.prepared : await prepareFresh(rule);
   let outcome: Outcome;
   try {

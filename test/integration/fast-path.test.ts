@@ -30,12 +30,28 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
     await backend?.cleanup();
   });
 
+  // Another writer set every line of the cart to `quantity` and bumped its version; its cache write was lost.
+  async function writtenBehindTheCache(cartId: string, quantity: number) {
+    await sql`update cart_lines set quantity = ${quantity} where cart_id = ${cartId}`;
+    await sql`update cart_carts set version = version + 1 where id = ${cartId}`;
+  }
+
+  // The catalog changed behind the process's copy (cached for an hour here) while `run` runs, then put back.
+  type ProductChange = { price?: number; active?: boolean };
+  async function withProduct(id: string, change: ProductChange, back: ProductChange, run: () => Promise<void>) {
+    await sql`update cart_products set ${sql(change)} where id = ${id}`;
+    try {
+      await run();
+    } finally {
+      await sql`update cart_products set ${sql(back)} where id = ${id}`;
+    }
+  }
+
   it("applies the change to what Postgres holds when the cached cart is behind", async () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE)).body;
     // Another writer changed the cart and its cache write was lost.
-    await sql`update cart_lines set quantity = 5 where cart_id = ${first.id}`;
-    await sql`update cart_carts set version = version + 1 where id = ${first.id}`;
+    await writtenBehindTheCache(first.id, 5);
     const res = await s.add(TEE, 1);
     expect(res.status).toBe(200);
     expect(res.body.items[0].quantity).toBe(6);
@@ -50,64 +66,51 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
   it("records the catalog's current price when the process's copy is out of date", async () => {
     const s = new Shopper(app.url);
     await s.add(TEE);
-    await sql`update cart_products set price = 2600 where id = ${MUG}`;
-    try {
+    await withProduct(MUG, { price: 2600 }, { price: 2200 }, async () => {
       const res = await s.add(MUG, 1);
       expect(res.body.items.find((i: any) => i.productId === MUG)).toMatchObject({ addedUnitPrice: 2600, quantity: 1 });
       const [row] = await sql`select added_unit_price from cart_lines where cart_id = ${res.body.id} and product_id = ${MUG}`;
       expect(row!.added_unit_price).toBe(2600);
-    } finally {
-      await sql`update cart_products set price = 2200 where id = ${MUG}`;
-    }
+    });
   });
 
   it("refuses an add that the process's copy still sells but the catalog no longer does", async () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE)).body;
     // The copy (cached for an hour here) says on sale; the add's statement checks the table.
-    await sql`update cart_products set active = false where id = ${TEE}`;
-    try {
+    await withProduct(TEE, { active: false }, { active: true }, async () => {
       const res = await s.add(TEE, 1);
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe("PRODUCT_UNAVAILABLE");
       const [row] = await sql`select quantity from cart_lines where cart_id = ${first.id} and product_id = ${TEE}`;
       expect(row!.quantity).toBe(1);
-    } finally {
-      await sql`update cart_products set active = true where id = ${TEE}`;
-    }
+    });
   });
 
   it("checks a new visitor's first add against the catalog, not the process's copy", async () => {
-    await sql`update cart_products set price = 2700 where id = ${MUG}`;
-    try {
+    await withProduct(MUG, { price: 2700 }, { price: 2200 }, async () => {
       const s = new Shopper(app.url);
       const res = await s.add(MUG, 1);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ version: 1, items: [{ productId: MUG, quantity: 1, addedUnitPrice: 2700 }] });
       const [row] = await sql`select added_unit_price from cart_lines where cart_id = ${res.body.id}`;
       expect(row!.added_unit_price).toBe(2700);
-    } finally {
-      await sql`update cart_products set price = 2200 where id = ${MUG}`;
-    }
-    await sql`update cart_products set active = false where id = ${MUG}`;
-    try {
+    });
+    await withProduct(MUG, { active: false }, { active: true }, async () => {
       const before = (await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`)[0]!.n;
       const refused = await new Shopper(app.url).add(MUG, 1);
       expect(refused.status).toBe(422);
       expect(refused.body.error.code).toBe("PRODUCT_UNAVAILABLE");
       const after = (await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`)[0]!.n;
       expect(after).toBe(before);
-    } finally {
-      await sql`update cart_products set active = true where id = ${MUG}`;
-    }
+    });
   });
 
   it("applies a change the cache calls a no-op when Postgres holds another quantity", async () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE, 2)).body;
     // The cache says 2; another writer made it 5 and its cache write was lost.
-    await sql`update cart_lines set quantity = 5 where cart_id = ${first.id}`;
-    await sql`update cart_carts set version = version + 1 where id = ${first.id}`;
+    await writtenBehindTheCache(first.id, 5);
     const res = await s.setQuantity(TEE, 2);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ version: 3, items: [{ productId: TEE, quantity: 2 }] });
@@ -122,8 +125,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
     const s = new Shopper(app.url);
     const first = (await s.add(TEE, 98)).body;
     // Postgres says 1, the cache says 98: adding 2 is allowed.
-    await sql`update cart_lines set quantity = 1 where cart_id = ${first.id}`;
-    await sql`update cart_carts set version = version + 1 where id = ${first.id}`;
+    await writtenBehindTheCache(first.id, 1);
     const res = await s.add(TEE, 2);
     expect(res.status).toBe(200);
     expect(res.body.items[0].quantity).toBe(3);
