@@ -33,5 +33,14 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
     ],
     "folderMillis": 1796165682735,
     "hash": "2fcf18567550f524d9c7287d5f0219b0467970dbb67c841dde0035d36764d5f5"
+  },
+  {
+    "sql": [
+      "DROP INDEX \"cart_carts_one_active_per_user\";",
+      "\nALTER TABLE \"cart_carts\" ADD COLUMN \"scope\" text DEFAULT 'default' NOT NULL;",
+      "\nCREATE UNIQUE INDEX \"cart_carts_one_active_per_user\" ON \"cart_carts\" USING btree (\"user_id\",\"scope\") WHERE \"cart_carts\".\"status\" = 'active' and \"cart_carts\".\"user_id\" is not null;"
+    ],
+    "folderMillis": 1796609976648,
+    "hash": "c62b6a5480cd02d851b0c6cca311cdb68033d59f13c10323179197d92c5768e1"
   }
 ];

@@ -46,6 +46,8 @@ export const carts = pgTable(
     version: integer("version").notNull().default(0),
     currency: char("currency", { length: 3 }).notNull(),
     mergedInto: uuid("merged_into"),
+    // The instance (market) the cart belongs to: createCart's `scope`, "default" unless set.
+    scope: text("scope").notNull().default("default"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -56,8 +58,8 @@ export const carts = pgTable(
     index("cart_carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
     index("cart_carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
     index("cart_carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} = 'merged'`),
-    // One active cart per user, enforced by the database.
-    uniqueIndex("cart_carts_one_active_per_user").on(t.userId).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
+    // One active cart per user and scope, enforced by the database.
+    uniqueIndex("cart_carts_one_active_per_user").on(t.userId, t.scope).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
     check("cart_carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed')`),
   ],
 );

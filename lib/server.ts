@@ -4,10 +4,12 @@
 // the host decides what to do, the module never exits the process.
 import { z } from "zod";
 import type { NextRequest } from "next/server";
-import { registerCatalog, type CatalogAdapter } from "./cart/catalog";
-import { cartLimits } from "./cart/service";
+import type { CatalogAdapter } from "./cart/catalog";
+import type { PostgresCatalog } from "./catalog/postgres";
 import type { CartLimits } from "./cart/types";
-import { ConfigError, configureEnv, type Env } from "./config/env";
+import { ConfigError, parseEnv, type Env } from "./config/env";
+import { seedDemoAccounts } from "./identity/demo-accounts";
+import { CartRuntime, type CartChangedListener } from "./runtime/runtime";
 import { beginUserSession, endUserSession } from "./identity/session-bridge";
 import { runCleanup, type CleanupOptions, type CleanupResult } from "./jobs/cleanup";
 import { startCleanupSchedule } from "./jobs/schedule";
@@ -17,13 +19,11 @@ import { logEveryResponse } from "./observe/http-log";
 import { cartFormActions } from "./http/cart-actions";
 import { isAdminEmail } from "./http/admin";
 import { runCleanupAsAdmin } from "./http/admin-actions";
-import { cartProxy } from "./http/proxy";
 import { getCartForRender, getSessionForRender } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
 import { routeHandlers } from "./http/routes";
 import { withRenderContext, withRequestLog } from "./http/request-context";
 import { sessionCookieName } from "./session/cookie";
-import { database } from "./storage/database";
 
 export interface CartConfig {
   // Where names, prices and availability come from (postgresCatalog(), memoryCatalog(), or the host's own).
@@ -32,10 +32,16 @@ export interface CartConfig {
   currency?: string;
   // The route handlers' base path (the catch-all route's folder). Default "/api".
   basePath?: string;
+  // Which carts are this instance's on a shared database: one scope per market (default
+  // "default", which every cart written before scopes existed has). Two instances in one
+  // process need two scopes, and their own cookie name and key prefix (settings).
+  scope?: string;
   // Settings by their documented names (README, "Settings"), over the environment's.
   settings?: Record<string, string | number | boolean | readonly string[] | undefined>;
   // Where settings not given above are read; default process.env. Names may carry a CART_ prefix.
   env?: Record<string, string | undefined>;
+  // The instance's clock (ms since the epoch), for tests; default Date.now.
+  now?: () => number;
 }
 
 const configSchema = z.object({
@@ -45,8 +51,10 @@ const configSchema = z.object({
   ),
   currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD").optional(),
   basePath: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, "must be a path such as /api").optional(),
+  scope: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 lower-case letters, digits, _ or -").optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
   env: z.record(z.string(), z.string().optional()).optional(),
+  now: z.function().optional(),
 });
 
 function settingValue(value: unknown): string | undefined {
@@ -56,7 +64,7 @@ function settingValue(value: unknown): string | undefined {
 }
 
 export interface Cart {
-  // For the host's app/api/[...cart]/route.ts: export const { GET, POST, PATCH, DELETE } = cart.handlers
+  // For the host's app/api/[...cart]/route.ts: export const { GET, POST, PUT, PATCH, DELETE } = cart.handlers
   handlers: ReturnType<typeof routeHandlers>;
   // The four cart server actions; the host's "use server" file passes each through.
   actions: typeof cartFormActions;
@@ -75,8 +83,8 @@ export interface Cart {
   migrate(): Promise<void>;
   // For the host's instrumentation.ts register(): schedules, logs, and the database opened early.
   start(): Promise<void>;
-  // For the host's proxy.ts: request ids, body limits, bad encodings.
-  proxy(req: NextRequest): Response;
+  // After each committed change: the cart's id, new version and owner (in this process).
+  onCartChanged(listener: CartChangedListener): () => void;
   // The recovery-link page (GET /cart/recover) and its form (POST /cart/recover/confirm).
   recovery: {
     open(token: string | null, caller: { cookie: string | undefined; headers: Headers }): ReturnType<typeof openRecoveryLink>;
@@ -86,8 +94,16 @@ export interface Cart {
   };
   // The operations dashboard's checks and its "Run cleanup now" action.
   admin: { isAdminEmail: typeof isAdminEmail; runCleanup: typeof runCleanupAsAdmin };
+  // Runs server-rendering work of the host's as this instance, in the request's log context.
   withRenderContext: typeof withRenderContext;
   settings: Readonly<Env>;
+  // The instance itself, for the module's own integrations (authjsIdentity).
+  runtime: CartRuntime;
+}
+
+// Wraps each function so that it runs as this instance (lib/runtime/context.ts).
+function bound<F extends (...args: never[]) => unknown>(runtime: CartRuntime, fn: F): F {
+  return ((...args: Parameters<F>) => runtime.run(() => fn(...args))) as F;
 }
 
 export function createCart(config: CartConfig): Cart {
@@ -96,47 +112,63 @@ export function createCart(config: CartConfig): Cart {
   const source: Record<string, string | undefined> = { ...(config.env ?? process.env) };
   for (const [name, value] of Object.entries(config.settings ?? {})) source[name] = settingValue(value);
   if (config.currency) source.CART_CURRENCY = config.currency;
-  const settings = configureEnv(source);
-  registerCatalog(config.catalog);
+  const settings = parseEnv(source);
+  const runtime = new CartRuntime({
+    settings,
+    catalog: config.catalog,
+    scope: config.scope ?? "default",
+    basePath: config.basePath ?? "/api",
+    now: config.now,
+  });
+  const seed = (config.catalog as Partial<PostgresCatalog>).seedDatabase;
+  if (typeof seed === "function") runtime.onDatabaseReady((db) => seed.call(config.catalog, db));
+  runtime.onDatabaseReady(seedDemoAccounts);
+  const run = <F extends (...args: never[]) => unknown>(fn: F) => bound(runtime, fn);
 
   return {
-    handlers: routeHandlers(config.basePath ?? "/api"),
-    actions: cartFormActions,
-    getCartForRender,
-    getSessionForRender,
-    limits: cartLimits(),
+    handlers: routeHandlers(runtime),
+    actions: {
+      add: run(cartFormActions.add),
+      setQuantity: run(cartFormActions.setQuantity),
+      remove: run(cartFormActions.remove),
+      clear: run(cartFormActions.clear),
+    },
+    getCartForRender: run(getCartForRender),
+    getSessionForRender: run(getSessionForRender),
+    limits: { maxLines: settings.CART_MAX_LINES, maxQuantity: settings.CART_MAX_QUANTITY },
     currency: settings.CART_CURRENCY,
-    async signedIn(user) {
+    signedIn: run(async (user: { id: string; email?: string | null }) => {
       await beginUserSession({ id: user.id, email: user.email ?? null });
-    },
-    signedOut: endUserSession,
-    cleanup: (options = {}) => runCleanup({ trigger: "cron", ...options }),
-    async migrate() {
-      await database();
-    },
-    async start() {
+    }),
+    signedOut: run(endUserSession),
+    cleanup: run((options: Partial<CleanupOptions> = {}) => runCleanup({ trigger: "cron", ...options })),
+    migrate: run(async () => {
+      await runtime.database();
+    }),
+    start: run(async () => {
       // Before the database opens: a database that is down at boot only delays the first run.
       startCleanupSchedule();
       logEveryResponse();
       // The dashboard's 15-minute history starts with the instance.
       startHistory();
       try {
-        await database();
+        await runtime.database();
       } catch (err) {
         // Not fatal: writes answer 503 and the next request retries the database.
         log.error("database not ready at start", { err });
       }
-    },
-    proxy: cartProxy,
+    }),
+    onCartChanged: (listener) => runtime.onCartChanged(listener),
     recovery: {
-      open: openRecoveryLink,
-      confirm: withRequestLog("/cart/recover/confirm", confirmRecoveryLink),
+      open: run(openRecoveryLink),
+      confirm: run(withRequestLog("/cart/recover/confirm", (req) => confirmRecoveryLink(req as NextRequest))),
       failedPath: recoveryFailedPath,
-      cookieName: sessionCookieName,
+      cookieName: run(sessionCookieName),
     },
-    admin: { isAdminEmail, runCleanup: runCleanupAsAdmin },
-    withRenderContext,
+    admin: { isAdminEmail: run(isAdminEmail), runCleanup: run(runCleanupAsAdmin) },
+    withRenderContext: run(withRenderContext),
     settings,
+    runtime,
   };
 }
 
@@ -146,6 +178,7 @@ export { postgresCatalog, type PostgresCatalog, type SeedProduct, type StoredPro
 export { memoryCatalog } from "./catalog/memory";
 export { authjsIdentity } from "./http/authjs";
 export { openApiDocument } from "./openapi/document";
+export type { CartChanged, CartChangedListener } from "./runtime/runtime";
 export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";
 export type { CleanupActionResult } from "./http/admin-actions";
 export type { DashboardStats } from "./http/dashboard";

@@ -26,12 +26,15 @@ process.env.DATABASE_URL = url.toString();
 process.env.LOG_LEVEL ??= "warn";
 
 const { cleanupSettings, cleanupSteps } = await import("@/lib/jobs/cleanup");
-const { closeDatabase, database } = await import("@/lib/storage/database");
+const { closeDatabase } = await import("@/lib/storage/database");
+const { createCart, memoryCatalog } = await import("@/lib/server");
+// An instance of the module on the throwaway database, as the app makes one.
+const instance = createCart({ catalog: memoryCatalog([]) });
 const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
 
 try {
-  await database(); // migrates: the indexes under test are the migrations' own
-  await closeDatabase();
+  await instance.migrate(); // the indexes under test are the migrations' own
+  await closeDatabase(instance.settings);
   const started = performance.now();
   // Of every 100 carts: 30 guest carts in their window, 10 past it, 40 user carts (5 past
   // retention), 15 merged (10 past the grace), 5 closed. Ages spread over 120 days.
@@ -75,7 +78,7 @@ try {
   const [seeded] = await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`;
   process.stdout.write(`seeded ${seeded?.n} carts and their neighbours in ${Math.round((performance.now() - started) / 1000)} s\n\n`);
 
-  const settings = cleanupSettings();
+  const settings = instance.runtime.run(() => cleanupSettings());
   const dialect = new PgDialect();
   for (const step of cleanupSteps(settings)) {
     const query = dialect.sqlToQuery(step.batch(settings.batchSize));
@@ -93,7 +96,7 @@ try {
     process.stdout.write(`── ${step.kind}: ${step.label} (batch of ${settings.batchSize})\n${plan.join("\n")}\n\n`);
   }
 } finally {
-  await closeDatabase().catch(() => {});
+  await closeDatabase(instance.settings).catch(() => {});
   await sql.end();
   if (keep) process.stdout.write(`kept ${url.toString()}\n`);
   else await admin.unsafe(`drop database if exists ${name} with (force)`);

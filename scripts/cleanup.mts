@@ -10,6 +10,7 @@
 import { ConfigError, env } from "@/lib/config/env";
 import { CLEANUP_KINDS, countCleanup, runCleanup, type CleanupCounts, type CleanupProgress } from "@/lib/jobs/cleanup";
 import { closeDatabase, DatabaseInUseError } from "@/lib/storage/database";
+import { createCart, memoryCatalog } from "@/lib/server";
 
 const args = new Set(process.argv.slice(2));
 const unknown = [...args].filter((a) => !["--dry-run", "--json"].includes(a));
@@ -49,9 +50,17 @@ function explain(err: unknown): string {
   return `cleanup failed: ${message.replace(/postgres(ql)?:\/\/\S+/g, "<DATABASE_URL>")}`;
 }
 
+// The job runs as an instance of the module made from the environment, as the app's is (no catalog: the cleanup reads none).
+let instance: ReturnType<typeof createCart> | undefined;
+
 async function main(): Promise<number> {
   // The app's own info lines (database ready, …) are noise here; LOG_LEVEL still wins.
   process.env.LOG_LEVEL ??= "warn";
+  instance = createCart({ catalog: memoryCatalog([]) });
+  return instance.runtime.run(clean);
+}
+
+async function clean(): Promise<number> {
   const config = env();
   out(`cleanup${dryRun ? " (dry run)" : ""} on ${config.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${config.DATA_DIR}`}: batches of ${config.CLEANUP_BATCH_SIZE}, ${config.CLEANUP_PAUSE_MS} ms apart, budget ${config.CLEANUP_BUDGET_MS} ms`);
 
@@ -82,6 +91,6 @@ try {
 } catch (err) {
   process.stderr.write(`${explain(err)}\n`);
 } finally {
-  await closeDatabase().catch(() => {});
+  if (instance) await closeDatabase(instance.settings).catch(() => {});
 }
 process.exit(code);

@@ -7,4 +7,4 @@ export const catalog = postgresCatalog({ seed: demoCatalog });
 
 export const cart = createCart({ catalog });
 
-export const identity = authjsIdentity({ demoAccounts });
+export const identity = authjsIdentity(cart, { demoAccounts });

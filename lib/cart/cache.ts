@@ -56,7 +56,7 @@ export function unpackCart(id: string, version: number, text: string): CartSnaps
 
 export async function getCachedCart(cartId: string): Promise<CartSnapshot | null> {
   try {
-    const hit = parseVersioned(await (await store()).get(cartCacheKey(cartId)));
+    const hit = parseVersioned(await (await store()).cache.get(cartCacheKey(cartId)));
     const snapshot = hit ? unpackCart(cartId, hit.version, hit.value) : null;
     recordCacheLookup(snapshot !== null);
     return snapshot;
@@ -69,7 +69,7 @@ export async function getCachedCart(cartId: string): Promise<CartSnapshot | null
 
 export async function cacheCart(snapshot: CartSnapshot): Promise<void> {
   try {
-    await (await store()).setIfNewer(cartCacheKey(snapshot.id), snapshot.version, packCart(snapshot), env().CART_CACHE_TTL_SECONDS);
+    await (await store()).cache.setIfNewer(cartCacheKey(snapshot.id), snapshot.version, packCart(snapshot), env().CART_CACHE_TTL_SECONDS);
   } catch (err) {
     log.debug("cart cache write failed", { err });
   }

@@ -1,6 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import { z } from "zod";
-import { AppError } from "../errors";
+import { currentRuntime } from "../runtime/context";
 import type { Product } from "./types";
 
 // The catalog port. Names, prices and availability come only from the host's
@@ -77,16 +77,9 @@ function validate(input: CatalogProduct): Product {
   };
 }
 
-const registry = globalThis as unknown as { __nextCartCatalog?: CatalogAdapter };
-
-export function registerCatalog(adapter: CatalogAdapter): void {
-  registry.__nextCartCatalog = adapter;
-}
-
+// The catalog of the instance serving the current call (createCart's `catalog`).
 function adapter(): CatalogAdapter {
-  const current = registry.__nextCartCatalog;
-  if (!current) throw new AppError("SERVICE_UNAVAILABLE", "The catalog is not configured.");
-  return current;
+  return currentRuntime().catalog;
 }
 
 export async function productsById(ids: readonly string[], options: { fresh?: boolean } = {}): Promise<ReadonlyMap<string, Product>> {

@@ -117,7 +117,7 @@ const leaseKey = (ctx: IdempotencyContext) => `idem:${ctx.scope}:${createHash("s
 // still turns a concurrent duplicate into a replay.
 export async function acquireLease(ctx: IdempotencyContext): Promise<boolean> {
   try {
-    return await (await store()).setIfAbsent(leaseKey(ctx), "1", LEASE_SECONDS);
+    return await (await store()).markers.setIfAbsent(leaseKey(ctx), "1", LEASE_SECONDS);
   } catch (err) {
     log.debug("idempotency lease unavailable", { err });
     return true;
@@ -126,7 +126,7 @@ export async function acquireLease(ctx: IdempotencyContext): Promise<boolean> {
 
 export async function releaseLease(ctx: IdempotencyContext): Promise<void> {
   try {
-    await (await store()).delete(leaseKey(ctx));
+    await (await store()).markers.delete(leaseKey(ctx));
   } catch (err) {
     log.debug("idempotency lease release failed", { err });
   }

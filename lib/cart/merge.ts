@@ -4,7 +4,7 @@ import { db } from "../storage/database";
 import { cacheCart } from "./cache";
 import { mergeLines, type MergeResult } from "./domain";
 import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines } from "./repository";
-import { cartLimits } from "./service";
+import { cartLimits, notifyChanged } from "./service";
 import type { CartNotice, CartSnapshot } from "./types";
 
 // Sign-in: the guest cart's lines join the user's cart by the add rule
@@ -23,7 +23,7 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
   // For the metrics: whether guest lines joined the user's cart, and whether that changed it.
   let merged: { lines: number; changed: boolean } | null = null;
   const outcome = await database.transaction(async (tx) => {
-    const userCartId = await ensureUserCart(tx, userId, "USD");
+    const userCartId = await ensureUserCart(tx, userId, env().CART_CURRENCY);
     if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
     const locked = await lockCarts(tx, [guestCartId, userCartId]);
     const guest = locked.find((c) => c.id === guestCartId);
@@ -39,9 +39,10 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
     }
     written.push(toSnapshot(await bumpVersion(tx, guest.id, { status: "merged", mergedInto: user.id }), guestLines));
     merged = { lines: guestLines.length, changed: merge.changed };
-    return { userCartId, notices: mergeNotices(merge, guestLines.length) };
+    return { userCartId, notices: mergeNotices(merge, guestLines.length, cartLimits().maxQuantity) };
   });
   await Promise.all(written.map(cacheCart));
+  for (const snapshot of written) notifyChanged(snapshot);
   const done = merged as { lines: number; changed: boolean } | null;
   recordMerge(done !== null && done.lines > 0 ? "merged" : "nothing");
   if (done !== null) recordCartOperation("merge", done.changed ? "changed" : "unchanged");
@@ -52,10 +53,10 @@ function plural(n: number, word: string) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-export function mergeNotices(merge: MergeResult, guestLineCount: number): CartNotice[] {
+export function mergeNotices(merge: MergeResult, guestLineCount: number, maxQuantity: number): CartNotice[] {
   if (guestLineCount === 0) return [];
   const parts = [`${plural(merge.addedUnits, "item")} from your earlier visit ${merge.addedUnits === 1 ? "was" : "were"} added`];
-  if (merge.capped.length > 0) parts.push(`${merge.capped.length} ${merge.capped.length === 1 ? "was" : "were"} capped at ${cartLimits().maxQuantity}`);
+  if (merge.capped.length > 0) parts.push(`${merge.capped.length} ${merge.capped.length === 1 ? "was" : "were"} capped at ${maxQuantity}`);
   if (merge.dropped.length > 0) parts.push(`${plural(merge.dropped.length, "product")} did not fit`);
   const notices: CartNotice[] = [
     {

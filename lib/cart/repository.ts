@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { cartItems, carts } from "../../db/schema";
 import type { Database } from "../storage/database";
 import type { CartLine, CartSnapshot } from "./types";
+import { currentRuntime } from "../runtime/context";
 
 // Postgres access for carts: small statements, all run inside the caller's transaction.
 export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -44,8 +45,13 @@ function rowsOf<T>(result: unknown): T[] {
 
 const iso = (value: unknown) => new Date(value as string | Date).toISOString();
 
-// A cart row's owner, in the raw statements: a guest's (no user) or this user's.
-const ownedBy = (userId: string | null) => (userId === null ? sql`user_id is null` : sql`user_id = ${userId}`);
+// The carts of the serving instance (createCart's `scope`): on a shared database, each
+// instance (market) reaches only its own, so a user signed in on two has a cart in each.
+const cartScope = () => currentRuntime().scope;
+
+// A cart row's owner, in the raw statements: a guest's (no user) or this user's, in this instance's scope.
+const ownedBy = (userId: string | null) =>
+  userId === null ? sql`user_id is null and scope = ${cartScope()}` : sql`user_id = ${userId} and scope = ${cartScope()}`;
 
 // The cart and its lines in one statement: one consistent snapshot (never a version beside other lines).
 export async function readSnapshot(reader: Executor, cartId: string): Promise<CartSnapshot | null> {
@@ -63,7 +69,7 @@ export async function readSnapshot(reader: Executor, cartId: string): Promise<Ca
         coalesce((select json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity,
                    'addedUnitPrice', i.added_unit_price, 'addedAt', i.added_at) order by i.seq)
                   from cart_lines i where i.cart_id = c.id), '[]'::json) as lines
-      from cart_carts c where c.id = ${cartId}`),
+      from cart_carts c where c.id = ${cartId} and c.scope = ${cartScope()}`),
   );
   if (!row) return null;
   const lines = typeof row.lines === "string" ? JSON.parse(row.lines) : row.lines;
@@ -126,8 +132,8 @@ export async function createWithLine(
   const [row] = rowsOf<{ version: number; updated_at: string | Date }>(
     await db.execute(sql`
       with created as (
-        insert into cart_carts (id, user_id, currency, version)
-        select ${cart.id}, null, ${cart.currency}, 1 ${where}
+        insert into cart_carts (id, user_id, currency, version, scope)
+        select ${cart.id}, null, ${cart.currency}, 1, ${cartScope()} ${where}
         on conflict (id) do nothing
         returning version, updated_at
       ),
@@ -155,7 +161,10 @@ export async function storedVersion(db: Executor, cartId: string, userId: string
 // matches (a guest cart only within its recovery window). The caller rolls
 // the transaction back when its change turns out to be a no-op.
 export async function lockAndBump(tx: Tx, cartId: string, userId: string | null, guestCutoff: Date): Promise<CartRow | null> {
-  const owner = userId === null ? and(isNull(carts.userId), gt(carts.updatedAt, guestCutoff)) : eq(carts.userId, userId);
+  const owner = and(
+    eq(carts.scope, cartScope()),
+    userId === null ? and(isNull(carts.userId), gt(carts.updatedAt, guestCutoff)) : eq(carts.userId, userId),
+  );
   const [row] = await tx
     .update(carts)
     .set({ version: sql`${carts.version} + 1`, updatedAt: sql`now()` })
@@ -168,7 +177,7 @@ export async function lockAndBump(tx: Tx, cartId: string, userId: string | null,
 // Concurrent first adds all land here; the primary key makes them share one
 // cart. Another owner's id is never touched (it cannot match lockAndBump).
 export async function ensureCart(tx: Tx, cartId: string, userId: string | null, currency: string): Promise<void> {
-  await tx.insert(carts).values({ id: cartId, userId, currency }).onConflictDoNothing({ target: carts.id });
+  await tx.insert(carts).values({ id: cartId, userId, currency, scope: cartScope() }).onConflictDoNothing({ target: carts.id });
 }
 
 // Writes the difference between two line lists: one upsert for new or
@@ -209,8 +218,8 @@ export async function writeLines(tx: Tx, cartId: string, before: readonly CartLi
 
 // The user's one active cart, created (empty, version 0) when they have none.
 export async function ensureUserCart(tx: Tx, userId: string, currency: string): Promise<string> {
-  // No conflict target: the partial unique index (one active cart per user) is what conflicts.
-  await tx.insert(carts).values({ userId, currency }).onConflictDoNothing();
+  // No conflict target: the partial unique index (one active cart per user and scope) is what conflicts.
+  await tx.insert(carts).values({ userId, currency, scope: cartScope() }).onConflictDoNothing();
   const id = await activeCartIdForUser(tx, userId);
   if (!id) throw new Error("user cart vanished after creation");
   return id;
@@ -220,14 +229,19 @@ export async function activeCartIdForUser(reader: Reader, userId: string): Promi
   const [row] = await reader
     .select({ id: carts.id })
     .from(carts)
-    .where(and(eq(carts.userId, userId), eq(carts.status, "active")))
+    .where(and(eq(carts.userId, userId), eq(carts.scope, cartScope()), eq(carts.status, "active")))
     .limit(1);
   return row?.id ?? null;
 }
 
 // Locks several carts in id order, the one order every multi-cart writer uses (no deadlocks).
 export async function lockCarts(tx: Tx, ids: string[]): Promise<CartRow[]> {
-  return tx.select().from(carts).where(inArray(carts.id, ids)).orderBy(asc(carts.id)).for("update");
+  return tx
+    .select()
+    .from(carts)
+    .where(and(inArray(carts.id, ids), eq(carts.scope, cartScope())))
+    .orderBy(asc(carts.id))
+    .for("update");
 }
 
 export async function bumpVersion(tx: Tx, cartId: string, change: Partial<Pick<CartRow, "status" | "mergedInto">> = {}): Promise<CartRow> {

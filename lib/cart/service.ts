@@ -5,6 +5,7 @@ import { env } from "../config/env";
 import { AppError, sessionRotated } from "../errors";
 import { recordCartOperation, recordRecoveryRedemption, type CartOperationKind } from "../observe/metrics";
 import { db } from "../storage/database";
+import { currentRuntime } from "../runtime/context";
 import { priceStillValid, productById, productsById } from "./catalog";
 import { cacheCart, getCachedCart } from "./cache";
 import { serializeByCart } from "./cart-queue";
@@ -361,7 +362,10 @@ async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: Mut
       // The locked path never decides on a guess: it reads fresh (outside any lock: this queue is not one).
       const done = fast ?? (await inTransaction(session, rule, guarded ? await prepareFresh(rule) : prepared, cached, options));
       // Cached before the next queued change starts, so it can take the fast path too (a no-op's is cached already).
-      if (done.changed) await cacheCart(done.snapshot);
+      if (done.changed) {
+        await cacheCart(done.snapshot);
+        notifyChanged(done.snapshot);
+      }
       return done;
     });
   } catch (err) {
@@ -374,6 +378,11 @@ async function mutateOnce<P, T>(session: CartRef, rule: Rule<P, T>, options: Mut
     }
   }
   return { cart: outcome.view ?? (await toView(outcome.snapshot)), cartId: outcome.cartId, changed: outcome.changed };
+}
+
+// After a commit: "cart changed", once, for whatever follows changes (lib/runtime/runtime.ts).
+export function notifyChanged(snapshot: CartSnapshot): void {
+  currentRuntime().cartChanged({ cartId: snapshot.id, version: snapshot.version, userId: snapshot.userId });
 }
 
 // A product a change may use: known to the catalog, on sale, in the cart's currency.

@@ -4,7 +4,7 @@ import type { CatalogAdapter, CatalogProduct } from "../cart/catalog";
 import type { Product } from "../cart/types";
 import { env } from "../config/env";
 import { log } from "../log/logger";
-import { db, onDatabaseReady } from "../storage/database";
+import { db, type Database } from "../storage/database";
 
 // A catalog in the module's own `cart_products` table: what the demo storefront uses.
 // The table is small and read on every cart view, so each process keeps a copy for
@@ -21,6 +21,8 @@ export interface StoredProduct extends CatalogProduct {
 }
 
 export interface PostgresCatalog extends CatalogAdapter {
+  // Writes the seed rows when the table is empty; createCart runs it once its database is open.
+  seedDatabase(database: Database): Promise<void>;
   listProducts(): Promise<StoredProduct[]>;
   bySlug(slug: string): Promise<StoredProduct | null>;
   // Forget the process copy (tests and admin tools that change prices).
@@ -51,21 +53,35 @@ function fromRow(row: Row): StoredProduct {
 
 // `seed`: rows written when the table is empty (the demo's catalog), once per database.
 export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {}): PostgresCatalog {
-  const seed = options.seed;
-  if (seed && seed.length > 0) {
-    onDatabaseReady(async (database) => {
-      const existing = await database.select({ id: products.id }).from(products).limit(1);
-      if (existing.length > 0) return;
-      await database
-        .insert(products)
-        .values(seed.map((p, i) => ({ ...p, position: p.position ?? i })))
-        .onConflictDoNothing();
-      log.info("seeded the catalog", { products: seed.length });
-    });
-  }
+  const seed = options.seed ?? [];
 
   let copy: Copy | undefined;
   let loading: Promise<Copy> | undefined;
+  // Ids the table did not have, until when: an unknown id (a deleted product still in carts, a
+  // made-up one) is looked up by id at most once per CATALOG_CACHE_SECONDS, and concurrent
+  // requests for the same ids share one lookup. Never a reload of the whole table.
+  const unknownUntil = new Map<string, number>();
+  const lookups = new Map<string, Promise<void>>();
+
+  const lookUp = (ids: string[]): Promise<void> => {
+    const key = ids.join("\u0000");
+    let pending = lookups.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const rows = await (await db()).select().from(products).where(inArray(products.id, ids));
+        const found = rows.map(fromRow);
+        if (copy) {
+          for (const product of found) copy.byId.set(product.id, product);
+        }
+        const until = Date.now() + Math.max(1, env().CATALOG_CACHE_SECONDS) * 1000;
+        const foundIds = new Set(found.map((p) => p.id));
+        for (const id of ids) if (!foundIds.has(id)) unknownUntil.set(id, until);
+        if (unknownUntil.size > 10_000) unknownUntil.clear();
+      })().finally(() => lookups.delete(key));
+      lookups.set(key, pending);
+    }
+    return pending;
+  };
 
   const load = async (): Promise<Copy> => {
     const rows = await (await db()).select().from(products).orderBy(asc(products.position), asc(products.id));
@@ -90,15 +106,28 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
   };
 
   return {
+    async seedDatabase(database) {
+      if (seed.length === 0) return;
+      const existing = await database.select({ id: products.id }).from(products).limit(1);
+      if (existing.length > 0) return;
+      await database
+        .insert(products)
+        .values(seed.map((p, i) => ({ ...p, position: p.position ?? i })))
+        .onConflictDoNothing();
+      log.info("seeded the catalog", { products: seed.length });
+    },
     async getProducts(ids, { fresh = false } = {}) {
       if (fresh) {
         const rows = await (await db()).select().from(products).where(inArray(products.id, [...ids]));
         return rows.map(fromRow);
       }
-      let known = await current();
-      // A product the copy has not seen yet (added since): refresh once.
-      if (!ids.every((id) => known.byId.has(id))) known = await load();
-      return ids.flatMap((id) => known.byId.get(id) ?? []);
+      const known = await current();
+      // A product the copy has not seen (added since, or unknown): looked up by id only.
+      const now = Date.now();
+      const unseen = [...new Set(ids)].filter((id) => !known.byId.has(id) && (unknownUntil.get(id) ?? 0) <= now).sort();
+      if (unseen.length > 0) await lookUp(unseen);
+      const latest = copy ?? known;
+      return ids.flatMap((id) => latest.byId.get(id) ?? known.byId.get(id) ?? []);
     },
     // The add's fast path checks the price it took from the copy in its own statement.
     priceStillValid(productId, price, currency) {
@@ -112,6 +141,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
     },
     invalidate() {
       copy = undefined;
+      unknownUntil.clear();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { currentRuntime } from "../runtime/context";
 
 // Configuration, validated once from process.env. Every problem is reported
 // with its own line so a misconfigured deployment says exactly what to fix.
@@ -40,6 +41,12 @@ const envSchema = z
     STORE_TIMEOUT_MS: intFromEnv(150, 10, 10_000),
     SESSION_SECRET: list,
     SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).optional().default("auto"),
+    // The session cookie's name (with `__Host-` in front when the cookie is Secure); one per instance.
+    SESSION_COOKIE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, _ or -")
+      .optional()
+      .default("cart_session"),
     GUEST_SESSION_IDLE_SECONDS: intFromEnv(1800, 1, 30 * 86_400),
     GUEST_CART_RECOVERY_DAYS: intFromEnv(7, 1, 365),
     USER_CART_RETENTION_DAYS: intFromEnv(30, 30, 3650),
@@ -217,18 +224,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return result.data;
 }
 
-const globalForEnv = globalThis as unknown as { __nextCartEnv?: Env };
-
+// The settings of the instance serving the current call (lib/runtime/context.ts): read once,
+// when createCart made it.
 export function env(): Env {
-  globalForEnv.__nextCartEnv ??= parseEnv();
-  return globalForEnv.__nextCartEnv;
-}
-
-// createCart's settings: explicit values over the environment, validated together (throws ConfigError).
-export function configureEnv(source: Record<string, string | undefined>): Env {
-  const parsed = parseEnv(source);
-  globalForEnv.__nextCartEnv = parsed;
-  return parsed;
+  return currentRuntime().settings;
 }
 
 // Settings of `npm run stack` (scripts/stack.mts), apart from the app's own:

@@ -1,5 +1,4 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
-import { NextResponse } from "next/server";
 import { env } from "../config/env";
 import { recordRejection, setProbe } from "../observe/metrics";
 import { errorBody } from "./errors";
@@ -10,9 +9,6 @@ import { errorBody } from "./errors";
 // session, Redis or Postgres work. The in-flight limit bounds the queue in front of the
 // database pool; the delay limit notices a process whose CPU is saturated by anything.
 // Node's own perf_hooks histogram is used: no library does less or is better kept.
-
-// Health and metrics stay answerable: an orchestrator must not kill a busy instance.
-const EXEMPT_PATHS = new Set(["/api/health", "/api/metrics"]);
 
 // Short windows, so a burst that has passed stops shedding within a fraction of a second.
 const WINDOW_MS = 250;
@@ -47,11 +43,9 @@ function watchEventLoop(): void {
   setProbe("event_loop_delay_seconds", () => state.delayMs / 1000);
 }
 
-function overloadedReply(): NextResponse {
-  return NextResponse.json(errorBody("OVERLOADED", "The shop is busy right now. Please try again in a second."), {
-    status: 503,
-    headers: { "Retry-After": RETRY_AFTER_SECONDS, "Cache-Control": "no-store" },
-  });
+// The contract's refusal, for either transport to send.
+export function overloadedError(): { body: ReturnType<typeof errorBody>; retryAfter: string } {
+  return { body: errorBody("OVERLOADED", "The shop is busy right now. Please try again in a second."), retryAfter: RETRY_AFTER_SECONDS };
 }
 
 // Which limit a request would break now, if any.
@@ -67,13 +61,12 @@ function pastLimit(): "in_flight" | "event_loop" | null {
   return null;
 }
 
-// Runs a handler if the process can take it, counted in flight until it answers; otherwise the refusal.
-export async function admitted<R extends Response>(req: Request, run: () => Promise<R>): Promise<R | NextResponse> {
-  if (EXEMPT_PATHS.has(new URL(req.url).pathname)) return run();
+// Runs `run` if the process can take it, counted in flight until it answers; otherwise `refuse()`.
+export async function admit<R>(run: () => Promise<R>, refuse: () => R | Promise<R>): Promise<R> {
   const limit = pastLimit();
   if (limit) {
     recordRejection("overload", limit);
-    return overloadedReply();
+    return refuse();
   }
   state.inFlight += 1;
   try {

@@ -50,8 +50,11 @@ async function signInWith(email: string, password: string, returnTo: string, pag
   redirect(returnTo);
 }
 
+// Past the process's capacity (admission control): back to the form, which says "busy".
+const busy = (page: AuthPage, formData: FormData) => () => back(page, "OVERLOADED", returnToSchema.catch("/cart").parse(field(formData, "returnTo") || "/cart"));
+
 export async function signInForm(formData: FormData) {
-  await withActionContext("signIn", () => signInWithForm(formData));
+  await withActionContext("signIn", () => signInWithForm(formData), busy("/signin", formData));
 }
 
 async function signInWithForm(formData: FormData) {
@@ -64,7 +67,7 @@ async function signInWithForm(formData: FormData) {
 }
 
 export async function signUpForm(formData: FormData) {
-  await withActionContext("signUp", () => signUpWithForm(formData));
+  await withActionContext("signUp", () => signUpWithForm(formData), busy("/signup", formData));
 }
 
 async function signUpWithForm(formData: FormData) {
@@ -82,10 +85,13 @@ async function signUpWithForm(formData: FormData) {
   await signInWith(parsed.data.email, parsed.data.password, returnTo, "/signup");
 }
 
+async function signOutNow() {
+  // Ours first: Auth.js's own sign-out skips its event when it cannot read its token.
+  await endUserSession();
+  await signOut({ redirectTo: "/cart" });
+}
+
+// Sign-out is never shed: a shopper who wants out gets out, however busy the shop is.
 export async function signOutForm() {
-  await withActionContext("signOut", async () => {
-    // Ours first: Auth.js's own sign-out skips its event when it cannot read its token.
-    await endUserSession();
-    await signOut({ redirectTo: "/cart" });
-  });
+  await withActionContext("signOut", signOutNow, signOutNow);
 }

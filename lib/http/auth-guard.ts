@@ -93,7 +93,7 @@ export function guardAuthRoutes(handlers: { GET: AuthHandler; POST: AuthHandler 
 }
 
 // Sign-ups per address and in all, counted before the body is read (and so before its hash).
-export function limitRegister<C>(handler: (req: NextRequest, context: C) => Promise<NextResponse>) {
+export function limitRegister<C>(handler: (req: NextRequest, context: C) => Promise<Response>) {
   return async (req: NextRequest, context: C): Promise<Response> => {
     const verdict = await checkRegister(clientAddress(req.headers));
     if (verdict.limited) return rateLimitedResponse({ limited: true, retryAfterSeconds: verdict.retryAfterSeconds });

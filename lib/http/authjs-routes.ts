@@ -23,8 +23,8 @@ const register = limitRegister(
 export function authjsRouteHandlers() {
   const guarded = guardAuthRoutes({ GET: handlers.GET, POST: endingOurSession(handlers.POST) });
   const auth = {
-    GET: withRequestLog("/api/auth/[...nextauth]", guarded.GET),
-    POST: withRequestLog("/api/auth/[...nextauth]", guarded.POST),
+    GET: withRequestLog("/api/auth/[...nextauth]", (req) => guarded.GET(req as NextRequest)),
+    POST: withRequestLog("/api/auth/[...nextauth]", (req) => guarded.POST(req as NextRequest)),
   };
   return {
     GET: (req: NextRequest) =>

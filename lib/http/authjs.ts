@@ -1,7 +1,8 @@
 import type { NextAuthResult } from "next-auth";
 import { auth, signIn, signOut } from "../identity/config";
-import { buildingPages, ConfigError, demoAccountsEnabled, env } from "../config/env";
-import { registerDemoAccounts, type DemoAccount } from "../identity/demo-accounts";
+import { buildingPages, ConfigError, demoAccountsEnabled } from "../config/env";
+import type { DemoAccount } from "../identity/demo-accounts";
+import type { CartRuntime } from "../runtime/runtime";
 import { signInForm, signOutForm, signUpForm } from "./auth-actions";
 import { authjsRouteHandlers } from "./authjs-routes";
 
@@ -24,21 +25,25 @@ export interface AuthjsIdentity {
   signOut: NextAuthResult["signOut"];
 }
 
-export function authjsIdentity(options: AuthjsOptions = {}): AuthjsIdentity {
-  const settings = env();
+export function authjsIdentity(cart: { runtime: CartRuntime }, options: AuthjsOptions = {}): AuthjsIdentity {
+  const runtime = cart.runtime;
+  const settings = runtime.settings;
   if (settings.NODE_ENV === "production" && !buildingPages() && settings.AUTH_SECRET.length === 0) {
     throw new ConfigError(["AUTH_SECRET: is required in production (Auth.js; openssl rand -base64 32)"]);
   }
-  if (options.demoAccounts) registerDemoAccounts(options.demoAccounts);
+  runtime.demoAccounts = options.demoAccounts ?? [];
+  // Everything Auth.js runs for this identity runs as the cart's instance (its settings, database, session cookie).
+  const run = <F extends (...args: never[]) => unknown>(fn: F): F => ((...args: Parameters<F>) => runtime.run(() => fn(...args))) as F;
+  const handlers = authjsRouteHandlers();
   return {
     // For app/api/auth/[...nextauth]/route.ts (POST /api/auth/register included).
-    handlers: authjsRouteHandlers(),
+    handlers: { GET: run(handlers.GET), POST: run(handlers.POST) },
     // The sign-in, sign-up and sign-out forms' actions; the host's "use server" file passes them through.
-    actions: { signIn: signInForm, signUp: signUpForm, signOut: signOutForm },
+    actions: { signIn: run(signInForm), signUp: run(signUpForm), signOut: run(signOutForm) },
     // Whether the sign-in page may show the demo accounts (seeded here, never in production).
-    demoAccountsShown: () => (options.demoAccounts?.length ?? 0) > 0 && demoAccountsEnabled(env()),
-    auth,
-    signIn,
-    signOut,
+    demoAccountsShown: () => (options.demoAccounts?.length ?? 0) > 0 && demoAccountsEnabled(settings),
+    auth: run(auth as (...args: never[]) => unknown) as NextAuthResult["auth"],
+    signIn: run(signIn),
+    signOut: run(signOut),
   };
 }

@@ -8,8 +8,8 @@ import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../ses
 import { addItemFormSchema, removeItemFormSchema, returnToSchema, setQuantityFormSchema } from "../cart/schemas";
 import type { CartActionResult, CartView } from "../cart/types";
 import { emptyCartView } from "../cart/view";
-import type { AppError } from "../errors";
-import { toAppError } from "./errors";
+import { retryAfterSeconds, toAppError } from "./errors";
+import { overloadedError } from "./admission";
 import type { Outcome } from "./once";
 import { keyedRequest, runOnce } from "./once";
 import { limitCartAction } from "./rate-limit";
@@ -26,17 +26,24 @@ import type { Session } from "../session/session";
 type Work = (session: Session, fields: Record<string, FormDataEntryValue>, mutation: MutationOptions) => Promise<CartResult>;
 
 export async function runCartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
-  return withActionContext(name, () => cartAction(name, formData, work));
+  return withActionContext(name, () => cartAction(name, formData, work), () => {
+    // Past the process's capacity: nothing is read or written; the provider retries after the wait.
+    const { body, retryAfter } = overloadedError();
+    const error = { code: body.error.code, message: body.error.message, retryAfter: Number(retryAfter) };
+    return answerFor(Object.fromEntries(formData.entries()), { ok: false, error, cart: emptyCartView() });
+  });
+}
+
+// With JavaScript the result goes back to the provider; a plain form post is redirected to its page.
+function answerFor(fields: Record<string, FormDataEntryValue>, result: CartActionResult): CartActionResult {
+  if (fields.js === "1") return result;
+  const returnTo = returnToSchema.catch("/cart").parse(fields.returnTo ?? "/cart");
+  redirect(result.ok ? returnTo : withError(returnTo, result.error.code));
 }
 
 async function cartAction(name: string, formData: FormData, work: Work): Promise<CartActionResult> {
   const fields = Object.fromEntries(formData.entries());
-  // With JavaScript the result goes back to the provider; a plain form post is redirected to its page.
-  const answer = (result: CartActionResult): CartActionResult => {
-    if (fields.js === "1") return result;
-    const returnTo = returnToSchema.parse(fields.returnTo ?? "/cart");
-    redirect(result.ok ? returnTo : withError(returnTo, result.error.code));
-  };
+  const answer = (result: CartActionResult) => answerFor(fields, result);
 
   let session: Session;
   try {
@@ -102,13 +109,6 @@ function describe(err: unknown): { code: string; message: string; retryAfter?: n
   return { code: "INTERNAL_ERROR", message: "Something went wrong on our side." };
 }
 
-// The same waits the API's Retry-After headers give (lib/http/errors.ts, lib/http/rate-limit.ts).
-function retryAfterSeconds(err: AppError): number | undefined {
-  if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") return 2;
-  if (err.code !== "RATE_LIMITED") return undefined;
-  const seconds = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-  return typeof seconds === "number" && Number.isFinite(seconds) ? seconds : 1;
-}
 
 async function currentCart(session: Session) {
   try {

@@ -31,10 +31,20 @@ export function toAppError(err: unknown): AppError | null {
   return null;
 }
 
+// How long a client should wait before trying again, in seconds, or undefined when waiting
+// would not help: the one rule behind the API's Retry-After headers and the actions' retryAfter.
+export function retryAfterSeconds(err: AppError): number | undefined {
+  if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") return 2;
+  if (err.code !== "RATE_LIMITED") return undefined;
+  const seconds = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === "number" && Number.isFinite(seconds) ? seconds : 1;
+}
+
 // The status, body and headers the contract gives an error a client may be told about.
 export function appErrorReply(err: AppError): { status: number; body: unknown; headers: Headers } {
   const headers = new Headers({ "Cache-Control": "no-store" });
-  if (err.code === "SERVICE_UNAVAILABLE" || err.code === "OVERLOADED") headers.set("Retry-After", "2");
+  const retryAfter = retryAfterSeconds(err);
+  if (retryAfter !== undefined) headers.set("Retry-After", String(retryAfter));
   // The rest of an oversized body is never read: the connection ends with this answer.
   if (err.code === "PAYLOAD_TOO_LARGE") headers.set("Connection", "close");
   if (err.code === "UNAUTHORIZED") headers.set("WWW-Authenticate", "Bearer");

@@ -12,7 +12,7 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 // Whether the request may read the metrics: always without METRICS_TOKEN, else only with `Bearer <token>`.
-export function metricsAuthorized(authorization: string | null, token = env().METRICS_TOKEN): boolean {
+export function metricsAuthorized(authorization: string | null, token: string | undefined): boolean {
   if (!token) return true;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   return match !== null && sameToken(match[1]!, token);
@@ -20,7 +20,7 @@ export function metricsAuthorized(authorization: string | null, token = env().ME
 
 // GET /api/metrics: this instance's registry in the Prometheus text format.
 export async function metricsResponse(req: NextRequest): Promise<NextResponse> {
-  if (!metricsAuthorized(req.headers.get("authorization"))) {
+  if (!metricsAuthorized(req.headers.get("authorization"), env().METRICS_TOKEN)) {
     return NextResponse.json(errorBody("UNAUTHORIZED", "Send Authorization: Bearer <METRICS_TOKEN>."), {
       status: 401,
       headers: { "Cache-Control": "no-store", "WWW-Authenticate": 'Bearer realm="metrics"' },

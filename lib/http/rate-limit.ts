@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { log } from "../log/logger";
 import { recordRejection } from "../observe/metrics";
 import { store } from "../storage/store";
-import { errorBody } from "./errors";
+import { appErrorReply } from "./errors";
 
 // Rate limits per session and per client address: fixed one-minute windows,
 // one atomic counter per window in the session store (INCRBY + EXPIRE in one
@@ -119,8 +119,8 @@ export async function checkRateLimit(
   try {
     const kv = await store();
     const [sessionCount, addressCount] = await Promise.all([
-      subject.sid === null ? Promise.resolve(0) : kv.incrementWithExpiry(`rl:s:${subject.sid}:${kind === "write" ? "w" : "r"}:${window}`, 1, ttl),
-      subject.address === null ? Promise.resolve(0) : kv.incrementWithExpiry(`rl:a:${subject.address}:${window}`, 1, ttl),
+      subject.sid === null ? Promise.resolve(0) : kv.markers.incrementWithExpiry(`rl:s:${subject.sid}:${kind === "write" ? "w" : "r"}:${window}`, 1, ttl),
+      subject.address === null ? Promise.resolve(0) : kv.markers.incrementWithExpiry(`rl:a:${subject.address}:${window}`, 1, ttl),
     ]);
     const scope = sessionCount > sessionLimit ? "session" : addressCount > config.RATE_LIMIT_IP_PER_MINUTE ? "address" : null;
     if (scope === null) return ALLOWED(retryAfterSeconds);
@@ -132,11 +132,11 @@ export async function checkRateLimit(
   }
 }
 
+const rateLimited = (verdict: RateLimitVerdict) => new AppError("RATE_LIMITED", RATE_LIMITED_MESSAGE, { retryAfterSeconds: verdict.retryAfterSeconds });
+
 export function rateLimitedResponse(verdict: RateLimitVerdict): NextResponse {
-  return NextResponse.json(errorBody("RATE_LIMITED", RATE_LIMITED_MESSAGE), {
-    status: 429,
-    headers: { "Retry-After": String(verdict.retryAfterSeconds), "Cache-Control": "no-store" },
-  });
+  const { status, body, headers } = appErrorReply(rateLimited(verdict));
+  return NextResponse.json(body, { status, headers });
 }
 
 // The hook for session routes: a 429 response when over a limit, else null.
@@ -148,7 +148,5 @@ export async function limitRoute(req: Request, sid: string | null, kind: Request
 // The hook for server actions (always changes): throws RATE_LIMITED when over a limit.
 export async function limitCartAction(sid: string): Promise<void> {
   const verdict = await checkRateLimit({ sid, address: clientAddress(await headers()) }, "write");
-  if (verdict.limited) {
-    throw new AppError("RATE_LIMITED", RATE_LIMITED_MESSAGE, { retryAfterSeconds: verdict.retryAfterSeconds });
-  }
+  if (verdict.limited) throw rateLimited(verdict);
 }

@@ -31,7 +31,7 @@ export async function checkRecoveryLimit(subject: RecoverySubject, now = Date.no
   ].filter((k): k is string => k !== null);
   try {
     const kv = await store();
-    const counts = await Promise.all(keys.map((key) => kv.incrementWithExpiry(key, 1, RATE_LIMIT_WINDOW_SECONDS + 1)));
+    const counts = await Promise.all(keys.map((key) => kv.markers.incrementWithExpiry(key, 1, RATE_LIMIT_WINDOW_SECONDS + 1)));
     const limited = counts.some((n) => n > config.RECOVERY_RATE_LIMIT_PER_MINUTE);
     if (limited) recordRejection("rate_limit", "recovery");
     return { limited, retryAfterSeconds };

@@ -1,48 +1,64 @@
 import { headers } from "next/headers";
-import type { NextResponse } from "next/server";
-import { admitted } from "./admission";
-import { runWithLogContext } from "../log/context";
+import { NextResponse } from "next/server";
+import { env } from "../config/env";
 import { log } from "../log/logger";
-import { isValidRequestId, newRequestId, REQUEST_ID_HEADER } from "../log/request-id";
+import { chooseRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 import { responsesLogged } from "../observe/http-log";
 import { recordRequest } from "../observe/metrics";
+import { currentRuntime, runInContext } from "../runtime/context";
+import { admit, overloadedError } from "./admission";
 
-// The request's id, for every line logged while serving it. proxy.ts has
-// already chosen it (a trusted proxy's, or a new one), put it on the request
-// and on the response; handlers, server actions and page reads take it from
-// the request headers into AsyncLocalStorage here.
+// The one pipeline's outer steps, shared by both transports (route handlers and server
+// actions): the request's id (a trusted proxy's X-Request-Id with TRUST_PROXY, else a new
+// one) in the context of every line logged while serving it, admission control, the
+// request's metrics and its log line. No Next.js proxy runs in front: everything per-request
+// is here, paid only by the module's own requests.
 export function requestIdOf(source: Headers): string {
-  const id = source.get(REQUEST_ID_HEADER);
-  // Only reached without proxy.ts (a route its matcher skips): still never an unvalidated value.
-  return isValidRequestId(id) ? id : newRequestId();
+  return chooseRequestId(source.get(REQUEST_ID_HEADER), env().TRUST_PROXY > 0);
 }
 
 const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
 
-// A route handler's work in the request's log context, timed once for both
-// the metrics (by route pattern; `route` may be known only once the params
-// are) and its `request` line (unless lib/observe/http-log.ts logs every
-// response of this process already).
-export async function withRequestContext<R extends Response>(req: Request, route: string | (() => string), run: () => Promise<R>): Promise<R | NextResponse> {
-  return runWithLogContext({ requestId: requestIdOf(req.headers) }, async () => {
+// Runs `fn` with `requestId` added to the current instance's context.
+function withRequestId<T>(requestId: string, fn: () => T): T {
+  return runInContext({ runtime: currentRuntime(), requestId }, fn);
+}
+
+// Health and metrics stay answerable when the process is saturated: an orchestrator must not kill a busy instance.
+export interface RouteTiming {
+  // The metrics label (the route's pattern), known once the route matched.
+  route: string | (() => string);
+  admission: boolean;
+}
+
+// A route handler's work in the request's context, admitted, timed once for both the metrics
+// and its `request` line (unless lib/observe/http-log.ts logs every response of this process).
+export async function withRequestContext(req: Request, timing: RouteTiming, run: () => Promise<Response>): Promise<Response> {
+  const requestId = requestIdOf(req.headers);
+  return withRequestId(requestId, async () => {
     const started = performance.now();
     let status = 500;
     try {
-      // Past the process's capacity, a 503 OVERLOADED before any work (lib/http/admission.ts).
-      const res = await admitted(req, run);
+      const res = timing.admission ? await admit(run, overloadedResponse) : await run();
       status = res.status;
+      res.headers.set(REQUEST_ID_HEADER, requestId);
       return res;
     } finally {
-      recordRequest(typeof route === "string" ? route : route(), req.method, status, (performance.now() - started) / 1000);
+      recordRequest(typeof timing.route === "string" ? timing.route : timing.route(), req.method, status, (performance.now() - started) / 1000);
       // The path only: a query string may carry a token (redaction would catch it, but it is noise too).
       if (!responsesLogged()) log.info("request", { method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
     }
   });
 }
 
-// A route handler (not a session route: those use sessionRoute) wrapped by withRequestContext.
-export function withRequestLog<Q extends Request, A extends unknown[], R extends Response>(route: string, handler: (req: Q, ...rest: A) => Promise<R>) {
-  return (req: Q, ...rest: A): Promise<R | NextResponse> => withRequestContext(req, route, () => handler(req, ...rest));
+function overloadedResponse(): Response {
+  const { body, retryAfter } = overloadedError();
+  return NextResponse.json(body, { status: 503, headers: { "Retry-After": retryAfter, "Cache-Control": "no-store" } });
+}
+
+// A route handler outside the cart's table (Auth.js's, the recovery form) in the same context.
+export function withRequestLog<A extends unknown[]>(route: string, handler: (req: Request, ...rest: A) => Promise<Response>) {
+  return (req: Request, ...rest: A): Promise<Response> => withRequestContext(req, { route, admission: true }, () => handler(req, ...rest));
 }
 
 // Next.js's redirect() and notFound() throw to finish an action; they are outcomes, not failures.
@@ -53,24 +69,31 @@ function outcomeOf(err: unknown): string {
   return "error";
 }
 
-// A server action in its request's log context (from headers(): actions get no Request), with one `action` line.
-export async function withActionContext<T>(action: string, run: () => Promise<T>): Promise<T> {
+// A server action in its request's context (from headers(): actions get no Request), admitted
+// like a route handler (a refusal is `overloaded()`'s value), counted in the request metrics
+// under `action:<name>`, with one `action` line.
+export async function withActionContext<T>(action: string, run: () => Promise<T>, overloaded: () => T | Promise<T>): Promise<T> {
   const requestId = requestIdOf(await headers());
-  return runWithLogContext({ requestId }, async () => {
+  return withRequestId(requestId, async () => {
     const started = performance.now();
     let outcome = "ok";
     try {
-      return await run();
+      return await admit(run, async () => {
+        outcome = "overloaded";
+        return overloaded();
+      });
     } catch (err) {
       outcome = outcomeOf(err);
       throw err;
     } finally {
+      const status = outcome === "ok" || outcome === "redirect" ? 200 : outcome === "overloaded" ? 503 : outcome === "not_found" ? 404 : 500;
+      recordRequest(`action:${action}`, "POST", status, (performance.now() - started) / 1000);
       log.info("action", { action, outcome, durationMs: elapsedMs(started) });
     }
   });
 }
 
-// Server rendering's reads in the request's log context (no line of its own: pages have no wrapper to time them).
+// Server rendering's reads in the request's context (no line of their own: pages have no wrapper to time them).
 export async function withRenderContext<T>(run: () => Promise<T>): Promise<T> {
-  return runWithLogContext({ requestId: requestIdOf(await headers()) }, run);
+  return withRequestId(requestIdOf(await headers()), run);
 }

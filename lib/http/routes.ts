@@ -7,7 +7,8 @@ import { describeSession } from "../identity/describe";
 import { runCleanup } from "../jobs/cleanup";
 import { dashboardStats } from "./dashboard";
 import { openApiDocument } from "../openapi/document";
-import { withRequestLog } from "./request-context";
+import { withRequestContext, withRequestLog } from "./request-context";
+import type { CartRuntime } from "../runtime/runtime";
 import { listCatalog } from "../cart/catalog";
 import { addItemSchema, productIdSchema, setQuantitySchema } from "../cart/schemas";
 import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../session/cart";
@@ -26,7 +27,8 @@ import { sessionRoute } from "./session-route";
 // Each handler's params are what its pattern matched; the table checks that by construction.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (req: NextRequest, context: { params: Promise<any> }) => Promise<Response>;
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+// PUT is listed so that it gets the contract's 405 (with Allow) rather than Next.js's empty one.
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 interface Route {
   pattern: string;
@@ -62,6 +64,14 @@ const sessionDelete = sessionRoute({ mutation: true }, async ({ session }) => {
   return { session: next, json: await describeSession(next) };
 });
 
+// GET /api/ping — fixed JSON through the whole pipeline (request id, admission, metrics, log
+// line) and nothing else: a liveness probe that touches no backend, and the benchmark's
+// measure of what the pipeline itself costs.
+const PONG = JSON.stringify({ ok: true });
+const pingGet = withRequestLog("/api/ping", async () =>
+  new NextResponse(PONG, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } }),
+);
+
 const productsGet = withRequestLog("/api/products", async () => {
   try {
     const products = (await listCatalog()).map(({ id, slug, name, description, price, currency, active }) => ({
@@ -79,12 +89,15 @@ const productsGet = withRequestLog("/api/products", async () => {
   }
 });
 
-const healthGet = withRequestLog("/api/health", async () => {
-  const health = await checkHealth();
-  return NextResponse.json(health, { status: health.status === "down" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
-});
+// Health and metrics stay answerable when the process is saturated (no admission): an orchestrator must not kill a busy instance.
+const healthGet = (req: Request) =>
+  withRequestContext(req, { route: "/api/health", admission: false }, async () => {
+    const health = await checkHealth();
+    return NextResponse.json(health, { status: health.status === "down" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
+  });
+const metricsGet = (req: NextRequest) => withRequestContext(req, { route: "/api/metrics", admission: false }, () => metricsResponse(req));
 
-async function cleanupRun(req: NextRequest) {
+const cleanupRun = withRequestLog("/api/cron/cleanup", async (req: Request) => {
   try {
     const secret = env().CRON_SECRET;
     // Without a secret there is no route to find.
@@ -92,12 +105,12 @@ async function cleanupRun(req: NextRequest) {
     if (!bearerMatches(req.headers.get("authorization"), secret)) {
       throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <CRON_SECRET>.");
     }
-    const dryRun = req.nextUrl.searchParams.get("dryRun") === "1";
+    const dryRun = new URL(req.url).searchParams.get("dryRun") === "1";
     return NextResponse.json(await runCleanup({ trigger: "cron", dryRun }), { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
     return toErrorResponse(err);
   }
-}
+});
 
 // The OpenAPI document never changes while a process runs: built once.
 let document: ReturnType<typeof openApiDocument> | undefined;
@@ -120,7 +133,8 @@ const ROUTES: Route[] = [
   { pattern: "/session", methods: { GET: sessionGet, DELETE: sessionDelete } },
   { pattern: "/products", methods: { GET: productsGet } },
   { pattern: "/health", methods: { GET: healthGet } },
-  { pattern: "/metrics", methods: { GET: metricsResponse } },
+  { pattern: "/metrics", methods: { GET: metricsGet } },
+  { pattern: "/ping", methods: { GET: pingGet } },
   { pattern: "/cron/cleanup", methods: { GET: cleanupRun, POST: cleanupRun } },
   { pattern: "/admin/stats", methods: { GET: adminStatsGet } },
   { pattern: "/openapi.json", methods: { GET: openApiGet } },
@@ -135,42 +149,53 @@ function match(pattern: string, path: string): Record<string, string> | null {
     const w = want[i]!;
     if (w.startsWith(":")) {
       if (got[i] === "") return null;
-      // proxy.ts has already answered a segment that is not valid percent-encoding.
-      params[w.slice(1)] = decodeURIComponent(got[i]!);
+      params[w.slice(1)] = decodeSegment(got[i]!, w.slice(1));
     } else if (w !== got[i]) return null;
   }
   return params;
+}
+
+// A segment that is not valid percent-encoded UTF-8 is the client's mistake: 422 naming the parameter.
+function decodeSegment(segment: string, name: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError("VALIDATION_ERROR", "The request is not valid.", [{ path: [name], message: "must be valid percent-encoded UTF-8" }]);
+  }
 }
 
 function notFound(): NextResponse {
   return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: { "Cache-Control": "no-store" } });
 }
 
-export function routeHandlers(basePath = "/api"): Record<Method, (req: NextRequest) => Promise<Response>> {
-  const dispatch = (method: Method) => async (req: NextRequest) => {
+// The handlers of one instance: each request runs as that instance (lib/runtime/context.ts).
+export function routeHandlers(runtime: CartRuntime): Record<Method, (req: NextRequest) => Promise<Response>> {
+  const basePath = runtime.basePath;
+  const route = (method: Method, req: NextRequest): Promise<Response> => {
     const path = req.nextUrl.pathname;
-    if (!path.startsWith(`${basePath}/`)) return notFound();
+    if (!path.startsWith(`${basePath}/`)) return Promise.resolve(notFound());
     const rest = path.slice(basePath.length).replace(/\/$/, "") || "/";
     for (const route of ROUTES) {
       let params: Record<string, string> | null;
       try {
         params = match(route.pattern, rest);
-      } catch {
-        params = null;
+      } catch (err) {
+        return Promise.resolve(toErrorResponse(err));
       }
       if (!params) continue;
       const handler = route.methods[method];
       if (!handler) {
-        return NextResponse.json(errorBody("METHOD_NOT_ALLOWED", `${method} is not allowed here.`), {
+        return Promise.resolve(NextResponse.json(errorBody("METHOD_NOT_ALLOWED", `${method} is not allowed here.`), {
           status: 405,
           headers: { Allow: Object.keys(route.methods).join(", "), "Cache-Control": "no-store" },
-        });
+        }) as Response);
       }
       return handler(req, { params: Promise.resolve(params) });
     }
-    return notFound();
+    return Promise.resolve(notFound());
   };
-  return { GET: dispatch("GET"), POST: dispatch("POST"), PATCH: dispatch("PATCH"), DELETE: dispatch("DELETE") };
+  const dispatch = (method: Method) => (req: NextRequest) => runtime.run(() => route(method, req));
+  return { GET: dispatch("GET"), POST: dispatch("POST"), PUT: dispatch("PUT"), PATCH: dispatch("PATCH"), DELETE: dispatch("DELETE") };
 }
 
 // The paths and methods the handlers serve, for the OpenAPI check and the docs.

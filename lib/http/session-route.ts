@@ -80,10 +80,10 @@ export function sessionRoute<P = Record<string, never>>(
   options: RouteOptions,
   handler: (input: RouteInput<P>) => Promise<RouteOutput>,
 ) {
-  return (req: NextRequest, context: { params: Promise<P> }): Promise<NextResponse> => {
+  return (req: NextRequest, context: { params: Promise<P> }): Promise<Response> => {
     // Metrics label a request by its route's pattern, known once the params are (lib/http/observed.ts).
     let route = "(unmatched)";
-    return withRequestContext(req, () => route, async () => {
+    return withRequestContext(req, { route: () => route, admission: true }, async () => {
       try {
         const params = context?.params ? await context.params : ({} as P);
         route = routePattern(req.nextUrl.pathname, params as Record<string, string | string[] | undefined>);

@@ -1,7 +1,8 @@
 import { users } from "../../db/schema";
 import { demoAccountsEnabled, env } from "../config/env";
 import { log } from "../log/logger";
-import { onDatabaseReady } from "../storage/database";
+import { currentRuntime } from "../runtime/context";
+import type { Database } from "../storage/database";
 import { hashPassword } from "./password";
 
 // Published demo accounts (a storefront's README prints their passwords). Seeded only where
@@ -12,27 +13,22 @@ export interface DemoAccount {
   password: string;
 }
 
-const registry = globalThis as unknown as { __nextCartDemoAccounts?: readonly DemoAccount[] };
-
-export function registerDemoAccounts(accounts: readonly DemoAccount[]): void {
-  const first = registry.__nextCartDemoAccounts === undefined;
-  registry.__nextCartDemoAccounts = accounts;
-  if (!first || accounts.length === 0) return;
-  onDatabaseReady(async (database) => {
-    if (!demoAccountsEnabled(env())) return;
-    const existing = await database.select({ id: users.id }).from(users).limit(1);
-    if (existing.length > 0) return;
-    for (const account of registry.__nextCartDemoAccounts ?? []) {
-      await database
-        .insert(users)
-        .values({ email: account.email, passwordHash: await hashPassword(account.password) })
-        .onConflictDoNothing();
-    }
-    log.info("seeded demo accounts", { emails: (registry.__nextCartDemoAccounts ?? []).map((a) => a.email) });
-  });
+// Seeds the instance's demo accounts once its database is open (where demoAccountsEnabled says).
+export async function seedDemoAccounts(database: Database): Promise<void> {
+  const accounts = currentRuntime().demoAccounts;
+  if (accounts.length === 0 || !demoAccountsEnabled(env())) return;
+  const existing = await database.select({ id: users.id }).from(users).limit(1);
+  if (existing.length > 0) return;
+  for (const account of accounts) {
+    await database
+      .insert(users)
+      .values({ email: account.email, passwordHash: await hashPassword(account.password) })
+      .onConflictDoNothing();
+  }
+  log.info("seeded demo accounts", { emails: accounts.map((a) => a.email) });
 }
 
 export function isRefusedDemoPassword(email: string, password: string): boolean {
   if (demoAccountsEnabled(env())) return false;
-  return (registry.__nextCartDemoAccounts ?? []).some((demo) => demo.email === email && demo.password === password);
+  return currentRuntime().demoAccounts.some((demo) => demo.email === email && demo.password === password);
 }

@@ -49,7 +49,7 @@ const fallback = () => (globalForLimits.__authLimitFallback ??= new MemoryStore(
 
 async function hit(name: string, backoff: BackoffPolicy, now: number): Promise<number> {
   try {
-    return await (await store()).hitWithBackoff(name, now, backoff);
+    return await (await store()).markers.hitWithBackoff(name, now, backoff);
   } catch (err) {
     log.debug("auth limit store unavailable, counting in this process", { err });
     return fallback().hitWithBackoff(name, now, backoff);
@@ -81,7 +81,7 @@ export async function checkSignIn(email: string | null, address: string | null, 
 export async function signInSucceeded(email: string): Promise<void> {
   if (env().RATE_LIMIT_DISABLED) return;
   const key = accountKey(email);
-  await Promise.all([(async () => (await store()).delete(key))(), fallback().delete(key)]).catch((err: unknown) => {
+  await Promise.all([(async () => (await store()).markers.delete(key))(), fallback().delete(key)]).catch((err: unknown) => {
     log.debug("could not clear the sign-in count", { err });
   });
 }
@@ -96,7 +96,7 @@ export async function checkRegister(address: string | null, now = Date.now()): P
   }
   const minute = Math.floor(now / 60_000);
   const name = `al:rg:${minute}`;
-  const count = await (async () => (await store()).incrementWithExpiry(name, 1, 61))().catch(() => fallback().incrementWithExpiry(name, 1, 61));
+  const count = await (async () => (await store()).markers.incrementWithExpiry(name, 1, 61))().catch(() => fallback().incrementWithExpiry(name, 1, 61));
   if (count > config.REGISTER_LIMIT_GLOBAL_PER_MINUTE) return limited((minute + 1) * 60_000 - now, "global");
   return ALLOWED;
 }

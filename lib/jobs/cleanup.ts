@@ -4,7 +4,7 @@ import { IDEMPOTENCY_TTL_SECONDS } from "../cart/idempotency";
 import { env, type Env } from "../config/env";
 import { log } from "../log/logger";
 import { db, type Database } from "../storage/database";
-import { store } from "../storage/store";
+import { store, storeInProcess } from "../storage/store";
 import { recordCleanupRun } from "../observe/metrics";
 
 // The one cleanup: every kind of row that outlived its purpose, removed in
@@ -248,8 +248,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The in-process store only: Redis and Upstash expire their own keys, so another process
 // (the CLI) never opens a store connection just to learn there is nothing to do.
 async function sweepStore(dryRun: boolean): Promise<number> {
-  const config = env();
-  if (config.REDIS_URL || config.UPSTASH_REDIS_REST_URL) return 0;
+  if (!storeInProcess(env())) return 0;
   return (await store()).sweepExpired({ dryRun });
 }
 

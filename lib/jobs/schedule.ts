@@ -1,5 +1,7 @@
 import { env } from "../config/env";
 import { log } from "../log/logger";
+import { currentRuntime } from "../runtime/context";
+import { sharedValue } from "../runtime/shared";
 import { runCleanup } from "./cleanup";
 
 // The in-process schedule: on the embedded default (CLEANUP_SCHEDULE=auto
@@ -8,7 +10,8 @@ import { runCleanup } from "./cleanup";
 // tries again at the next tick. Each tick is jittered (±20 %) so instances
 // started together do not clean together; running twice at once would be
 // safe anyway (FOR UPDATE SKIP LOCKED), just wasteful.
-const globalForSchedule = globalThis as unknown as { __cleanupSchedule?: NodeJS.Timeout };
+// One schedule per instance (its scope) in this process, however often its config is evaluated.
+const scheduleOf = () => sharedValue(`cleanup-schedule:${currentRuntime().scope}`, () => ({ timer: undefined as NodeJS.Timeout | undefined }));
 
 // The first run comes within about a minute, so a short-lived dev server still cleans.
 const FIRST_RUN_MAX_MS = 60_000;
@@ -21,11 +24,12 @@ export function scheduleEnabled(): boolean {
 const jittered = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
 
 export function startCleanupSchedule(): void {
-  if (globalForSchedule.__cleanupSchedule || !scheduleEnabled()) return;
+  const schedule = scheduleOf();
+  if (schedule.timer || !scheduleEnabled()) return;
   const intervalMs = env().CLEANUP_INTERVAL_SECONDS * 1000;
   const next = (ms: number) => {
-    globalForSchedule.__cleanupSchedule = setTimeout(tick, jittered(ms));
-    globalForSchedule.__cleanupSchedule.unref();
+    schedule.timer = setTimeout(tick, jittered(ms));
+    schedule.timer.unref();
   };
   const tick = async () => {
     try {

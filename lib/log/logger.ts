@@ -1,5 +1,5 @@
 import pino from "pino";
-import { currentLogContext } from "./context";
+import { currentContext } from "../runtime/context";
 import { redact, redactError, scrubString } from "./redact";
 
 // Structured logs: pino, one JSON line per event on stderr, with the
@@ -10,13 +10,12 @@ import { redact, redactError, scrubString } from "./redact";
 type Level = "debug" | "info" | "warn" | "error";
 type Fields = Record<string, unknown>;
 
-const LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+const RANK = { debug: 20, info: 30, warn: 40, error: 50, silent: Infinity } as const;
 
-function level(): string {
-  // Read directly (not env()): the logger must work while a bad configuration is being reported.
-  // CART_LOG_LEVEL wins over LOG_LEVEL, as for every setting (lib/config/env.ts).
-  const configured = process.env.CART_LOG_LEVEL || process.env.LOG_LEVEL;
-  return LEVELS.includes(configured as (typeof LEVELS)[number]) ? configured! : "info";
+// The serving instance's LOG_LEVEL (validated with its settings). Outside an instance (a
+// configuration being reported, a CLI before its instance exists) the default, info.
+function threshold(): number {
+  return RANK[currentContext()?.runtime.settings.LOG_LEVEL ?? "info"];
 }
 
 // A second layer for the same names redact() already replaces, should a field slip past it.
@@ -37,15 +36,16 @@ const redactPaths = [
 function createLogger() {
   return pino(
     {
-      level: level(),
+      // Every level reaches pino; write() filters by the serving instance's LOG_LEVEL.
+      level: "debug",
       base: { pid: process.pid },
       messageKey: "msg",
       timestamp: pino.stdTimeFunctions.isoTime,
       // "level":"info" rather than 30: what the previous logger wrote and what people grep for.
       formatters: { level: (label) => ({ level: label }) },
       mixin() {
-        const context = currentLogContext();
-        return context ? { requestId: context.requestId } : {};
+        const requestId = currentContext()?.requestId;
+        return requestId ? { requestId } : {};
       },
       redact: { paths: redactPaths, censor: "[redacted]" },
       // Already reduced by write(); this catches an Error handed to pino some other way.
@@ -62,7 +62,7 @@ const holder = globalThis as { [key]?: pino.Logger };
 const logger = (holder[key] ??= createLogger());
 
 function write(at: Level, msg: string, fields?: Fields) {
-  if (!logger.isLevelEnabled(at)) return;
+  if (RANK[at] < threshold()) return;
   const { err, ...rest } = fields ?? {};
   const line = redact(rest) as Fields;
   if (err !== undefined) line.err = redactError(err);

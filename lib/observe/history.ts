@@ -1,6 +1,8 @@
 import type { MetricValue } from "prom-client";
 import { registerMetrics, REQUEST_BUCKETS } from "./metrics";
 import { registry } from "./registry";
+import { currentRuntime } from "../runtime/context";
+import { sharedValue } from "../runtime/shared";
 
 // A small ring buffer of snapshots of this instance's registry, taken every
 // few seconds, from which the dashboard draws its time series (rates,
@@ -57,11 +59,11 @@ export async function takeSnapshot(now = Date.now()): Promise<Snapshot> {
   return { t: now, requests, counters };
 }
 
-const HISTORY = Symbol.for("next-cart.observe.history");
 type History = { snapshots: Snapshot[]; timer?: NodeJS.Timeout };
-const history = ((globalThis as unknown as { [HISTORY]?: History })[HISTORY] ??= { snapshots: [] });
+// One history per instance (its scope), read from its own registry.
+const historyOf = (): History => sharedValue(`history:${currentRuntime().scope}`, () => ({ snapshots: [] }));
 
-async function tick(): Promise<void> {
+async function tick(history: History): Promise<void> {
   const snap = await takeSnapshot();
   history.snapshots.push(snap);
   while (history.snapshots.length > 0 && history.snapshots[0]!.t < snap.t - KEEP_MS) history.snapshots.shift();
@@ -69,15 +71,17 @@ async function tick(): Promise<void> {
 
 // Starts the snapshots (once per process); the first is taken at once.
 export function startHistory(): void {
+  const history = historyOf();
   if (history.timer) return;
-  history.timer = setInterval(() => void tick().catch(() => {}), SNAPSHOT_MS);
+  history.timer = setInterval(() => void tick(history).catch(() => {}), SNAPSHOT_MS);
   history.timer.unref();
-  void tick().catch(() => {});
+  void tick(history).catch(() => {});
 }
 
 // The kept snapshots, oldest first, plus one taken now (not kept), so a reader always sees the present.
 export async function snapshots(): Promise<Snapshot[]> {
   startHistory();
+  const history = historyOf();
   return [...history.snapshots, await takeSnapshot()];
 }
 

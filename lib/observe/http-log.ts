@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { subscribe } from "node:diagnostics_channel";
-import { runWithLogContext } from "../log/context";
+import { currentRuntime, runInContext } from "../runtime/context";
+import type { CartRuntime } from "../runtime/runtime";
 import { log } from "../log/logger";
 import { isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 
 // One `request` line per HTTP response of this process, pages, 404s and
-// proxy.ts's own answers included, from Node's http diagnostics channels:
+// the module's own answers included, from Node's http diagnostics channels:
 // the only place that sees every response's final status. Where there is
 // no Node http server (some serverless hosts), route handlers log their own
 // line instead (lib/http/request-context.ts).
@@ -27,7 +28,7 @@ const started = new WeakMap<IncomingMessage, number>();
 // Build output and images: many per page, and nothing an operator looks for.
 const STATIC = /^\/(?:_next\/(?:static|image)\/|favicon\.ico$|icon\.svg$|products\/[^/]+\.svg$)/;
 
-function onFinish({ request, response }: Message) {
+function onFinish(runtime: CartRuntime, { request, response }: Message) {
   const begun = started.get(request);
   const route = (request.url ?? "/").split("?")[0]!;
   const header = response.getHeader(REQUEST_ID_HEADER);
@@ -39,18 +40,19 @@ function onFinish({ request, response }: Message) {
     durationMs: begun === undefined ? undefined : Math.round((performance.now() - begun) * 10) / 10,
   };
   const write = () => (STATIC.test(route) ? log.debug("request", fields) : log.info("request", fields));
-  if (requestId) runWithLogContext({ requestId }, write);
-  else write();
+  runInContext({ runtime, requestId }, write);
 }
 
+// Called as the instance that started the server (its LOG_LEVEL applies to these lines).
 export function logEveryResponse(): void {
   if (state[key]) return;
   state[key] = true;
+  const runtime = currentRuntime();
   subscribe("http.server.request.start", (message) => started.set((message as Message).request, performance.now()));
   subscribe("http.server.response.finish", (message) => {
     // A subscriber that throws would take the process down: a log line is never worth that.
     try {
-      onFinish(message as Message);
+      onFinish(runtime, message as Message);
     } catch {
       // nothing to do: the response has already gone
     }

@@ -1,22 +1,25 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { currentRuntime } from "../runtime/context";
+import { sharedValue } from "../runtime/shared";
 import type { CounterConfiguration, GaugeConfiguration, HistogramConfiguration } from "prom-client";
 
-// One registry per process. Route handlers, pages and instrumentation are separate module
-// graphs in Next.js, so the registry lives on globalThis and every metric is looked up
-// before it is created (else: empty metrics in one graph, "already registered" in another).
-const REGISTRY = Symbol.for("next-cart.metrics.registry");
-
-const holder = globalThis as unknown as { [REGISTRY]?: Registry };
-
-export function registry(): Registry {
-  let reg = holder[REGISTRY];
-  if (!reg) {
-    reg = new Registry();
+// One registry per instance (its scope): two markets in one process report apart. Route
+// handlers, pages and instrumentation are separate module graphs in Next.js, each evaluating
+// the host's createCart, so the registry is shared by scope (lib/runtime/shared.ts) and every
+// metric is looked up before it is created (else: empty metrics in one graph, "already
+// registered" in another).
+export function registryFor(scope: string): Registry {
+  return sharedValue(`metrics:${scope}`, () => {
+    const reg = new Registry();
     // Process and Node.js metrics, event-loop delay (nodejs_eventloop_lag_*) among them.
     collectDefaultMetrics({ register: reg });
-    holder[REGISTRY] = reg;
-  }
-  return reg;
+    return reg;
+  });
+}
+
+// The serving instance's registry.
+export function registry(): Registry {
+  return registryFor(currentRuntime().scope);
 }
 
 export function counter<L extends string>(config: Omit<CounterConfiguration<L>, "registers">): Counter<L> {

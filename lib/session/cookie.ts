@@ -29,7 +29,8 @@ export function cookieSecure(): boolean {
 
 // `__Host-` binds the cookie to this exact origin; it requires Secure.
 export function sessionCookieName(): string {
-  return cookieSecure() ? "__Host-cart_session" : "cart_session";
+  const name = env().SESSION_COOKIE_NAME;
+  return cookieSecure() ? `__Host-${name}` : name;
 }
 
 // Guest cookies live as long as the guest cart may be recovered.
@@ -45,7 +46,19 @@ export function sessionCookieOptions(maxAge: number) {
 // Unsealing costs real CPU on every request; a sealed value always unseals to the
 // same data, so a bounded per-process cache of recent values is safe.
 const UNSEAL_CACHE_MAX = 10_000;
-const unsealCache = new Map<string, { data: SessionCookie; staleKey: boolean; until: number }>();
+// Per instance (its settings object): a value one instance sealed must never pass another's check.
+type UnsealCache = Map<string, { data: SessionCookie; staleKey: boolean; until: number }>;
+const unsealCaches = new WeakMap<object, UnsealCache>();
+
+function unsealCache(): UnsealCache {
+  const settings = env();
+  let cache = unsealCaches.get(settings);
+  if (!cache) {
+    cache = new Map();
+    unsealCaches.set(settings, cache);
+  }
+  return cache;
+}
 
 function passwordIdOf(sealed: string): string | undefined {
   return sealed.split("*")[1];
@@ -61,7 +74,8 @@ export async function sealSession(data: SessionCookie): Promise<string> {
 export async function unsealSession(value: string | undefined): Promise<{ data: SessionCookie; staleKey: boolean } | null> {
   // Our seals always end in iron-session's "~2"; anything else (even "<seal>x") is not ours.
   if (!value || value.length > MAX_COOKIE_LENGTH || !value.endsWith("~2")) return null;
-  const hit = unsealCache.get(value);
+  const cache = unsealCache();
+  const hit = cache.get(value);
   if (hit && hit.until > Date.now()) return hit;
   const { map, currentId } = sessionPasswords();
   let raw: unknown;
@@ -73,10 +87,10 @@ export async function unsealSession(value: string | undefined): Promise<{ data: 
   const parsed = sessionCookieSchema.safeParse(raw);
   if (!parsed.success) return null;
   const entry = { data: parsed.data, staleKey: passwordIdOf(value) !== currentId, until: Date.now() + 60_000 };
-  if (unsealCache.size >= UNSEAL_CACHE_MAX) {
-    const oldest = unsealCache.keys().next().value;
-    if (oldest !== undefined) unsealCache.delete(oldest);
+  if (cache.size >= UNSEAL_CACHE_MAX) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
   }
-  unsealCache.set(value, entry);
+  cache.set(value, entry);
   return entry;
 }

@@ -15,7 +15,8 @@ export interface SessionPasswords {
   currentId: string;
 }
 
-let cached: SessionPasswords | undefined;
+// Per instance (its settings object): two markets may seal with different secrets.
+const derived = new WeakMap<object, SessionPasswords>();
 
 function generatedSecret(): string {
   const file = path.resolve(process.cwd(), env().DATA_DIR, "session-secret");
@@ -31,13 +32,16 @@ function generatedSecret(): string {
 }
 
 export function sessionPasswords(): SessionPasswords {
-  if (cached) return cached;
-  const configured = env().SESSION_SECRET;
+  const settings = env();
+  const known = derived.get(settings);
+  if (known) return known;
+  const configured = settings.SESSION_SECRET;
   const secrets = configured.length > 0 ? configured : [generatedSecret()];
   const map: Record<string, string> = {};
   for (const secret of secrets) map[passwordId(secret)] = secret;
-  cached = { map, currentId: passwordId(secrets[0]!) };
-  return cached;
+  const passwords = { map, currentId: passwordId(secrets[0]!) };
+  derived.set(settings, passwords);
+  return passwords;
 }
 
 // The map to seal with: the current secret only (sealData would pick the highest id of a larger map).

@@ -162,7 +162,7 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   const fromData = fromCookie(data, staleKey, data.sa);
   let record: SessionRecord | null;
   try {
-    record = parseRecord(await (await store()).getAndTouch(recordKey(data.sid), sessionTtlSeconds(signedIn)));
+    record = parseRecord(await (await store()).sessions.getAndTouch(recordKey(data.sid), sessionTtlSeconds(signedIn)));
   } catch (err) {
     log.debug("session store unavailable, serving from the cookie", { err });
     return signedIn ? confirmSignedIn(fromData, true) : { ...fromData, degraded: true };
@@ -201,7 +201,7 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
 // Whether a signed-in session still stands (Auth.js's token check): the store's fresh record first, else Postgres.
 export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
   try {
-    const record = parseRecord(await (await store()).get(recordKey(sid)));
+    const record = parseRecord(await (await store()).sessions.get(recordKey(sid)));
     if (record?.revoked) return false;
     if (record && record.userId === userId && Date.now() - (record.checkedAt ?? 0) < env().SESSION_REVALIDATE_SECONDS * 1000) return true;
   } catch {
@@ -254,7 +254,7 @@ export async function saveSessionRecord(session: Session): Promise<Session> {
     ...(session.notices.length > 0 ? { notices: session.notices } : {}),
   };
   try {
-    await (await store()).setIfNewer(recordKey(session.sid), LIVE, JSON.stringify(record), sessionTtlSeconds(session.userId !== null));
+    await (await store()).sessions.setIfNewer(recordKey(session.sid), LIVE, JSON.stringify(record), sessionTtlSeconds(session.userId !== null));
   } catch (err) {
     log.debug("could not write the session record", { err });
     return session;
@@ -269,7 +269,7 @@ export async function endSessionRecord(session: Session): Promise<void> {
   const tombstone: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId, revoked: true, endedAt: Date.now() };
   const ttl = Math.max(env().SESSION_ROTATION_GRACE_SECONDS, env().SESSION_REVALIDATE_SECONDS) + 60;
   try {
-    await (await store()).setIfNewer(recordKey(session.sid), ENDED, JSON.stringify(tombstone), ttl);
+    await (await store()).sessions.setIfNewer(recordKey(session.sid), ENDED, JSON.stringify(tombstone), ttl);
   } catch (err) {
     log.warn("could not write the session tombstone; Postgres still revokes it", { err });
   }

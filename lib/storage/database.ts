@@ -2,7 +2,9 @@ import path from "node:path";
 import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "../../db/schema";
-import { env } from "../config/env";
+import type { Env } from "../config/env";
+import { currentRuntime } from "../runtime/context";
+import { forgetSharedResource, sharedResource } from "../runtime/shared";
 import { log } from "../log/logger";
 import { setProbe } from "../observe/metrics";
 import { migratePglite, migratePostgres } from "./migrate";
@@ -19,10 +21,9 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-async function openPostgres(databaseUrl: string): Promise<DatabaseHandle> {
+async function openPostgres(databaseUrl: string, config: Env): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const config = env();
   const { url, pgbouncer } = postgresTarget(databaseUrl, config.DATABASE_POOLER);
   // PgBouncer in transaction mode hands each transaction any server connection:
   // named prepared statements would be missing on the next one.
@@ -121,47 +122,39 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   }
 }
 
-type ReadyHook = (db: Database) => Promise<void>;
-const globalForHooks = globalThis as unknown as { __cartDatabaseHooks?: ReadyHook[] };
+export type ReadyHook = (db: Database) => Promise<void>;
 
-// Work to do once the database is open and migrated, before it serves (the demo seeds its
-// catalog and accounts here). A failing hook fails the open, which the next request retries.
-export function onDatabaseReady(hook: ReadyHook): void {
-  (globalForHooks.__cartDatabaseHooks ??= []).push(hook);
-}
-
-async function open(): Promise<DatabaseHandle> {
-  const config = env();
-  const handle = config.DATABASE_URL
-    ? await openPostgres(config.DATABASE_URL)
-    : await openPglite(path.resolve(process.cwd(), config.DATA_DIR, "pglite"));
-  for (const hook of globalForHooks.__cartDatabaseHooks ?? []) await hook(handle.db);
-  log.info("database ready", { kind: handle.kind, pooler: handle.pooler });
-  return handle;
-}
-
-// One handle per process, kept on globalThis so dev hot-reloads do not open a second pool.
-const globalForDb = globalThis as unknown as { __cartDatabase?: Promise<DatabaseHandle> };
-
-export function database(): Promise<DatabaseHandle> {
-  if (!globalForDb.__cartDatabase) {
-    const opening = open();
-    globalForDb.__cartDatabase = opening;
-    // A failed open (database down at start) is retried by the next request, not cached forever.
-    opening.catch(() => {
-      if (globalForDb.__cartDatabase === opening) globalForDb.__cartDatabase = undefined;
+// Opens (or reuses) the database these settings name: one pool per URL, one PGlite per directory
+// in this process, whichever instances share it (lib/runtime/shared.ts).
+export function openDatabase(config: Env): Promise<DatabaseHandle> {
+  if (config.DATABASE_URL) {
+    const url = config.DATABASE_URL;
+    return sharedResource(`db:${url}`, async () => {
+      const handle = await openPostgres(url, config);
+      log.info("database ready", { kind: handle.kind, pooler: handle.pooler });
+      return handle;
     });
   }
-  return globalForDb.__cartDatabase;
+  const dir = path.resolve(process.cwd(), config.DATA_DIR, "pglite");
+  return sharedResource(`db:pglite:${dir}`, async () => {
+    const handle = await openPglite(dir);
+    log.info("database ready", { kind: handle.kind, pooler: handle.pooler });
+    return handle;
+  });
+}
+
+// Closes the database these settings name, for tests and graceful shutdown.
+export async function closeDatabase(config: Env): Promise<void> {
+  const id = config.DATABASE_URL ? `db:${config.DATABASE_URL}` : `db:pglite:${path.resolve(process.cwd(), config.DATA_DIR, "pglite")}`;
+  const pending = forgetSharedResource(id) as Promise<DatabaseHandle> | undefined;
+  if (pending) await (await pending.catch(() => null))?.close();
+}
+
+// The current instance's database (lib/runtime/context.ts), opened and migrated on first use.
+export function database(): Promise<DatabaseHandle> {
+  return currentRuntime().database();
 }
 
 export async function db(): Promise<Database> {
   return (await database()).db;
-}
-
-// For tests and graceful shutdown.
-export async function closeDatabase(): Promise<void> {
-  const pending = globalForDb.__cartDatabase;
-  globalForDb.__cartDatabase = undefined;
-  if (pending) await (await pending).close();
 }

@@ -1,24 +1,30 @@
 // The hot-state store behind sessions and the cart cache. Three real
 // backends implement it: in-process (embedded default only), Redis over TCP
 // and @upstash/redis over REST. Values are strings; keys arrive prefixed.
+//
+// Every call names its area: what kind of entry it touches. Redis and Upstash keep one
+// keyspace and ignore it; the in-process store keeps each area in its own bounded pool, so a
+// flood of one kind (new sessions, say) never evicts another (rate-limit counters, leases).
+export type StoreArea = "cache" | "sessions" | "markers";
+
 export interface KeyValueStore {
   readonly kind: "memory" | "redis" | "upstash";
-  get(key: string): Promise<string | null>;
+  get(key: string, area?: StoreArea): Promise<string | null>;
   // Reads a key and resets its time to live in one round trip (GETEX).
-  getAndTouch(key: string, ttlSeconds: number): Promise<string | null>;
-  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  getAndTouch(key: string, ttlSeconds: number, area?: StoreArea): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number, area?: StoreArea): Promise<void>;
   // SET NX: true when the key was absent and is now set.
-  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  setIfAbsent(key: string, value: string, ttlSeconds: number, area?: StoreArea): Promise<boolean>;
   // Stores `value` only if no stored entry carries a higher version, so a
   // slow writer can never replace a newer cache entry with an older one.
   // Stored as "<version>:<value>"; read back with `parseVersioned`.
-  setIfNewer(key: string, version: number, value: string, ttlSeconds: number): Promise<boolean>;
-  delete(key: string): Promise<void>;
+  setIfNewer(key: string, version: number, value: string, ttlSeconds: number, area?: StoreArea): Promise<boolean>;
+  delete(key: string, area?: StoreArea): Promise<void>;
   // Adds `by` to a counter, setting its TTL when it is created (fixed windows).
-  incrementWithExpiry(key: string, by: number, ttlSeconds: number): Promise<number>;
+  incrementWithExpiry(key: string, by: number, ttlSeconds: number, area?: StoreArea): Promise<number>;
   // Counts one attempt against a back-off limit (see BACKOFF_HIT_SCRIPT) and
   // answers how many milliseconds the key stays locked: 0 lets it through.
-  hitWithBackoff(key: string, now: number, policy: BackoffPolicy): Promise<number>;
+  hitWithBackoff(key: string, now: number, policy: BackoffPolicy, area?: StoreArea): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { BackoffPolicy, KeyValueStore } from "./kv";
+import type { BackoffPolicy, KeyValueStore, StoreArea } from "./kv";
 import { backoffMemoryMs, parseVersioned } from "./kv";
 
 interface Entry {
@@ -57,63 +57,57 @@ class LruMap {
 // leases) in separate LRU pools: a flood of one kind never evicts another.
 export class MemoryStore implements KeyValueStore {
   readonly kind = "memory" as const;
-  private readonly pools: { cache: LruMap; sessions: LruMap; markers: LruMap };
+  private readonly pools: Record<StoreArea, LruMap>;
 
   constructor(maxEntriesPerPool = 100_000) {
     this.pools = { cache: new LruMap(maxEntriesPerPool), sessions: new LruMap(maxEntriesPerPool), markers: new LruMap(maxEntriesPerPool) };
   }
 
-  // Keys arrive prefixed ("<prefix>cart:…", "<prefix>sess:…"); anything else is a marker.
-  private pool(key: string): LruMap {
-    if (/(^|:)cart:[0-9a-f-]{36}$/.test(key)) return this.pools.cache;
-    if (/(^|:)sess:[^:]+$/.test(key)) return this.pools.sessions;
-    return this.pools.markers;
+  // The caller names the area (StoreArea); a call that names none is a marker.
+  private live(key: string, area: StoreArea): Entry | undefined {
+    return this.pools[area].live(key);
   }
 
-  private live(key: string): Entry | undefined {
-    return this.pool(key).live(key);
+  private put(key: string, value: string, ttlSeconds: number, area: StoreArea) {
+    this.pools[area].put(key, value, ttlSeconds);
   }
 
-  private put(key: string, value: string, ttlSeconds: number) {
-    this.pool(key).put(key, value, ttlSeconds);
+  async get(key: string, area: StoreArea = "markers") {
+    return this.live(key, area)?.value ?? null;
   }
 
-  async get(key: string) {
-    return this.live(key)?.value ?? null;
-  }
-
-  async getAndTouch(key: string, ttlSeconds: number) {
-    const entry = this.live(key);
+  async getAndTouch(key: string, ttlSeconds: number, area: StoreArea = "markers") {
+    const entry = this.live(key, area);
     if (!entry) return null;
     entry.expiresAt = Date.now() + ttlSeconds * 1000;
     return entry.value;
   }
 
-  async set(key: string, value: string, ttlSeconds: number) {
-    this.put(key, value, ttlSeconds);
+  async set(key: string, value: string, ttlSeconds: number, area: StoreArea = "markers") {
+    this.put(key, value, ttlSeconds, area);
   }
 
-  async setIfAbsent(key: string, value: string, ttlSeconds: number) {
-    if (this.live(key)) return false;
-    this.put(key, value, ttlSeconds);
+  async setIfAbsent(key: string, value: string, ttlSeconds: number, area: StoreArea = "markers") {
+    if (this.live(key, area)) return false;
+    this.put(key, value, ttlSeconds, area);
     return true;
   }
 
-  async setIfNewer(key: string, version: number, value: string, ttlSeconds: number) {
-    const current = parseVersioned(this.live(key)?.value ?? null);
+  async setIfNewer(key: string, version: number, value: string, ttlSeconds: number, area: StoreArea = "markers") {
+    const current = parseVersioned(this.live(key, area)?.value ?? null);
     if (current && current.version > version) return false;
-    this.put(key, `${version}:${value}`, ttlSeconds);
+    this.put(key, `${version}:${value}`, ttlSeconds, area);
     return true;
   }
 
-  async delete(key: string) {
-    this.pool(key).delete(key);
+  async delete(key: string, area: StoreArea = "markers") {
+    this.pools[area].delete(key);
   }
 
-  async incrementWithExpiry(key: string, by: number, ttlSeconds: number) {
-    const entry = this.live(key);
+  async incrementWithExpiry(key: string, by: number, ttlSeconds: number, area: StoreArea = "markers") {
+    const entry = this.live(key, area);
     if (!entry) {
-      this.put(key, String(by), ttlSeconds);
+      this.put(key, String(by), ttlSeconds, area);
       return by;
     }
     const next = Number(entry.value) + by;
@@ -122,8 +116,8 @@ export class MemoryStore implements KeyValueStore {
   }
 
   // The same rule as BACKOFF_HIT_SCRIPT (kv.ts), on a JSON value; atomic because it never awaits.
-  async hitWithBackoff(key: string, now: number, policy: BackoffPolicy) {
-    const stored = this.live(key);
+  async hitWithBackoff(key: string, now: number, policy: BackoffPolicy, area: StoreArea = "markers") {
+    const stored = this.live(key, area);
     const state = stored ? (JSON.parse(stored.value) as { n: number; start: number; until: number; level: number }) : { n: 0, start: now, until: 0, level: 0 };
     if (state.until > now) return state.until - now;
     if (now - state.start >= policy.windowMs) Object.assign(state, { n: 0, start: now });
@@ -134,7 +128,7 @@ export class MemoryStore implements KeyValueStore {
       Object.assign(state, { until: now + locked, level: state.level + 1, n: 0, start: now });
     }
     const ttlMs = Math.max(state.start + policy.windowMs, state.until) - now + backoffMemoryMs(policy);
-    this.put(key, JSON.stringify(state), ttlMs / 1000);
+    this.put(key, JSON.stringify(state), ttlMs / 1000, area);
     return locked;
   }
 

@@ -1,7 +1,9 @@
-import { env } from "../config/env";
+import type { Env } from "../config/env";
+import { currentRuntime } from "../runtime/context";
+import { sharedResource } from "../runtime/shared";
 import { log } from "../log/logger";
 import { recordStoreFallback, setProbe } from "../observe/metrics";
-import type { BackoffPolicy, KeyValueStore } from "./kv";
+import type { BackoffPolicy, KeyValueStore, StoreArea } from "./kv";
 import { MemoryStore } from "./memory-store";
 
 export class StoreUnavailableError extends Error {
@@ -27,6 +29,41 @@ const MAX_UNCONFIRMED = 100_000;
 // Unconfirmed keys are deleted this many at a time, each batch within the store timeout.
 const EVICTION_BATCH = 500;
 
+// One area of a ResilientStore: the same calls, each naming the area to the backend.
+export class StoreAreaView {
+  constructor(
+    private readonly store: ResilientStore,
+    readonly area: StoreArea,
+  ) {}
+
+  get(name: string) {
+    return this.store.call((b) => b.get(this.store.key(name), this.area));
+  }
+  getAndTouch(name: string, ttlSeconds: number) {
+    return this.store.call((b) => b.getAndTouch(this.store.key(name), ttlSeconds, this.area));
+  }
+  set(name: string, value: string, ttlSeconds: number) {
+    return this.store.call((b) => b.set(this.store.key(name), value, ttlSeconds, this.area));
+  }
+  setIfAbsent(name: string, value: string, ttlSeconds: number) {
+    return this.store.call((b) => b.setIfAbsent(this.store.key(name), value, ttlSeconds, this.area));
+  }
+  setIfNewer(name: string, version: number, value: string, ttlSeconds: number) {
+    const key = this.store.key(name);
+    return this.store.call((b) => b.setIfNewer(key, version, value, ttlSeconds, this.area), { key, area: this.area });
+  }
+  delete(name: string) {
+    const key = this.store.key(name);
+    return this.store.call((b) => b.delete(key, this.area), { key, area: this.area });
+  }
+  incrementWithExpiry(name: string, by: number, ttlSeconds: number) {
+    return this.store.call((b) => b.incrementWithExpiry(this.store.key(name), by, ttlSeconds, this.area));
+  }
+  hitWithBackoff(name: string, now: number, policy: BackoffPolicy) {
+    return this.store.call((b) => b.hitWithBackoff(this.store.key(name), now, policy, this.area));
+  }
+}
+
 // Wraps a backend with the key prefix, a timeout on every call and a small
 // circuit breaker: after consecutive failures the store is skipped for a
 // moment, so an outage costs callers nothing instead of a timeout each.
@@ -40,7 +77,7 @@ const EVICTION_BATCH = 500;
 export class ResilientStore {
   private consecutiveFailures = 0;
   private openUntil = 0;
-  private readonly unconfirmed = new Set<string>();
+  private readonly unconfirmed = new Map<string, StoreArea>();
   private evicting: Promise<void> | undefined;
 
   constructor(
@@ -61,9 +98,9 @@ export class ResilientStore {
 
   // Runs one backend call. `unconfirmedKey`: the key this call writes, to be
   // deleted later when the write cannot be confirmed.
-  private async call<T>(op: (b: KeyValueStore) => Promise<T>, unconfirmedKey?: string): Promise<T> {
+  async call<T>(op: (b: KeyValueStore) => Promise<T>, unconfirmed?: { key: string; area: StoreArea }): Promise<T> {
     if (this.circuitOpen) {
-      this.remember(unconfirmedKey);
+      this.remember(unconfirmed);
       recordStoreFallback("circuit_open");
       throw new StoreUnavailableError("store circuit open");
     }
@@ -73,7 +110,7 @@ export class ResilientStore {
       this.consecutiveFailures = 0;
       return result;
     } catch (err) {
-      this.remember(unconfirmedKey);
+      this.remember(unconfirmed);
       recordStoreFallback(err instanceof StoreTimeoutError ? "timeout" : "error");
       this.consecutiveFailures += 1;
       if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
@@ -81,14 +118,14 @@ export class ResilientStore {
     }
   }
 
-  private remember(key: string | undefined) {
-    if (key === undefined) return;
+  private remember(entry: { key: string; area: StoreArea } | undefined) {
+    if (entry === undefined) return;
     if (this.unconfirmed.size >= MAX_UNCONFIRMED) {
       log.warn("too many unconfirmed store writes during an outage; older ones may serve stale cache until their TTL", { max: MAX_UNCONFIRMED });
-      const oldest = this.unconfirmed.values().next().value;
+      const oldest = this.unconfirmed.keys().next().value;
       if (oldest !== undefined) this.unconfirmed.delete(oldest);
     }
-    this.unconfirmed.add(key);
+    this.unconfirmed.set(entry.key, entry.area);
   }
 
   // Deletes every unconfirmed key; concurrent callers share one pass and
@@ -96,13 +133,13 @@ export class ResilientStore {
   private evictUnconfirmed(): Promise<void> {
     this.evicting ??= (async () => {
       while (this.unconfirmed.size > 0) {
-        const batch: string[] = [];
-        for (const k of this.unconfirmed) {
-          batch.push(k);
+        const batch: [string, StoreArea][] = [];
+        for (const entry of this.unconfirmed) {
+          batch.push(entry);
           if (batch.length >= EVICTION_BATCH) break;
         }
-        await withTimeout(Promise.all(batch.map((k) => this.backend.delete(k))), this.timeoutMs);
-        for (const k of batch) this.unconfirmed.delete(k);
+        await withTimeout(Promise.all(batch.map(([k, area]) => this.backend.delete(k, area))), this.timeoutMs);
+        for (const [k] of batch) this.unconfirmed.delete(k);
       }
     })().finally(() => {
       this.evicting = undefined;
@@ -114,32 +151,10 @@ export class ResilientStore {
     return this.prefix + name;
   }
 
-  get(name: string) {
-    return this.call((b) => b.get(this.key(name)));
-  }
-  getAndTouch(name: string, ttlSeconds: number) {
-    return this.call((b) => b.getAndTouch(this.key(name), ttlSeconds));
-  }
-  set(name: string, value: string, ttlSeconds: number) {
-    return this.call((b) => b.set(this.key(name), value, ttlSeconds));
-  }
-  setIfAbsent(name: string, value: string, ttlSeconds: number) {
-    return this.call((b) => b.setIfAbsent(this.key(name), value, ttlSeconds));
-  }
-  setIfNewer(name: string, version: number, value: string, ttlSeconds: number) {
-    const key = this.key(name);
-    return this.call((b) => b.setIfNewer(key, version, value, ttlSeconds), key);
-  }
-  delete(name: string) {
-    const key = this.key(name);
-    return this.call((b) => b.delete(key), key);
-  }
-  incrementWithExpiry(name: string, by: number, ttlSeconds: number) {
-    return this.call((b) => b.incrementWithExpiry(this.key(name), by, ttlSeconds));
-  }
-  hitWithBackoff(name: string, now: number, policy: BackoffPolicy) {
-    return this.call((b) => b.hitWithBackoff(this.key(name), now, policy));
-  }
+  // The store's areas (StoreArea): every caller says which kind of entry it touches.
+  readonly cache = new StoreAreaView(this, "cache");
+  readonly sessions = new StoreAreaView(this, "sessions");
+  readonly markers = new StoreAreaView(this, "markers");
 
   // Expired entries removed (counted with `dryRun`); 0 for Redis and Upstash, which expire their own keys.
   sweepExpired(options: { dryRun?: boolean } = {}): number {
@@ -166,34 +181,44 @@ export class ResilientStore {
   }
 }
 
-async function createBackend(): Promise<KeyValueStore> {
-  const config = env();
+// The backend these settings name, one per Redis URL, cluster or Upstash database in this
+// process, shared by every instance that names it (each keeps its own key prefix).
+export function openBackend(config: Env): Promise<KeyValueStore> {
   if (config.REDIS_URL) {
-    const { RedisStore } = await import("./redis-store");
-    return new RedisStore({ url: config.REDIS_URL }, config.STORE_TIMEOUT_MS);
+    const url = config.REDIS_URL;
+    return sharedResource(`kv:${url}`, async () => {
+      const { RedisStore } = await import("./redis-store");
+      return new RedisStore({ url }, config.STORE_TIMEOUT_MS);
+    });
   }
   if (config.REDIS_CLUSTER_NODES.length > 0) {
-    const { RedisStore } = await import("./redis-store");
-    return new RedisStore({ clusterNodes: config.REDIS_CLUSTER_NODES }, config.STORE_TIMEOUT_MS);
+    const nodes = config.REDIS_CLUSTER_NODES;
+    return sharedResource(`kv:cluster:${nodes.join(",")}`, async () => {
+      const { RedisStore } = await import("./redis-store");
+      return new RedisStore({ clusterNodes: nodes }, config.STORE_TIMEOUT_MS);
+    });
   }
   if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) {
-    const { UpstashStore } = await import("./upstash-store");
-    return new UpstashStore(config.UPSTASH_REDIS_REST_URL, config.UPSTASH_REDIS_REST_TOKEN, config.STORE_TIMEOUT_MS);
+    const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
+    return sharedResource(`kv:upstash:${url}`, async () => {
+      const { UpstashStore } = await import("./upstash-store");
+      return new UpstashStore(url, token, config.STORE_TIMEOUT_MS);
+    });
   }
-  if (config.NODE_ENV === "production") {
-    log.warn("no REDIS_URL or UPSTASH_REDIS_REST_URL: sessions live in this process only; run one instance or configure Redis");
-  }
-  return new MemoryStore();
+  return sharedResource("kv:memory", async () => {
+    if (config.NODE_ENV === "production") {
+      log.warn("no REDIS_URL, REDIS_CLUSTER_NODES or UPSTASH_REDIS_REST_URL: sessions live in this process only; run one instance or configure Redis");
+    }
+    return new MemoryStore();
+  });
 }
 
-const globalForStore = globalThis as unknown as { __cartStore?: Promise<ResilientStore> };
+// Whether these settings keep the store in this process (the only store the cleanup sweeps).
+export function storeInProcess(config: Env): boolean {
+  return !config.REDIS_URL && config.REDIS_CLUSTER_NODES.length === 0 && !config.UPSTASH_REDIS_REST_URL;
+}
 
+// The current instance's store (lib/runtime/context.ts): its prefix and timeout over the shared backend.
 export function store(): Promise<ResilientStore> {
-  globalForStore.__cartStore ??= createBackend().then((backend) => {
-    const config = env();
-    const resilient = new ResilientStore(backend, config.STORE_KEY_PREFIX, config.STORE_TIMEOUT_MS);
-    setProbe("store_circuit_open", () => (resilient.circuitOpen ? 1 : 0));
-    return resilient;
-  });
-  return globalForStore.__cartStore;
+  return currentRuntime().store();
 }

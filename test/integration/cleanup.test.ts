@@ -162,11 +162,11 @@ describe("cleanup of every kind", () => {
     expect(runs[2]!.deleted).toMatchObject({ userCarts: 1 });
 
     // The dashboard's read of them, in this process: newest first, every kind present.
-    process.env.DATABASE_URL = database.url;
     const { lastRuns } = await import("@/lib/jobs/cleanup");
-    const { closeDatabase } = await import("@/lib/storage/database");
+    const { testInstance } = await import("../support/instance");
+    const instance = testInstance({ DATABASE_URL: database.url });
     try {
-      const latest = await lastRuns(2);
+      const latest = await instance.run(() => lastRuns(2));
       expect(latest.map((r) => [r.trigger, r.dryRun, r.error])).toEqual([
         ["cli", false, null],
         ["cli", false, null],
@@ -183,7 +183,7 @@ describe("cleanup of every kind", () => {
       });
       expect(latest[0]!.id).toBeGreaterThan(latest[1]!.id);
     } finally {
-      await closeDatabase();
+      await instance.close();
     }
   });
 

@@ -209,15 +209,15 @@ describe.each(backends)("$name store", ({ name, create }) => {
     const wrapped = new ResilientStore(store, `${p}wrapped:`, 1000);
     expect(wrapped.kind).toBe(name);
     expect(wrapped.key("x")).toBe(`${p}wrapped:x`);
-    await wrapped.set("x", "1", 60);
-    expect(await wrapped.get("x")).toBe("1");
+    await wrapped.markers.set("x", "1", 60);
+    expect(await wrapped.markers.get("x")).toBe("1");
     expect(await store.get(`${p}wrapped:x`)).toBe("1");
     expect(await store.get("x")).toBeNull();
     if (inRedis) expect(await raw.get(`${p}wrapped:x`)).toBe("1");
-    expect(await wrapped.setIfNewer("v", 4, "a:b", 60)).toBe(true);
+    expect(await wrapped.markers.setIfNewer("v", 4, "a:b", 60)).toBe(true);
     expect(parseVersioned(await store.get(`${p}wrapped:v`))).toEqual({ version: 4, value: "a:b" });
-    expect(await wrapped.incrementWithExpiry("n", 3, 60)).toBe(3);
-    await wrapped.delete("x");
+    expect(await wrapped.markers.incrementWithExpiry("n", 3, 60)).toBe(3);
+    await wrapped.markers.delete("x");
     expect(await store.get(`${p}wrapped:x`)).toBeNull();
     expect(await wrapped.check()).toMatchObject({ ok: true });
   });
@@ -306,11 +306,11 @@ describe("ResilientStore", () => {
   it("turns an unreachable Redis into StoreUnavailableErrors and opens the breaker", async () => {
     const resilient = new ResilientStore(new RedisStore({ url: "redis://127.0.0.1:1" }, 200), `${prefix}down:`, 200, 5_000);
     try {
-      for (const call of [() => resilient.get("x"), () => resilient.set("x", "v", 60), () => resilient.setIfNewer("x", 1, "v", 60)]) {
+      for (const call of [() => resilient.markers.get("x"), () => resilient.markers.set("x", "v", 60), () => resilient.markers.setIfNewer("x", 1, "v", 60)]) {
         await expect(call()).rejects.toBeInstanceOf(StoreUnavailableError);
       }
       // Three failures in a row: the breaker skips the backend entirely.
-      await expect(resilient.incrementWithExpiry("n", 1, 60)).rejects.toThrow("store circuit open");
+      await expect(resilient.markers.incrementWithExpiry("n", 1, 60)).rejects.toThrow("store circuit open");
 
       // The health probe bypasses the breaker and reports the truth.
       const health = await resilient.check();
@@ -323,7 +323,7 @@ describe("ResilientStore", () => {
 
   it("turns an unreachable Upstash endpoint into StoreUnavailableErrors", async () => {
     const resilient = new ResilientStore(new UpstashStore("http://127.0.0.1:1", "token", 200), `${prefix}down:`, 200);
-    await expect(resilient.get("x")).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(resilient.markers.get("x")).rejects.toBeInstanceOf(StoreUnavailableError);
     expect((await resilient.check()).ok).toBe(false);
     await resilient.close();
   });
@@ -332,9 +332,9 @@ describe("ResilientStore", () => {
     const keyPrefix = `${prefix}resilient:`;
     const resilient = new ResilientStore(new RedisStore({ url: redisUrl }, 500), keyPrefix, 500);
     try {
-      await resilient.set("x", "hello", 60);
+      await resilient.markers.set("x", "hello", 60);
       expect(await raw.get(`${keyPrefix}x`)).toBe("hello");
-      expect(await resilient.get("x")).toBe("hello");
+      expect(await resilient.markers.get("x")).toBe("hello");
       expect(await resilient.check()).toMatchObject({ ok: true });
     } finally {
       await resilient.close();

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 // The module's layers point one way (docs/architecture.md): storage ← cart ← session ← identity ←
-// http ← server ← app. The demo storefront (app/, proxy.ts, instrumentation.ts) reaches the
+// http ← server ← app. The demo storefront (app/, instrumentation.ts) reaches the
 // module only through its public entry points, like any host.
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -29,8 +29,8 @@ function importsOf(file: string): string[] {
 const PUBLIC = ["next-cart/server", "next-cart/react", "next-cart/client", "next-cart/react/styles.css"];
 
 describe("layers", () => {
-  it("app/, proxy.ts and instrumentation.ts use only the public entry points", () => {
-    const offenders = [...files("app"), "proxy.ts", "instrumentation.ts"].flatMap((file) =>
+  it("app/ and instrumentation.ts use only the public entry points", () => {
+    const offenders = [...files("app"), "instrumentation.ts"].flatMap((file) =>
       importsOf(file)
         .filter((target) => target.startsWith("lib/") || target.startsWith("db/") || (target.startsWith("next-cart") && !PUBLIC.includes(target)))
         .map((target) => `${file} -> ${target}`),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { adminEmails, parseEnv } from "@/lib/config/env";
+import { testInstance } from "../support/instance";
 import { metricsAuthorized } from "@/lib/http/metrics";
 import { routePattern } from "@/lib/http/observed";
 import { quantile } from "@/lib/observe/history";
@@ -39,12 +40,18 @@ describe("metricsAuthorized", () => {
 });
 
 describe("the registry", () => {
-  it("is one per process and its exposition passes the strict parser", async () => {
-    expect(registry()).toBe(registry());
-    recordRequest("/api/cart", "GET", 200, 0.012);
-    recordCartOperation("add", "changed");
-    recordCleanupRun({ guest_carts: 3, recovery_links: 1 });
-    const families = parsePrometheusText(await registry().metrics());
+  it("is one per instance, and its exposition passes the strict parser", async () => {
+    const usd = testInstance({}, { scope: "registry-usd" });
+    const eur = testInstance({}, { scope: "registry-eur" });
+    expect(usd.run(registry)).toBe(usd.run(registry));
+    expect(usd.run(registry)).not.toBe(eur.run(registry));
+    usd.run(() => {
+      recordRequest("/api/cart", "GET", 200, 0.012);
+      recordCartOperation("add", "changed");
+      recordCleanupRun({ guest_carts: 3, recovery_links: 1 });
+    });
+    expect(parsePrometheusText(await eur.run(registry).metrics()).has("http_request_duration_seconds")).toBe(false);
+    const families = parsePrometheusText(await usd.run(registry).metrics());
     expect(sampleValue(families, "http_request_duration_seconds_count", { route: "/api/cart", method: "GET", status: "200" })).toBe(1);
     expect(sampleValue(families, "http_request_duration_seconds_bucket", { route: "/api/cart", method: "GET", status: "200", le: "0.01" })).toBe(0);
     expect(sampleValue(families, "http_request_duration_seconds_bucket", { route: "/api/cart", method: "GET", status: "200", le: "0.025" })).toBe(1);

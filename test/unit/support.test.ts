@@ -23,7 +23,7 @@ describe("successorCartId", () => {
 describe("mergeNotices", () => {
   it("says how many items arrived and how many were capped, once", () => {
     const merge = mergeLines([line("a", 60)], [line("a", 60), line("b", 3)], { maxLines: 100, maxQuantity: 99 });
-    const notices = mergeNotices(merge, 2);
+    const notices = mergeNotices(merge, 2, 99);
     expect(notices[0]).toMatchObject({ type: "merged", message: "42 items from your earlier visit were added; 1 was capped at 99" });
     expect(notices[1]).toMatchObject({ type: "quantity_capped", productId: "a", from: 120, to: 99 });
   });

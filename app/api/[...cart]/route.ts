@@ -5,4 +5,4 @@ export const dynamic = "force-dynamic";
 // Vercel: a cleanup run stops starting batches after CLEANUP_BUDGET_MS (50 s by default).
 export const maxDuration = 60;
 
-export const { GET, POST, PATCH, DELETE } = cart.handlers;
+export const { GET, POST, PUT, PATCH, DELETE } = cart.handlers;

@@ -3,4 +3,4 @@ import { cart } from "@/lib/cart";
 
 export const dynamic = "force-dynamic";
 
-export const { GET, POST, PATCH, DELETE } = cart.handlers;
+export const { GET, POST, PUT, PATCH, DELETE } = cart.handlers;

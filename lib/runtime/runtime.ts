@@ -1,0 +1,110 @@
+import type { CatalogAdapter } from "../cart/catalog";
+import type { Env } from "../config/env";
+import type { Database, DatabaseHandle, ReadyHook } from "../storage/database";
+import { openDatabase } from "../storage/database";
+import { openBackend, ResilientStore } from "../storage/store";
+import { runInContext } from "./context";
+
+// A committed change to a cart, told to whatever follows changes (events, live carts) after
+// the commit: never a hook inside a write path.
+export interface CartChanged {
+  cartId: string;
+  version: number;
+  userId: string | null;
+  // The instance's cart scope (its market).
+  scope: string;
+}
+
+export type CartChangedListener = (change: CartChanged) => void;
+
+export interface RuntimeOptions {
+  settings: Env;
+  catalog: CatalogAdapter;
+  // The carts this instance owns in a shared database (its market); see createCart's `scope`.
+  scope: string;
+  basePath: string;
+  // The instance's clock (ms since the epoch); tests pass their own.
+  now?: () => number;
+}
+
+// One cart instance: everything it uses, owned here and read from here. Connections are
+// shared with other instances that name the same database or Redis (lib/runtime/shared.ts);
+// the settings, catalog, scope, key prefix, cookie and listeners are this instance's own.
+export class CartRuntime {
+  readonly settings: Env;
+  readonly catalog: CatalogAdapter;
+  readonly scope: string;
+  readonly basePath: string;
+  readonly now: () => number;
+  // The Auth.js integration's published demo accounts (lib/identity/demo-accounts.ts).
+  demoAccounts: readonly { email: string; password: string }[] = [];
+  private readonly readyHooks: ReadyHook[] = [];
+  private ready: Promise<DatabaseHandle> | undefined;
+  private kv: Promise<ResilientStore> | undefined;
+  private readonly listeners = new Set<CartChangedListener>();
+
+  constructor(options: RuntimeOptions) {
+    this.settings = options.settings;
+    this.catalog = options.catalog;
+    this.scope = options.scope;
+    this.basePath = options.basePath;
+    this.now = options.now ?? Date.now;
+  }
+
+  // Runs `fn` as this instance (every entry point does): the code below reads it from the context.
+  run<T>(fn: () => T, requestId?: string): T {
+    return runInContext({ runtime: this, requestId }, fn);
+  }
+
+  // Work to do once this instance's database is open and migrated, before it serves (the demo
+  // seeds its catalog and accounts). A failing hook fails the open, which the next call retries.
+  onDatabaseReady(hook: ReadyHook): void {
+    this.readyHooks.push(hook);
+  }
+
+  database(): Promise<DatabaseHandle> {
+    if (!this.ready) {
+      const opening = openDatabase(this.settings).then(async (handle) => {
+        for (const hook of this.readyHooks) await hook(handle.db);
+        return handle;
+      });
+      this.ready = opening;
+      opening.catch(() => {
+        if (this.ready === opening) this.ready = undefined;
+      });
+    }
+    return this.ready;
+  }
+
+  async db(): Promise<Database> {
+    return (await this.database()).db;
+  }
+
+  store(): Promise<ResilientStore> {
+    this.kv ??= openBackend(this.settings).then(
+      (backend) => new ResilientStore(backend, this.settings.STORE_KEY_PREFIX, this.settings.STORE_TIMEOUT_MS),
+    );
+    const current = this.kv;
+    current.catch(() => {
+      if (this.kv === current) this.kv = undefined;
+    });
+    return current;
+  }
+
+  // "Cart changed": after a change commits, every listener hears it once, in process.
+  onCartChanged(listener: CartChangedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  cartChanged(change: Omit<CartChanged, "scope">): void {
+    const event = { ...change, scope: this.scope };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own; the change is committed.
+      }
+    }
+  }
+}
