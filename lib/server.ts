@@ -22,12 +22,13 @@ import { runCleanupAsAdmin } from "./http/admin-actions";
 import { getCartForRender, getSessionForRender } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
 import { routeHandlers } from "./http/routes";
+import { acceptUndecodablePaths } from "./http/undecodable-paths";
 import { withRenderContext, withRequestLog } from "./http/request-context";
 import { sessionCookieName } from "./session/cookie";
 
-export interface CartConfig {
+export interface CartConfig<C extends CatalogAdapter = CatalogAdapter> {
   // Where names, prices and availability come from (postgresCatalog(), memoryCatalog(), or the host's own).
-  catalog: CatalogAdapter;
+  catalog: C;
   // Every cart's currency (ISO 4217). Default: CART_CURRENCY, else USD.
   currency?: string;
   // The route handlers' base path (the catch-all route's folder). Default "/api".
@@ -63,7 +64,9 @@ function settingValue(value: unknown): string | undefined {
   return String(value);
 }
 
-export interface Cart {
+export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
+  // The instance's catalog adapter, every method run as this instance: what the host's pages read too.
+  catalog: C;
   // For the host's app/api/[...cart]/route.ts: export const { GET, POST, PUT, PATCH, DELETE } = cart.handlers
   handlers: ReturnType<typeof routeHandlers>;
   // The four cart server actions; the host's "use server" file passes each through.
@@ -106,7 +109,17 @@ function bound<F extends (...args: never[]) => unknown>(runtime: CartRuntime, fn
   return ((...args: Parameters<F>) => runtime.run(() => fn(...args))) as F;
 }
 
-export function createCart(config: CartConfig): Cart {
+// The same object, each of its methods run as this instance (a catalog read from a page, say).
+function boundObject<T extends object>(runtime: CartRuntime, target: T): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property);
+      return typeof value === "function" ? (...args: unknown[]) => runtime.run(() => value.apply(object, args)) : value;
+    },
+  });
+}
+
+export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Cart<C> {
   const parsed = configSchema.safeParse(config);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`));
   const source: Record<string, string | undefined> = { ...(config.env ?? process.env) };
@@ -120,12 +133,13 @@ export function createCart(config: CartConfig): Cart {
     basePath: config.basePath ?? "/api",
     now: config.now,
   });
-  const seed = (config.catalog as Partial<PostgresCatalog>).seedDatabase;
-  if (typeof seed === "function") runtime.onDatabaseReady((db) => seed.call(config.catalog, db));
+  const attach = (config.catalog as Partial<PostgresCatalog>).attach;
+  if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
   const run = <F extends (...args: never[]) => unknown>(fn: F) => bound(runtime, fn);
 
   return {
+    catalog: boundObject(runtime, config.catalog),
     handlers: routeHandlers(runtime),
     actions: {
       add: run(cartFormActions.add),
@@ -149,6 +163,7 @@ export function createCart(config: CartConfig): Cart {
       // Before the database opens: a database that is down at boot only delays the first run.
       startCleanupSchedule();
       logEveryResponse();
+      acceptUndecodablePaths();
       // The dashboard's 15-minute history starts with the instance.
       startHistory();
       try {

@@ -3,8 +3,9 @@ import { authjsIdentity, createCart, postgresCatalog } from "next-cart/server";
 import { demoAccounts } from "./accounts";
 import { demoCatalog } from "./catalog";
 
-export const catalog = postgresCatalog({ seed: demoCatalog });
+export const cart = createCart({ catalog: postgresCatalog({ seed: demoCatalog }) });
 
-export const cart = createCart({ catalog });
+// The storefront's pages read products through the cart's instance.
+export const catalog = cart.catalog;
 
 export const identity = authjsIdentity(cart, { demoAccounts });

@@ -2,9 +2,10 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { products } from "../../db/schema";
 import type { CatalogAdapter, CatalogProduct } from "../cart/catalog";
 import type { Product } from "../cart/types";
-import { env } from "../config/env";
 import { log } from "../log/logger";
-import { db, type Database } from "../storage/database";
+import type { Database } from "../storage/database";
+import { currentRuntime } from "../runtime/context";
+import type { CartRuntime } from "../runtime/runtime";
 
 // A catalog in the module's own `cart_products` table: what the demo storefront uses.
 // The table is small and read on every cart view, so each process keeps a copy for
@@ -21,8 +22,8 @@ export interface StoredProduct extends CatalogProduct {
 }
 
 export interface PostgresCatalog extends CatalogAdapter {
-  // Writes the seed rows when the table is empty; createCart runs it once its database is open.
-  seedDatabase(database: Database): Promise<void>;
+  // Called by createCart: the table is seeded, when empty, once the instance's database is open.
+  attach(runtime: CartRuntime): void;
   listProducts(): Promise<StoredProduct[]>;
   bySlug(slug: string): Promise<StoredProduct | null>;
   // Forget the process copy (tests and admin tools that change prices).
@@ -55,6 +56,19 @@ function fromRow(row: Row): StoredProduct {
 export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {}): PostgresCatalog {
   const seed = options.seed ?? [];
 
+  const seedTable = async (database: Database): Promise<void> => {
+    const existing = await database.select({ id: products.id }).from(products).limit(1);
+    if (existing.length > 0) return;
+    await database
+      .insert(products)
+      .values(seed.map((p, i) => ({ ...p, position: p.position ?? i })))
+      .onConflictDoNothing();
+    log.info("seeded the catalog", { products: seed.length });
+  };
+  // Read as the instance serving the call (createCart's `cart.catalog` runs a page's reads as it).
+  const db = () => currentRuntime().db();
+  const cacheSeconds = () => currentRuntime().settings.CATALOG_CACHE_SECONDS;
+
   let copy: Copy | undefined;
   let loading: Promise<Copy> | undefined;
   // Ids the table did not have, until when: an unknown id (a deleted product still in carts, a
@@ -73,7 +87,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
         if (copy) {
           for (const product of found) copy.byId.set(product.id, product);
         }
-        const until = Date.now() + Math.max(1, env().CATALOG_CACHE_SECONDS) * 1000;
+        const until = Date.now() + Math.max(1, cacheSeconds()) * 1000;
         const foundIds = new Set(found.map((p) => p.id));
         for (const id of ids) if (!foundIds.has(id)) unknownUntil.set(id, until);
         if (unknownUntil.size > 10_000) unknownUntil.clear();
@@ -91,7 +105,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
   };
 
   const current = async (): Promise<Copy> => {
-    if (copy && Date.now() - copy.loadedAt < env().CATALOG_CACHE_SECONDS * 1000) return copy;
+    if (copy && Date.now() - copy.loadedAt < cacheSeconds() * 1000) return copy;
     // One refresh at a time; concurrent callers share it. A failed refresh serves the copy it has.
     const previous = copy;
     loading ??= load()
@@ -106,15 +120,8 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
   };
 
   return {
-    async seedDatabase(database) {
-      if (seed.length === 0) return;
-      const existing = await database.select({ id: products.id }).from(products).limit(1);
-      if (existing.length > 0) return;
-      await database
-        .insert(products)
-        .values(seed.map((p, i) => ({ ...p, position: p.position ?? i })))
-        .onConflictDoNothing();
-      log.info("seeded the catalog", { products: seed.length });
+    attach(runtime) {
+      if (seed.length > 0) runtime.onDatabaseReady(seedTable);
     },
     async getProducts(ids, { fresh = false } = {}) {
       if (fresh) {

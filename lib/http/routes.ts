@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { z } from "zod";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import { checkHealth } from "../health";
@@ -43,13 +44,15 @@ const itemsPost = sessionRoute({ mutation: true, body: true }, ({ session, body,
 );
 
 type ItemParams = { productId: string };
+// Parsed as an object, so a refusal names the parameter (details path ["productId"]).
+const itemPath = z.object({ productId: productIdSchema });
 const itemPatch = sessionRoute<ItemParams>({ mutation: true, body: true }, ({ session, params, body, mutation }) => {
-  const productId = productIdSchema.parse(params.productId);
+  const { productId } = itemPath.parse(params);
   const { quantity } = setQuantitySchema.parse(body);
   return setItemQuantity(session, productId, quantity, mutation);
 });
 const itemDelete = sessionRoute<ItemParams>({ mutation: true }, ({ session, params, mutation }) =>
-  removeItem(session, productIdSchema.parse(params.productId), mutation),
+  removeItem(session, itemPath.parse(params).productId, mutation),
 );
 
 const recoveryLinkPost = sessionRoute({ mutation: true }, async ({ req, session }) => {

@@ -29,7 +29,7 @@ describe("mergeNotices", () => {
   });
 
   it("says nothing for an empty guest cart", () => {
-    expect(mergeNotices(mergeLines([line("a", 1)], [], { maxLines: 100, maxQuantity: 99 }), 0)).toEqual([]);
+    expect(mergeNotices(mergeLines([line("a", 1)], [], { maxLines: 100, maxQuantity: 99 }), 0, 99)).toEqual([]);
   });
 });
 
