@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { NextRequest } from "next/server";
 import type { CatalogAdapter } from "./cart/catalog";
 import type { PostgresCatalog } from "./catalog/postgres";
-import type { CartLimits } from "./cart/types";
+import type { CartActionResult, CartLimits } from "./cart/types";
 import { ConfigError, parseEnv, type Env } from "./config/env";
 import { seedDemoAccounts } from "./identity/demo-accounts";
 import { CartRuntime, type CartChangedListener } from "./runtime/runtime";
@@ -16,12 +16,12 @@ import { startCleanupSchedule } from "./jobs/schedule";
 import { log } from "./log/logger";
 import { startHistory } from "./observe/history";
 import { logEveryResponse } from "./observe/http-log";
-import { cartFormActions } from "./http/cart-actions";
+import { asCartActionResult } from "./http/pipeline";
 import { isAdminEmail } from "./http/admin";
 import { runCleanupAsAdmin } from "./http/admin-actions";
 import { getCartForRender, getSessionForRender } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
-import { routeHandlers } from "./http/routes";
+import { routeHandlers, sessionActions, type SessionActions } from "./http/routes";
 import { acceptUndecodablePaths } from "./http/undecodable-paths";
 import { withRenderContext, withRequestLog } from "./http/request-context";
 import { sessionCookieName } from "./session/cookie";
@@ -69,8 +69,11 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   catalog: C;
   // For the host's app/api/[...cart]/route.ts: export const { GET, POST, PUT, PATCH, DELETE } = cart.handlers
   handlers: ReturnType<typeof routeHandlers>;
-  // The four cart server actions; the host's "use server" file passes each through.
-  actions: typeof cartFormActions;
+  // The four cart server actions the components call; the host's "use server" file passes each through.
+  actions: CartFormActions;
+  // Every session operation of the table (lib/contract/operations.ts) as a server action, by
+  // operation id: FormData in, the operation's output (or its refusal) out.
+  operations: SessionActions;
   // The shopper's cart and session for server rendering (once per request).
   getCartForRender: typeof getCartForRender;
   getSessionForRender: typeof getSessionForRender;
@@ -102,6 +105,14 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   settings: Readonly<Env>;
   // The instance itself, for the module's own integrations (authjsIdentity).
   runtime: CartRuntime;
+}
+
+// The cart components' actions: FormData in, the whole cart (or the refusal beside it) out.
+export interface CartFormActions {
+  add(formData: FormData): Promise<CartActionResult>;
+  setQuantity(formData: FormData): Promise<CartActionResult>;
+  remove(formData: FormData): Promise<CartActionResult>;
+  clear(formData: FormData): Promise<CartActionResult>;
 }
 
 // Wraps each function so that it runs as this instance (lib/runtime/context.ts).
@@ -137,16 +148,18 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
   if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
   const run = <F extends (...args: never[]) => unknown>(fn: F) => bound(runtime, fn);
+  const operations = sessionActions();
 
   return {
     catalog: boundObject(runtime, config.catalog),
     handlers: routeHandlers(runtime),
     actions: {
-      add: run(cartFormActions.add),
-      setQuantity: run(cartFormActions.setQuantity),
-      remove: run(cartFormActions.remove),
-      clear: run(cartFormActions.clear),
+      add: run(async (formData: FormData) => asCartActionResult(await operations.addItem(formData))),
+      setQuantity: run(async (formData: FormData) => asCartActionResult(await operations.setItemQuantity(formData))),
+      remove: run(async (formData: FormData) => asCartActionResult(await operations.removeItem(formData))),
+      clear: run(async (formData: FormData) => asCartActionResult(await operations.clearCart(formData))),
     },
+    operations: Object.fromEntries(Object.entries(operations).map(([id, action]) => [id, run(action)])) as SessionActions,
     getCartForRender: run(getCartForRender),
     getSessionForRender: run(getSessionForRender),
     limits: { maxLines: settings.CART_MAX_LINES, maxQuantity: settings.CART_MAX_QUANTITY },

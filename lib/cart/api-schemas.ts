@@ -99,6 +99,15 @@ export const healthSchema = z
   })
   .meta({ id: "Health" });
 
+export const pingSchema = z.object({ ok: z.literal(true) }).meta({ id: "Ping" });
+
+// The operations dashboard's figures (GET /api/admin/stats): shaped by lib/http/dashboard.ts.
+export const dashboardStatsSchema = z.looseObject({}).meta({ id: "DashboardStats", description: "The /admin dashboard's figures; their shape may grow." });
+
+export const openApiDocumentSchema = z.looseObject({ openapi: z.string() }).meta({ id: "OpenApiDocument" });
+
+export const metricsTextSchema = z.string().meta({ description: "The Prometheus text exposition format (version 0.0.4)." });
+
 export const cleanupResultSchema = z
   .object({
     trigger: z.string(),

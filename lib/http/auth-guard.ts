@@ -1,4 +1,4 @@
-import { NextRequest, type NextResponse } from "next/server";
+import { NextRequest } from "next/server";
 import { checkRegister, checkSignIn, signInSucceeded } from "../identity/guess-limit";
 import { withHashSlot } from "../identity/password";
 import { env } from "../config/env";

@@ -1,24 +1,24 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { handlers } from "../identity/config";
-import { registerSchema } from "../identity/schemas";
+import type { RegisterInput } from "../identity/schemas";
+import { registerOperation } from "../contract/operations";
 import { registerUser } from "../identity/users";
 import { withRequestLog } from "./request-context";
 import { guardAuthRoutes, limitRegister } from "./auth-guard";
 import { errorBody } from "./errors";
-import { sessionRoute } from "./session-route";
+import { sessionRouteHandler } from "./pipeline";
 import { endingOurSession } from "./sign-out";
 
 // The Auth.js integration's routes, for the host's app/api/auth/[...nextauth]/route.ts:
 // Auth.js's own (csrf, callback/credentials, signout, session, providers) behind the body
 // limit and the guessing limits, sign-out ending our session whatever Auth.js finds, and
 // POST /api/auth/register (an account by email and password; it does not sign in).
-const register = limitRegister(
-  sessionRoute({ mutation: true, body: true }, async ({ session, body }) => ({
-    session,
-    status: 201,
-    json: { user: await registerUser(registerSchema.parse(body)) },
-  })),
-);
+const registerRoute = sessionRouteHandler(registerOperation, async ({ session }, input: RegisterInput) => ({
+  session,
+  status: 201,
+  json: { user: await registerUser(input) },
+}));
+const register = limitRegister((req: NextRequest) => registerRoute(req, {}));
 
 export function authjsRouteHandlers() {
   const guarded = guardAuthRoutes({ GET: handlers.GET, POST: endingOurSession(handlers.POST) });
@@ -37,6 +37,6 @@ export function authjsRouteHandlers() {
           )
         : auth.GET(req),
     POST: (req: NextRequest) =>
-      req.nextUrl.pathname === "/api/auth/register" ? register(req, { params: Promise.resolve({}) }) : auth.POST(req),
+      req.nextUrl.pathname === "/api/auth/register" ? register(req, undefined) : auth.POST(req),
   };
 }

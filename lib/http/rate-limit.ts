@@ -132,7 +132,7 @@ export async function checkRateLimit(
   }
 }
 
-const rateLimited = (verdict: RateLimitVerdict) => new AppError("RATE_LIMITED", RATE_LIMITED_MESSAGE, { retryAfterSeconds: verdict.retryAfterSeconds });
+export const rateLimited = (verdict: RateLimitVerdict) => new AppError("RATE_LIMITED", RATE_LIMITED_MESSAGE, { retryAfterSeconds: verdict.retryAfterSeconds });
 
 export function rateLimitedResponse(verdict: RateLimitVerdict): NextResponse {
   const { status, body, headers } = appErrorReply(rateLimited(verdict));

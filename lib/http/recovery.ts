@@ -9,7 +9,7 @@ import { toAppError, toErrorResponse } from "./errors";
 import { clientAddress } from "./rate-limit";
 import { checkRecoveryLimit } from "./recovery-limit";
 import { assertSameOrigin, publicOrigin } from "./request";
-import { writeSession } from "./session-route";
+import { writeSession } from "./pipeline";
 
 // The two steps of a recovery link. Opening it (GET /cart/recover) only
 // reads: mail scanners and other sites can send that request. Confirming it
@@ -72,7 +72,7 @@ function failureOf(err: unknown): RecoveryPageFailure {
 
 // POST: restores the link's snapshot into the caller's cart, then 303 to the cart.
 export async function confirmRecoveryLink(req: NextRequest): Promise<NextResponse> {
-  const to = (path: string) => NextResponse.redirect(new URL(path, publicOrigin(req)), 303);
+  const to = (path: string) => NextResponse.redirect(new URL(path, publicOrigin(req.headers, req.nextUrl.host)), 303);
   let token: string | null;
   try {
     // Another site's form, or a cross-site fetch, changes nothing (403 FORBIDDEN_ORIGIN).

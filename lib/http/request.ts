@@ -14,10 +14,10 @@ function forwarded(headers: Headers, name: "x-forwarded-host" | "x-forwarded-pro
 }
 
 // The app's own origin as the browser sees it (honouring a trusted proxy's forwarded headers).
-export function publicOrigin(req: NextRequest): string {
-  const host = forwarded(req.headers, "x-forwarded-host") || req.headers.get("host") || req.nextUrl.host;
+export function publicOrigin(headers: Headers, fallbackHost = "localhost"): string {
+  const host = forwarded(headers, "x-forwarded-host") || headers.get("host") || fallbackHost;
   // Next.js derives nextUrl's protocol from X-Forwarded-Proto too; `next start` itself speaks plain HTTP.
-  const proto = forwarded(req.headers, "x-forwarded-proto") || "http";
+  const proto = forwarded(headers, "x-forwarded-proto") || "http";
   return `${proto}://${host}`;
 }
 
@@ -30,7 +30,7 @@ export function assertSameOrigin(req: NextRequest): void {
   }
   const origin = req.headers.get("origin");
   if (origin === null) return;
-  if (origin === publicOrigin(req) || env().ALLOWED_ORIGINS.includes(origin)) return;
+  if (origin === publicOrigin(req.headers, req.nextUrl.host) || env().ALLOWED_ORIGINS.includes(origin)) return;
   throw new AppError("FORBIDDEN_ORIGIN", "This origin may not change the cart.");
 }
 

@@ -1,161 +1,133 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { z } from "zod";
+import { listCatalog } from "../cart/catalog";
+import { operationList, operations, type HttpMethod, type OperationId, type OperationInput, type OperationSpec } from "../contract/operations";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import { checkHealth } from "../health";
-import { endSession } from "../identity/session-bridge";
 import { describeSession } from "../identity/describe";
+import { endSession } from "../identity/session-bridge";
 import { runCleanup } from "../jobs/cleanup";
-import { dashboardStats } from "./dashboard";
 import { openApiDocument } from "../openapi/document";
-import { withRequestContext, withRequestLog } from "./request-context";
 import type { CartRuntime } from "../runtime/runtime";
-import { listCatalog } from "../cart/catalog";
-import { addItemSchema, productIdSchema, setQuantitySchema } from "../cart/schemas";
 import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../session/cart";
 import { createRecoveryLink } from "../session/recovery-link";
 import { freshSession } from "../session/session";
 import { requireAdmin } from "./admin";
 import { bearerMatches } from "./bearer";
+import { dashboardStats } from "./dashboard";
 import { errorBody, toErrorResponse } from "./errors";
 import { metricsResponse } from "./metrics";
-import { publicOrigin } from "./request";
-import { sessionRoute } from "./session-route";
+import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
+import { withRequestContext } from "./request-context";
 
-// Every route of the contract behind one catch-all route file of the host
-// (app/api/[...cart]/route.ts): a table of patterns, each with its methods. A path the
-// table does not know answers 404, a method it does not list 405, both in the contract's shape.
-// Each handler's params are what its pattern matched; the table checks that by construction.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handler = (req: NextRequest, context: { params: Promise<any> }) => Promise<Response>;
-// PUT is listed so that it gets the contract's 405 (with Allow) rather than Next.js's empty one.
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+// What each operation of the table (lib/cart/operations.ts) calls. Session operations go
+// through the one pipeline (lib/http/pipeline.ts) and are route handlers and server actions
+// alike; the others answer a Request (they need no session) inside the same request context.
 
-interface Route {
-  pattern: string;
-  methods: Partial<Record<Method, Handler>>;
+type SessionOperationId = { [K in OperationId]: (typeof operations)[K]["access"] extends "session" ? K : never }[OperationId];
+type OtherOperationId = Exclude<OperationId, SessionOperationId>;
+
+type Typed<K extends OperationId> = (context: Parameters<SessionCall>[0], input: OperationInput<K>) => ReturnType<SessionCall>;
+
+const sessionCalls: { [K in SessionOperationId]: Typed<K> } = {
+  getCart: ({ session }) => getCart(session),
+  clearCart: ({ session, mutation }) => clearCart(session, mutation),
+  addItem: ({ session, mutation }, input) => addItem(session, input, mutation),
+  setItemQuantity: ({ session, mutation }, { productId, quantity }) => setItemQuantity(session, productId, quantity, mutation),
+  removeItem: ({ session, mutation }, { productId }) => removeItem(session, productId, mutation),
+  createRecoveryLink: async ({ session, origin }) => {
+    const { session: current, link } = await createRecoveryLink(session, origin);
+    return { session: current, status: 201, json: link };
+  },
+  getSession: async ({ session }) => ({ session, json: await describeSession(session) }),
+  endSession: async ({ session }) => {
+    await endSession(session);
+    const next = freshSession();
+    return { session: next, json: await describeSession(next) };
+  },
+  getAdminStats: async ({ session }) => {
+    await requireAdmin(session);
+    return { session, json: await dashboardStats() };
+  },
+};
+
+// The OpenAPI document never changes while a process runs: built once per base path.
+const documents = new Map<string, ReturnType<typeof openApiDocument>>();
+const PONG = JSON.stringify({ ok: true });
+
+async function cleanupRun(req: NextRequest): Promise<Response> {
+  const secret = env().CRON_SECRET;
+  // Without a secret there is no route to find.
+  if (!secret) throw new AppError("NOT_FOUND", "Not found.");
+  if (!bearerMatches(req.headers.get("authorization"), secret)) throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <CRON_SECRET>.");
+  const dryRun = req.nextUrl.searchParams.get("dryRun") === "1";
+  return NextResponse.json(await runCleanup({ trigger: "cron", dryRun }), { headers: { "Cache-Control": "no-store" } });
 }
 
-const cartGet = sessionRoute({}, ({ session }) => getCart(session));
-const cartDelete = sessionRoute({ mutation: true }, ({ session, mutation }) => clearCart(session, mutation));
-
-const itemsPost = sessionRoute({ mutation: true, body: true }, ({ session, body, mutation }) =>
-  addItem(session, addItemSchema.parse(body), mutation),
-);
-
-type ItemParams = { productId: string };
-// Parsed as an object, so a refusal names the parameter (details path ["productId"]).
-const itemPath = z.object({ productId: productIdSchema });
-const itemPatch = sessionRoute<ItemParams>({ mutation: true, body: true }, ({ session, params, body, mutation }) => {
-  const { productId } = itemPath.parse(params);
-  const { quantity } = setQuantitySchema.parse(body);
-  return setItemQuantity(session, productId, quantity, mutation);
-});
-const itemDelete = sessionRoute<ItemParams>({ mutation: true }, ({ session, params, mutation }) =>
-  removeItem(session, itemPath.parse(params).productId, mutation),
-);
-
-const recoveryLinkPost = sessionRoute({ mutation: true }, async ({ req, session }) => {
-  const { session: current, link } = await createRecoveryLink(session, publicOrigin(req));
-  return { session: current, status: 201, json: link };
-});
-
-const sessionGet = sessionRoute({}, async ({ session }) => ({ session, json: await describeSession(session) }));
-const sessionDelete = sessionRoute({ mutation: true }, async ({ session }) => {
-  await endSession(session);
-  const next = freshSession();
-  return { session: next, json: await describeSession(next) };
-});
-
-// GET /api/ping — fixed JSON through the whole pipeline (request id, admission, metrics, log
-// line) and nothing else: a liveness probe that touches no backend, and the benchmark's
-// measure of what the pipeline itself costs.
-const PONG = JSON.stringify({ ok: true });
-const pingGet = withRequestLog("/api/ping", async () =>
-  new NextResponse(PONG, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } }),
-);
-
-const productsGet = withRequestLog("/api/products", async () => {
-  try {
-    const products = (await listCatalog()).map(({ id, slug, name, description, price, currency, active }) => ({
-      id,
-      slug,
-      name,
-      description,
-      price,
-      currency,
-      active,
-    }));
+const otherCalls: { [K in OtherOperationId]: (req: NextRequest, runtime: CartRuntime) => Promise<Response> } = {
+  listProducts: async () => {
+    const products = (await listCatalog()).map(({ id, slug, name, description, price, currency, active }) => ({ id, slug, name, description, price, currency, active }));
     return NextResponse.json({ products }, { headers: { "Cache-Control": "public, max-age=10" } });
-  } catch (err) {
-    return toErrorResponse(err);
-  }
-});
-
-// Health and metrics stay answerable when the process is saturated (no admission): an orchestrator must not kill a busy instance.
-const healthGet = (req: Request) =>
-  withRequestContext(req, { route: "/api/health", admission: false }, async () => {
+  },
+  // Fixed JSON through the whole pipeline and nothing else: a liveness probe that touches no
+  // backend, and the benchmark's measure of what the pipeline itself costs.
+  ping: async () => new NextResponse(PONG, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } }),
+  getHealth: async () => {
     const health = await checkHealth();
     return NextResponse.json(health, { status: health.status === "down" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
-  });
-const metricsGet = (req: NextRequest) => withRequestContext(req, { route: "/api/metrics", admission: false }, () => metricsResponse(req));
-
-const cleanupRun = withRequestLog("/api/cron/cleanup", async (req: Request) => {
-  try {
-    const secret = env().CRON_SECRET;
-    // Without a secret there is no route to find.
-    if (!secret) throw new AppError("NOT_FOUND", "Not found.");
-    if (!bearerMatches(req.headers.get("authorization"), secret)) {
-      throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <CRON_SECRET>.");
+  },
+  getMetrics: (req) => metricsResponse(req),
+  getOpenApiDocument: async (_req, runtime) => {
+    let document = documents.get(runtime.basePath);
+    if (!document) {
+      document = openApiDocument({ basePath: runtime.basePath });
+      documents.set(runtime.basePath, document);
     }
-    const dryRun = new URL(req.url).searchParams.get("dryRun") === "1";
-    return NextResponse.json(await runCleanup({ trigger: "cron", dryRun }), { headers: { "Cache-Control": "no-store" } });
-  } catch (err) {
-    return toErrorResponse(err);
+    return NextResponse.json(document, { headers: { "Cache-Control": "public, max-age=300" } });
+  },
+  runCleanup: cleanupRun,
+  runCleanupGet: cleanupRun,
+};
+
+function isSessionOperation(id: OperationId): id is SessionOperationId {
+  return operations[id].access === "session";
+}
+
+type RouteHandler = (req: NextRequest, params: Record<string, string>) => Promise<Response>;
+
+function handlerFor(op: OperationSpec, runtime: CartRuntime): RouteHandler {
+  const id = op.id as OperationId;
+  if (isSessionOperation(id)) return sessionRouteHandler(op, sessionCalls[id] as SessionCall);
+  const call = otherCalls[id as OtherOperationId];
+  return (req, params) =>
+    withRequestContext(req, { route: runtime.basePath + op.path, admission: !op.exemptFromAdmission }, async () => {
+      void params;
+      try {
+        return await call(req, runtime);
+      } catch (err) {
+        return toErrorResponse(err);
+      }
+    });
+}
+
+// ---- Route handlers ---------------------------------------------------------------------
+
+// PUT is served so that it gets the contract's 405 (with Allow) rather than Next.js's empty one.
+type ServedMethod = HttpMethod | "PUT";
+
+interface Route {
+  segments: string[];
+  methods: Map<HttpMethod, RouteHandler>;
+}
+
+function routesOf(runtime: CartRuntime): Route[] {
+  const byPath = new Map<string, Route>();
+  for (const op of operationList) {
+    const route = byPath.get(op.path) ?? { segments: op.path.split("/"), methods: new Map() };
+    route.methods.set(op.method, handlerFor(op, runtime));
+    byPath.set(op.path, route);
   }
-});
-
-// The OpenAPI document never changes while a process runs: built once.
-let document: ReturnType<typeof openApiDocument> | undefined;
-const openApiGet = withRequestLog("/api/openapi.json", async () => {
-  document ??= openApiDocument();
-  return NextResponse.json(document, { headers: { "Cache-Control": "public, max-age=300" } });
-});
-
-const adminStatsGet = sessionRoute({}, async ({ session }) => {
-  await requireAdmin(session);
-  return { session, json: await dashboardStats() };
-});
-
-// Patterns under the base path (/api by default); `:name` matches one segment.
-const ROUTES: Route[] = [
-  { pattern: "/cart", methods: { GET: cartGet, DELETE: cartDelete } },
-  { pattern: "/cart/items", methods: { POST: itemsPost } },
-  { pattern: "/cart/items/:productId", methods: { PATCH: itemPatch, DELETE: itemDelete } },
-  { pattern: "/cart/recovery-link", methods: { POST: recoveryLinkPost } },
-  { pattern: "/session", methods: { GET: sessionGet, DELETE: sessionDelete } },
-  { pattern: "/products", methods: { GET: productsGet } },
-  { pattern: "/health", methods: { GET: healthGet } },
-  { pattern: "/metrics", methods: { GET: metricsGet } },
-  { pattern: "/ping", methods: { GET: pingGet } },
-  { pattern: "/cron/cleanup", methods: { GET: cleanupRun, POST: cleanupRun } },
-  { pattern: "/admin/stats", methods: { GET: adminStatsGet } },
-  { pattern: "/openapi.json", methods: { GET: openApiGet } },
-];
-
-function match(pattern: string, path: string): Record<string, string> | null {
-  const want = pattern.split("/");
-  const got = path.split("/");
-  if (want.length !== got.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i += 1) {
-    const w = want[i]!;
-    if (w.startsWith(":")) {
-      if (got[i] === "") return null;
-      params[w.slice(1)] = decodeSegment(got[i]!, w.slice(1));
-    } else if (w !== got[i]) return null;
-  }
-  return params;
+  return [...byPath.values()];
 }
 
 // A segment that is not valid percent-encoded UTF-8 is the client's mistake: 422 naming the parameter.
@@ -167,41 +139,69 @@ function decodeSegment(segment: string, name: string): string {
   }
 }
 
-function notFound(): NextResponse {
-  return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: { "Cache-Control": "no-store" } });
+function match(route: Route, path: string[]): Record<string, string> | null {
+  if (route.segments.length !== path.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < path.length; i += 1) {
+    const want = route.segments[i]!;
+    const got = path[i]!;
+    if (want.startsWith("{")) {
+      if (got === "") return null;
+      params[want.slice(1, -1)] = got;
+    } else if (want !== got) return null;
+  }
+  for (const [name, raw] of Object.entries(params)) params[name] = decodeSegment(raw, name);
+  return params;
 }
 
-// The handlers of one instance: each request runs as that instance (lib/runtime/context.ts).
-export function routeHandlers(runtime: CartRuntime): Record<Method, (req: NextRequest) => Promise<Response>> {
+const noStore = { "Cache-Control": "no-store" };
+
+// The handlers of one instance, for its catch-all route file: each request runs as that instance.
+// A path the table does not know answers 404, a method it does not list 405 (with Allow), both in the contract's shape.
+export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: NextRequest) => Promise<Response>> {
   const basePath = runtime.basePath;
-  const route = (method: Method, req: NextRequest): Promise<Response> => {
-    const path = req.nextUrl.pathname;
-    if (!path.startsWith(`${basePath}/`)) return Promise.resolve(notFound());
-    const rest = path.slice(basePath.length).replace(/\/$/, "") || "/";
-    for (const route of ROUTES) {
+  const routes = routesOf(runtime);
+  const dispatch = async (method: ServedMethod, req: NextRequest): Promise<Response> => {
+    const pathname = req.nextUrl.pathname;
+    if (!pathname.startsWith(`${basePath}/`)) return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: noStore });
+    const path = (pathname.slice(basePath.length).replace(/\/$/, "") || "/").split("/");
+    for (const route of routes) {
       let params: Record<string, string> | null;
       try {
-        params = match(route.pattern, rest);
+        params = match(route, path);
       } catch (err) {
-        return Promise.resolve(toErrorResponse(err));
+        return toErrorResponse(err);
       }
       if (!params) continue;
-      const handler = route.methods[method];
+      const handler = method === "PUT" ? undefined : route.methods.get(method);
       if (!handler) {
-        return Promise.resolve(NextResponse.json(errorBody("METHOD_NOT_ALLOWED", `${method} is not allowed here.`), {
+        return NextResponse.json(errorBody("METHOD_NOT_ALLOWED", `${method} is not allowed here.`), {
           status: 405,
-          headers: { Allow: Object.keys(route.methods).join(", "), "Cache-Control": "no-store" },
-        }) as Response);
+          headers: { Allow: [...route.methods.keys()].join(", "), ...noStore },
+        });
       }
-      return handler(req, { params: Promise.resolve(params) });
+      return handler(req, params);
     }
-    return Promise.resolve(notFound());
+    return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: noStore });
   };
-  const dispatch = (method: Method) => (req: NextRequest) => runtime.run(() => route(method, req));
-  return { GET: dispatch("GET"), POST: dispatch("POST"), PUT: dispatch("PUT"), PATCH: dispatch("PATCH"), DELETE: dispatch("DELETE") };
+  const serve = (method: ServedMethod) => (req: NextRequest) => runtime.run(() => dispatch(method, req));
+  return { GET: serve("GET"), POST: serve("POST"), PUT: serve("PUT"), PATCH: serve("PATCH"), DELETE: serve("DELETE") };
+}
+
+// ---- Server actions ---------------------------------------------------------------------
+
+// Every session operation of the table as a server action (FormData → its state), named by operation id.
+export type SessionActions = { [K in SessionOperationId]: (formData: FormData) => Promise<ActionResult> };
+
+export function sessionActions(): SessionActions {
+  const actions = {} as Record<string, (formData: FormData) => Promise<ActionResult>>;
+  for (const id of Object.keys(sessionCalls) as SessionOperationId[]) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall);
+  return actions as SessionActions;
 }
 
 // The paths and methods the handlers serve, for the OpenAPI check and the docs.
-export function routeTable(basePath = "/api"): { path: string; methods: Method[] }[] {
-  return ROUTES.map((r) => ({ path: basePath + r.pattern.replace(/:(\w+)/g, "{$1}"), methods: Object.keys(r.methods) as Method[] }));
+export function routeTable(basePath = "/api"): { path: string; methods: HttpMethod[] }[] {
+  const byPath = new Map<string, HttpMethod[]>();
+  for (const op of operationList) byPath.set(basePath + op.path, [...(byPath.get(basePath + op.path) ?? []), op.method]);
+  return [...byPath].map(([path, methods]) => ({ path, methods }));
 }

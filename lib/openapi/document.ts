@@ -249,7 +249,8 @@ the caller is identified only by the sealed session cookie. Every error has the 
 \`{"error": {"code", "message", "details"?}}\`; every response carries \`X-Request-Id\`.
 State-changing requests from another origin get \`403 FORBIDDEN_ORIGIN\`.`;
 
-export function openApiDocument(): oas31.OpenAPIObject {
+export function openApiDocument(options: { basePath?: string } = {}): oas31.OpenAPIObject {
+  void options;
   return createDocument({
     openapi: "3.1.0",
     info: { title: "next-cart", version: "1.1.0", description: DESCRIPTION },

@@ -2,6 +2,7 @@ import type { CatalogAdapter } from "../cart/catalog";
 import type { Env } from "../config/env";
 import type { Database, DatabaseHandle, ReadyHook } from "../storage/database";
 import { openDatabase } from "../storage/database";
+import { setProbe } from "../observe/metrics";
 import { openBackend, ResilientStore } from "../storage/store";
 import { runInContext } from "./context";
 
@@ -81,9 +82,11 @@ export class CartRuntime {
   }
 
   store(): Promise<ResilientStore> {
-    this.kv ??= openBackend(this.settings).then(
-      (backend) => new ResilientStore(backend, this.settings.STORE_KEY_PREFIX, this.settings.STORE_TIMEOUT_MS),
-    );
+    this.kv ??= openBackend(this.settings).then((backend) => {
+      const resilient = new ResilientStore(backend, this.settings.STORE_KEY_PREFIX, this.settings.STORE_TIMEOUT_MS);
+      setProbe("store_circuit_open", () => (resilient.circuitOpen ? 1 : 0));
+      return resilient;
+    });
     const current = this.kv;
     current.catch(() => {
       if (this.kv === current) this.kv = undefined;

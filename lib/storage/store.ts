@@ -2,7 +2,7 @@ import type { Env } from "../config/env";
 import { currentRuntime } from "../runtime/context";
 import { sharedResource } from "../runtime/shared";
 import { log } from "../log/logger";
-import { recordStoreFallback, setProbe } from "../observe/metrics";
+import { recordStoreFallback } from "../observe/metrics";
 import type { BackoffPolicy, KeyValueStore, StoreArea } from "./kv";
 import { MemoryStore } from "./memory-store";
 

@@ -1,0 +1,323 @@
+import { z } from "zod";
+import type { ErrorCode } from "../errors";
+import {
+  cartSchema,
+  cleanupResultSchema,
+  dashboardStatsSchema,
+  healthSchema,
+  metricsTextSchema,
+  openApiDocumentSchema,
+  pingSchema,
+  productListSchema,
+  recoveryLinkSchema,
+  registeredUserSchema,
+  sessionInfoSchema,
+} from "../cart/api-schemas";
+import { registerSchema } from "../identity/schemas";
+import { addItemFormSchema, addItemSchema, productIdSchema, removeItemFormSchema, setQuantityFormSchema, setQuantitySchema } from "../cart/schemas";
+
+// The table of the cart's operations: every route of the HTTP contract (docs/api.md) that the
+// module serves under its base path, declared once. The route handlers and server actions
+// (lib/http/pipeline.ts), the OpenAPI document (lib/openapi) and the typed client (lib/client)
+// are all derived from it, so the API, the UI and the documents cannot disagree. Only zod and
+// the contract's schemas are imported: the client bundles this file for the browser.
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+// Who may call: anyone with a session cookie (or none yet), anyone at all, or a bearer token.
+export type Access = "session" | "public" | "bearer";
+
+export interface OperationSpec {
+  // The OpenAPI operationId, the typed client's method and the server action's name.
+  id: string;
+  method: HttpMethod;
+  // Under the instance's base path; `{name}` is one path segment.
+  path: string;
+  tag: "Cart" | "Session" | "Catalog" | "Accounts" | "Operations";
+  summary: string;
+  description?: string;
+  access: Access;
+  // Changes state: origin-checked, Idempotency-Key honoured, counted as a write.
+  changesCart: boolean;
+  // If-Match is checked against the cart's version.
+  ifMatch?: boolean;
+  params?: z.ZodObject;
+  // The JSON body (strict).
+  body?: z.ZodObject;
+  query?: z.ZodObject;
+  // The server action's fields (form strings), when the operation is also a server action.
+  form?: z.ZodObject;
+  status: 200 | 201;
+  output: z.ZodType;
+  outputDescription: string;
+  // The operation's own refusals; the pipeline's (origin, limits, body, idempotency) are added by access.
+  errors: readonly ErrorCode[];
+  // Answered when the process is saturated too (health and metrics: an orchestrator must see them).
+  exemptFromAdmission?: boolean;
+  // Statuses whose body is the output too (health's 503 "down").
+  alsoOk?: readonly number[];
+  // The output's media type when it is not JSON.
+  contentType?: "text/plain";
+}
+
+const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
+
+export const operations = {
+  getCart: {
+    id: "getCart",
+    method: "GET",
+    path: "/cart",
+    tag: "Cart",
+    summary: "The caller's cart (empty for a new visitor; sets the session cookie)",
+    access: "session",
+    changesCart: false,
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The cart.",
+    errors: [],
+  },
+  clearCart: {
+    id: "clearCart",
+    method: "DELETE",
+    path: "/cart",
+    tag: "Cart",
+    summary: "Empty the cart",
+    access: "session",
+    changesCart: true,
+    ifMatch: true,
+    form: z.object({}),
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The empty cart.",
+    errors: [],
+  },
+  addItem: {
+    id: "addItem",
+    method: "POST",
+    path: "/cart/items",
+    tag: "Cart",
+    summary: "Add a product; the quantity adds up on an existing line",
+    access: "session",
+    changesCart: true,
+    ifMatch: true,
+    body: addItemSchema,
+    form: addItemFormSchema,
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The cart with the product added.",
+    errors: ["PRODUCT_NOT_FOUND", "PRODUCT_UNAVAILABLE", "QUANTITY_LIMIT", "LINE_LIMIT"],
+  },
+  setItemQuantity: {
+    id: "setItemQuantity",
+    method: "PATCH",
+    path: "/cart/items/{productId}",
+    tag: "Cart",
+    summary: "Set a line's quantity (0 removes it)",
+    access: "session",
+    changesCart: true,
+    ifMatch: true,
+    params: productPath,
+    body: setQuantitySchema,
+    form: setQuantityFormSchema,
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The cart with the new quantity.",
+    errors: ["ITEM_NOT_FOUND", "QUANTITY_LIMIT"],
+  },
+  removeItem: {
+    id: "removeItem",
+    method: "DELETE",
+    path: "/cart/items/{productId}",
+    tag: "Cart",
+    summary: "Remove a line (also when it is already gone)",
+    access: "session",
+    changesCart: true,
+    ifMatch: true,
+    params: productPath,
+    form: removeItemFormSchema,
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The cart without the line.",
+    errors: [],
+  },
+  createRecoveryLink: {
+    id: "createRecoveryLink",
+    method: "POST",
+    path: "/cart/recovery-link",
+    tag: "Cart",
+    summary: "A signed, expiring link to a snapshot of the lines the cart holds now",
+    description: "Opening the link (GET /cart/recover) changes nothing; its page's form restores a copy into the opener's cart.",
+    access: "session",
+    changesCart: true,
+    form: z.object({}),
+    status: 201,
+    output: recoveryLinkSchema,
+    outputDescription: "The link.",
+    errors: ["CART_EMPTY"],
+  },
+  getSession: {
+    id: "getSession",
+    method: "GET",
+    path: "/session",
+    tag: "Session",
+    summary: "Who the caller is and when the session ends",
+    access: "session",
+    changesCart: false,
+    status: 200,
+    output: sessionInfoSchema,
+    outputDescription: "The session.",
+    errors: [],
+  },
+  endSession: {
+    id: "endSession",
+    method: "DELETE",
+    path: "/session",
+    tag: "Session",
+    summary: "Sign out: end the session; the device gets a new guest session",
+    access: "session",
+    changesCart: true,
+    form: z.object({}),
+    status: 200,
+    output: sessionInfoSchema,
+    outputDescription: "The new guest session.",
+    errors: [],
+  },
+  listProducts: {
+    id: "listProducts",
+    method: "GET",
+    path: "/products",
+    tag: "Catalog",
+    summary: "The catalog, including products no longer sold",
+    access: "public",
+    changesCart: false,
+    status: 200,
+    output: productListSchema,
+    outputDescription: "The products.",
+    errors: [],
+  },
+  ping: {
+    id: "ping",
+    method: "GET",
+    path: "/ping",
+    tag: "Operations",
+    summary: "Liveness: fixed JSON through the whole pipeline, no backend touched",
+    access: "public",
+    changesCart: false,
+    status: 200,
+    output: pingSchema,
+    outputDescription: "The instance serves requests.",
+    errors: [],
+  },
+  getHealth: {
+    id: "getHealth",
+    method: "GET",
+    path: "/health",
+    tag: "Operations",
+    summary: '"ok", "degraded" (Redis away, still serving) or 503 "down" (database away)',
+    access: "public",
+    changesCart: false,
+    status: 200,
+    output: healthSchema,
+    outputDescription: "ok or degraded; with 503, down: the database is unreachable.",
+    errors: [],
+    exemptFromAdmission: true,
+    alsoOk: [503],
+  },
+  getAdminStats: {
+    id: "getAdminStats",
+    method: "GET",
+    path: "/admin/stats",
+    tag: "Operations",
+    summary: "The operations dashboard's figures (signed-in admins only; 404 to anyone else)",
+    access: "session",
+    changesCart: false,
+    status: 200,
+    output: dashboardStatsSchema,
+    outputDescription: "The figures.",
+    errors: ["NOT_FOUND"],
+  },
+  getMetrics: {
+    id: "getMetrics",
+    method: "GET",
+    path: "/metrics",
+    tag: "Operations",
+    summary: "Prometheus metrics of this instance (Authorization: Bearer METRICS_TOKEN; open without one outside production)",
+    access: "bearer",
+    changesCart: false,
+    status: 200,
+    output: metricsTextSchema,
+    contentType: "text/plain",
+    outputDescription: "The metrics.",
+    errors: ["UNAUTHORIZED", "NOT_FOUND"],
+    exemptFromAdmission: true,
+  },
+  getOpenApiDocument: {
+    id: "getOpenApiDocument",
+    method: "GET",
+    path: "/openapi.json",
+    tag: "Operations",
+    summary: "This document",
+    access: "public",
+    changesCart: false,
+    status: 200,
+    output: openApiDocumentSchema,
+    outputDescription: "The OpenAPI 3.1 document.",
+    errors: [],
+  },
+  runCleanup: {
+    id: "runCleanup",
+    method: "POST",
+    path: "/cron/cleanup",
+    tag: "Operations",
+    summary: "Run the cleanup job now (Authorization: Bearer CRON_SECRET; 404 when CRON_SECRET is unset)",
+    access: "bearer",
+    changesCart: false,
+    query: z.object({ dryRun: z.literal("1").optional().meta({ description: "Count only, delete nothing." }) }),
+    status: 200,
+    output: cleanupResultSchema,
+    outputDescription: "What was deleted.",
+    errors: ["UNAUTHORIZED", "NOT_FOUND"],
+  },
+  runCleanupGet: {
+    id: "runCleanupGet",
+    method: "GET",
+    path: "/cron/cleanup",
+    tag: "Operations",
+    summary: "Run the cleanup job now, for schedulers that can only GET (Vercel Cron)",
+    access: "bearer",
+    changesCart: false,
+    query: z.object({ dryRun: z.literal("1").optional().meta({ description: "Count only, delete nothing." }) }),
+    status: 200,
+    output: cleanupResultSchema,
+    outputDescription: "What was deleted.",
+    errors: ["UNAUTHORIZED", "NOT_FOUND"],
+  },
+} as const satisfies Record<string, OperationSpec>;
+
+// The Auth.js integration's own operation (authjsIdentity): served by its route file, under /api/auth.
+export const registerOperation = {
+  id: "registerAccount",
+  method: "POST",
+  path: "/auth/register",
+  tag: "Accounts",
+  summary: "Create an account (does not sign in)",
+  access: "session",
+  changesCart: true,
+  body: registerSchema,
+  form: registerSchema,
+  status: 201,
+  output: registeredUserSchema,
+  outputDescription: "The account.",
+  errors: ["EMAIL_TAKEN", "RATE_LIMITED"],
+} as const satisfies OperationSpec;
+
+export type OperationId = keyof typeof operations;
+export type Operation<K extends OperationId = OperationId> = (typeof operations)[K];
+
+// What an operation's call receives: its path parameters and body (or form fields) together.
+type Shape<T> = T extends z.ZodObject ? z.output<T> : unknown;
+export type OperationInput<K extends OperationId> = Shape<Operation<K> extends { params: infer P } ? P : undefined> &
+  Shape<Operation<K> extends { body: infer B } ? B : undefined>;
+export type OperationOutput<K extends OperationId> = z.output<Operation<K>["output"]>;
+
+export const operationList: readonly OperationSpec[] = Object.values(operations);

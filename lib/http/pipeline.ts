@@ -1,0 +1,269 @@
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { NextResponse, type NextRequest } from "next/server";
+import { z } from "zod";
+import { isIdempotencyKey, parseIdempotencyKey } from "../cart/idempotency";
+import type { OperationSpec } from "../contract/operations";
+import { returnToSchema } from "../cart/schemas";
+import type { MutationOptions } from "../cart/service";
+import type { CartActionResult, CartView } from "../cart/types";
+import { emptyCartView } from "../cart/view";
+import { log } from "../log/logger";
+import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions, unsealSession } from "../session/cookie";
+import { getCart } from "../session/cart";
+import type { Session } from "../session/session";
+import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "../session/session";
+import { overloadedError } from "./admission";
+import { retryAfterSeconds, toAppError, toErrorResponse } from "./errors";
+import { routePattern } from "./observed";
+import { keyedRequest, runOnce } from "./once";
+import { checkRateLimit, clientAddress, rateLimited } from "./rate-limit";
+import { assertSameHostOrigin, assertSameOrigin, publicOrigin, readJsonBody } from "./request";
+import { withActionContext, withRequestContext } from "./request-context";
+
+// The one pipeline every session operation of the table (lib/cart/operations.ts) runs
+// through, whichever transport brings it: origin check for changes, the session and the rate
+// limit (read together: both need only the cookie, so they cost one store round trip), the
+// input parsed by the operation's schemas, If-Match and Idempotency-Key (exactly once, lib/http/once.ts),
+// the call, and the session saved. Two thin adapters bring requests in: a route handler's
+// Request → Response, and a server action's FormData → action state. Request ids, admission,
+// metrics and the log line are lib/http/request-context.ts's, for both.
+
+// What the call of a session operation gets, and what it answers.
+export interface SessionCallContext {
+  session: Session;
+  // If-Match and Idempotency-Key, for the cart service.
+  mutation: MutationOptions;
+  // The app's own origin as the browser sees it (for links).
+  origin: string;
+}
+
+export type CallOutput = { session: Session; status?: number } & ({ cart: CartView } | { json: unknown });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SessionCall = (context: SessionCallContext, input: any) => Promise<CallOutput>;
+
+// A request as the pipeline sees it, whichever transport brought it.
+interface Incoming {
+  // For the idempotency fingerprint: the same key for another request is refused.
+  method: string;
+  path: string;
+  headers: Headers;
+  cookie: string | undefined;
+  origin: string;
+  assertOrigin(): void;
+  idempotencyKey: string | null;
+  ifMatch: number | undefined;
+  // The operation's input, validated, and the text its fingerprint is made of.
+  readInput(): Promise<{ input: unknown; text: string }>;
+}
+
+// The outcome of one operation: an answer (with the session to save), or a failure (with the
+// session, when it was resolved, so an action can show the cart beside the error).
+type Result = { ok: true; status: number; body: unknown; session: Session; replayed: boolean } | { ok: false; error: unknown; session: Session | null };
+
+const outputOf = (output: CallOutput) => ({ status: output.status ?? 200, body: "cart" in output ? output.cart : output.json });
+
+async function runSessionOperation(op: OperationSpec, call: SessionCall, incoming: Incoming): Promise<Result> {
+  let session: Session | null = null;
+  try {
+    if (op.changesCart) incoming.assertOrigin();
+    const unsealed = await unsealSession(incoming.cookie);
+    const sid = unsealed?.data.sid ?? newSessionId();
+    const [resolved, verdict] = await Promise.all([
+      resolveUnsealed(unsealed, sid),
+      // A visitor without a cookie has no session to count yet (the address limit still applies).
+      checkRateLimit({ sid: unsealed ? sid : null, address: clientAddress(incoming.headers) }, op.changesCart ? "write" : "read"),
+    ]);
+    session = resolved;
+    if (verdict.limited) throw rateLimited(verdict);
+    const key = op.changesCart ? parseIdempotencyKey(incoming.idempotencyKey) : null;
+    const { input, text } = await incoming.readInput();
+    const idempotency = key ? keyedRequest(session, key, { method: incoming.method, path: incoming.path, body: text }) : undefined;
+    const context: SessionCallContext = { session, mutation: { expectedVersion: incoming.ifMatch, idempotency }, origin: incoming.origin };
+    if (!idempotency) {
+      const output = await call(context, input);
+      return { ok: true, ...outputOf(output), session: output.session, replayed: false };
+    }
+    const once = await runOnce(idempotency, () => call(context, input), outputOf);
+    if (once.replayed) return { ok: true, status: once.outcome.status, body: once.outcome.body, session, replayed: true };
+    return { ok: true, ...outputOf(once.value), session: once.value.session, replayed: false };
+  } catch (error) {
+    return { ok: false, error, session };
+  }
+}
+
+// ---- Route handlers: Request → Response -------------------------------------------------
+
+// -1 when the header is present but not one of our strong ETags: it never matches.
+function parseIfMatch(header: string | null): number | undefined {
+  if (header === null || header.trim() === "*") return undefined;
+  const match = /^"(\d{1,9})"$/.exec(header.trim());
+  return match ? Number(match[1]) : -1;
+}
+
+// Path parameters and JSON body as one object, so a refusal names the field wherever it came from.
+function inputSchema(op: OperationSpec, source: "body" | "form"): z.ZodType {
+  // A JSON body is strict (an unknown field is refused); a form carries the host's own fields too, which are left out.
+  if (source === "body") return z.strictObject({ ...(op.params?.shape ?? {}), ...(op.body?.shape ?? {}) });
+  return z.object({ ...(op.form?.shape ?? {}) });
+}
+
+// Saves the session record and sets the cookie on a response when it changed.
+export async function writeSession(res: NextResponse, session: Session): Promise<void> {
+  const saved = await saveSessionRecord(session);
+  if (saved.cookieDirty) {
+    res.cookies.set(sessionCookieName(), await sealSession(toCookie(saved)), sessionCookieOptions(cookieMaxAgeSeconds(saved.userId !== null)));
+  }
+}
+
+async function respond(status: number, body: unknown, session: Session, replayed: boolean): Promise<NextResponse> {
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  if (replayed) headers.set("Idempotent-Replayed", "true");
+  const version = (body as { version?: unknown; items?: unknown } | null)?.version;
+  if (typeof version === "number" && Array.isArray((body as { items?: unknown }).items)) headers.set("ETag", `"${version}"`);
+  const res = NextResponse.json(body, { status, headers });
+  await writeSession(res, session);
+  return res;
+}
+
+export function sessionRouteHandler(op: OperationSpec, call: SessionCall) {
+  const schema = inputSchema(op, "body");
+  return (req: NextRequest, params: Record<string, string>): Promise<Response> =>
+    withRequestContext(req, { route: routePattern(req.nextUrl.pathname, params), admission: !op.exemptFromAdmission }, async () => {
+      const incoming: Incoming = {
+        method: req.method,
+        path: req.nextUrl.pathname,
+        headers: req.headers,
+        cookie: req.cookies.get(sessionCookieName())?.value,
+        origin: publicOrigin(req.headers, req.nextUrl.host),
+        assertOrigin: () => assertSameOrigin(req),
+        idempotencyKey: req.headers.get("idempotency-key"),
+        ifMatch: op.ifMatch ? parseIfMatch(req.headers.get("if-match")) : undefined,
+        async readInput() {
+          const { value, text } = op.body ? await readJsonBody(req) : { value: {}, text: "" };
+          const body = typeof value === "object" && value !== null && !Array.isArray(value) ? value : { "": value };
+          return { input: schema.parse({ ...body, ...params }), text };
+        },
+      };
+      const result = await runSessionOperation(op, call, incoming);
+      return result.ok ? respond(result.status, result.body, result.session, result.replayed) : toErrorResponse(result.error);
+    });
+}
+
+// ---- Server actions: FormData → action state ---------------------------------------------
+
+// Where an action reads its request and writes its cookie: Next.js's request scope by default.
+export interface ActionIo {
+  headers(): Promise<Headers>;
+  cookie(name: string): Promise<string | undefined>;
+  setCookie(name: string, value: string, options: ReturnType<typeof sessionCookieOptions>): Promise<void>;
+}
+
+export const nextActionIo: ActionIo = {
+  headers: async () => new Headers(await headers()),
+  cookie: async (name) => (await cookies()).get(name)?.value,
+  setCookie: async (name, value, options) => {
+    (await cookies()).set(name, value, options);
+  },
+};
+
+// The fields that define the request (not the transport's own: js, returnTo, the key, React's).
+function fieldsOf(formData: FormData): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of formData.entries()) {
+    if (["js", "returnTo", "idempotencyKey"].includes(name) || name.startsWith("$ACTION")) continue;
+    if (typeof value === "string" && value !== "") fields[name] = value;
+  }
+  return fields;
+}
+
+// `retryAfter` (seconds) tells the cart provider a refusal is transient, as Retry-After does for the API.
+function describe(err: unknown): { code: string; message: string; retryAfter?: number } {
+  const known = toAppError(err);
+  if (!known) {
+    log.error("action failed", { err });
+    return { code: "INTERNAL_ERROR", message: "Something went wrong on our side." };
+  }
+  const retryAfter = retryAfterSeconds(known);
+  return retryAfter === undefined ? { code: known.code, message: known.message } : { code: known.code, message: known.message, retryAfter };
+}
+
+async function currentCart(session: Session | null): Promise<CartView> {
+  if (!session) return emptyCartView();
+  try {
+    return (await getCart(session)).cart;
+  } catch {
+    return emptyCartView();
+  }
+}
+
+function withError(path: string, code: string): string {
+  const url = new URL(path, "http://local");
+  url.searchParams.set("cartError", code);
+  return `${url.pathname}${url.search}`;
+}
+
+// With JavaScript (`js=1`) the state goes back to the provider; a plain form post is redirected to its page.
+function answerFor(formData: FormData, result: ActionResult): ActionResult {
+  if (formData.get("js") === "1") return result;
+  const returnTo = returnToSchema.parse(formData.get("returnTo") ?? "/cart");
+  redirect(result.ok ? returnTo : withError(returnTo, result.error.code));
+}
+
+// An action's state: the operation's output (a cart for the cart operations) or its refusal, with the cart beside it.
+export type ActionResult<T = unknown> = { ok: true; cart: CartView; data: T } | { ok: false; cart: CartView; error: { code: string; message: string; retryAfter?: number } };
+
+// A stored outcome as an action's state: a refusal stored no cart (except a version conflict's),
+// so the current one is shown beside it — the refusal changed nothing.
+async function stateOf(status: number, body: unknown, session: Session): Promise<ActionResult> {
+  const isCart = (value: unknown): value is CartView => typeof value === "object" && value !== null && Array.isArray((value as CartView).items);
+  if (status < 300) return { ok: true, cart: isCart(body) ? body : await currentCart(session), data: body };
+  const { error, cart } = body as { error: { code: string; message: string }; cart?: CartView };
+  return { ok: false, error: { code: error.code, message: error.message }, cart: cart ?? (await currentCart(session)) };
+}
+
+export function sessionAction(op: OperationSpec, call: SessionCall, io: ActionIo = nextActionIo) {
+  const schema = inputSchema(op, "form");
+  return (formData: FormData): Promise<ActionResult> =>
+    withActionContext(
+      op.id,
+      async () => {
+        const requestHeaders = await io.headers();
+        const fields = fieldsOf(formData);
+        const key = formData.get("idempotencyKey");
+        const incoming: Incoming = {
+          method: "ACTION",
+          path: op.id,
+          headers: requestHeaders,
+          cookie: await io.cookie(sessionCookieName()),
+          origin: publicOrigin(requestHeaders),
+          assertOrigin: () => assertSameHostOrigin(requestHeaders),
+          // A form's key makes a double submit apply once; anything that is not a key is ignored (not refused).
+          idempotencyKey: isIdempotencyKey(key) ? key : null,
+          ifMatch: undefined,
+          readInput: async () => ({ input: schema.parse(fields), text: JSON.stringify(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))) }),
+        };
+        const result = await runSessionOperation(op, call, incoming);
+        if (!result.ok) {
+          // A cookie from before a sign-in or sign-out (SESSION_ROTATED) sets no cookie and shows no cart.
+          return answerFor(formData, { ok: false, error: describe(result.error), cart: await currentCart(result.session) });
+        }
+        const saved = await saveSessionRecord(result.session);
+        if (saved.cookieDirty) {
+          await io.setCookie(sessionCookieName(), await sealSession(toCookie(saved)), sessionCookieOptions(cookieMaxAgeSeconds(saved.userId !== null)));
+        }
+        return answerFor(formData, await stateOf(result.status, result.body, saved));
+      },
+      // Past the process's capacity: nothing is read or written; the provider retries after the wait.
+      () => {
+        const { body, retryAfter } = overloadedError();
+        return answerFor(formData, { ok: false, error: { code: body.error.code, message: body.error.message, retryAfter: Number(retryAfter) }, cart: emptyCartView() });
+      },
+    );
+}
+
+// The cart components' shape of an action's state (CartActionResult): the cart, or the refusal beside it.
+export function asCartActionResult(result: ActionResult): CartActionResult {
+  return result.ok ? { ok: true, cart: result.cart } : { ok: false, cart: result.cart, error: result.error };
+}
