@@ -22,7 +22,7 @@ import { runCleanupAsAdmin } from "./http/admin-actions";
 import { getCartForRender, getSessionForRender } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
 import { routeHandlers, sessionActions, type SessionActions } from "./http/routes";
-import { acceptUndecodablePaths } from "./http/undecodable-paths";
+import { readNodeRequests } from "./http/node-requests";
 import { withRenderContext, withRequestLog } from "./http/request-context";
 import { sessionCookieName } from "./session/cookie";
 
@@ -176,7 +176,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       // Before the database opens: a database that is down at boot only delays the first run.
       startCleanupSchedule();
       logEveryResponse();
-      acceptUndecodablePaths();
+      readNodeRequests(runtime.basePath, settings.TRUST_PROXY > 0);
       // The dashboard's 15-minute history starts with the instance.
       startHistory();
       try {

@@ -2,7 +2,8 @@ import { headers } from "next/headers";
 import { NextResponse } from "next/server";
 import { env } from "../config/env";
 import { log } from "../log/logger";
-import { chooseRequestId, REQUEST_ID_HEADER } from "../log/request-id";
+import { chooseRequestId, isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
+import { requestIdsAssigned } from "./node-requests";
 import { responsesLogged } from "../observe/http-log";
 import { recordRequest } from "../observe/metrics";
 import { currentRuntime, runInContext } from "../runtime/context";
@@ -14,7 +15,10 @@ import { admit, overloadedError } from "./admission";
 // request's metrics and its log line. No Next.js proxy runs in front: everything per-request
 // is here, paid only by the module's own requests.
 export function requestIdOf(source: Headers): string {
-  return chooseRequestId(source.get(REQUEST_ID_HEADER), env().TRUST_PROXY > 0);
+  const incoming = source.get(REQUEST_ID_HEADER);
+  // Assigned as the request came in (lib/http/node-requests.ts): already ours, whatever the client sent.
+  if (requestIdsAssigned() && isValidRequestId(incoming)) return incoming;
+  return chooseRequestId(incoming, env().TRUST_PROXY > 0);
 }
 
 const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
@@ -39,9 +43,8 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
     const started = performance.now();
     let status = 500;
     try {
-      const res = timing.admission ? await admit(run, overloadedResponse) : await run();
+      const res = withHeader(timing.admission ? await admit(run, overloadedResponse) : await run(), REQUEST_ID_HEADER, requestId);
       status = res.status;
-      res.headers.set(REQUEST_ID_HEADER, requestId);
       return res;
     } finally {
       recordRequest(typeof timing.route === "string" ? timing.route : timing.route(), req.method, status, (performance.now() - started) / 1000);
@@ -49,6 +52,18 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
       if (!responsesLogged()) log.info("request", { method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
     }
   });
+}
+
+// Responses made by Response.redirect() (Auth.js's) have immutable headers: those are copied first.
+function withHeader(res: Response, name: string, value: string): Response {
+  try {
+    res.headers.set(name, value);
+    return res;
+  } catch {
+    const copy = new Response(res.body, res);
+    copy.headers.set(name, value);
+    return copy;
+  }
 }
 
 function overloadedResponse(): Response {

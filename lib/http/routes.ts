@@ -18,6 +18,8 @@ import { dashboardStats } from "./dashboard";
 import { errorBody, toErrorResponse } from "./errors";
 import { metricsResponse } from "./metrics";
 import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
+import { OVERSIZED_PATH } from "./node-requests";
+import { MAX_BODY_BYTES } from "./request";
 import { withRequestContext } from "./request-context";
 
 // What each operation of the table (lib/cart/operations.ts) calls. Session operations go
@@ -164,7 +166,10 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
   const dispatch = async (method: ServedMethod, req: NextRequest): Promise<Response> => {
     const pathname = req.nextUrl.pathname;
     if (!pathname.startsWith(`${basePath}/`)) return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: noStore });
-    const path = (pathname.slice(basePath.length).replace(/\/$/, "") || "/").split("/");
+    const rest = pathname.slice(basePath.length).replace(/\/$/, "") || "/";
+    // A server action over the body limit, sent here unread (lib/http/node-requests.ts).
+    if (rest === OVERSIZED_PATH) return toErrorResponse(new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${MAX_BODY_BYTES} bytes.`));
+    const path = rest.split("/");
     for (const route of routes) {
       let params: Record<string, string> | null;
       try {

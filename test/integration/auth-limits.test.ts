@@ -56,8 +56,8 @@ class ShopperVia extends Shopper {
 
 function expectLimited(reply: Reply<any>, maxRetryAfter = 60) {
   expect(reply.status).toBe(429);
-  expect(reply.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String) } });
   const retryAfter = Number(reply.headers.get("retry-after"));
+  expect(reply.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String), details: { retryAfterSeconds: retryAfter } } });
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(maxRetryAfter);

@@ -181,7 +181,7 @@ describe("a signed-in journey", () => {
 
     // The server action's line carries the id of the response that answered it.
     const action = journey.seen.find((r) => r.method === "POST" && r.path === "/cart")!;
-    expect(await logged(app, action.requestId!)).toContainEqual(expect.objectContaining({ msg: "action", action: "add", outcome: "ok" }));
+    expect(await logged(app, action.requestId!)).toContainEqual(expect.objectContaining({ msg: "action", action: "addItem", outcome: "ok" }));
 
     // No line carries an id that no response carried (other than the harness's health checks).
     const known = new Set([...all.map((r) => r.requestId), ...lines(app).filter((l) => l.route === "/api/health").map((l) => l.requestId)]);
@@ -228,7 +228,7 @@ describe("every response", () => {
       ["GET", "/api/session", {}, 200],
       ["GET", "/api/no-such-route", {}, 404],
       ["POST", "/api/cart/items", { body: "productId=x", headers: { "content-type": "text/plain" } }, 415],
-      ["GET", "/api/cart/items/%E0%A4%A", {}, 422],
+      ["GET", "/api/cart/items/%E0%A4%A", {}, 405],
       ["DELETE", "/api/cart/items/%E0%A4%A", {}, 422],
       ["POST", "/api/cart/items", { json: { productId: TEE }, headers: { origin: "https://elsewhere.example" } }, 403],
       ["GET", "/api/auth/csrf", {}, 200],

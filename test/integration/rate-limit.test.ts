@@ -26,8 +26,9 @@ async function freshWindow(needMs = 10_000) {
 
 function expectLimited(reply: Reply<any>) {
   expect(reply.status).toBe(429);
-  expect(reply.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String) } });
   const retryAfter = Number(reply.headers.get("retry-after"));
+  // The wait is in the body too (details.retryAfterSeconds, added in contract v1.2 style: a new field).
+  expect(reply.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String), details: { retryAfterSeconds: retryAfter } } });
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(60);
