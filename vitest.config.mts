@@ -34,6 +34,8 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/support/global-setup.ts"],
+          // Suites make instances of the module in-process too (lib/server imports next-auth).
+          server: { deps: { inline: ["next-auth"] } },
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Suites start their own app servers; two at a time fits a 2-core machine.

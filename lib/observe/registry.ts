@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { currentRuntime } from "../runtime/context";
+import { currentContext } from "../runtime/context";
 import { sharedValue } from "../runtime/shared";
 import type { CounterConfiguration, GaugeConfiguration, HistogramConfiguration } from "prom-client";
 
@@ -17,9 +17,11 @@ export function registryFor(scope: string): Registry {
   });
 }
 
-// The serving instance's registry.
+// The serving instance's registry; outside any instance (a store used on its own, in a tool),
+// one of the process's own that nothing serves.
 export function registry(): Registry {
-  return registryFor(currentRuntime().scope);
+  const context = currentContext();
+  return registryFor(context ? context.runtime.scope : "(no instance)");
 }
 
 export function counter<L extends string>(config: Omit<CounterConfiguration<L>, "registers">): Counter<L> {

@@ -447,7 +447,7 @@ describe("rate limits on recovery links", () => {
     for (let i = 1; i < WRITES; i += 1) expect((await s.request("POST", "/api/cart/recovery-link")).status).toBe(201);
     const over = await s.request("POST", "/api/cart/recovery-link");
     expect(over.status).toBe(429);
-    expect(over.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String) } });
+    expect(over.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String), details: { retryAfterSeconds: Number(over.headers.get("retry-after")) } } });
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 
