@@ -1,4 +1,3 @@
-import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
@@ -11,6 +10,7 @@ import { emptyCartView } from "../cart/view";
 import { log } from "../log/logger";
 import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions, unsealSession } from "../session/cookie";
 import { getCart } from "../session/cart";
+import { commitSessionToCookies, nextRequestIo, type RequestIo } from "../session/next-cookies";
 import type { Session } from "../session/session";
 import { newSessionId, resolveUnsealed, saveSessionRecord, toCookie } from "../session/session";
 import { overloadedError } from "./admission";
@@ -153,21 +153,6 @@ export function sessionRouteHandler(op: OperationSpec, call: SessionCall) {
 
 // ---- Server actions: FormData → action state ---------------------------------------------
 
-// Where an action reads its request and writes its cookie: Next.js's request scope by default.
-export interface ActionIo {
-  headers(): Promise<Headers>;
-  cookie(name: string): Promise<string | undefined>;
-  setCookie(name: string, value: string, options: ReturnType<typeof sessionCookieOptions>): Promise<void>;
-}
-
-export const nextActionIo: ActionIo = {
-  headers: async () => new Headers(await headers()),
-  cookie: async (name) => (await cookies()).get(name)?.value,
-  setCookie: async (name, value, options) => {
-    (await cookies()).set(name, value, options);
-  },
-};
-
 // The fields that define the request (not the transport's own: js, returnTo, the key, React's).
 function fieldsOf(formData: FormData): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -223,7 +208,7 @@ async function stateOf(status: number, body: unknown, session: Session): Promise
   return { ok: false, error: { code: error.code, message: error.message }, cart: cart ?? (await currentCart(session)) };
 }
 
-export function sessionAction(op: OperationSpec, call: SessionCall, io: ActionIo = nextActionIo) {
+export function sessionAction(op: OperationSpec, call: SessionCall, io: RequestIo = nextRequestIo) {
   const schema = inputSchema(op, "form");
   return (formData: FormData): Promise<ActionResult> =>
     withActionContext(
@@ -249,10 +234,7 @@ export function sessionAction(op: OperationSpec, call: SessionCall, io: ActionIo
           // A cookie from before a sign-in or sign-out (SESSION_ROTATED) sets no cookie and shows no cart.
           return answerFor(formData, { ok: false, error: describe(result.error), cart: await currentCart(result.session) });
         }
-        const saved = await saveSessionRecord(result.session);
-        if (saved.cookieDirty) {
-          await io.setCookie(sessionCookieName(), await sealSession(toCookie(saved)), sessionCookieOptions(cookieMaxAgeSeconds(saved.userId !== null)));
-        }
+        const saved = await commitSessionToCookies(result.session, io);
         return answerFor(formData, await stateOf(result.status, result.body, saved));
       },
       // Past the process's capacity: nothing is read or written; the provider retries after the wait.
@@ -260,6 +242,7 @@ export function sessionAction(op: OperationSpec, call: SessionCall, io: ActionIo
         const { body, retryAfter } = overloadedError();
         return answerFor(formData, { ok: false, error: { code: body.error.code, message: body.error.message, retryAfter: Number(retryAfter) }, cart: emptyCartView() });
       },
+      io,
     );
 }
 

@@ -7,6 +7,7 @@ import { requestIdsAssigned } from "./node-requests";
 import { responsesLogged } from "../observe/http-log";
 import { recordRequest } from "../observe/metrics";
 import { currentRuntime, runInContext } from "../runtime/context";
+import { nextRequestIo, type RequestIo } from "../session/next-cookies";
 import { admit, overloadedError } from "./admission";
 
 // The one pipeline's outer steps, shared by both transports (route handlers and server
@@ -87,8 +88,8 @@ function outcomeOf(err: unknown): string {
 // A server action in its request's context (from headers(): actions get no Request), admitted
 // like a route handler (a refusal is `overloaded()`'s value), counted in the request metrics
 // under `action:<name>`, with one `action` line.
-export async function withActionContext<T>(action: string, run: () => Promise<T>, overloaded: () => T | Promise<T>): Promise<T> {
-  const requestId = requestIdOf(await headers());
+export async function withActionContext<T>(action: string, run: () => Promise<T>, overloaded: () => T | Promise<T>, io: RequestIo = nextRequestIo): Promise<T> {
+  const requestId = requestIdOf(await io.headers());
   return withRequestId(requestId, async () => {
     const started = performance.now();
     let outcome = "ok";

@@ -21,6 +21,7 @@ import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall
 import { OVERSIZED_PATH } from "./node-requests";
 import { MAX_BODY_BYTES } from "./request";
 import { withRequestContext } from "./request-context";
+import type { RequestIo } from "../session/next-cookies";
 
 // What each operation of the table (lib/cart/operations.ts) calls. Session operations go
 // through the one pipeline (lib/http/pipeline.ts) and are route handlers and server actions
@@ -198,9 +199,9 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
 // Every session operation of the table as a server action (FormData → its state), named by operation id.
 export type SessionActions = { [K in SessionOperationId]: (formData: FormData) => Promise<ActionResult> };
 
-export function sessionActions(): SessionActions {
+export function sessionActions(io?: RequestIo): SessionActions {
   const actions = {} as Record<string, (formData: FormData) => Promise<ActionResult>>;
-  for (const id of Object.keys(sessionCalls) as SessionOperationId[]) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall);
+  for (const id of Object.keys(sessionCalls) as SessionOperationId[]) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall, io);
   return actions as SessionActions;
 }
 

@@ -1,5 +1,5 @@
 import { mergeGuestCartIntoUser } from "../cart/merge";
-import { commitSessionToCookies, sessionFromCookiesOrFresh } from "../session/next-cookies";
+import { commitSessionToCookies, nextRequestIo, sessionFromCookiesOrFresh, type RequestIo } from "../session/next-cookies";
 import type { Session } from "../session/session";
 import { endSessionRecord, freshSession } from "../session/session";
 import { recordUserSession, revokeUserSession } from "../session/user-sessions";
@@ -10,21 +10,21 @@ import { recordUserSession, revokeUserSession } from "../session/user-sessions";
 // depends on Auth.js finding its own token, revokes the session in Postgres
 // (retried) and the store, and leaves the device a fresh guest cookie.
 
-export async function beginUserSession(user: { id: string; email: string | null }): Promise<string> {
-  const current = await sessionFromCookiesOrFresh();
+export async function beginUserSession(user: { id: string; email: string | null }, io: RequestIo = nextRequestIo): Promise<string> {
+  const current = await sessionFromCookiesOrFresh(io);
   const guestCartId = current.userId === null ? current.cartId : null;
   const { userCartId, notices } = await mergeGuestCartIntoUser(guestCartId, user.id);
   const next: Session = { ...freshSession({ cartId: userCartId, userId: user.id, email: user.email }), notices };
   await recordUserSession(next.sid, user.id);
   await endSession(current);
-  await commitSessionToCookies(next);
+  await commitSessionToCookies(next, io);
   return next.sid;
 }
 
 // Ends whatever session the request's cookie carries and gives the device a new guest cookie.
-export async function endUserSession(): Promise<void> {
-  await endSession(await sessionFromCookiesOrFresh());
-  await commitSessionToCookies(freshSession());
+export async function endUserSession(io: RequestIo = nextRequestIo): Promise<void> {
+  await endSession(await sessionFromCookiesOrFresh(io));
+  await commitSessionToCookies(freshSession(), io);
 }
 
 // Ends one session: revoked in Postgres when signed in (retried), a tombstone in the store.
