@@ -17,7 +17,7 @@ import { startStack, type Stack } from "../test/support/stack";
 import { Client, keepAliveAgent } from "./http.mjs";
 import { cpuSeconds, metricByLabel, nginxPids, postgresFigures, redisCommandsDuring, redisMemory } from "./measure.mjs";
 import { renderMarkdown, renderSvg, renderTable, type BenchReport, type ScenarioReport } from "./report.mjs";
-import type { LoadResult, LoadSpec } from "./spec.mjs";
+import type { LoadResult, LoadSpecInput } from "./spec.mjs";
 import { percentile, round } from "./stats.mjs";
 
 const ALL = ["floor", "read", "add", "update", "browse", "mixed", "live", "spike", "ladder", "failover"] as const;
@@ -82,7 +82,7 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
 // The load generator: one process of its own for the whole run, one scenario at a time.
 let generator: ChildProcess | undefined;
 
-function runLoad(spec: LoadSpec): Promise<LoadResult> {
+function runLoad(spec: LoadSpecInput): Promise<LoadResult> {
   generator ??= fork("bench/load.mts", [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const child = generator;
   return new Promise((resolve, reject) => {
@@ -213,7 +213,7 @@ async function deleteKeys(prefix: string): Promise<void> {
 }
 
 async function productIds(url: string): Promise<string[]> {
-  const answer = await new Client(new URL(url), keepAliveAgent()).request("GET", "/api/products");
+  const answer = await new Client(new URL(url), keepAliveAgent(new URL(url))).request("GET", "/api/products");
   const parsed = z.object({ products: z.array(z.object({ id: z.string(), active: z.boolean() })) }).safeParse(JSON.parse(answer.body));
   // Products no longer sold would answer 422 to every add.
   const ids = parsed.success ? parsed.data.products.filter((p) => p.active).map((p) => p.id) : [];
@@ -237,7 +237,7 @@ function steadyPhases(seconds: number) {
 // Guest sessions with a cart each, created through the API as shoppers would; their cookies one a line.
 // Bounded in time as well as in number, so a busy machine makes a smaller working set, not a run that never ends.
 async function populate(url: string, products: string[], count: number, seconds: number, file: string): Promise<number> {
-  const agent = keepAliveAgent();
+  const agent = keepAliveAgent(new URL(url));
   const cookies: string[] = [];
   let next = 0;
   const started = performance.now();
@@ -265,14 +265,15 @@ async function populate(url: string, products: string[], count: number, seconds:
 
 // Redis commands and Postgres transactions one request costs, counted over a few sequential requests.
 async function perRequestCosts(running: Running, products: string[]) {
-  const client = new Client(new URL(running.stack.url), keepAliveAgent());
+  const base = new URL(running.stack.url);
+  const client = new Client(base, keepAliveAgent(base));
   await client.request("POST", "/api/cart/items", { json: { productId: products[0], quantity: 1 } });
   const N = plan.costSamples;
   const kinds: Record<string, () => Promise<unknown>> = {
     read: () => client.request("GET", "/api/cart"),
     add: () => client.request("POST", "/api/cart/items", { json: { productId: products[1 % products.length], quantity: 1 } }),
     update: () => client.request("PATCH", `/api/cart/items/${products[0]}`, { json: { quantity: 2 } }),
-    "first visit (no cookie) read": () => new Client(new URL(running.stack.url), keepAliveAgent()).request("GET", "/api/cart"),
+    "first visit (no cookie) read": () => new Client(base, keepAliveAgent(base)).request("GET", "/api/cart"),
   };
   const costs: Record<string, { redis: number; pgTransactions: number }> = {};
   for (const [kind, send] of Object.entries(kinds)) {
@@ -292,7 +293,7 @@ async function perRequestCosts(running: Running, products: string[]) {
 async function scenario(running: Running, name: Scenario, products: string[], scratch: string, report: BenchReport): Promise<void> {
   const url = running.stack.url;
   const base = { url, products, retryShed: true, verify: false } as const;
-  const steady = async (kind: LoadSpec["scenario"], label: string, extra: Partial<LoadSpec> = {}) => {
+  const steady = async (kind: LoadSpecInput["scenario"], label: string, extra: Partial<LoadSpecInput> = {}) => {
     const { value, appCpu, gatewayCpu } = await withCpu(running, () => runLoad({ ...base, scenario: kind, phases: steadyPhases(plan.steady), ...extra }));
     const entry: ScenarioReport = { name: label, result: value, appCpuMsPerRequest: cpuMs(appCpu, value), gatewayCpuMsPerRequest: cpuMs(gatewayCpu, value) };
     report.scenarios.push(entry);
