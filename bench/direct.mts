@@ -137,11 +137,11 @@ function baseEnv(): NodeJS.ProcessEnv {
 export async function runDirect(o: DirectOptions): Promise<DirectReport> {
   if (!existsSync(path.join(".next", "BUILD_ID"))) throw new Error("no build found: run `npm run build` first.");
   await ensureFloorApp(o.log);
+  const profileDir = o.cpuProfDir ? path.resolve(o.cpuProfDir) : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
   const scratch = await mkdtemp(path.join(os.tmpdir(), "bench-direct-"));
   const db = await freshDatabase(o.adminUrl);
   const prefix = freshPrefix();
-  const profileDir = o.cpuProfDir ? path.resolve(o.cpuProfDir) : undefined;
-  if (profileDir) await mkdir(profileDir, { recursive: true });
   const demoEnv: NodeJS.ProcessEnv = {
     ...baseEnv(),
     DATABASE_URL: db.url,
