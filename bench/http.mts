@@ -1,5 +1,7 @@
-// One shopper's HTTP for the load generator: keep-alive HTTPS to the self-signed gateway,
-// its own cookie, and each answer timed from the request's start to its body's end.
+// One shopper's HTTP for the load generator: keep-alive HTTPS to the self-signed gateway, or plain
+// HTTP straight to one instance (the direct scenarios), its own cookie, and each answer timed from
+// the request's start to its body's end.
+import http from "node:http";
 import https from "node:https";
 
 export interface Answer {
@@ -14,14 +16,16 @@ export interface Answer {
   opened: boolean;
 }
 
-export function keepAliveAgent(): https.Agent {
-  return new https.Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: Infinity, keepAliveMsecs: 1000 });
+// The agent for the base URL's scheme (a request through the other scheme's agent throws).
+export function keepAliveAgent(base: URL): http.Agent {
+  const options = { keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 1000 };
+  return base.protocol === "http:" ? new http.Agent(options) : new https.Agent({ ...options, rejectUnauthorized: false });
 }
 
 // Requests cut off at the end of a run (never answered) are told apart from refused ones.
 let abandoning = false;
 
-export function abandonInFlight(agent: https.Agent): void {
+export function abandonInFlight(agent: http.Agent): void {
   abandoning = true;
   agent.destroy();
 }
@@ -35,7 +39,7 @@ export class Client {
 
   constructor(
     private readonly base: URL,
-    public agent: https.Agent,
+    public agent: http.Agent,
   ) {}
 
   request(method: string, path: string, body?: { json?: unknown; form?: string }, extra: Record<string, string> = {}): Promise<Answer> {
@@ -48,7 +52,8 @@ export class Client {
     }
     const startedAt = performance.now();
     return new Promise((resolve) => {
-      const req = https.request({ host: this.base.hostname, port: this.base.port, path, method, headers, agent: this.agent }, (res) => {
+      const send = this.base.protocol === "http:" ? http.request : https.request;
+      const req = send({ host: this.base.hostname, port: this.base.port, path, method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", () => resolve(failed(startedAt)));

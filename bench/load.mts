@@ -11,7 +11,7 @@ import { percentile, round } from "./stats.mjs";
 // The scenario being run: one at a time, set by each message.
 let spec: LoadSpec;
 let base: URL;
-let agent = keepAliveAgent();
+let agent: ReturnType<typeof keepAliveAgent>;
 const PASSWORD = "bench horse battery staple";
 const DRAIN_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,6 +76,8 @@ async function operate(user: VirtualUser, sessions: string[]): Promise<Answer> {
   switch (spec.scenario) {
     case "floor":
       return user.send("GET", "/api/bench/floor");
+    case "get":
+      return user.send("GET", spec.path!);
     case "read":
       return user.send("GET", "/api/cart");
     case "browse":
@@ -161,7 +163,7 @@ async function run(): Promise<LoadResult> {
   phase = -1;
   target = 0;
   stopped = false;
-  agent = keepAliveAgent();
+  agent = keepAliveAgent(base);
   const sessions = spec.sessionsFile ? (await readFile(spec.sessionsFile, "utf8")).split("\n").filter(Boolean) : [];
   const most = Math.max(...spec.phases.map((p) => p.connections));
   const users = Array.from({ length: most }, (_, i) => new VirtualUser(i));
@@ -177,12 +179,12 @@ async function run(): Promise<LoadResult> {
     lag.enable();
     phase = i;
     target = connections;
-    // New users arrive spread over (at most) a second, as a sale's crowd does.
+    // New users arrive spread over (at most) arrivalSeconds, as a sale's crowd does.
     const newcomers = users.filter((u) => u.index < connections && !running.has(u.index));
     newcomers.forEach((user, n) => {
       running.add(user.index);
       loops.push(
-        sleep(newcomers.length > 1 ? (n * 1000) / newcomers.length : 0)
+        sleep(newcomers.length > 1 ? (n * spec.arrivalSeconds * 1000) / newcomers.length : 0)
           .then(() => runUser(user, sessions))
           .finally(() => running.delete(user.index)),
       );
@@ -215,7 +217,7 @@ function failureTimes(): number[] {
 async function verify(users: VirtualUser[]): Promise<NonNullable<LoadResult["verify"]>> {
   let acknowledged = 0;
   let lost = 0;
-  const reader = keepAliveAgent();
+  const reader = keepAliveAgent(base);
   for (const user of users) {
     user.client.agent = reader;
     const answer = await user.client.request("GET", "/api/cart");

@@ -1,5 +1,6 @@
 // The bench's outputs: a plain table for the terminal, a Markdown page and a hand-written SVG
 // chart (latency percentiles and goodput against offered load). Nothing here measures.
+import { DIRECT_KINDS, DIRECT_P99_TARGET_MS, DIRECT_REQUESTS, DIRECT_TARGETS, type DirectKind, type DirectReport, type DirectRow } from "./direct.mjs";
 import type { RedisMemory, PostgresFigures } from "./measure.mjs";
 import type { LoadResult, PhaseResult } from "./spec.mjs";
 
@@ -22,6 +23,8 @@ export interface BenchReport {
   products?: number;
   seconds?: number;
   scenarios: ScenarioReport[];
+  // The direct set (one instance, plain HTTP, against the floor app), when it ran.
+  direct?: DirectReport;
   live?: { sessions: number; memory: RedisMemory; bytesPerSession: number; cartCacheHitRatio: number | null; postgres: PostgresFigures };
   ladder?: LoadResult;
   failover?: { result: LoadResult; killedAt: number; failuresAfterKill: number; answeredAgainAfterMs: number };
@@ -54,12 +57,162 @@ function cells(row: Row, floor: number): string[] {
   return [row.name, String(p.connections), String(p.rps), String(p.goodput), ratio(p.goodput, floor), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), row.cpu === undefined ? "" : String(row.cpu), String(p.opened ?? ""), String(p.clientLagP99 ?? ""), p.gateway ? String(p.gateway.p99) : ""];
 }
 
-export function renderTable(report: BenchReport): string {
-  const floor = floorRps(report);
-  const body = rows(report).map((r) => cells(r, floor));
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+function aligned(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(HEADER), ...body.map(line)].join("\n");
+  return [line(header), ...body.map(line)].join("\n");
+}
+
+// The direct set first (when it ran), then the gateway's scenarios.
+export function renderTable(report: BenchReport): string {
+  const tables: string[] = [];
+  if (report.direct) tables.push(aligned(DIRECT_HEADER, directCells(report.direct)));
+  const gateway = rows(report);
+  if (gateway.length > 0) {
+    const floor = floorRps(report);
+    tables.push(aligned(HEADER, gateway.map((r) => cells(r, floor))));
+  }
+  return tables.join("\n\n");
+}
+
+// ---- The direct set: per round, then each kind's summary over the rounds.
+
+export interface DirectSummary {
+  kind: DirectKind;
+  rows: DirectRow[];
+  // Goodput over the floor's in the same round, each round and their mean (null: no floor figure).
+  // CPU per request over the floor app's likewise, but as a ratio of the rounds' means.
+  ratios: (number | null)[];
+  meanRatio: number | null;
+  goodput: number;
+  rps: number;
+  // The worst round's.
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  shed: number;
+  cpuMsPerRequest: number;
+  cpuOverFloor: number | null;
+  target?: number;
+  // Undefined where there is no target (the floor itself).
+  met?: boolean;
+}
+
+const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+const two = (n: number) => Math.round(n * 100) / 100;
+
+export function directSummaries(direct: DirectReport): DirectSummary[] {
+  const floorOf = (round: number) => direct.rows.find((r) => r.kind === "floor" && r.round === round)?.phase.goodput ?? 0;
+  const floorCpu = mean(direct.rows.filter((r) => r.kind === "floor").map((r) => r.cpuMsPerRequest));
+  return DIRECT_KINDS.flatMap((kind) => {
+    const rows = direct.rows.filter((r) => r.kind === kind);
+    if (rows.length === 0) return [];
+    const ratios = rows.map((r) => (floorOf(r.round) > 0 ? r.phase.goodput / floorOf(r.round) : null));
+    const known = ratios.filter((r): r is number => r !== null);
+    const meanRatio = known.length ? mean(known) : null;
+    const p99 = Math.max(...rows.map((r) => r.phase.p99));
+    const cpu = mean(rows.map((r) => r.cpuMsPerRequest));
+    const target = DIRECT_TARGETS[kind];
+    return [
+      {
+        kind,
+        rows,
+        ratios,
+        meanRatio,
+        goodput: Math.round(mean(rows.map((r) => r.phase.goodput)) * 10) / 10,
+        rps: Math.round(mean(rows.map((r) => r.phase.rps)) * 10) / 10,
+        p50: Math.max(...rows.map((r) => r.phase.p50)),
+        p99,
+        max: Math.max(...rows.map((r) => r.phase.max)),
+        errors: rows.reduce((n, r) => n + r.phase.errors, 0),
+        shed: rows.reduce((n, r) => n + r.phase.shed, 0),
+        cpuMsPerRequest: two(cpu),
+        cpuOverFloor: floorCpu > 0 ? cpu / floorCpu : null,
+        target,
+        met: target === undefined ? undefined : meanRatio !== null && meanRatio >= target && p99 <= DIRECT_P99_TARGET_MS,
+      },
+    ];
+  });
+}
+
+const pingMissing = (direct: DirectReport) => !direct.rows.some((r) => r.kind === "ping");
+const pingMissingText = (direct: DirectReport) => `not available (GET /api/ping answered ${direct.pingStatus || "nothing"})`;
+const fixed = (n: number | null) => (n === null ? "–" : n.toFixed(2));
+
+function targetText(s: DirectSummary): string {
+  if (s.target === undefined) return "";
+  return `≥ ${s.target.toFixed(2)}×, p99 ≤ ${DIRECT_P99_TARGET_MS}: ${s.met ? "met" : "not met"}`;
+}
+
+const DIRECT_HEADER = ["scenario", "round", "conns", "req/s", "goodput/s", "×floor", "p50 ms", "p99 ms", "max ms", "errors", "shed", "app CPU ms/req", "CPU ×floor", "client lag p99 ms", "target"];
+
+function directCells(direct: DirectReport): string[][] {
+  const summaries = directSummaries(direct);
+  const floorCpuOf = (round: number) => direct.rows.find((r) => r.kind === "floor" && r.round === round)?.cpuMsPerRequest ?? 0;
+  const out: string[][] = [];
+  const blank = (name: string, text: string) => [name, "–", ...Array<string>(DIRECT_HEADER.length - 3).fill(""), text];
+  for (let round = 1; round <= direct.rounds; round++) {
+    for (const s of summaries) {
+      const row = s.rows.find((r) => r.round === round);
+      if (!row) continue;
+      const p = row.phase;
+      const ratio = s.ratios[s.rows.indexOf(row)] ?? null;
+      out.push([`direct ${s.kind}`, String(round), String(p.connections), String(p.rps), String(p.goodput), fixed(ratio), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), String(row.cpuMsPerRequest), floorCpuOf(round) > 0 ? fixed(row.cpuMsPerRequest / floorCpuOf(round)) : "–", String(p.clientLagP99), ""]);
+    }
+  }
+  for (const s of summaries) {
+    out.push([`direct ${s.kind}`, "mean", String(direct.connections), String(s.rps), String(s.goodput), fixed(s.meanRatio), String(s.p50), String(s.p99), String(s.max), String(s.errors), String(s.shed), String(s.cpuMsPerRequest), fixed(s.cpuOverFloor), "", targetText(s)]);
+  }
+  if (pingMissing(direct)) out.push(blank("direct ping", pingMissingText(direct)));
+  return out;
+}
+
+// The direct section of a results page.
+function directMarkdown(report: BenchReport): string[] {
+  const direct = report.direct!;
+  const summaries = directSummaries(direct);
+  const md: string[] = ["## Direct to one instance", ""];
+  md.push(
+    `One \`next start\` of the demo (production build, plain HTTP on 127.0.0.1, \`LOG_LEVEL\` unset so its default applies, Postgres + Redis over TCP, rate limits off) ` +
+      `and one of the minimal floor app (\`bench/floor-app\`: one route handler returning fixed JSON, same node_modules), no gateway. ` +
+      `${direct.rounds} round(s), each running ${DIRECT_KINDS.map((k) => `\`${k}\``).join(", ")} in turn for ${direct.seconds} s at ${direct.connections} keep-alive connections (closed loop, all connected at once), after a warm-up of each. ` +
+      `×floor: goodput (2xx/s) over the floor app's in the same round. The p99 and p50 given for the whole run are the worst round's. ` +
+      `Requests: ${DIRECT_KINDS.map((k) => `\`${k}\` ${DIRECT_REQUESTS[k]}`).join("; ")} (\`read\`: each connection's own session with one line; \`add\`: quantity 1 of a random product still sold, a fresh session per scenario run).`,
+    "",
+  );
+  if (direct.cpuProfiles) md.push(`**CPU-profiled run** (\`--cpu-prof\`): the profiler's overhead is in the demo's figures. Profiles: ${direct.cpuProfiles.map((f) => `\`${f}\``).join(", ") || "none written"}.`, "");
+  md.push("| scenario | request | ×floor (mean) | ×floor per round | goodput/s | p50 ms | p99 ms | errors | shed | app CPU ms/req | CPU ×floor | target | |", "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  for (const s of summaries) {
+    md.push(
+      `| ${s.kind} | \`${DIRECT_REQUESTS[s.kind]}\` | ${s.kind === "floor" ? "1" : `**${fixed(s.meanRatio)}**`} | ${s.kind === "floor" ? "" : s.ratios.map(fixed).join(", ")} | ${s.goodput} | ${s.p50} | ${s.p99} | ${s.errors} | ${s.shed} | ${s.cpuMsPerRequest} | ${fixed(s.cpuOverFloor)} | ${s.target === undefined ? "" : `≥ ${s.target.toFixed(2)}×, p99 ≤ ${DIRECT_P99_TARGET_MS} ms`} | ${s.met === undefined ? "" : s.met ? "met" : "**not met**"} |`,
+    );
+  }
+  if (pingMissing(direct)) md.push(`| ping | \`${DIRECT_REQUESTS.ping}\` | ${pingMissingText(direct)} | | | | | | | | | ≥ ${DIRECT_TARGETS.ping!.toFixed(2)}× | |`);
+  md.push("", `Round by round (in the order run):`, "");
+  md.push(`| ${DIRECT_HEADER.slice(0, -1).join(" | ")} |`, `| ${DIRECT_HEADER.slice(0, -1).map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`);
+  for (const cells of directCells(direct).filter((c) => /^\d+$/.test(c[1]!))) md.push(`| ${cells.slice(0, -1).join(" | ")} |`);
+  md.push("", `The demo wrote ${direct.logLinesPerRequest} log lines (${direct.logBytesPerRequest} bytes) per request during the rounds, to a file.`, "");
+  const odd = direct.rows.filter((r) => Object.keys(r.phase.statusMix).some((k) => !k.startsWith("2")));
+  if (odd.length) {
+    md.push("Answers other than 2xx:", "");
+    for (const r of odd) md.push(`- ${r.kind}, round ${r.round}: ${Object.entries(r.phase.statusMix).map(([k, v]) => `${k}×${v}`).join(", ")}`);
+    md.push("");
+  }
+  return md;
+}
+
+// The page of a run of the direct set alone.
+export function renderDirectMarkdown(report: BenchReport): string {
+  const md: string[] = [];
+  md.push(`# Bench ${report.date.slice(0, 10)}, direct${report.quick ? " (quick)" : ""}`, "");
+  md.push(
+    `\`npm run bench -- ${report.quick ? "--quick " : ""}--scenarios direct\` at ${report.date}. ${report.machine}. ${report.loadBefore ?? ""} ` +
+      `The load generator, Postgres and Redis share the same cores with both instances: compare ratios within one run, not absolute figures across runs. Whole run: ${report.seconds ?? "?"} s.`,
+    "",
+  );
+  md.push(...directMarkdown(report));
+  return md.join("\n");
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -68,6 +221,8 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   const floor = floorRps(report);
   const md: string[] = [];
   md.push(`# Bench ${report.date.slice(0, 10)}${report.quick ? " (quick)" : ""}`, "");
+  // The direct set ran first; the gateway's scenarios follow under their own heading.
+  if (report.direct) md.push(`${report.machine}. ${report.loadBefore ?? ""}`, "", ...directMarkdown(report), "## Through the gateway", "");
   md.push(
     `\`npm run bench${report.quick ? " -- --quick" : ""}\` at ${report.date}: ${report.instances} instance(s) behind the nginx gateway (\`npm run stack\`), ` +
       `Postgres + Redis over TCP, ${report.connections} connections unless said, closed loop from a separate load-generator process, ` +

@@ -1,44 +1,65 @@
-// npm run bench -- [--quick] [--scenarios a,b] [--instances N] [--out DIR]   (after `npm run build`)
+// npm run bench -- [--quick] [--scenarios a,b] [--instances N] [--out DIR] [--cpu-prof DIR]   (after `npm run build`)
 //
-// Starts `npm run stack` (nginx + N instances) on a fresh Postgres database (DATABASE_URL's
+// First the direct set (bench/direct.mts: one `next start` of the demo on plain HTTP against the
+// minimal floor app, bench/floor-app, in alternating rounds), then the gateway's scenarios:
+// `npm run stack` (nginx + N instances). Each on a fresh Postgres database (DATABASE_URL's
 // server, default postgres://postgres@127.0.0.1:5432/postgres) and a fresh Redis key prefix
-// (REDIS_URL, default redis://127.0.0.1:6379), runs each scenario from its own load-generator
-// process (bench/load.mts), prints a table and writes DIR/<date>.md, DIR/<date>.svg and
-// DIR/latest.md, DIR/latest.svg (DIR defaults to bench/results). Figures: bench/README.md.
-import { fork, type ChildProcess } from "node:child_process";
+// (REDIS_URL, default redis://127.0.0.1:6379), every scenario from the load-generator process
+// (bench/load.mts). Prints a table and writes DIR/<date>.md, DIR/<date>.svg and DIR/latest.md,
+// DIR/latest.svg (DIR defaults to bench/results); a run of the direct set alone writes
+// DIR/<date>-direct.md and DIR/latest-direct.md instead. --cpu-prof DIR: the direct set's demo
+// instance runs under `node --cpu-prof` and writes its profile into DIR as it stops.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createClient } from "redis";
 import { z } from "zod";
 import { startStack, type Stack } from "../test/support/stack";
+import { runDirect } from "./direct.mjs";
+import { runLoad, stopGenerator } from "./generator.mjs";
 import { Client, keepAliveAgent } from "./http.mjs";
 import { cpuSeconds, metricByLabel, nginxPids, postgresFigures, redisCommandsDuring, redisMemory } from "./measure.mjs";
-import { renderMarkdown, renderSvg, renderTable, type BenchReport, type ScenarioReport } from "./report.mjs";
-import type { LoadResult, LoadSpec } from "./spec.mjs";
+import { renderDirectMarkdown, renderMarkdown, renderSvg, renderTable, type BenchReport, type ScenarioReport } from "./report.mjs";
+import { deleteKeys, freshDatabase, freshPrefix, productIds } from "./services.mjs";
+import type { LoadResult, LoadSpecInput } from "./spec.mjs";
 import { percentile, round } from "./stats.mjs";
 
-const ALL = ["floor", "read", "add", "update", "browse", "mixed", "live", "spike", "ladder", "failover"] as const;
+// `direct` is a set of its own (floor app, ping, read, add straight to one instance), run first.
+const ALL = ["direct", "floor", "read", "add", "update", "browse", "mixed", "live", "spike", "ladder", "failover"] as const;
 type Scenario = (typeof ALL)[number];
 
-const argsSchema = z.object({
-  quick: z.boolean(),
-  scenarios: z.array(z.enum(ALL)).min(1),
-  instances: z.number().int().min(1).max(8),
-  out: z.string().min(1),
-});
+const argsSchema = z
+  .object({
+    quick: z.boolean(),
+    scenarios: z.array(z.enum(ALL)).min(1),
+    instances: z.number().int().min(1).max(8),
+    out: z.string().min(1),
+    cpuProf: z.string().min(1).optional(),
+  })
+  .refine((a) => a.cpuProf === undefined || a.scenarios.includes("direct"), { message: "--cpu-prof profiles the direct set's demo instance: include direct in --scenarios", path: ["cpuProf"] });
+
+const USAGE = `usage: npm run bench -- [--quick] [--scenarios ${ALL.join(",")}] [--instances N] [--out DIR] [--cpu-prof DIR]
+  --quick       a smoke that finishes fast: short phases, fewer rounds, a small live set
+  --scenarios   default: all of them; \`--scenarios direct\` runs only the direct set (one instance, plain HTTP,
+                against bench/floor-app) and writes DIR/<date>-direct.md and DIR/latest-direct.md
+  --instances   the gateway's instances (default 2; the direct set always runs one)
+  --out         where the results go (default bench/results)
+  --cpu-prof    run the direct set's demo instance under node --cpu-prof; its profile is written into DIR as it stops`;
 
 function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
-  const raw: { quick: boolean; scenarios: string[]; instances: number; out: string } = { quick: false, scenarios: [...ALL], instances: 2, out: "bench/results" };
+  const raw: { quick: boolean; scenarios: string[]; instances: number; out: string; cpuProf?: string } = { quick: false, scenarios: [...ALL], instances: 2, out: "bench/results" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") raw.quick = true;
     else if (arg === "--scenarios") raw.scenarios = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (arg === "--instances") raw.instances = Number(argv[++i]);
     else if (arg === "--out") raw.out = argv[++i] ?? "";
-    else fail(`unknown option ${arg}`);
+    else if (arg === "--cpu-prof") raw.cpuProf = argv[++i] ?? "";
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else fail(`unknown option ${arg}`);
   }
   const parsed = argsSchema.safeParse(raw);
   if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
@@ -46,7 +67,7 @@ function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
 }
 
 function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--quick] [--scenarios ${ALL.join(",")}] [--instances N] [--out DIR]\n`);
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -54,48 +75,12 @@ const args = parseArgs(process.argv.slice(2));
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const CONNECTIONS = 16;
-// Durations (seconds) and counts: --quick keeps the whole run under 2 minutes.
+// Durations (seconds) and counts: --quick keeps the gateway's scenarios under 2 minutes and the direct set under 1.
 const plan = args.quick
-  ? { steady: 2, warm: 1, liveSessions: 10_000, populateSeconds: 10, live: 3, spike: [2, 4, 2], ladder: 0, failover: 6, costSamples: 10 }
-  : { steady: 10, warm: 3, liveSessions: 100_000, populateSeconds: 420, live: 20, spike: [10, 15, 10], ladder: 5, failover: 20, costSamples: 50 };
+  ? { steady: 2, warm: 1, liveSessions: 10_000, populateSeconds: 10, live: 3, spike: [2, 4, 2], ladder: 0, failover: 6, costSamples: 10, directRounds: 2 }
+  : { steady: 10, warm: 3, liveSessions: 100_000, populateSeconds: 420, live: 20, spike: [10, 15, 10], ladder: 5, failover: 20, costSamples: 50, directRounds: 3 };
 const began = performance.now();
 const log = (line: string) => process.stderr.write(`bench: [${((performance.now() - began) / 1000).toFixed(0)} s] ${line}\n`);
-
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const { default: postgres } = await import("postgres");
-  const name = `cart_bench_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await dropper.unsafe(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
-}
-
-// The load generator: one process of its own for the whole run, one scenario at a time.
-let generator: ChildProcess | undefined;
-
-function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  generator ??= fork("bench/load.mts", [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const child = generator;
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the load generator exited with ${code} during ${spec.scenario}`));
-    child.once("exit", onExit);
-    child.once("message", (message: { result?: LoadResult; error?: string }) => {
-      child.off("exit", onExit);
-      if (message.result) resolve(message.result);
-      else reject(new Error(`load generator, ${spec.scenario}: ${message.error}`));
-    });
-    child.send(spec);
-  });
-}
 
 interface Running {
   stack: Stack;
@@ -108,8 +93,8 @@ interface Running {
 }
 
 async function startRunning(instances: number): Promise<Running> {
-  const db = await freshDatabase();
-  const prefix = `bench:${Date.now().toString(36)}:${randomBytes(3).toString("hex")}:`;
+  const db = await freshDatabase(adminUrl);
+  const prefix = freshPrefix();
   const accessLog = path.join(os.tmpdir(), `bench-gateway-${prefix.replace(/[^a-z0-9]+/gi, "-")}log`);
   const stack = await startStack({
     instances,
@@ -131,6 +116,7 @@ async function startRunning(instances: number): Promise<Running> {
     await db.drop();
     throw error;
   });
+  let untrack = () => {};
   const running: Running = {
     stack,
     db,
@@ -138,17 +124,17 @@ async function startRunning(instances: number): Promise<Running> {
     pids: stack.instances.map((i) => i.pid),
     gatewayPort: Number(new URL(stack.url).port),
     async stop() {
-      live.delete(this);
+      untrack();
       // The log is written at most a second late (flush=1s): let it catch up before nginx stops.
       await new Promise((r) => setTimeout(r, 1500));
       await stack.stop();
       gatewayAnswers.push(...(await readGatewayLog(accessLog)));
       await rm(accessLog, { force: true });
       await db.drop();
-      await deleteKeys(prefix);
+      await deleteKeys(redisUrl, prefix);
     },
   };
-  live.add(running);
+  untrack = track({ stop: () => running.stop(), pids: () => [...(running.nginx ?? []), ...running.pids] });
   running.nginx = await nginxPids(running.gatewayPort);
   return running;
 }
@@ -183,8 +169,16 @@ function annotateGateway(report: BenchReport): void {
   }
 }
 
-// Stacks still running, stopped (and their database and keys removed) if the bench is interrupted.
-const live = new Set<Running>();
+// Stacks and direct instances still running, stopped (and their database and keys removed) if the bench is interrupted.
+interface Live {
+  stop(): Promise<void>;
+  pids(): number[];
+}
+const live = new Set<Live>();
+const track = (handle: Live) => {
+  live.add(handle);
+  return () => void live.delete(handle);
+};
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     log(`${signal}: stopping`);
@@ -193,7 +187,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 // Dying some other way, leave no server running (the stack stops itself once nginx is gone).
 process.on("exit", () => {
-  for (const r of live) for (const pid of [...(r.nginx ?? []), ...r.pids]) {
+  for (const r of live) for (const pid of r.pids()) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {
@@ -201,25 +195,6 @@ process.on("exit", () => {
     }
   }
 });
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = createClient({ url: redisUrl });
-  await redis.connect();
-  try {
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length) await redis.unlink(keys);
-  } finally {
-    await redis.close();
-  }
-}
-
-async function productIds(url: string): Promise<string[]> {
-  const answer = await new Client(new URL(url), keepAliveAgent()).request("GET", "/api/products");
-  const parsed = z.object({ products: z.array(z.object({ id: z.string(), active: z.boolean() })) }).safeParse(JSON.parse(answer.body));
-  // Products no longer sold would answer 422 to every add.
-  const ids = parsed.success ? parsed.data.products.filter((p) => p.active).map((p) => p.id) : [];
-  if (ids.length === 0) throw new Error(`GET /api/products gave no products: ${answer.body.slice(0, 200)}`);
-  return ids;
-}
 
 // CPU seconds of the instances and of nginx while `work` runs.
 async function withCpu<T>(running: Running, work: () => Promise<T>): Promise<{ value: T; appCpu: number; gatewayCpu: number }> {
@@ -237,7 +212,7 @@ function steadyPhases(seconds: number) {
 // Guest sessions with a cart each, created through the API as shoppers would; their cookies one a line.
 // Bounded in time as well as in number, so a busy machine makes a smaller working set, not a run that never ends.
 async function populate(url: string, products: string[], count: number, seconds: number, file: string): Promise<number> {
-  const agent = keepAliveAgent();
+  const agent = keepAliveAgent(new URL(url));
   const cookies: string[] = [];
   let next = 0;
   const started = performance.now();
@@ -265,14 +240,15 @@ async function populate(url: string, products: string[], count: number, seconds:
 
 // Redis commands and Postgres transactions one request costs, counted over a few sequential requests.
 async function perRequestCosts(running: Running, products: string[]) {
-  const client = new Client(new URL(running.stack.url), keepAliveAgent());
+  const base = new URL(running.stack.url);
+  const client = new Client(base, keepAliveAgent(base));
   await client.request("POST", "/api/cart/items", { json: { productId: products[0], quantity: 1 } });
   const N = plan.costSamples;
   const kinds: Record<string, () => Promise<unknown>> = {
     read: () => client.request("GET", "/api/cart"),
     add: () => client.request("POST", "/api/cart/items", { json: { productId: products[1 % products.length], quantity: 1 } }),
     update: () => client.request("PATCH", `/api/cart/items/${products[0]}`, { json: { quantity: 2 } }),
-    "first visit (no cookie) read": () => new Client(new URL(running.stack.url), keepAliveAgent()).request("GET", "/api/cart"),
+    "first visit (no cookie) read": () => new Client(base, keepAliveAgent(base)).request("GET", "/api/cart"),
   };
   const costs: Record<string, { redis: number; pgTransactions: number }> = {};
   for (const [kind, send] of Object.entries(kinds)) {
@@ -292,7 +268,7 @@ async function perRequestCosts(running: Running, products: string[]) {
 async function scenario(running: Running, name: Scenario, products: string[], scratch: string, report: BenchReport): Promise<void> {
   const url = running.stack.url;
   const base = { url, products, retryShed: true, verify: false } as const;
-  const steady = async (kind: LoadSpec["scenario"], label: string, extra: Partial<LoadSpec> = {}) => {
+  const steady = async (kind: LoadSpecInput["scenario"], label: string, extra: Partial<LoadSpecInput> = {}) => {
     const { value, appCpu, gatewayCpu } = await withCpu(running, () => runLoad({ ...base, scenario: kind, phases: steadyPhases(plan.steady), ...extra }));
     const entry: ScenarioReport = { name: label, result: value, appCpuMsPerRequest: cpuMs(appCpu, value), gatewayCpuMsPerRequest: cpuMs(gatewayCpu, value) };
     report.scenarios.push(entry);
@@ -385,8 +361,24 @@ async function main(): Promise<void> {
     loadBefore: `Load average (1 min) as the run began: ${os.loadavg()[0]!.toFixed(2)}.`,
     scenarios: [],
   };
-  const wanted = ALL.filter((s) => args.scenarios.includes(s) && s !== "failover");
+  const wanted = ALL.filter((s) => args.scenarios.includes(s) && s !== "failover" && s !== "direct");
   const withFailover = args.scenarios.includes("failover");
+  // The direct set first: the app's own cost, before the gateway's scenarios fill Postgres and Redis.
+  if (args.scenarios.includes("direct")) {
+    log("direct…");
+    report.direct = await runDirect({
+      rounds: plan.directRounds,
+      seconds: plan.steady,
+      warmSeconds: plan.warm,
+      connections: CONNECTIONS,
+      adminUrl,
+      redisUrl,
+      cpuProfDir: args.cpuProf,
+      log,
+      track,
+    });
+    if (report.direct.cpuProfiles?.length) log(`direct: CPU profile(s) of the demo instance: ${report.direct.cpuProfiles.join(", ")}`);
+  }
   if (wanted.length > 0) {
     const running = await startRunning(args.instances);
     try {
@@ -414,7 +406,7 @@ async function main(): Promise<void> {
     log("failover…");
     await failover(report);
   }
-  generator?.disconnect();
+  stopGenerator();
   annotateGateway(report);
   report.seconds = Math.round((Date.now() - started) / 1000);
   await rm(scratch, { recursive: true, force: true });
@@ -422,6 +414,13 @@ async function main(): Promise<void> {
   process.stdout.write(`${renderTable(report)}\n`);
   await mkdir(args.out, { recursive: true });
   const day = report.date.slice(0, 10);
+  if (wanted.length === 0 && !withFailover) {
+    // The direct set alone: its own page, beside (not over) the last full run's.
+    await writeFile(path.join(args.out, `${day}-direct.md`), renderDirectMarkdown(report));
+    await copyFile(path.join(args.out, `${day}-direct.md`), path.join(args.out, "latest-direct.md"));
+    log(`wrote ${args.out}/${day}-direct.md, latest-direct.md in ${report.seconds} s`);
+    return;
+  }
   await writeFile(path.join(args.out, `${day}.md`), renderMarkdown(report, `${day}.svg`));
   await writeFile(path.join(args.out, `${day}.svg`), renderSvg(report));
   await writeFile(path.join(args.out, "latest.md"), renderMarkdown(report, "latest.svg"));

@@ -1,11 +1,15 @@
 // What bench/run.mts asks of the load generator (bench/load.mts), and what it answers.
 import { z } from "zod";
 
-export const scenarios = ["floor", "read", "add", "update", "browse", "mixed", "live", "spike", "failover"] as const;
+// `get`: GET `path` and nothing else (the direct set's floor app and the module's fixed-JSON route).
+export const scenarios = ["floor", "get", "read", "add", "update", "browse", "mixed", "live", "spike", "failover"] as const;
 
 export const loadSpecSchema = z.strictObject({
-  url: z.url(),
+  // https:// through the gateway, or http:// straight to one instance.
+  url: z.url({ protocol: /^https?$/ }),
   scenario: z.enum(scenarios),
+  // The path the `get` scenario requests.
+  path: z.string().startsWith("/").optional(),
   phases: z.array(z.strictObject({ name: z.string(), connections: z.number().int().min(1).max(5000), seconds: z.number().positive() })).min(1),
   products: z.array(z.string()).min(1),
   // One Cookie header a line: the live sessions the `live` scenario spreads over.
@@ -14,9 +18,14 @@ export const loadSpecSchema = z.strictObject({
   retryShed: z.boolean().default(false),
   // Afterwards, read every user's cart and count acknowledged adds that are missing.
   verify: z.boolean().default(false),
-});
+  // A phase's new users arrive spread over this long (a sale's crowd); 0: all at once, for steady
+  // comparisons where the first second must not run with fewer connections than the rest.
+  arrivalSeconds: z.number().min(0).max(10).default(1),
+}).refine((spec) => spec.scenario !== "get" || spec.path !== undefined, { message: "the get scenario needs a path", path: ["path"] });
 
 export type LoadSpec = z.infer<typeof loadSpecSchema>;
+// What bench/run.mts sends (the defaults filled in by the load generator).
+export type LoadSpecInput = z.input<typeof loadSpecSchema>;
 
 export interface PhaseResult {
   name: string;
