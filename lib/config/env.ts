@@ -22,6 +22,16 @@ const list = z
       .filter(Boolean),
   );
 
+// WHATWG URL parsing refuses a multi-host authority: check it with the first host alone.
+function isPostgresUrl(value: string): boolean {
+  const match = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/.exec(value);
+  if (!match) return false;
+  const [, scheme, authority, rest] = match;
+  const at = authority!.lastIndexOf("@");
+  const hosts = authority!.slice(at + 1).split(",");
+  return hosts.every((h) => h.length > 0) && URL.canParse(`${scheme}${authority!.slice(0, at + 1)}${hosts[0]}${rest}`);
+}
+
 const flag = z
   .enum(["0", "1", "true", "false", ""])
   .optional()
@@ -30,7 +40,11 @@ const flag = z
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).optional().default("development"),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    // One host, or several (host:port,host:port: a failover formation's URL, as libpq and postgres.js read it).
+    DATABASE_URL: z
+      .string()
+      .refine((v) => isPostgresUrl(v), "must be a postgres:// URL (one host, or several separated by commas)")
+      .optional(),
     DATA_DIR: z.string().min(1).optional().default(".data"),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     // Redis Cluster: some of its nodes as host:port (the rest are discovered).

@@ -102,11 +102,15 @@ function parseIfMatch(header: string | null): number | undefined {
   return match ? Number(match[1]) : -1;
 }
 
-// Path parameters and JSON body as one object, so a refusal names the field wherever it came from.
-function inputSchema(op: OperationSpec, source: "body" | "form"): z.ZodType {
-  // A JSON body is strict (an unknown field is refused); a form carries the host's own fields too, which are left out.
-  if (source === "body") return z.strictObject({ ...(op.params?.shape ?? {}), ...(op.body?.shape ?? {}) });
-  return z.object({ ...(op.form?.shape ?? {}) });
+// The operation's input from its path parameters and its body (or form fields), each checked
+// by its own schema: a JSON body is strict (an unknown field, the path's parameter included, is
+// refused); a form carries the host's own fields too, which are left out.
+function parseInput(op: OperationSpec, params: Record<string, string>, fields: unknown, source: "body" | "form"): unknown {
+  const fromPath = op.params ? op.params.parse(params) : {};
+  const schema = source === "body" ? op.body : op.form;
+  if (!schema) return fromPath;
+  const fromFields = source === "body" ? schema.parse(fields) : z.object(schema.shape).parse(fields);
+  return { ...fromFields, ...fromPath };
 }
 
 // Saves the session record and sets the cookie on a response when it changed.
@@ -128,7 +132,6 @@ async function respond(status: number, body: unknown, session: Session, replayed
 }
 
 export function sessionRouteHandler(op: OperationSpec, call: SessionCall) {
-  const schema = inputSchema(op, "body");
   return (req: NextRequest, params: Record<string, string>): Promise<Response> =>
     withRequestContext(req, { route: routePattern(req.nextUrl.pathname, params), admission: !op.exemptFromAdmission }, async () => {
       const incoming: Incoming = {
@@ -141,9 +144,8 @@ export function sessionRouteHandler(op: OperationSpec, call: SessionCall) {
         idempotencyKey: req.headers.get("idempotency-key"),
         ifMatch: op.ifMatch ? parseIfMatch(req.headers.get("if-match")) : undefined,
         async readInput() {
-          const { value, text } = op.body ? await readJsonBody(req) : { value: {}, text: "" };
-          const body = typeof value === "object" && value !== null && !Array.isArray(value) ? value : { "": value };
-          return { input: schema.parse({ ...body, ...params }), text };
+          const { value, text } = op.body ? await readJsonBody(req) : { value: undefined, text: "" };
+          return { input: parseInput(op, params, value, "body"), text };
         },
       };
       const result = await runSessionOperation(op, call, incoming);
@@ -209,7 +211,6 @@ async function stateOf(status: number, body: unknown, session: Session): Promise
 }
 
 export function sessionAction(op: OperationSpec, call: SessionCall, io: RequestIo = nextRequestIo) {
-  const schema = inputSchema(op, "form");
   return (formData: FormData): Promise<ActionResult> =>
     withActionContext(
       op.id,
@@ -227,7 +228,7 @@ export function sessionAction(op: OperationSpec, call: SessionCall, io: RequestI
           // A form's key makes a double submit apply once; anything that is not a key is ignored (not refused).
           idempotencyKey: isIdempotencyKey(key) ? key : null,
           ifMatch: undefined,
-          readInput: async () => ({ input: schema.parse(fields), text: JSON.stringify(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))) }),
+          readInput: async () => ({ input: parseInput(op, {}, fields, "form"), text: JSON.stringify(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))) }),
         };
         const result = await runSessionOperation(op, call, incoming);
         if (!result.ok) {

@@ -21,6 +21,7 @@ const unavailableCodes = new Set([
   "40001", // serialization_failure
   "40P01", // deadlock_detected
   "25P03", // idle_in_transaction_session_timeout
+  "25006", // read_only_sql_transaction (a primary being demoted, or a standby)
 ]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {

@@ -13,6 +13,8 @@ export interface PostgresTarget {
 const PGBOUNCER_PORT = "6432";
 
 export function postgresTarget(databaseUrl: string, setting: PoolerSetting): PostgresTarget {
+  // A multi-host URL (a failover formation) is no WHATWG URL: it is passed on as it is.
+  if (/^[^/]*\/\/[^/?#]*,/.test(databaseUrl)) return { url: databaseUrl, pgbouncer: setting === "pgbouncer" };
   const url = new URL(databaseUrl);
   const marker = url.searchParams.get("pgbouncer");
   url.searchParams.delete("pgbouncer");

@@ -1,6 +1,6 @@
 import type { Env } from "../config/env";
 import { currentRuntime } from "../runtime/context";
-import { sharedResource } from "../runtime/shared";
+import { forgetSharedResource, sharedResource } from "../runtime/shared";
 import { log } from "../log/logger";
 import { recordStoreFallback } from "../observe/metrics";
 import type { BackoffPolicy, KeyValueStore, StoreArea } from "./kv";
@@ -181,31 +181,45 @@ export class ResilientStore {
   }
 }
 
+// What identifies the backend these settings name (one per process, shared by every instance naming it).
+function backendId(config: Env): string {
+  if (config.REDIS_URL) return `kv:${config.REDIS_URL}`;
+  if (config.REDIS_CLUSTER_NODES.length > 0) return `kv:cluster:${config.REDIS_CLUSTER_NODES.join(",")}`;
+  if (config.UPSTASH_REDIS_REST_URL) return `kv:upstash:${config.UPSTASH_REDIS_REST_URL}`;
+  return "kv:memory";
+}
+
+// Closes the backend these settings name, for tests and graceful shutdown (the next caller opens a new one).
+export async function closeBackend(config: Env): Promise<void> {
+  const pending = forgetSharedResource(backendId(config)) as Promise<KeyValueStore> | undefined;
+  if (pending) await (await pending.catch(() => null))?.close();
+}
+
 // The backend these settings name, one per Redis URL, cluster or Upstash database in this
 // process, shared by every instance that names it (each keeps its own key prefix).
 export function openBackend(config: Env): Promise<KeyValueStore> {
   if (config.REDIS_URL) {
     const url = config.REDIS_URL;
-    return sharedResource(`kv:${url}`, async () => {
+    return sharedResource(backendId(config), async () => {
       const { RedisStore } = await import("./redis-store");
       return new RedisStore({ url }, config.STORE_TIMEOUT_MS);
     });
   }
   if (config.REDIS_CLUSTER_NODES.length > 0) {
     const nodes = config.REDIS_CLUSTER_NODES;
-    return sharedResource(`kv:cluster:${nodes.join(",")}`, async () => {
+    return sharedResource(backendId(config), async () => {
       const { RedisStore } = await import("./redis-store");
       return new RedisStore({ clusterNodes: nodes }, config.STORE_TIMEOUT_MS);
     });
   }
   if (config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN) {
     const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
-    return sharedResource(`kv:upstash:${url}`, async () => {
+    return sharedResource(backendId(config), async () => {
       const { UpstashStore } = await import("./upstash-store");
       return new UpstashStore(url, token, config.STORE_TIMEOUT_MS);
     });
   }
-  return sharedResource("kv:memory", async () => {
+  return sharedResource(backendId(config), async () => {
     if (config.NODE_ENV === "production") {
       log.warn("no REDIS_URL, REDIS_CLUSTER_NODES or UPSTASH_REDIS_REST_URL: sessions live in this process only; run one instance or configure Redis");
     }

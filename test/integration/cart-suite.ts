@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { prepareBackend, type Backend, type BackendKind } from "../support/backends";
 import { Shopper } from "../support/shopper";
 
 /**
- * The contract's routes, run against the built app on one backend
- * combination. Each backend file calls this once; suites share nothing.
+ * The contract's routes on one backend combination, through the module's own route handlers
+ * in this process (test/support/in-process-app.ts: the pipeline `next start` runs, on the real
+ * Postgres or PGlite and Redis or in-process store), plus one smoke through a real
+ * `next start` of the built app. Each backend file calls this once; suites share nothing.
  */
 const TEE = "sku-tee-black-m";
 const HOODIE = "sku-hoodie-grey-m";
@@ -22,12 +25,12 @@ function expectError(reply: { status: number; body: any }, status: number, code:
 export function defineCartSuite(kind: BackendKind) {
   describe(`cart API on ${kind}`, () => {
     let backend: Backend;
-    let app: AppServer;
-    const shopper = () => new Shopper(app.url);
+    let app: InProcessApp;
+    const shopper = () => new Shopper(app.url, app.fetch);
 
     beforeAll(async () => {
       backend = await prepareBackend(kind, kind.replace(/\W/g, "_"));
-      app = await startApp({ ...backend.env, CART_MAX_LINES: String(MAX_LINES) });
+      app = await startInProcessApp({ ...backend.env, CART_MAX_LINES: String(MAX_LINES) });
     });
 
     afterAll(async () => {
@@ -269,7 +272,10 @@ export function defineCartSuite(kind: BackendKind) {
     });
   });
 
-  describe(`guest session expiry on ${kind}`, () => {
+  // One real `next start` of the built app on this backend, for what only a server shows: its
+  // HTTP, its cookies, its process. It also runs the idle expiry, whose clock is the store's own
+  // (Redis expires keys in real time).
+  describe(`guest session expiry through next start on ${kind}`, () => {
     let backend: Backend;
     let app: AppServer;
 
