@@ -3,8 +3,10 @@
 // Runs, in the foreground, N `next start` instances on free ports and nginx
 // (deploy/nginx/nginx.conf.template) on https://127.0.0.1:P in front of them,
 // with a self-signed ECDSA P-256 certificate made on first run under
-// .data/stack/tls. Stdout carries only `instance <n> pid <pid> url <url>` per
-// instance, then `ready https://127.0.0.1:<P>`; the children's output goes to
+// .data/stack/tls, and a plain-HTTP server on a free port that redirects to it.
+// Stdout carries only `instance <n> pid <pid> url <url>` per instance,
+// `http http://127.0.0.1:<port>` (the redirecting server), then
+// `ready https://127.0.0.1:<P>`; the children's output goes to
 // stderr. SIGTERM or SIGINT stops everything it started. Exit code 1 when it
 // cannot start (or nginx stops on its own), 0 after a requested stop.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
@@ -78,7 +80,7 @@ async function certificate(): Promise<{ cert: string; key: string }> {
   return files;
 }
 
-async function renderConfig(runDir: string, port: number, upstreams: number[], perInstance: number, tls: { cert: string; key: string }, accessLog?: string) {
+async function renderConfig(runDir: string, port: number, httpPort: number, upstreams: number[], perInstance: number, tls: { cert: string; key: string }, accessLog?: string) {
   const total = perInstance * upstreams.length;
   // One refused or timed-out attempt takes an instance out for 2 s: a killed one costs
   // at most one failed attempt per 2 s, a slow start of a live one little.
@@ -86,6 +88,10 @@ async function renderConfig(runDir: string, port: number, upstreams: number[], p
   const values: Record<string, string> = {
     RUN_DIR: runDir,
     PORT: String(port),
+    HTTP_PORT: String(httpPort),
+    // The names the certificate carries; any other Host is closed unanswered (444).
+    SERVER_NAMES: "127.0.0.1 localhost",
+    HTTPS_PORT_SUFFIX: port === 443 ? "" : `:${port}`,
     CERT: tls.cert,
     KEY: tls.key,
     MAX_FAILS: maxFails,
@@ -195,7 +201,8 @@ async function main() {
   const runDir = path.join(stackDir, `run-${port}`);
   await rm(runDir, { recursive: true, force: true });
   await mkdir(runDir, { recursive: true });
-  const conf = await renderConfig(runDir, port, ports, perInstance, await certificate(), accessLog);
+  const httpPort = await freePort();
+  const conf = await renderConfig(runDir, port, httpPort, ports, perInstance, await certificate(), accessLog);
   const nginx = spawnChild("nginx", ["-p", runDir, "-e", "stderr", "-c", conf, "-g", "daemon off;"], process.env);
   nginx.once("exit", (code, signal) => {
     if (stopping) return;
@@ -203,6 +210,7 @@ async function main() {
     void stopAll(1);
   });
   await waitFor(() => httpsHealthy(port), nginx, "nginx", 15_000);
+  process.stdout.write(`http http://127.0.0.1:${httpPort}\n`);
   process.stdout.write(`ready https://127.0.0.1:${port}\n`);
 }
 
