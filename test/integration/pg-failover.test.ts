@@ -66,6 +66,15 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
       instances: 2,
       postgres: "ha",
       env: { REDIS_URL: redisUrl, STORE_KEY_PREFIX: uniquePrefix("pg_failover"), CART_MAX_QUANTITY: "100000" },
+    }).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/DATABASE_URL: Invalid URL/.test(message)) {
+        throw new Error(
+          `the instances refused the formation's multi-host DATABASE_URL (host:port,host:port?target_session_attrs=read-write): ` +
+            `the app must accept it (lib/config/env.ts validates DATABASE_URL with z.url(), and lib/storage/pooler.ts parses it with new URL(); both throw on the comma)\n\n${message}`,
+        );
+      }
+      throw error;
     });
     stackReadyMs = Date.now() - began;
   }, 240_000);
