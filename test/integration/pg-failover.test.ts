@@ -57,38 +57,48 @@ const describeAttempt = (a: Attempt, killedAt: number) =>
   `${a.kind} ${a.status}${a.code ? ` ${a.code}` : ""}${a.retryAfter ? ` Retry-After ${a.retryAfter}` : ""} sent ${a.sentAt - killedAt} ms from the kill`;
 
 describe("the Postgres primary killed under load (npm run stack -- --postgres ha)", () => {
-  let stack: Stack;
+  let stack: Stack | undefined;
+  // Kept, not thrown: each expectation below then fails under its own name with this reason
+  // (a throwing beforeAll would report them as skipped).
+  let startError: Error | undefined;
   const began = Date.now();
   let stackReadyMs = 0;
 
   beforeAll(async () => {
-    stack = await startStack({
-      instances: 2,
-      postgres: "ha",
-      env: { REDIS_URL: redisUrl, STORE_KEY_PREFIX: uniquePrefix("pg_failover"), CART_MAX_QUANTITY: "100000" },
-    }).catch((error: unknown) => {
+    try {
+      stack = await startStack({
+        instances: 2,
+        postgres: "ha",
+        env: { REDIS_URL: redisUrl, STORE_KEY_PREFIX: uniquePrefix("pg_failover"), CART_MAX_QUANTITY: "100000" },
+      });
+      stackReadyMs = Date.now() - began;
+    } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (/DATABASE_URL: Invalid URL/.test(message)) {
-        throw new Error(
-          `the instances refused the formation's multi-host DATABASE_URL (host:port,host:port?target_session_attrs=read-write): ` +
-            `the app must accept it (lib/config/env.ts validates DATABASE_URL with z.url(), and lib/storage/pooler.ts parses it with new URL(); both throw on the comma)\n\n${message}`,
-        );
-      }
-      throw error;
-    });
-    stackReadyMs = Date.now() - began;
+      startError = new Error(
+        /DATABASE_URL: Invalid URL/.test(message)
+          ? `the instances refused the formation's multi-host DATABASE_URL (host:port,host:port?target_session_attrs=read-write): ` +
+              `the app must accept it (lib/config/env.ts validates DATABASE_URL with z.url(), and lib/storage/pooler.ts parses it with new URL(); both throw on the comma)\n\n${message}`
+          : message,
+      );
+    }
   }, 240_000);
 
   afterAll(async () => {
     await stack?.stop();
     // The stack stops and removes its formation; if it could not, nothing may outlive the suite.
     const leftovers = stack ? killFormationLeftovers(stack) : 0;
-    console.info(`pg-failover suite: stack ready in ${(stackReadyMs / 1000).toFixed(1)} s, whole suite ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    console.info(`pg-failover suite: ${stack ? `stack ready in ${(stackReadyMs / 1000).toFixed(1)} s, ` : "stack did not start, "}whole suite ${((Date.now() - began) / 1000).toFixed(1)} s`);
     expect(leftovers, "formation processes left running after the stack stopped").toBe(0);
   }, 60_000);
 
+  /** The running stack, or this test fails with the reason it could not start. */
+  function started(): Stack {
+    if (!stack) throw startError ?? new Error("the stack did not start");
+    return stack;
+  }
+
   it("starts a formation of a primary and a synchronous secondary", async () => {
-    const nodes = stack.postgresNodes;
+    const nodes = started().postgresNodes;
     expect(nodes.map((n) => n.role).sort()).toEqual(["primary", "secondary"]);
     const primary = nodes.find((n) => n.role === "primary")!;
     expect(await isPrimary(primary)).toBe(true);
@@ -101,6 +111,7 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
   });
 
   it("loses no acknowledged add, answers 2xx or 503 with Retry-After throughout, and takes writes again within 20 s", async () => {
+    const stack = started();
     const primary = stack.postgresNodes.find((n) => n.role === "primary")!;
     const workers: Worker[] = await Promise.all(
       Array.from({ length: SHOPPERS }, async () => {
