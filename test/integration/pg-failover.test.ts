@@ -112,7 +112,6 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
 
   it("loses no acknowledged add, answers 2xx or 503 with Retry-After throughout, and takes writes again within 20 s", async () => {
     const stack = started();
-    const primary = stack.postgresNodes.find((n) => n.role === "primary")!;
     const workers: Worker[] = await Promise.all(
       Array.from({ length: SHOPPERS }, async () => {
         const s = new Shopper(stack.url, insecureFetch);
@@ -154,8 +153,10 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
     });
 
     await sleep(WARM_MS);
+    // The primary now (on a loaded machine the monitor may have switched since the stack started).
+    const primary = await waitForPrimary(stack.postgresNodes, 10_000);
     killedAt = Date.now();
-    killPostmaster(primary);
+    killPostmaster(stack, primary);
     // Run until writes have stayed back for a while (at least the time the formation needs
     // to notice), or until well past the target.
     while (Date.now() < killedAt + LOAD_AFTER_KILL_MAX_MS) {

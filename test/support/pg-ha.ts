@@ -56,9 +56,25 @@ export async function waitForPrimary(nodes: StackPostgresNode[], ms: number): Pr
   throw new Error(`no node of the formation took writes within ${ms / 1000} s`);
 }
 
-/** SIGKILL of a node's postmaster (the pid from the stack's line). */
-export function killPostmaster(node: StackPostgresNode): void {
-  process.kill(node.pid, "SIGKILL");
+/**
+ * The node's postmaster now: its keeper restarts Postgres after a crash, so the pid
+ * in postmaster.pid may no longer be the one the stack printed.
+ */
+export function postmasterPid(stack: Pick<Stack, "port">, node: StackPostgresNode): number {
+  try {
+    const pid = Number(readFileSync(path.join(formationDir(stack), `node${node.n}`, "postmaster.pid"), "utf8").split("\n")[0]);
+    if (pid > 0) return pid;
+  } catch {
+    // not running, or not readable by this user: the pid the stack printed
+  }
+  return node.pid;
+}
+
+/** SIGKILL of a node's postmaster; returns the pid killed. */
+export function killPostmaster(stack: Pick<Stack, "port">, node: StackPostgresNode): number {
+  const pid = postmasterPid(stack, node);
+  process.kill(pid, "SIGKILL");
+  return pid;
 }
 
 /** Where the stack keeps the formation. */
