@@ -1,11 +1,19 @@
-// npm run stack -- --instances N --port P   (after `npm run build`)
+// npm run stack -- --instances N --port P [--postgres ha]   (after `npm run build`)
 //
 // Runs, in the foreground, N `next start` instances on free ports and nginx
 // (deploy/nginx/nginx.conf.template) on https://127.0.0.1:P in front of them,
 // with a self-signed ECDSA P-256 certificate made on first run under
-// .data/stack/tls. Stdout carries only `instance <n> pid <pid> url <url>` per
-// instance, then `ready https://127.0.0.1:<P>`; the children's output goes to
-// stderr. SIGTERM or SIGINT stops everything it started. Exit code 1 when it
+// .data/stack/tls, and a plain-HTTP server on a free port that redirects to it.
+// The instances use DATABASE_URL; with `--postgres ha` they use a pg_auto_failover
+// formation started first instead (deploy/postgres/formation.ts: a monitor and two
+// nodes under .data/stack/pg/<P>, fresh each run, removed on stop).
+//
+// Stdout carries only these lines, in this order: with `--postgres ha`,
+// `postgres node <n> pid <postmaster pid> port <port> role <primary|secondary>` per
+// node; `instance <n> pid <pid> url <url>` per instance; `http http://127.0.0.1:<port>`
+// (the redirecting server); then `ready https://127.0.0.1:<P>`. The children's output
+// goes to stderr (the formation's to log files beside its data, named on stderr if a
+// server exits). SIGTERM or SIGINT stops everything it started. Exit code 1 when it
 // cannot start (or nginx stops on its own), 0 after a requested stop.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -14,8 +22,9 @@ import https from "node:https";
 import { createServer } from "node:net";
 import path from "node:path";
 import { ConfigError, parseStackEnv } from "@/lib/config/env";
+import { Formation } from "../deploy/postgres/formation";
 
-const USAGE = "usage: npm run stack -- [--instances N] [--port P]";
+const USAGE = "usage: npm run stack -- [--instances N] [--port P] [--postgres ha]";
 const root = process.cwd();
 const stackDir = path.join(root, ".data", "stack");
 
@@ -24,10 +33,16 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function parseArgs(argv: string[]): { instances: number; port: number } {
-  const options = { instances: 2, port: 8443 };
+function parseArgs(argv: string[]): { instances: number; port: number; postgres: "env" | "ha" } {
+  const options = { instances: 2, port: 8443, postgres: "env" as "env" | "ha" };
   for (let i = 0; i < argv.length; i += 2) {
     const [name, value] = [argv[i], argv[i + 1]];
+    if (name === "--postgres") {
+      // "env": DATABASE_URL as given; "ha": a formation of our own.
+      if (value === "ha" || value === "env") options.postgres = value;
+      else fail(`--postgres takes "ha" (a pg_auto_failover formation) or "env" (DATABASE_URL, the default)\n${USAGE}`);
+      continue;
+    }
     const n = Number(value);
     if (!Number.isInteger(n)) fail(`${name} needs a whole number\n${USAGE}`);
     if (name === "--instances" && n >= 1 && n <= 16) options.instances = n;
@@ -78,7 +93,7 @@ async function certificate(): Promise<{ cert: string; key: string }> {
   return files;
 }
 
-async function renderConfig(runDir: string, port: number, upstreams: number[], perInstance: number, tls: { cert: string; key: string }, accessLog?: string) {
+async function renderConfig(runDir: string, port: number, httpPort: number, upstreams: number[], perInstance: number, tls: { cert: string; key: string }, accessLog?: string) {
   const total = perInstance * upstreams.length;
   // One refused or timed-out attempt takes an instance out for 2 s: a killed one costs
   // at most one failed attempt per 2 s, a slow start of a live one little.
@@ -86,6 +101,10 @@ async function renderConfig(runDir: string, port: number, upstreams: number[], p
   const values: Record<string, string> = {
     RUN_DIR: runDir,
     PORT: String(port),
+    HTTP_PORT: String(httpPort),
+    // The names the certificate carries; any other Host is closed unanswered (444).
+    SERVER_NAMES: "127.0.0.1 localhost",
+    HTTPS_PORT_SUFFIX: port === 443 ? "" : `:${port}`,
     CERT: tls.cert,
     KEY: tls.key,
     MAX_FAILS: maxFails,
@@ -105,6 +124,7 @@ async function renderConfig(runDir: string, port: number, upstreams: number[], p
 }
 
 const children: ChildProcess[] = [];
+let formation: Formation | undefined;
 let stopping = false;
 
 function spawnChild(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
@@ -152,13 +172,15 @@ async function stopAll(code: number) {
         }),
     ),
   );
+  // The instances are gone: the formation can stop without a client noticing.
+  await formation?.stop().catch((error: unknown) => process.stderr.write(`stack: stopping the formation: ${String(error)}\n`));
   process.exit(code);
 }
 
 async function main() {
-  const { instances, port } = parseArgs(process.argv.slice(2));
-  if (!process.env.DATABASE_URL) {
-    fail("npm run stack needs DATABASE_URL (a Postgres URL): the embedded PGlite is one process per directory, and the stack runs several.");
+  const { instances, port, postgres } = parseArgs(process.argv.slice(2));
+  if (postgres === "env" && !process.env.DATABASE_URL) {
+    fail("npm run stack needs DATABASE_URL (a Postgres URL) or --postgres ha: the embedded PGlite is one process per directory, and the stack runs several.");
   }
   if (!(await portFree(port))) fail(`port ${port} is in use: choose another with --port.`);
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) fail("no build found: run `npm run build` first.");
@@ -173,9 +195,22 @@ async function main() {
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stopAll(0));
   // Last resort if this process dies some other way: leave nothing running.
-  process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
+  process.on("exit", () => {
+    children.forEach((c) => c.exitCode === null && c.kill("SIGKILL"));
+    formation?.killNow();
+  });
 
-  const appEnv = { ...process.env, NODE_ENV: "production" as const, TRUST_PROXY: "1", AUTH_TRUST_HOST: "true", NEXT_TELEMETRY_DISABLED: "1" };
+  const appEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" as const, TRUST_PROXY: "1", AUTH_TRUST_HOST: "true", NEXT_TELEMETRY_DISABLED: "1" };
+  if (postgres === "ha") {
+    const ports = { monitor: await freePort(), nodes: [await freePort(), await freePort()] as [number, number] };
+    formation = new Formation(path.join(stackDir, "pg", String(port)), ports, "cart", (line) => process.stderr.write(`stack: ${line}\n`));
+    const began = Date.now();
+    await formation.start();
+    process.stderr.write(`stack: postgres formation ready in ${((Date.now() - began) / 1000).toFixed(1)} s: ${formation.url}\n`);
+    for (const node of formation.nodes) process.stdout.write(`postgres node ${node.n} pid ${node.pid} port ${node.port} role ${node.role}\n`);
+    // The formation's multi-host URL: postgres.js tries each host and keeps the read-write one.
+    appEnv.DATABASE_URL = formation.url;
+  }
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const ports: number[] = [];
   const started = [];
@@ -195,7 +230,8 @@ async function main() {
   const runDir = path.join(stackDir, `run-${port}`);
   await rm(runDir, { recursive: true, force: true });
   await mkdir(runDir, { recursive: true });
-  const conf = await renderConfig(runDir, port, ports, perInstance, await certificate(), accessLog);
+  const httpPort = await freePort();
+  const conf = await renderConfig(runDir, port, httpPort, ports, perInstance, await certificate(), accessLog);
   const nginx = spawnChild("nginx", ["-p", runDir, "-e", "stderr", "-c", conf, "-g", "daemon off;"], process.env);
   nginx.once("exit", (code, signal) => {
     if (stopping) return;
@@ -203,6 +239,7 @@ async function main() {
     void stopAll(1);
   });
   await waitFor(() => httpsHealthy(port), nginx, "nginx", 15_000);
+  process.stdout.write(`http http://127.0.0.1:${httpPort}\n`);
   process.stdout.write(`ready https://127.0.0.1:${port}\n`);
 }
 

@@ -1,4 +1,5 @@
-import { connect, type TLSSocket } from "node:tls";
+import http from "node:http";
+import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
@@ -125,7 +126,99 @@ describe("the shopper flow through the gateway over HTTPS", () => {
     const add = await s.add(TEE, 1, { "x-forwarded-host": "evil.example", origin: running.stack.url });
     expect(add.status).toBe(200);
   });
+
+  it("closes the connection unanswered (444) for an unknown or missing Host, and serves its own names", async () => {
+    const { url } = running.stack;
+    const { port } = new URL(url);
+    expect(await rawOverTls(url, "GET /api/cart HTTP/1.1\r\nHost: evil.example\r\n\r\n")).toBe("");
+    expect(await rawOverTls(url, `GET /api/cart HTTP/1.1\r\nHost: evil.example:${port}\r\n\r\n`)).toBe("");
+    expect(await rawOverTls(url, "GET /api/cart HTTP/1.0\r\n\r\n")).toBe("");
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      expect(await rawOverTls(url, `GET /api/cart HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
+    }
+    // The plain-HTTP port too.
+    expect(await plainGet(`${running.stack.httpUrl}/`, "evil.example")).toBe("closed");
+  });
+
+  it("redirects its plain-HTTP port to HTTPS, path and query kept", async () => {
+    const { url, httpUrl } = running.stack;
+    const { port } = new URL(url);
+    const httpHost = new URL(httpUrl).host;
+    expect(await plainGet(`${httpUrl}/cart?from=mail`, httpHost)).toEqual({ status: 301, location: `https://127.0.0.1:${port}/cart?from=mail` });
+    expect(await plainGet(`${httpUrl}/`, `localhost:${new URL(httpUrl).port}`)).toEqual({ status: 301, location: `https://localhost:${port}/` });
+  });
+
+  it("refuses a 40 KiB body itself with 413 (the app never sees it), and passes what fits", async () => {
+    const s = new Shopper(running.stack.url, insecureFetch);
+    const big = await s.request("POST", "/api/cart/items", { json: { productId: TEE, quantity: 1, padding: "x".repeat(40 * 1024) } });
+    expect(big.status).toBe(413);
+    expect(big.headers.get("x-request-id")).toMatch(NGINX_REQUEST_ID);
+    // nginx's own answer, in the contract's shape (the app's says 16384 bytes).
+    expect(big.body).toEqual({ error: { code: "PAYLOAD_TOO_LARGE", message: expect.stringMatching(/gateway accepts \(32 KiB\)/) } });
+    // 20 KiB passes the gateway and meets the app's own 16 KiB limit.
+    const app = await s.request("POST", "/api/cart/items", { json: { productId: TEE, quantity: 1, padding: "x".repeat(20 * 1024) } });
+    expect(app.status).toBe(413);
+    expect((app.body as any).error.message).not.toMatch(/gateway/);
+  });
+
+  it("speaks TLS 1.2 and 1.3 with AEAD suites only, issues no session tickets, and sends HSTS", async () => {
+    const { url } = running.stack;
+    expect(await handshake(url, { maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" })).toEqual({ ok: true, ticket: false, protocol: "TLSv1.2" });
+    expect((await handshake(url, { minVersion: "TLSv1.3" })).ok).toBe(true);
+    // CBC suites (with SHA-1 or SHA-256 MACs) are refused.
+    for (const ciphers of ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"]) {
+      expect((await handshake(url, { maxVersion: "TLSv1.2", ciphers })).ok, ciphers).toBe(false);
+    }
+    const reply = await new Shopper(url, insecureFetch).getCart();
+    expect(reply.headers.get("strict-transport-security")).toBe("max-age=63072000");
+  });
 });
+
+/** Sends one raw HTTP/1.1 request over TLS and returns every byte the gateway sent before it closed. */
+async function rawOverTls(url: string, head: string, options: ConnectionOptions = {}): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false, ALPNProtocols: ["http/1.1"], ...options });
+  await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
+  let received = "";
+  socket.on("data", (d: Buffer) => (received += d.toString()));
+  socket.write(head);
+  await new Promise<void>((resolve) => {
+    socket.once("close", () => resolve());
+    socket.once("error", () => resolve());
+    setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, 5_000);
+  });
+  return received;
+}
+
+/** Whether a TLS handshake with these client settings completes; the socket is closed at once. */
+async function handshake(url: string, options: ConnectionOptions): Promise<{ ok: boolean; ticket: boolean; protocol?: string | null }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port), rejectUnauthorized: false, ...options });
+    socket.once("secureConnect", () => {
+      // A TLS 1.2 ticket arrives in the handshake itself.
+      setTimeout(() => {
+        resolve({ ok: true, ticket: socket.getTLSTicket() !== undefined, protocol: socket.getProtocol() });
+        socket.destroy();
+      }, 100);
+    });
+    socket.once("error", () => resolve({ ok: false, ticket: false }));
+  });
+}
+
+function plainGet(url: string, host: string): Promise<{ status: number; location?: string } | "closed"> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { headers: { host }, agent: false }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+    });
+    req.on("error", () => resolve("closed"));
+    req.setTimeout(5_000, () => req.destroy());
+  });
+}
 
 interface Attempt {
   at: number;
