@@ -3,6 +3,7 @@ import { products } from "../../db/schema";
 import type { CatalogAdapter, CatalogProduct } from "../cart/catalog";
 import type { Product } from "../cart/types";
 import { log } from "../log/logger";
+import { recordCatalogRead } from "../observe/metrics";
 import type { Database } from "../storage/database";
 import { currentRuntime } from "../runtime/context";
 import type { CartRuntime } from "../runtime/runtime";
@@ -82,6 +83,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
     let pending = lookups.get(key);
     if (!pending) {
       pending = (async () => {
+        recordCatalogRead("by_id");
         const rows = await (await db()).select().from(products).where(inArray(products.id, ids));
         const found = rows.map(fromRow);
         if (copy) {
@@ -98,6 +100,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
   };
 
   const load = async (): Promise<Copy> => {
+    recordCatalogRead("all");
     const rows = await (await db()).select().from(products).orderBy(asc(products.position), asc(products.id));
     const list = rows.map(fromRow);
     copy = { list, byId: new Map(list.map((p) => [p.id, p])), loadedAt: Date.now() };
@@ -125,6 +128,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
     },
     async getProducts(ids, { fresh = false } = {}) {
       if (fresh) {
+        recordCatalogRead("fresh");
         const rows = await (await db()).select().from(products).where(inArray(products.id, [...ids]));
         return rows.map(fromRow);
       }

@@ -19,8 +19,14 @@ export function metricsAuthorized(authorization: string | null, token: string | 
 }
 
 // GET /api/metrics: this instance's registry in the Prometheus text format.
+// In production the metrics are served only to a holder of METRICS_TOKEN: without one set, the
+// route is not there (404), as /api/cron/cleanup without CRON_SECRET. Elsewhere it is open without one.
 export async function metricsResponse(req: NextRequest): Promise<NextResponse> {
-  if (!metricsAuthorized(req.headers.get("authorization"), env().METRICS_TOKEN)) {
+  const { METRICS_TOKEN: token, NODE_ENV } = env();
+  if (!token && NODE_ENV === "production") {
+    return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: { "Cache-Control": "no-store" } });
+  }
+  if (!metricsAuthorized(req.headers.get("authorization"), token)) {
     return NextResponse.json(errorBody("UNAUTHORIZED", "Send Authorization: Bearer <METRICS_TOKEN>."), {
       status: 401,
       headers: { "Cache-Control": "no-store", "WWW-Authenticate": 'Bearer realm="metrics"' },

@@ -106,7 +106,8 @@ function parseIfMatch(header: string | null): number | undefined {
 // by its own schema: a JSON body is strict (an unknown field, the path's parameter included, is
 // refused); a form carries the host's own fields too, which are left out.
 function parseInput(op: OperationSpec, params: Record<string, string>, fields: unknown, source: "body" | "form"): unknown {
-  const fromPath = op.params ? op.params.parse(params) : {};
+  // A form names everything in its fields (the path's parameters too).
+  const fromPath = source === "body" && op.params ? op.params.parse(params) : {};
   const schema = source === "body" ? op.body : op.form;
   if (!schema) return fromPath;
   const fromFields = source === "body" ? schema.parse(fields) : z.object(schema.shape).parse(fields);

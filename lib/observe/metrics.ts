@@ -33,6 +33,17 @@ export function recordCartOperation(kind: CartOperationKind, outcome: string): v
   cartOperations().inc({ kind, outcome });
 }
 
+const catalogReads = () =>
+  counter({
+    name: "cart_catalog_reads_total",
+    help: "Reads of the module's own catalog table (postgresCatalog): all (the process copy refreshed), by_id (products the copy lacks), fresh (a change's prices).",
+    labelNames: ["kind"],
+  });
+
+export function recordCatalogRead(kind: "all" | "by_id" | "fresh"): void {
+  catalogReads().inc({ kind });
+}
+
 const merges = () =>
   counter({ name: "cart_merges_total", help: "Guest-cart merges at sign-in: merged (lines joined) or nothing (no guest lines to merge).", labelNames: ["outcome"] });
 
@@ -144,7 +155,7 @@ export function registerMetrics(): void {
   probedGauge("cart_db_transactions_in_flight", "Postgres transactions open (each holds a pooled connection until it ends).", "db_transactions_in_flight");
   probedGauge("cart_admission_in_flight", "Route-handler requests this instance is serving now (ADMISSION_MAX_IN_FLIGHT bounds it).", "admission_in_flight");
   probedGauge("cart_event_loop_delay_seconds", "Worst event-loop delay of the last 250 ms window, once ADMISSION_MAX_EVENT_LOOP_DELAY_MS is on.", "event_loop_delay_seconds");
-  for (const register of [requestDuration, cartOperations, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions]) {
+  for (const register of [requestDuration, cartOperations, catalogReads, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions]) {
     register();
   }
 }

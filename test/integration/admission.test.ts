@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
+import { startApp, TEST_METRICS_TOKEN, type AppServer } from "../support/app";
 import { createTestDatabase } from "../support/databases";
 import { parsePrometheusText, samplesMatching } from "../support/prometheus";
 import { redisUrl, uniquePrefix } from "../support/services";
@@ -67,11 +67,12 @@ describe("admission control with a small in-flight limit", () => {
 
   it("keeps health and metrics answerable during a flood, and counts what it shed", async () => {
     const during = flood(app.url);
-    const [health, metrics] = await Promise.all([fetch(`${app.url}/api/health`), fetch(`${app.url}/api/metrics`)]);
+    const bearer = { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } };
+    const [health, metrics] = await Promise.all([fetch(`${app.url}/api/health`), fetch(`${app.url}/api/metrics`, bearer)]);
     await during;
     expect(health.status).toBe(200);
     expect(metrics.status).toBe(200);
-    const after = parsePrometheusText(await (await fetch(`${app.url}/api/metrics`)).text());
+    const after = parsePrometheusText(await (await fetch(`${app.url}/api/metrics`, bearer)).text());
     const shed = samplesMatching(after, "cart_rejections_total", { reason: "overload", scope: "in_flight" });
     expect(shed.reduce((sum, s) => sum + s.value, 0)).toBeGreaterThan(0);
     expect(after.get("cart_admission_in_flight")?.type).toBe("gauge");

@@ -14,6 +14,8 @@ export interface AppServer {
 }
 
 export const TEST_SESSION_SECRET = "integration-test-secret-0123456789-abcdefghij";
+// Production serves /api/metrics only with METRICS_TOKEN; test servers have this one (test/support/prometheus.ts scrapes with it).
+export const TEST_METRICS_TOKEN = "integration-metrics-token-0123456789";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,6 +44,7 @@ export async function startApp(env: Record<string, string>): Promise<AppServer> 
         NEXT_TELEMETRY_DISABLED: "1",
         LOG_LEVEL: "warn",
         SESSION_SECRET: TEST_SESSION_SECRET,
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
         AUTH_SECRET: "integration-auth-secret-0123456789-abcdefghij",
         AUTH_TRUST_HOST: "true",
         RATE_LIMIT_DISABLED: "1",

@@ -1,3 +1,4 @@
+import { TEST_METRICS_TOKEN } from "./app";
 /**
  * A strict parser of the Prometheus text exposition format (0.0.4), for
  * tests: it throws on anything a Prometheus server would reject or that
@@ -191,7 +192,8 @@ export function samplesMatching(families: Map<string, Family>, name: string, lab
   return (family?.samples ?? []).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }
 
-export async function scrape(baseUrl: string, token?: string): Promise<Map<string, Family>> {
+// A test server's metrics (startApp gives every one TEST_METRICS_TOKEN unless a suite sets its own).
+export async function scrape(baseUrl: string, token = TEST_METRICS_TOKEN): Promise<Map<string, Family>> {
   const res = await fetch(`${baseUrl}/api/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (res.status !== 200) throw new Error(`/api/metrics answered ${res.status}`);
   return parsePrometheusText(await res.text());

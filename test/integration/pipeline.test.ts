@@ -1,0 +1,171 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { demoCatalog } from "@/app/_demo/catalog";
+import { operations } from "@/lib/contract/operations";
+import { log } from "@/lib/log/logger";
+import { sessionActions } from "@/lib/http/routes";
+import { createCart, postgresCatalog } from "@/lib/server";
+import { closeDatabase } from "@/lib/storage/database";
+import { storeInProcess } from "@/lib/storage/store";
+import { parseEnv } from "@/lib/config/env";
+import { Browser, form } from "../support/browser";
+import { createTestDatabase } from "../support/databases";
+import { deleteRedisKeys, redisUrl, uniquePrefix } from "../support/services";
+import { parsePrometheusText, sampleValue } from "../support/prometheus";
+
+// The one pipeline, in this process, on Postgres + Redis: every session operation of the table
+// gives the same answer through both adapters (route handler and server action), and the
+// pipeline's own rules (405 with Allow, metrics in production, the catalog's reads).
+const SECRET = "pipeline-test-secret-0123456789-abcdefghijklmnop";
+const TEE = "sku-tee-black-m";
+const MUG = "sku-mug-stoneware";
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+const prefix = uniquePrefix("pipeline");
+
+function instance(settings: Record<string, string | number | boolean> = {}) {
+  return createCart({
+    catalog: postgresCatalog({ seed: demoCatalog }),
+    settings: { DATABASE_URL: database.url, REDIS_URL: redisUrl, STORE_KEY_PREFIX: prefix, SESSION_SECRET: SECRET, RATE_LIMIT_DISABLED: true, LOG_LEVEL: "warn", ...settings },
+    env: {},
+  });
+}
+
+let cart: ReturnType<typeof instance>;
+
+beforeAll(async () => {
+  database = await createTestDatabase("pipeline");
+  cart = instance();
+  await cart.migrate();
+});
+
+afterAll(async () => {
+  await closeDatabase(cart.settings);
+  await database.drop();
+  await deleteRedisKeys(`${prefix}*`);
+});
+
+// What a shopper would compare: the outcome and the cart's lines, not ids or times.
+function comparable(result: { ok: boolean; code?: string; body?: unknown }) {
+  const body = result.body as { items?: { productId: string; quantity: number }[]; version?: number; user?: unknown; url?: string } | undefined;
+  return {
+    ok: result.ok,
+    code: result.code,
+    items: body?.items?.map((i) => `${i.productId}×${i.quantity}`),
+    version: body?.version,
+    user: body && "user" in body ? body.user : undefined,
+    link: typeof body?.url === "string" ? "link" : undefined,
+  };
+}
+
+type Step = { id: keyof typeof sessionActionsOf; route: [method: "GET" | "POST" | "PATCH" | "DELETE", path: string, json?: unknown]; fields?: Record<string, string> };
+const sessionActionsOf = sessionActions();
+
+// One shopper's journey, step by step through each adapter; every session operation of the table appears.
+const journey: Step[] = [
+  { id: "getCart", route: ["GET", "/api/cart"] },
+  { id: "addItem", route: ["POST", "/api/cart/items", { productId: TEE, quantity: 2 }], fields: { productId: TEE, quantity: "2" } },
+  { id: "addItem", route: ["POST", "/api/cart/items", { productId: MUG }], fields: { productId: MUG } },
+  { id: "addItem", route: ["POST", "/api/cart/items", { productId: "sku-no-such" }], fields: { productId: "sku-no-such" } },
+  { id: "setItemQuantity", route: ["PATCH", `/api/cart/items/${TEE}`, { quantity: 5 }], fields: { productId: TEE, quantity: "5" } },
+  { id: "setItemQuantity", route: ["PATCH", `/api/cart/items/${TEE}`, { quantity: 500 }], fields: { productId: TEE, quantity: "500" } },
+  { id: "setItemQuantity", route: ["PATCH", "/api/cart/items/sku-hoodie-grey-m", { quantity: 1 }], fields: { productId: "sku-hoodie-grey-m", quantity: "1" } },
+  { id: "removeItem", route: ["DELETE", `/api/cart/items/${MUG}`], fields: { productId: MUG } },
+  { id: "createRecoveryLink", route: ["POST", "/api/cart/recovery-link"] },
+  { id: "getSession", route: ["GET", "/api/session"] },
+  { id: "getAdminStats", route: ["GET", "/api/admin/stats"] },
+  { id: "clearCart", route: ["DELETE", "/api/cart"] },
+  { id: "createRecoveryLink", route: ["POST", "/api/cart/recovery-link"] },
+  { id: "endSession", route: ["DELETE", "/api/session"] },
+];
+
+describe("both adapters", () => {
+  it("cover every session operation of the table", () => {
+    const sessionOps = Object.values(operations).filter((op) => op.access === "session").map((op) => op.id);
+    expect(new Set(journey.map((s) => s.id))).toEqual(new Set(sessionOps));
+    expect(Object.keys(cart.operations).sort()).toEqual([...sessionOps].sort());
+  });
+
+  it("give the same answers, step by step, to two shoppers doing the same", async () => {
+    const viaRoutes = new Browser();
+    const viaActions = new Browser();
+    const actions = sessionActions(viaActions.io());
+    for (const step of journey) {
+      const [method, path, json] = step.route;
+      const answer = await viaRoutes.call(cart, method, path, json === undefined ? {} : { json });
+      const route = comparable({ ok: answer.status < 300, code: answer.body?.error?.code, body: answer.status < 300 ? answer.body : undefined });
+      const state = await cart.runtime.run(() => actions[step.id](form({ js: "1", ...step.fields })));
+      const action = comparable(state.ok ? { ok: true, body: state.data } : { ok: false, code: state.error.code });
+      expect(action, `${step.id} ${method} ${path}`).toEqual(route);
+    }
+  });
+
+  it("answer a refusal beside the current cart in an action, unchanged", async () => {
+    const browser = new Browser();
+    const actions = sessionActions(browser.io());
+    await cart.runtime.run(() => actions.addItem(form({ js: "1", productId: TEE })));
+    const refused = await cart.runtime.run(() => actions.addItem(form({ js: "1", productId: TEE, quantity: "1000" })));
+    expect(refused).toMatchObject({ ok: false, error: { code: "QUANTITY_LIMIT" }, cart: { items: [{ productId: TEE, quantity: 1 }] } });
+  });
+});
+
+describe("the pipeline's own answers", () => {
+  it("answers a method the route does not serve with the contract's 405 and Allow", async () => {
+    const put = await new Browser().call(cart, "PUT", "/api/cart");
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("GET, DELETE");
+    expect(put.body).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: expect.any(String) } });
+  });
+
+  it("serves /api/metrics in production only with METRICS_TOKEN, and only to its bearer", async () => {
+    const open = instance({ NODE_ENV: "production" });
+    expect((await new Browser().call(open, "GET", "/api/metrics")).status).toBe(404);
+    const token = "metrics-token-0123456789abcdef";
+    const guarded = instance({ NODE_ENV: "production", METRICS_TOKEN: token });
+    expect((await new Browser().call(guarded, "GET", "/api/metrics")).status).toBe(401);
+    expect((await new Browser().call(guarded, "GET", "/api/metrics", { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it("looks an unknown product up by id, once for a storm of requests, and never reloads the whole catalog for it", async () => {
+    const token = "metrics-token-0123456789abcdef";
+    const storm = instance({ METRICS_TOKEN: token, STORE_KEY_PREFIX: `${prefix}storm:` });
+    const reads = async () => {
+      const text = (await new Browser().call(storm, "GET", "/api/metrics", { headers: { authorization: `Bearer ${token}` } })).body as string;
+      const families = parsePrometheusText(text);
+      return { all: sampleValue(families, "cart_catalog_reads_total", { kind: "all" }) ?? 0, byId: sampleValue(families, "cart_catalog_reads_total", { kind: "by_id" }) ?? 0 };
+    };
+    const browser = new Browser();
+    expect((await browser.call(storm, "POST", "/api/cart/items", { json: { productId: TEE } })).status).toBe(200);
+    const before = await reads();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => new Browser().call(storm, "GET", "/api/cart")).concat(
+      Array.from({ length: 40 }, () => new Browser().call(storm, "POST", "/api/cart/items", { json: { productId: "sku-made-up-1" } })),
+    ));
+    expect(answers.filter((a) => a.status === 422).every((a) => a.body.error.code === "PRODUCT_NOT_FOUND")).toBe(true);
+    const after = await reads();
+    expect(after.all - before.all).toBe(0);
+    expect(after.byId - before.byId).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("instance settings", () => {
+  it("logs at each instance's own LOG_LEVEL", () => {
+    const quiet = createCart({ catalog: postgresCatalog(), settings: { LOG_LEVEL: "error" }, env: {} });
+    const chatty = createCart({ catalog: postgresCatalog(), settings: { LOG_LEVEL: "debug" }, env: {} });
+    const writes = vi.spyOn(fs, "writeSync");
+    try {
+      quiet.runtime.run(() => log.info("quiet-instance-line"));
+      chatty.runtime.run(() => log.debug("chatty-instance-line"));
+      const written = writes.mock.calls.map((call) => String(call[1]));
+      expect(written.some((line) => line.includes("quiet-instance-line"))).toBe(false);
+      expect(written.some((line) => line.includes("chatty-instance-line"))).toBe(true);
+    } finally {
+      writes.mockRestore();
+    }
+  });
+
+  it("counts a Redis Cluster as a store outside the process (the cleanup sweeps none)", () => {
+    expect(storeInProcess(parseEnv({}))).toBe(true);
+    expect(storeInProcess(parseEnv({ REDIS_URL: "redis://127.0.0.1:6379" }))).toBe(false);
+    expect(storeInProcess(parseEnv({ REDIS_CLUSTER_NODES: "127.0.0.1:7000" }))).toBe(false);
+    expect(storeInProcess(parseEnv({ UPSTASH_REDIS_REST_URL: "https://x.example", UPSTASH_REDIS_REST_TOKEN: "t" }))).toBe(false);
+  });
+});
