@@ -57,8 +57,7 @@ function comparable(result: { ok: boolean; code?: string; body?: unknown }) {
   };
 }
 
-type Step = { id: keyof typeof sessionActionsOf; route: [method: "GET" | "POST" | "PATCH" | "DELETE", path: string, json?: unknown]; fields?: Record<string, string> };
-const sessionActionsOf = sessionActions();
+type Step = { id: keyof ReturnType<typeof sessionActions>; route: [method: "GET" | "POST" | "PATCH" | "DELETE", path: string, json?: unknown]; fields?: Record<string, string> };
 
 // One shopper's journey, step by step through each adapter; every session operation of the table appears.
 const journey: Step[] = [
