@@ -12,7 +12,7 @@ import { redisUrl } from "../support/services";
  * of every table in the app's database (autovacuum moves none of them), and
  * the keys under the run's prefix in Redis.
  */
-const REQUESTS = 10_000;
+const REQUESTS = 2_000;
 const CONCURRENCY = 16;
 
 let backend: Backend;

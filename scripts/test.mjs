@@ -1,0 +1,63 @@
+// npm test: the whole suite, as CI runs it, with each stage's time printed at the end.
+//
+//   1. lint, type-check and the production build, side by side (each is mostly one core);
+//   2. unit, component and integration tests (vitest);
+//   3. end-to-end specs against the built demo in Chromium (playwright);
+//   4. the example host app: the packed module installed and wired by `next-cart init`, built, and its specs.
+//
+// Load scenarios (npm run test:load) and the benchmark (npm run bench) are not part of it.
+import { spawn } from "node:child_process";
+
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const timings = [];
+const began = performance.now();
+
+function run(name, args, { quiet = false } = {}) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(npm, ["run", "--silent", ...args], { stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit", env: process.env });
+    let output = "";
+    child.stdout?.on("data", (d) => (output += d));
+    child.stderr?.on("data", (d) => (output += d));
+    child.on("exit", (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      timings.push({ name, seconds, ok: code === 0 });
+      resolve({ name, code, output });
+    });
+  });
+}
+
+function report() {
+  const total = (performance.now() - began) / 1000;
+  process.stdout.write("\nnpm test stages:\n");
+  for (const t of timings) process.stdout.write(`  ${t.ok ? "ok  " : "FAIL"} ${t.name.padEnd(28)} ${t.seconds.toFixed(0).padStart(5)} s\n`);
+  process.stdout.write(`  total ${"".padEnd(28)} ${total.toFixed(0).padStart(5)} s\n`);
+}
+
+function stop(code) {
+  report();
+  process.exit(code);
+}
+
+// 1. Side by side, output kept until each is done so it never interleaves.
+const first = await Promise.all([
+  run("lint", ["lint"], { quiet: true }),
+  run("typecheck", ["typecheck"], { quiet: true }),
+  run("build", ["build"], { quiet: true }),
+]);
+for (const result of first) {
+  if (result.code !== 0 || result.output.trim()) process.stdout.write(`\n── ${result.name} ──\n${result.output}\n`);
+}
+if (first.some((r) => r.code !== 0)) stop(1);
+
+// 2–4. One after another: each starts servers of its own.
+for (const [name, args] of [
+  ["vitest (unit, integration)", ["test:suites"]],
+  ["playwright (demo)", ["test:e2e"]],
+  ["example host app build", ["example:build"]],
+  ["playwright (host app)", ["test:e2e:host-app"]],
+]) {
+  const result = await run(name, args);
+  if (result.code !== 0) stop(1);
+}
+stop(0);
