@@ -2,6 +2,7 @@ import { env } from "../config/env";
 import { recordCartOperation, recordMerge } from "../observe/metrics";
 import { db } from "../storage/database";
 import { cacheCart } from "./cache";
+import { guestCartCutoff } from "./guest-window";
 import { mergeLines, type MergeResult } from "./domain";
 import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines } from "./repository";
 import { cartLimits, notifyChanged } from "./service";
@@ -18,7 +19,7 @@ export interface MergeOutcome {
 
 export async function mergeGuestCartIntoUser(guestCartId: string | null, userId: string): Promise<MergeOutcome> {
   const database = await db();
-  const cutoff = Date.now() - env().GUEST_CART_RECOVERY_DAYS * 86_400_000;
+  const cutoff = guestCartCutoff().getTime();
   const written: CartSnapshot[] = [];
   // For the metrics: whether guest lines joined the user's cart, and whether that changed it.
   let merged: { lines: number; changed: boolean } | null = null;

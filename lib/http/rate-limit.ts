@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
 import { env } from "../config/env";
+import { currentRuntime } from "../runtime/context";
 import { AppError } from "../errors";
 import { log } from "../log/logger";
 import { recordRejection } from "../observe/metrics";
@@ -23,6 +24,15 @@ import { appErrorReply } from "./errors";
 // open: shoppers are never blocked because Redis is away.
 // RATE_LIMIT_DISABLED=1 switches everything off.
 export const RATE_LIMIT_WINDOW_SECONDS = 60;
+
+// The one-minute window `now` falls in (its number, part of every counter's key), how long until
+// it ends (Retry-After, at least 1 s), and how long its counter lives (a second past its end;
+// the next window has its own key). Every per-minute limit counts in these windows.
+export function minuteWindow(now: number): { window: number; retryAfterSeconds: number; ttlSeconds: number } {
+  const windowMs = RATE_LIMIT_WINDOW_SECONDS * 1000;
+  const window = Math.floor(now / windowMs);
+  return { window, retryAfterSeconds: Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000)), ttlSeconds: RATE_LIMIT_WINDOW_SECONDS + 1 };
+}
 
 export type RequestKind = "read" | "write";
 
@@ -106,16 +116,12 @@ const ALLOWED = (retryAfterSeconds: number): RateLimitVerdict => ({ limited: fal
 export async function checkRateLimit(
   subject: { sid: string | null; address: string | null },
   kind: RequestKind,
-  now = Date.now(),
+  now = currentRuntime().now(),
 ): Promise<RateLimitVerdict> {
   const config = env();
-  const windowMs = RATE_LIMIT_WINDOW_SECONDS * 1000;
-  const window = Math.floor(now / windowMs);
-  const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
+  const { window, retryAfterSeconds, ttlSeconds: ttl } = minuteWindow(now);
   if (config.RATE_LIMIT_DISABLED) return ALLOWED(retryAfterSeconds);
   const sessionLimit = kind === "write" ? config.RATE_LIMIT_WRITES_PER_MINUTE : config.RATE_LIMIT_READS_PER_MINUTE;
-  // The counter outlives its window by a second; the next window has its own key.
-  const ttl = RATE_LIMIT_WINDOW_SECONDS + 1;
   try {
     const kv = await store();
     const [sessionCount, addressCount] = await Promise.all([

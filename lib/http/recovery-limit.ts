@@ -2,7 +2,8 @@ import { env } from "../config/env";
 import { log } from "../log/logger";
 import { recordRejection } from "../observe/metrics";
 import { store } from "../storage/store";
-import { RATE_LIMIT_WINDOW_SECONDS, type RateLimitVerdict } from "./rate-limit";
+import { currentRuntime } from "../runtime/context";
+import { minuteWindow, type RateLimitVerdict } from "./rate-limit";
 
 // The limit on opening and confirming recovery links: one-minute windows,
 // RECOVERY_RATE_LIMIT_PER_MINUTE each for the caller's session (from its
@@ -18,11 +19,9 @@ export interface RecoverySubject {
   linkId: string | null;
 }
 
-export async function checkRecoveryLimit(subject: RecoverySubject, now = Date.now()): Promise<RateLimitVerdict> {
+export async function checkRecoveryLimit(subject: RecoverySubject, now = currentRuntime().now()): Promise<RateLimitVerdict> {
   const config = env();
-  const windowMs = RATE_LIMIT_WINDOW_SECONDS * 1000;
-  const window = Math.floor(now / windowMs);
-  const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
+  const { window, retryAfterSeconds, ttlSeconds } = minuteWindow(now);
   if (config.RATE_LIMIT_DISABLED) return { limited: false, retryAfterSeconds };
   const keys = [
     subject.sid === null ? null : `rl:rc:s:${subject.sid}:${window}`,
@@ -31,7 +30,7 @@ export async function checkRecoveryLimit(subject: RecoverySubject, now = Date.no
   ].filter((k): k is string => k !== null);
   try {
     const kv = await store();
-    const counts = await Promise.all(keys.map((key) => kv.markers.incrementWithExpiry(key, 1, RATE_LIMIT_WINDOW_SECONDS + 1)));
+    const counts = await Promise.all(keys.map((key) => kv.markers.incrementWithExpiry(key, 1, ttlSeconds)));
     const limited = counts.some((n) => n > config.RECOVERY_RATE_LIMIT_PER_MINUTE);
     if (limited) recordRejection("rate_limit", "recovery");
     return { limited, retryAfterSeconds };

@@ -2,6 +2,7 @@ import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { env } from "../config/env";
 import { sealingPassword, sessionPasswords } from "./secret";
+import { guestCartWindowSeconds } from "../cart/guest-window";
 
 // The sealed cookie carries ids only: the session id, the cart it may reach
 // and the signed-in user. It identifies; the server decides what it reaches.
@@ -36,7 +37,7 @@ export function sessionCookieName(): string {
 // Guest cookies live as long as the guest cart may be recovered.
 export function cookieMaxAgeSeconds(signedIn: boolean): number {
   const config = env();
-  return (signedIn ? config.USER_CART_RETENTION_DAYS : config.GUEST_CART_RECOVERY_DAYS) * 86_400;
+  return signedIn ? config.USER_CART_RETENTION_DAYS * 86_400 : guestCartWindowSeconds();
 }
 
 export function sessionCookieOptions(maxAge: number) {
