@@ -79,7 +79,7 @@ function securityOf(op: Spec): Security {
 
 function successHeaders(op: Spec): Record<string, z.ZodType> {
   if (op.access !== "session") {
-    return { "Cache-Control": op.cacheControl ? z.literal(op.cacheControl) : z.string().meta({ description: "How long the answer may be cached.", example: "no-store" }) };
+    return { "Cache-Control": op.cacheControl ? z.literal(op.cacheControl) : z.string().meta({ description: "How long the answer may be cached." }) };
   }
   // The pipeline's answer: no-store, the cookie when it changed, the replay marker, and ETag on a cart.
   const headers: Record<string, z.ZodType> = { "Cache-Control": noStore, "Set-Cookie": sessionCookieHeader.optional() };

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import { afterAll, describe, expect, it } from "vitest";
-import { operationList, registerOperation } from "@/lib/contract/operations";
+import { operationList, registerOperation, type OperationSpec } from "@/lib/contract/operations";
 import { openApiDocument } from "@/lib/openapi/document";
 import { errorDetailsSchemas } from "@/lib/openapi/error-bodies";
 
@@ -42,7 +42,7 @@ function codesOf(doc: Json, schema: any): string[] {
   return members.map((member: any) => resolve(doc, member)?.properties?.code?.const).filter(Boolean);
 }
 
-const table = new Map([...operationList, registerOperation].map((op) => [op.id, op]));
+const table = new Map<string, OperationSpec>([...operationList, registerOperation].map((op) => [op.id, op]));
 const lit = (value: unknown) => JSON.stringify(value);
 
 // The TypeScript file that calls every operation of `doc` through openapi-fetch.
