@@ -37,7 +37,7 @@ import {
 // that is not a session operation answers with, whether the credential of its access is
 // optional or required (default: optional for a session cookie, which a first visit has
 // not yet; required for a bearer token), and an example of its output.
-interface TableHints {
+export interface TableHints {
   cacheControl?: string;
   credentials?: "optional" | "required";
   example?: unknown;
@@ -108,7 +108,8 @@ function headerParams(op: Spec): z.ZodObject | undefined {
   return z.object({ "Idempotency-Key": idempotencyKeyParam.optional(), ...(op.ifMatch ? { "If-Match": ifMatchParam.optional() } : {}) });
 }
 
-function tableOperation(op: Spec, allow: readonly string[]): ZodOpenApiOperationObject {
+// One entry of the table as an OpenAPI operation; `allow` is every method its path serves (for the 405).
+export function tableOperation(op: Spec, allow: readonly string[]): ZodOpenApiOperationObject {
   const requestParams = { path: op.params, query: op.query, header: headerParams(op) };
   return {
     operationId: op.id,

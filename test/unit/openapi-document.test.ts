@@ -3,7 +3,7 @@ import { z } from "zod";
 import { cartSchema } from "@/lib/cart/api-schemas";
 import { operationList, registerOperation, type OperationSpec } from "@/lib/contract/operations";
 import { errorStatus, type ErrorCode } from "@/lib/errors";
-import { errorCodesOf, openApiDocument } from "@/lib/openapi/document";
+import { errorCodesOf, openApiDocument, tableOperation } from "@/lib/openapi/document";
 import { errorDetailsSchemas, errorObjectSchema } from "@/lib/openapi/error-bodies";
 import { errorExample, exampleOf } from "@/lib/openapi/examples";
 
@@ -64,6 +64,18 @@ describe("the document derived from the operation table", () => {
     expect(doc.paths["/api/cron/cleanup"].post.security).toEqual([{ bearer: [] }]);
     for (const { op } of allOperations()) expect(Array.isArray(op.security), op.operationId).toBe(true);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["bearer", "sessionCookie"]);
+  });
+
+  it("reads the table's optional hints when an entry has them: its credentials, Cache-Control and example", () => {
+    const metrics = tableOperation({ ...operationList.find((op) => op.id === "getMetrics")!, credentials: "optional" }, ["GET"]);
+    expect(metrics.security).toEqual([{}, { bearer: [] }]);
+    const stats = tableOperation({ ...operationList.find((op) => op.id === "getAdminStats")!, credentials: "required" }, ["GET"]);
+    expect(stats.security).toEqual([{ sessionCookie: [] }]);
+    const example = { products: [] };
+    const products = tableOperation({ ...operationList.find((op) => op.id === "listProducts")!, cacheControl: "public, max-age=10", example }, ["GET"]);
+    const ok = products.responses["200"] as unknown as { headers: z.ZodObject; content: Record<string, { example?: unknown }> };
+    expect((ok.headers.shape["Cache-Control"] as z.ZodLiteral).value).toBe("public, max-age=10");
+    expect(ok.content["application/json"]!.example).toBe(example);
   });
 
   it("documents the parameters each operation reads: path, query, Idempotency-Key and If-Match", () => {
