@@ -1,30 +1,31 @@
 import { z } from "zod";
 import {
-  cartSchema,
   errorBodySchema,
-  healthSchema,
-  productListSchema,
-  recoveryLinkSchema,
-  sessionInfoSchema,
   versionConflictSchema,
   type ApiCart,
   type ApiProduct,
   type ApiRecoveryLink,
   type ApiSessionInfo,
+  type healthSchema,
 } from "../cart/api-schemas";
 import type { addItemSchema } from "../cart/schemas";
+import { operations, type HttpMethod, type OperationSpec } from "../contract/operations";
 import { CookieJar } from "./cookie-jar";
 import { CartApiError } from "./errors";
 import { DEFAULT_RETRY, parseRetryAfter, retryReason, sleep, waitFor, type RetryInfo, type RetryPolicy, type RetryReason } from "./retry";
 
 // The typed fetch client of the HTTP contract (docs/api.md), for the browser
-// and Node. Every answer is parsed with the same zod schemas the OpenAPI
-// document is built from; every failure is a CartApiError. Nothing here is
-// server-only: test/unit/client-bundle.test.ts bundles it for the browser.
+// and Node. Each method is an operation of the table (lib/contract/operations.ts):
+// its HTTP method, path and output schema come from there, as the routes' and the
+// OpenAPI document's do. Every answer is parsed with the operation's output schema;
+// every failure is a CartApiError. Nothing here is server-only:
+// test/unit/client-bundle.test.ts bundles it for the browser.
 
 export interface CartClientOptions {
   // Where the app is, e.g. "https://shop.example" (paths are appended: /api/cart...).
   baseUrl: string;
+  // The cart's routes' base path on that app (createCart's basePath). Default "/api".
+  basePath?: string;
   fetch?: typeof fetch;
   // "browser": the browser's cookie store (credentials: "include"). "jar": the client keeps
   // Set-Cookie and sends Cookie itself (Node). Default: "browser" where there is a document, else "jar".
@@ -66,11 +67,11 @@ export interface CartClient {
   readonly jar: CookieJar | null;
 }
 
-interface Call<T> {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+interface Call<S extends z.core.$ZodType = z.core.$ZodType> {
+  method: HttpMethod;
   path: string;
   body?: unknown;
-  schema: z.ZodType<T>;
+  schema: S;
   // Statuses whose body is the result rather than an error (health's 503).
   okStatuses?: readonly number[];
   options?: MutationCallOptions;
@@ -86,7 +87,7 @@ export function createCartClient(options: CartClientOptions): CartClient {
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const base = options.baseUrl.replace(/\/+$/, "");
 
-  function headersFor(call: Call<unknown>, key: string | null): Headers {
+  function headersFor(call: Call, key: string | null): Headers {
     const shared = typeof options.headers === "function" ? options.headers() : options.headers;
     const headers = new Headers({ accept: "application/json", ...shared, ...call.options?.headers });
     if (call.body !== undefined) headers.set("content-type", "application/json");
@@ -97,7 +98,7 @@ export function createCartClient(options: CartClientOptions): CartClient {
     return headers;
   }
 
-  async function request<T>(call: Call<T>): Promise<T> {
+  async function request<S extends z.core.$ZodType>(call: Call<S>): Promise<z.output<S>> {
     const signal = call.options?.signal;
     const key = call.method === "GET" ? null : (call.options?.idempotencyKey ?? newIdempotencyKey());
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
@@ -127,28 +128,40 @@ export function createCartClient(options: CartClientOptions): CartClient {
     }
   }
 
-  async function pause(call: Call<unknown>, attempt: number, reason: RetryReason, error: CartApiError | null, waitMs: number | null, signal?: AbortSignal) {
+  async function pause(call: Call, attempt: number, reason: RetryReason, error: CartApiError | null, waitMs: number | null, signal?: AbortSignal) {
     const ms = waitMs ?? waitFor(reason, null, attempt);
     options.onRetry?.({ method: call.method, path: call.path, attempt, waitMs: ms, reason, status: error?.status ?? null, code: error?.code ?? null });
     await sleep(ms, signal);
   }
 
-  const item = (productId: string) => `/api/cart/items/${encodeURIComponent(productId)}`;
+  const apiBase = (options.basePath ?? "/api").replace(/\/+$/, "");
+
+  // One call of the table's operation: its method, its path with the parameters filled in
+  // (percent-encoded), its output schema, and the statuses that answer with that output too.
+  function call<Op extends OperationSpec>(op: Op, input: CallInput<Op>, o: MutationCallOptions | undefined): Promise<z.output<Op["output"]>> {
+    const params: Record<string, unknown> = input.params ?? {};
+    const path = apiBase + op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name] ?? "")));
+    return request<Op["output"]>({ method: op.method, path, body: input.body, schema: op.output, okStatuses: op.alsoOk, options: o });
+  }
 
   return {
     jar,
-    getCart: (o) => request({ method: "GET", path: "/api/cart", schema: cartSchema, options: o }),
-    addItem: (line, o) => request({ method: "POST", path: "/api/cart/items", body: line, schema: cartSchema, options: o }),
-    setQuantity: (productId, quantity, o) => request({ method: "PATCH", path: item(productId), body: { quantity }, schema: cartSchema, options: o }),
-    removeItem: (productId, o) => request({ method: "DELETE", path: item(productId), schema: cartSchema, options: o }),
-    clear: (o) => request({ method: "DELETE", path: "/api/cart", schema: cartSchema, options: o }),
-    createRecoveryLink: (o) => request({ method: "POST", path: "/api/cart/recovery-link", schema: recoveryLinkSchema, options: o }),
-    getSession: (o) => request({ method: "GET", path: "/api/session", schema: sessionInfoSchema, options: o }),
-    endSession: (o) => request({ method: "DELETE", path: "/api/session", schema: sessionInfoSchema, options: o }),
-    listProducts: async (o) => (await request({ method: "GET", path: "/api/products", schema: productListSchema, options: o })).products,
-    health: (o) => request({ method: "GET", path: "/api/health", schema: healthSchema, okStatuses: [503], options: o }),
+    getCart: (o) => call(operations.getCart, {}, o),
+    addItem: (line, o) => call(operations.addItem, { body: line }, o),
+    setQuantity: (productId, quantity, o) => call(operations.setItemQuantity, { params: { productId }, body: { quantity } }, o),
+    removeItem: (productId, o) => call(operations.removeItem, { params: { productId } }, o),
+    clear: (o) => call(operations.clearCart, {}, o),
+    createRecoveryLink: (o) => call(operations.createRecoveryLink, {}, o),
+    getSession: (o) => call(operations.getSession, {}, o),
+    endSession: (o) => call(operations.endSession, {}, o),
+    listProducts: async (o) => (await call(operations.listProducts, {}, o)).products,
+    health: (o) => call(operations.getHealth, {}, o),
   };
 }
+
+// What a call of an operation sends: its path parameters and its JSON body, typed by the table's schemas.
+type CallInput<Op> = (Op extends { params: infer P extends z.ZodObject } ? { params: z.input<P> } : { params?: undefined }) &
+  (Op extends { body: infer B extends z.ZodObject } ? { body: z.input<B> } : { body?: undefined });
 
 async function readJson(res: Response): Promise<unknown> {
   const text = await res.text();
@@ -159,8 +172,8 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-async function parseResult<T>(res: Response, schema: z.ZodType<T>): Promise<T> {
-  const parsed = schema.safeParse(await readJson(res));
+async function parseResult<S extends z.core.$ZodType>(res: Response, schema: S): Promise<z.output<S>> {
+  const parsed = z.safeParse(schema, await readJson(res));
   if (parsed.success) return parsed.data;
   throw new CartApiError({
     status: res.status,

@@ -1,278 +1,341 @@
 import { z } from "zod";
-import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
-import { registerSchema } from "../identity/schemas";
-import {
-  cartSchema,
-  cleanupResultSchema,
-  errorBody,
-  healthSchema,
-  productListSchema,
-  recoveryLinkSchema,
-  registeredUserSchema,
-  sessionInfoSchema,
-} from "../cart/api-schemas";
-import { addItemSchema, productIdSchema, setQuantitySchema } from "../cart/schemas";
-import type { ErrorCode } from "../errors";
+import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from "zod-openapi";
+import { cartSchema } from "../cart/api-schemas";
+import { operationList, registerOperation, type OperationSpec } from "../contract/operations";
+import { errorStatus, type ErrorCode } from "../errors";
+import { exampleOf } from "./examples";
 import {
   ANY_ROUTE,
-  cartHeaders,
   errorResponses,
-  JSON_BODY,
+  idempotencyKeyParam,
+  ifMatchParam,
+  jsonContent,
   jsonResponse,
+  JSON_BODY,
+  locationHeader,
+  methodNotAllowedResponse,
   MUTATION,
-  mutationParams,
+  noStore,
+  replayedHeader,
   requestIdHeader,
   SESSION_ROUTE,
-  sessionHeaders,
-  versionConflictResponse,
+  sessionCookieHeader,
+  etagHeader,
 } from "./responses";
 
-// The OpenAPI 3.1 document of the HTTP contract (docs/api.md), built from the
-// same zod schemas the routes parse with and the client reads with. Pure: no
-// I/O, the same document every call. test/integration/openapi.test.ts holds it
-// against the running app.
+// The OpenAPI 3.1 document of the HTTP contract (docs/api.md), derived from the operation
+// table (lib/contract/operations.ts): one operation per entry, with its operationId, tag,
+// security, parameters, body, success answer (headers and example) and every error it can
+// give, narrowed per status to its codes with each code's details typed, plus the 405 every
+// path answers to a method it does not serve. Auth.js's own routes and the pages the contract
+// names are written out here (they are not the table's). Pure: no I/O, the same document
+// every call. test/integration/openapi.test.ts holds it against the running app;
+// test/unit/openapi-lint.test.ts lints it (redocly) and test/unit/openapi-client.test.ts
+// type-checks an openapi-fetch client generated from it.
 
-const jsonBody = (schema: z.ZodType) => ({ required: true, content: { "application/json": { schema } } });
+// Optional fields the table may carry (read only when present): the Cache-Control a route
+// that is not a session operation answers with, whether the credential of its access is
+// optional or required (default: optional for a session cookie, which a first visit has
+// not yet; required for a bearer token), and an example of its output.
+export interface TableHints {
+  cacheControl?: string;
+  credentials?: "optional" | "required";
+  example?: unknown;
+}
+type Spec = OperationSpec & TableHints;
 
-interface CartOperation {
-  summary: string;
-  description?: string;
-  mutation?: boolean;
-  ifMatch?: boolean;
-  body?: z.ZodType;
-  path?: z.ZodObject;
-  errors?: ErrorCode[];
+// Auth.js's integration is mounted at /api/auth whatever the cart's base path.
+const AUTH_BASE = "/api";
+
+type Method = "get" | "post" | "patch" | "delete";
+const lower = (method: OperationSpec["method"]) => method.toLowerCase() as Method;
+
+// ---- The table's operations ------------------------------------------------------------------
+
+// Every code an operation can answer with: the pipeline's by access (lib/http/pipeline.ts,
+// lib/http/routes.ts), then the operation's own.
+export function errorCodesOf(op: OperationSpec): ErrorCode[] {
+  const codes: ErrorCode[] = [...(op.access === "session" ? (op.changesCart ? MUTATION : SESSION_ROUTE) : ANY_ROUTE)];
+  if (op.body) codes.push(...JSON_BODY);
+  // A path parameter is validated (and must be valid percent-encoding).
+  if (op.params) codes.push("VALIDATION_ERROR");
+  codes.push(...op.errors);
+  if (op.ifMatch) codes.push("VERSION_CONFLICT");
+  const alsoOk = op.alsoOk ?? [];
+  return [...new Set(codes)].filter(
+    // Admission never refuses an exempt operation; a status whose body is the output is not an error.
+    (code) => !(op.exemptFromAdmission && code === "OVERLOADED") && !alsoOk.includes(errorStatus[code]),
+  );
 }
 
-// A cart or session route behind the one session-route wrapper: its headers and the errors it adds.
-function cartOperation(tag: string, op: CartOperation, success: ZodOpenApiOperationObject["responses"]): ZodOpenApiOperationObject {
-  const codes = [...(op.mutation ? MUTATION : SESSION_ROUTE), ...(op.body ? JSON_BODY : []), ...(op.errors ?? [])];
+type Security = oas31.SecurityRequirementObject[];
+
+function securityOf(op: Spec): Security {
+  if (op.access === "public") return [];
+  const scheme = op.access === "session" ? "sessionCookie" : "bearer";
+  const optional = op.credentials ? op.credentials === "optional" : op.access === "session";
+  return optional ? [{}, { [scheme]: [] }] : [{ [scheme]: [] }];
+}
+
+function successHeaders(op: Spec): Record<string, z.ZodType> {
+  if (op.access !== "session") {
+    return { "Cache-Control": op.cacheControl ? z.literal(op.cacheControl) : z.string().meta({ description: "How long the answer may be cached." }) };
+  }
+  // The pipeline's answer: no-store, the cookie when it changed, the replay marker, and ETag on a cart.
+  const headers: Record<string, z.ZodType> = { "Cache-Control": noStore, "Set-Cookie": sessionCookieHeader.optional() };
+  if (op.changesCart) headers["Idempotent-Replayed"] = replayedHeader.optional();
+  if (op.output === cartSchema) headers.ETag = etagHeader;
+  return headers;
+}
+
+function successResponses(op: Spec): ZodOpenApiResponsesObject {
+  const content = (status: number) => {
+    const example = status === op.status ? (op.example ?? exampleOf(op.output)) : exampleOf(op.output, status);
+    if (!op.contentType) return jsonContent(op.output, example);
+    return { [op.contentType]: example === undefined ? { schema: op.output } : { schema: op.output, example } };
+  };
+  const headers = z.object({ "X-Request-Id": requestIdHeader, ...successHeaders(op) });
+  const responses: ZodOpenApiResponsesObject = { [`${op.status}`]: { description: op.outputDescription, headers, content: content(op.status) } };
+  for (const status of op.alsoOk ?? []) {
+    responses[`${status}` as `5${string}`] = { description: `The same body as ${op.status}: ${op.outputDescription}`, headers, content: content(status) };
+  }
+  return responses;
+}
+
+function headerParams(op: Spec): z.ZodObject | undefined {
+  // The pipeline reads Idempotency-Key on every session operation that changes state, If-Match where the table says.
+  if (op.access !== "session" || !op.changesCart) return undefined;
+  return z.object({ "Idempotency-Key": idempotencyKeyParam.optional(), ...(op.ifMatch ? { "If-Match": ifMatchParam.optional() } : {}) });
+}
+
+// One entry of the table as an OpenAPI operation; `allow` is every method its path serves (for the 405).
+export function tableOperation(op: Spec, allow: readonly string[]): ZodOpenApiOperationObject {
+  const requestParams = { path: op.params, query: op.query, header: headerParams(op) };
   return {
-    tags: [tag],
+    operationId: op.id,
+    tags: [op.tag],
     summary: op.summary,
-    description: op.description,
-    requestParams: { ...(op.mutation ? mutationParams({ ifMatch: op.ifMatch ?? false }) : {}), ...(op.path ? { path: op.path } : {}) },
-    requestBody: op.body ? jsonBody(op.body) : undefined,
-    responses: { ...success, ...errorResponses(codes), ...(op.ifMatch ? { "412": versionConflictResponse } : {}) },
+    ...(op.description ? { description: op.description } : {}),
+    security: securityOf(op),
+    requestParams: Object.fromEntries(Object.entries(requestParams).filter(([, schema]) => schema !== undefined)),
+    ...(op.body ? { requestBody: { required: true, content: jsonContent(op.body, exampleOf(op.body)) } } : {}),
+    responses: { ...successResponses(op), ...errorResponses(errorCodesOf(op)), "405": methodNotAllowedResponse(allow) },
   };
 }
 
-const cartOk = (description: string) => ({ "200": jsonResponse(description, cartSchema, cartHeaders()) });
-const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
+// Every entry of the table (and the Auth.js integration's register), by full path.
+export function tableOperations(basePath = "/api"): { path: string; method: Method; op: OperationSpec }[] {
+  return [
+    ...operationList.map((op) => ({ path: basePath + op.path, method: lower(op.method), op })),
+    { path: AUTH_BASE + registerOperation.path, method: lower(registerOperation.method), op: registerOperation },
+  ];
+}
 
-const redirect = (description: string) => ({
+// ---- Auth.js's routes and the pages (not the table's) ---------------------------------------
+
+const html = (description: string, example: string, headers: Record<string, z.ZodType> = {}) => ({
   description,
-  headers: z.object({ Location: z.string().meta({ description: "Where the browser goes next." }), "X-Request-Id": requestIdHeader }),
+  headers: z.object(headers),
+  content: { "text/html": { schema: z.string(), example } },
 });
-const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
-const bearer = [{ bearer: [] }];
 
-function paths(): ZodOpenApiPathsObject {
+const redirect = (description: string, headers: Record<string, z.ZodType> = {}) => ({
+  description,
+  headers: z.object({ Location: locationHeader, ...headers }),
+});
+
+const authCookies = z.string().meta({
+  description:
+    "Auth.js's cookies: `authjs.csrf-token` and `authjs.callback-url` here (prefixed `__Host-`/`__Secure-` over HTTPS); on a sign-in `authjs.session-token`, cleared on a sign-out. One Set-Cookie line each.",
+  example: "authjs.csrf-token=8c1131…%7C9de91d…; Path=/; HttpOnly; SameSite=Lax",
+});
+const bothCookies = z.string().meta({
+  description:
+    "Signed in: `authjs.session-token` (Auth.js's session) and a new sealed `cart_session` (the guest cart merged into the account's). Signed out: `authjs.session-token` cleared and a new guest `cart_session`. Refused: none. One Set-Cookie line each.",
+  example: "authjs.session-token=eyJhbGciOiJkaXIi…; Path=/; HttpOnly; SameSite=Lax",
+});
+const returnRedirect = z.object({
+  "X-Auth-Return-Redirect": z
+    .literal("1")
+    .optional()
+    .meta({ description: "Answer 200 with the URL as JSON (`{url}`) instead of the 302, as Auth.js's own client asks." }),
+});
+const authRedirectSchema = z.object({ url: z.string().meta({ description: "Where the 302 would have gone." }) }).meta({ id: "AuthRedirect" });
+const optionalCookie: Security = [{}, { sessionCookie: [] }];
+
+function authRoutes(): ZodOpenApiPathsObject {
+  const form = (schema: z.ZodObject, example: Record<string, string>) => ({
+    required: true,
+    content: { "application/x-www-form-urlencoded": { schema, example } },
+  });
+  const callbackUrl = z.string().optional().meta({ description: "Where to go afterwards (same origin); default the page the flow started on." });
   return {
-    "/api/products": {
+    [`${AUTH_BASE}/auth/csrf`]: {
       get: {
-        tags: ["Catalog"],
-        summary: "The catalog, including products no longer sold",
-        responses: {
-          "200": jsonResponse("The products.", productListSchema, { "Cache-Control": z.literal("public, max-age=10") }),
-          ...errorResponses(ANY_ROUTE),
-        },
-      },
-    },
-    "/api/cart": {
-      get: cartOperation("Cart", { summary: "The caller's cart (empty for a new visitor; sets the session cookie)" }, cartOk("The cart.")),
-      delete: cartOperation("Cart", { summary: "Empty the cart", mutation: true, ifMatch: true }, cartOk("The empty cart.")),
-    },
-    "/api/cart/items": {
-      post: cartOperation(
-        "Cart",
-        {
-          summary: "Add a product; the quantity adds up on an existing line",
-          mutation: true,
-          ifMatch: true,
-          body: addItemSchema,
-          errors: ["PRODUCT_NOT_FOUND", "PRODUCT_UNAVAILABLE", "QUANTITY_LIMIT", "LINE_LIMIT"],
-        },
-        cartOk("The cart with the product added."),
-      ),
-    },
-    "/api/cart/items/{productId}": {
-      patch: cartOperation(
-        "Cart",
-        {
-          summary: "Set a line's quantity (0 removes it)",
-          mutation: true,
-          ifMatch: true,
-          body: setQuantitySchema,
-          path: productPath,
-          errors: ["ITEM_NOT_FOUND", "QUANTITY_LIMIT"],
-        },
-        cartOk("The cart with the new quantity."),
-      ),
-      delete: cartOperation(
-        "Cart",
-        { summary: "Remove a line (also when it is already gone)", mutation: true, ifMatch: true, path: productPath },
-        cartOk("The cart without the line."),
-      ),
-    },
-    "/api/cart/recovery-link": {
-      post: cartOperation(
-        "Cart",
-        {
-          summary: "A signed, expiring link to a snapshot of the lines the cart holds now",
-          description: "Opening the link (GET /cart/recover) changes nothing; its page's form restores a copy into the opener's cart.",
-          mutation: true,
-          errors: ["CART_EMPTY"],
-        },
-        { "201": jsonResponse("The link.", recoveryLinkSchema, sessionHeaders()) },
-      ),
-    },
-    "/api/session": {
-      get: cartOperation("Session", { summary: "Who the caller is and when the session ends" }, {
-        "200": jsonResponse("The session.", sessionInfoSchema, sessionHeaders()),
-      }),
-      delete: cartOperation("Session", { summary: "Sign out: end the session; the device gets a new guest session", mutation: true }, {
-        "200": jsonResponse("The new guest session.", sessionInfoSchema, sessionHeaders()),
-      }),
-    },
-    "/api/auth/register": {
-      post: cartOperation(
-        "Accounts",
-        { summary: "Create an account (does not sign in)", mutation: true, body: registerSchema, errors: ["EMAIL_TAKEN"] },
-        { "201": jsonResponse("The account.", registeredUserSchema, sessionHeaders()) },
-      ),
-    },
-    "/api/auth/csrf": {
-      get: {
+        operationId: "getCsrfToken",
         tags: ["Accounts"],
         summary: "Auth.js: the CSRF token its sign-in and sign-out forms need",
-        responses: { "200": jsonResponse("The token.", z.object({ csrfToken: z.string() })) },
+        description: "The token is checked against the cookie this answer sets (double submit): send both with the form.",
+        security: [],
+        responses: {
+          "200": jsonResponse("The token; Set-Cookie carries its cookie.", z.object({ csrfToken: z.string() }).meta({ id: "CsrfToken" }), { csrfToken: "8c113101a4bc966123addb5b47bf4ac0" }, {
+            "Set-Cookie": authCookies,
+            "Cache-Control": z.string().meta({ example: "private, no-cache, no-store" }),
+          }),
+          ...errorResponses(ANY_ROUTE),
+          "405": methodNotAllowedResponse(["GET"]),
+        },
       },
     },
-    "/api/auth/callback/credentials": {
+    [`${AUTH_BASE}/auth/callback/credentials`]: {
       post: {
+        operationId: "signInWithCredentials",
         tags: ["Accounts"],
         summary: "Auth.js: sign in with email and password",
-        requestBody: {
-          required: true,
-          content: { "application/x-www-form-urlencoded": { schema: z.object({ email: z.string(), password: z.string(), csrfToken: z.string() }) } },
-        },
+        description:
+          "The sign-in form's post, with `csrfToken` from GET /api/auth/csrf and its cookie. Signed in: 302 to `callbackUrl` with Auth.js's session cookie and a new cart session cookie (the guest cart merged into the account's). Refused: 302 to `/signin?error=CredentialsSignin&code=credentials`, no session cookie. Counted against the guessing limits before any password is hashed.",
+        security: optionalCookie,
+        requestParams: { header: returnRedirect },
+        requestBody: form(z.object({ email: z.string(), password: z.string(), csrfToken: z.string(), callbackUrl }), {
+          email: "ada@example.com",
+          password: "correct-horse-battery",
+          csrfToken: "8c113101a4bc966123addb5b47bf4ac0",
+        }),
         responses: {
-          "302": redirect("Signed in (Set-Cookie), or back to the sign-in page with an error."),
-          ...errorResponses(["RATE_LIMITED", "PAYLOAD_TOO_LARGE", "OVERLOADED"]),
+          "200": jsonResponse("With X-Auth-Return-Redirect: 1, where to go (signed in or back to the sign-in page).", authRedirectSchema, { url: "https://shop.example/cart" }, {
+            "Set-Cookie": bothCookies.optional(),
+          }),
+          "302": redirect("Signed in (Set-Cookie: Auth.js's session and a new cart session), or back to the sign-in page with ?error=CredentialsSignin.", {
+            "Set-Cookie": bothCookies.optional(),
+            "X-Request-Id": requestIdHeader,
+          }),
+          ...errorResponses(["RATE_LIMITED", "PAYLOAD_TOO_LARGE", ...ANY_ROUTE]),
+          "405": methodNotAllowedResponse(["POST"]),
         },
       },
     },
-    "/api/auth/signout": {
+    [`${AUTH_BASE}/auth/signout`]: {
       post: {
+        operationId: "signOut",
         tags: ["Accounts"],
         summary: "Auth.js: sign out (our code ends the session whether or not Auth.js can read its token)",
-        requestBody: { required: true, content: { "application/x-www-form-urlencoded": { schema: z.object({ csrfToken: z.string() }) } } },
-        responses: { "302": redirect("Signed out; the device gets a new guest session."), ...errorResponses(["PAYLOAD_TOO_LARGE"]) },
-      },
-    },
-    "/api/health": {
-      get: {
-        tags: ["Operations"],
-        summary: '"ok", "degraded" (Redis away, still serving) or 503 "down" (database away)',
+        description: "The sign-out form's post, with `csrfToken` from GET /api/auth/csrf and its cookie. The device gets a new guest session.",
+        security: optionalCookie,
+        requestParams: { header: returnRedirect },
+        requestBody: form(z.object({ csrfToken: z.string(), callbackUrl }), { csrfToken: "8c113101a4bc966123addb5b47bf4ac0" }),
         responses: {
-          "200": jsonResponse("ok or degraded.", healthSchema, { "Cache-Control": z.literal("no-store") }),
-          "503": jsonResponse("down: the database is unreachable.", healthSchema, { "Cache-Control": z.literal("no-store") }),
+          "200": jsonResponse("With X-Auth-Return-Redirect: 1, where to go.", authRedirectSchema, { url: "https://shop.example/" }, { "Set-Cookie": bothCookies.optional() }),
+          "302": redirect("Signed out (Set-Cookie: Auth.js's session cleared, a new guest cart session).", {
+            "Set-Cookie": bothCookies.optional(),
+            "X-Request-Id": requestIdHeader,
+          }),
+          ...errorResponses(["PAYLOAD_TOO_LARGE", ...ANY_ROUTE]),
+          "405": methodNotAllowedResponse(["POST"]),
         },
       },
     },
-    "/api/metrics": {
-      get: {
-        tags: ["Operations"],
-        summary: "Prometheus metrics of this instance",
-        security: [{}, ...bearer],
-        responses: {
-          "200": { description: "Prometheus text exposition.", content: { "text/plain": { schema: z.string() } } },
-          ...errorResponses(["UNAUTHORIZED"]),
-        },
-      },
-    },
-    "/api/cron/cleanup": {
-      get: cleanupOperation("Run the cleanup job now"),
-      post: cleanupOperation("Run the cleanup job now"),
-    },
-    "/api/openapi.json": {
-      get: {
-        tags: ["Operations"],
-        summary: "This document",
-        responses: { "200": { description: "The OpenAPI 3.1 document.", content: { "application/json": { schema: z.looseObject({ openapi: z.string() }) } } } },
-      },
-    },
+  };
+}
+
+function pages(): ZodOpenApiPathsObject {
+  const page = "<!doctype html><html lang=\"en\"><head><title>next-cart</title></head><body>…</body></html>";
+  return {
     "/docs/api": {
-      get: { tags: ["Pages"], summary: "The readable reference of this document (served by the app, works offline)", responses: { "200": html("The page.") } },
+      get: {
+        operationId: "getApiReference",
+        tags: ["Pages"],
+        summary: "The readable reference of this document (served by the app, works offline)",
+        security: [],
+        responses: {
+          "200": html("The page.", page, {
+            "Content-Security-Policy": z.string().meta({ description: "Only the app's own origin.", example: "default-src 'none'; script-src 'self'; connect-src 'self'" }),
+            "Cache-Control": z.string().meta({ example: "public, max-age=300" }),
+          }),
+          "405": methodNotAllowedResponse(["GET"]),
+        },
+      },
     },
     "/cart/recover": {
       get: {
+        operationId: "openRecoveryLink",
         tags: ["Pages"],
         summary: "The recovery page: lists the link's lines with an “Add to my cart” form; changes nothing",
-        requestParams: { query: z.object({ token: z.string().max(2048).optional() }) },
+        security: optionalCookie,
+        requestParams: { query: z.object({ token: z.string().max(2048).optional().meta({ description: "The link's signed token." }) }) },
         responses: {
-          "200": html("The page."),
-          "307": { ...redirect("An invalid, expired or used-up link: to /cart/recover/failed?reason=…"), content: { "text/html": { schema: z.string() } } },
+          "200": html("The page.", page),
+          "307": {
+            ...redirect("An invalid, expired or used-up link (or too many tries): to /cart/recover/failed?reason=…"),
+            content: { "text/html": { schema: z.string(), example: "" } },
+          },
         },
       },
     },
     "/cart/recover/confirm": {
       post: {
+        operationId: "confirmRecoveryLink",
         tags: ["Pages"],
         summary: "The recovery page's form: restore the link's lines into the opener's cart",
-        requestBody: { required: true, content: { "application/x-www-form-urlencoded": { schema: z.object({ token: z.string() }) } } },
+        security: optionalCookie,
+        requestBody: {
+          required: true,
+          content: { "application/x-www-form-urlencoded": { schema: z.object({ token: z.string() }), example: { token: "v1.eyJsIjoiM2Y0YiJ9.Qm9vaw" } } },
+        },
         responses: {
-          "303": redirect("To /cart?restored=1 (or again, none), to the failure page, or to the busy page over the limit."),
-          ...errorResponses(["FORBIDDEN_ORIGIN", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"]),
+          "303": redirect("To /cart?restored=1 (or again, none), to the failure page, or to the busy page over the limit.", {
+            "Set-Cookie": sessionCookieHeader.optional(),
+            "X-Request-Id": requestIdHeader,
+          }),
+          ...errorResponses(["FORBIDDEN_ORIGIN", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE", "INTERNAL_ERROR", "OVERLOADED"]),
+          "405": methodNotAllowedResponse(["POST"]),
         },
       },
     },
   };
 }
 
-function cleanupOperation(summary: string): ZodOpenApiOperationObject {
-  return {
-    tags: ["Operations"],
-    summary,
-    security: bearer,
-    requestParams: { query: z.object({ dryRun: z.literal("1").optional().meta({ description: "Count only, delete nothing." }) }) },
-    responses: {
-      "200": jsonResponse("What was deleted.", cleanupResultSchema, { "Cache-Control": z.literal("no-store") }),
-      ...errorResponses(["UNAUTHORIZED", "NOT_FOUND", ...ANY_ROUTE]),
-    },
-  };
+// ---- The document ----------------------------------------------------------------------------
+
+function paths(basePath: string): ZodOpenApiPathsObject {
+  const table = tableOperations(basePath);
+  const methodsOf = (path: string) => table.filter((entry) => entry.path === path).map((entry) => entry.method);
+  const result: ZodOpenApiPathsObject = {};
+  for (const { path, method, op } of table) {
+    result[path] = { ...result[path], [method]: tableOperation(op, methodsOf(path)) };
+  }
+  return { ...result, ...authRoutes(), ...pages() };
 }
 
 const DESCRIPTION = `The cart HTTP API (contract v1.1, docs/api.md). JSON in and out; money in minor units;
 the caller is identified only by the sealed session cookie. Every error has the body
-\`{"error": {"code", "message", "details"?}}\`; every response carries \`X-Request-Id\`.
-State-changing requests from another origin get \`403 FORBIDDEN_ORIGIN\`.`;
+\`{"error": {"code", "message", "details"?}}\`; each response lists the codes it can carry and the
+\`details\` of each. Every response carries \`X-Request-Id\`. State-changing requests from another
+origin get \`403 FORBIDDEN_ORIGIN\`. A method a path does not serve gets \`405 METHOD_NOT_ALLOWED\`
+with \`Allow\`.`;
 
 export function openApiDocument(options: { basePath?: string } = {}): oas31.OpenAPIObject {
-  void options;
   return createDocument({
     openapi: "3.1.0",
-    info: { title: "next-cart", version: "1.1.0", description: DESCRIPTION },
-    servers: [{ url: "/" }],
+    info: { title: "next-cart", version: "1.1.0", description: DESCRIPTION, license: { name: "MIT", identifier: "MIT" } },
+    servers: [{ url: "/", description: "The app itself: paths are absolute." }],
     tags: [
       { name: "Cart", description: "The caller's cart. Every cart answer carries ETag and Cache-Control: no-store." },
-      { name: "Session" },
-      { name: "Catalog" },
-      { name: "Accounts" },
-      { name: "Operations" },
+      { name: "Session", description: "Who the caller is; signing out of the cart's session." },
+      { name: "Catalog", description: "What can be added to a cart." },
+      { name: "Accounts", description: "Registering, and Auth.js's sign-in and sign-out." },
+      { name: "Operations", description: "Probes, metrics, this document and the cleanup job." },
       { name: "Pages", description: "Browser pages the contract names: not JSON." },
     ],
-    paths: paths(),
+    paths: paths(options.basePath ?? "/api"),
     components: {
-      schemas: { Error: errorBody },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "METRICS_TOKEN for /api/metrics, CRON_SECRET for /api/cron/cleanup." },
         sessionCookie: {
           type: "apiKey",
           in: "cookie",
           name: "cart_session",
-          description: "The sealed session cookie the app sets (`__Host-cart_session` when the cookie is Secure); it identifies, it does not authorise alone.",
+          description:
+            "The sealed session cookie the app sets (`__Host-cart_session` when the cookie is Secure); it identifies, it does not authorise alone. A first visit has none yet: the answer sets it.",
         },
       },
     },

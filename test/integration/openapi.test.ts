@@ -2,27 +2,33 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operationList, registerOperation } from "@/lib/contract/operations";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
 import { Shopper, type Reply } from "../support/shopper";
 
 // The OpenAPI document against the running app, by behaviour only: every
-// operation it lists is called (well-formed, then malformed in each way the
-// contract names), and each answer's status must be one the document lists
-// for it, with a body and headers that validate against what it documents.
+// operation it lists is called (well-formed, with the document's own examples,
+// then malformed in each way the contract names), and each answer's status must
+// be one the document lists for it, with a body and headers that validate against
+// what it documents. Every entry of the operation table is in it with its
+// operationId; every method a path does not serve answers the documented 405.
 // Every route, status and error code docs/api.md names must be in it.
 
 const TEE = "sku-tee-black-m";
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 type Method = (typeof METHODS)[number];
 
-// Well-formed inputs for the operations that take them (the document says their shape, not a product that exists).
+// Well-formed inputs where the document's example would not do (an account's email is used once).
 const SAMPLE_BODIES: Record<string, unknown> = {
-  "post /api/cart/items": { productId: TEE, quantity: 1 },
-  "patch /api/cart/items/{productId}": { quantity: 2 },
   "post /api/auth/register": { email: `openapi-${Date.now().toString(36)}@example.com`, password: "a-long-password" },
 };
+let accounts = 0;
 const SAMPLE_PARAMS: Record<string, string> = { productId: TEE };
+// The bearer operations' tokens.
+const BEARER = { "/api/metrics": "openapi-metrics-token-0123456789", "/api/cron/cleanup": "openapi-cron-secret-0123456789" };
+// GET /api/admin/stats answers its figures to a signed-in admin only.
+const ADMIN = { email: `openapi-admin-${Date.now().toString(36)}@example.com`, password: "an-admin-password" };
 
 let backend: Backend;
 let app: AppServer;
@@ -32,7 +38,12 @@ ajv.addFormat("date-time", (value: string) => /^\d{4}-\d\d-\d\dT/.test(value) &&
 
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "openapi");
-  app = await startApp({ ...backend.env, CRON_SECRET: "openapi-cron-secret-0123456789", METRICS_TOKEN: "openapi-metrics-token-0123456789" });
+  app = await startApp({
+    ...backend.env,
+    CRON_SECRET: BEARER["/api/cron/cleanup"],
+    METRICS_TOKEN: BEARER["/api/metrics"],
+    ADMIN_EMAILS: ADMIN.email,
+  });
   const res = await fetch(`${app.url}/api/openapi.json`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -106,16 +117,69 @@ async function shopperWithCart(): Promise<Shopper> {
   return shopper;
 }
 
-function send(shopper: Shopper, method: Method, p: string, op: any, overrides: { body?: string; type?: string; headers?: Record<string, string> } = {}) {
-  const key = `${method} ${p}`;
+// The well-formed JSON body of an operation: the sample above, else the document's own example.
+function sampleBody(method: Method, p: string, op: any): unknown {
+  return SAMPLE_BODIES[`${method} ${p}`] ?? op.requestBody?.content?.["application/json"]?.example ?? {};
+}
+
+function send(shopper: Shopper, method: Method, p: string, op: any, overrides: { body?: string; type?: string; headers?: Record<string, string>; query?: string } = {}) {
   const types = Object.keys(op.requestBody?.content ?? {});
   const headers: Record<string, string> = { ...overrides.headers };
   let body: string | undefined = overrides.body;
   if (body === undefined && types.length > 0) {
-    body = types[0] === "application/json" ? JSON.stringify(SAMPLE_BODIES[key] ?? {}) : "";
+    body = types[0] === "application/json" ? JSON.stringify(sampleBody(method, p, op)) : "";
   }
   if (body !== undefined) headers["content-type"] = overrides.type ?? types[0] ?? "application/json";
-  return shopper.request(method.toUpperCase(), fill(p), { body, headers });
+  return shopper.request(method.toUpperCase(), fill(p) + (overrides.query ?? ""), { body, headers });
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+async function csrfToken(shopper: Shopper): Promise<string> {
+  const reply = await shopper.request<{ csrfToken: string }>("GET", "/api/auth/csrf");
+  expect(reply.status).toBe(200);
+  return reply.body.csrfToken;
+}
+
+// A new account, registered through the API, and its password.
+async function newAccount(shopper: Shopper): Promise<{ email: string; password: string }> {
+  const account = { email: `openapi-${Date.now().toString(36)}-${(accounts += 1)}@example.com`, password: "a-long-password" };
+  expect((await shopper.request("POST", "/api/auth/register", { json: account })).status).toBe(201);
+  return account;
+}
+
+// Signs a shopper in with Auth.js's credentials form (the admin's account is registered at the first sign-in).
+let adminRegistered = false;
+async function signIn(shopper: Shopper, account: { email: string; password: string }): Promise<Reply<any>> {
+  if (account === ADMIN && !adminRegistered) {
+    expect((await shopper.request("POST", "/api/auth/register", { json: ADMIN })).status).toBe(201);
+    adminRegistered = true;
+  }
+  return shopper.request("POST", "/api/auth/callback/credentials", {
+    body: form({ ...account, csrfToken: await csrfToken(shopper) }),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+}
+
+// A recovery link's token, made by a shopper with a line in the cart.
+async function recoveryToken(): Promise<string> {
+  const reply = await (await shopperWithCart()).request<{ url: string }>("POST", "/api/cart/recovery-link");
+  expect(reply.status).toBe(201);
+  return new URL(reply.body.url).searchParams.get("token")!;
+}
+
+// A well-formed call of an operation: the JSON operations with their example body; Auth.js's
+// forms with a CSRF token (and an account to sign in to); the recovery page and form with a real link.
+async function callWellFormed(method: Method, p: string, op: any): Promise<Reply<any>> {
+  const shopper = await shopperWithCart();
+  const formType = { "content-type": "application/x-www-form-urlencoded" };
+  if (p === "/api/auth/callback/credentials") return signIn(shopper, await newAccount(shopper));
+  if (p === "/api/admin/stats") expect((await signIn(shopper, ADMIN)).status).toBe(302);
+  if (p === "/api/auth/signout") return shopper.request("POST", p, { body: form({ csrfToken: await csrfToken(shopper) }), headers: formType });
+  if (p === "/cart/recover") return shopper.request("GET", `${p}?token=${encodeURIComponent(await recoveryToken())}`);
+  if (p === "/cart/recover/confirm") return shopper.request("POST", p, { body: form({ token: await recoveryToken() }), headers: formType });
+  const bearer = (op.security ?? []).some((requirement: object) => "bearer" in requirement);
+  return send(shopper, method, p, op, bearer ? { headers: { authorization: `Bearer ${BEARER[p as keyof typeof BEARER]}` } } : {});
 }
 
 describe("the OpenAPI document against the running app", () => {
@@ -129,11 +193,48 @@ describe("the OpenAPI document against the running app", () => {
     }
   });
 
+  it("has every entry of the operation table, with its operationId, under the app's base path", () => {
+    for (const spec of [...operationList, registerOperation]) {
+      const op = doc.paths[`/api${spec.path}`]?.[spec.method.toLowerCase()];
+      expect(op?.operationId, `${spec.method} /api${spec.path}`).toBe(spec.id);
+    }
+    const ids = operations().map(({ op }) => op.operationId);
+    expect(ids.every((id) => typeof id === "string")).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it("documents the status, headers and body of a well-formed call to every operation", async () => {
     for (const { path: p, method, op } of operations()) {
-      const reply = await send(await shopperWithCart(), method, p, op);
-      expectDocumented(`${method.toUpperCase()} ${p}`, op, reply);
+      const reply = await callWellFormed(method, p, op);
+      const label = `${method.toUpperCase()} ${p}`;
+      expectDocumented(label, op, reply);
+      // A well-formed call succeeds (or, for the browser's forms and pages, redirects where it should).
+      expect(reply.status, `${label}: ${JSON.stringify(reply.body)?.slice(0, 300)}`).toBeLessThan(400);
     }
+  });
+
+  const refusedSignIn = async (shopper: Shopper, headers: Record<string, string> = {}) =>
+    shopper.request("POST", "/api/auth/callback/credentials", {
+      body: form({ email: "nobody@example.com", password: "not-the-password", csrfToken: await csrfToken(shopper) }),
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    });
+
+  it("documents a refused sign-in asked for as JSON (X-Auth-Return-Redirect: 1)", async () => {
+    const reply = await refusedSignIn(new Shopper(app.url), { "x-auth-return-redirect": "1" });
+    expect(reply.status).toBe(200);
+    expect(reply.body.url).toMatch(/error=CredentialsSignin/);
+    expectDocumented("refused sign-in as JSON", doc.paths["/api/auth/callback/credentials"].post, reply);
+  });
+
+  // A refused sign-in from a form answers 500 with an empty body today: Auth.js answers it with
+  // Response.redirect(), whose headers are immutable, and lib/http/request-context.ts's
+  // res.headers.set("x-request-id") throws on them. Expected to fail until that is mended;
+  // when it passes, drop `.fails`.
+  it.fails("documents a refused sign-in as the redirect back to the sign-in page", async () => {
+    const reply = await refusedSignIn(new Shopper(app.url));
+    expect(reply.status).toBe(302);
+    expect(reply.headers.get("location")).toMatch(/error=CredentialsSignin/);
+    expectDocumented("refused sign-in", doc.paths["/api/auth/callback/credentials"].post, reply);
   });
 
   it("documents every malformed request the contract names, for every operation that takes a JSON body", async () => {
@@ -143,7 +244,7 @@ describe("the OpenAPI document against the running app", () => {
       const label = `${method.toUpperCase()} ${p}`;
       const shopper = await shopperWithCart();
       const cases = [
-        { expected: 422, code: "VALIDATION_ERROR", body: JSON.stringify({ ...(SAMPLE_BODIES[`${method} ${p}`] as object), unexpected: 1 }) },
+        { expected: 422, code: "VALIDATION_ERROR", body: JSON.stringify({ ...(sampleBody(method, p, op) as object), unexpected: 1 }) },
         { expected: 400, code: "MALFORMED_JSON", body: "{not json" },
         { expected: 415, code: "UNSUPPORTED_MEDIA_TYPE", body: "{}", type: "text/plain" },
         { expected: 413, code: "PAYLOAD_TOO_LARGE", body: JSON.stringify({ pad: "x".repeat(20_000) }) },
@@ -166,11 +267,21 @@ describe("the OpenAPI document against the running app", () => {
       expectDocumented(`${method.toUpperCase()} ${p} stale If-Match`, op, reply);
     }
     const keyed = operations().filter(({ op }) => (op.parameters ?? []).some((param: any) => param.name === "Idempotency-Key"));
-    expect(keyed.length).toBeGreaterThanOrEqual(7);
+    expect(keyed.length).toBe([...operationList, registerOperation].filter((spec) => spec.access === "session" && spec.changesCart).length);
     for (const { path: p, method, op } of keyed) {
       const reply = await send(await shopperWithCart(), method, p, op, { headers: { "idempotency-key": "k".repeat(256) } });
       expect(reply.status, `${method} ${p}`).toBe(422);
       expectDocumented(`${method.toUpperCase()} ${p} bad Idempotency-Key`, op, reply);
+    }
+  });
+
+  it("documents a bearer operation called without its token as 401 UNAUTHORIZED", async () => {
+    const guarded = operations().filter(({ op }) => (op.security ?? []).some((requirement: object) => "bearer" in requirement));
+    expect(guarded.map(({ op }) => op.operationId).sort()).toEqual(["getMetrics", "runCleanup", "runCleanupGet"]);
+    for (const { path: p, method, op } of guarded) {
+      const reply = await send(new Shopper(app.url), method, p, op);
+      expect(reply.status, `${method} ${p}`).toBe(401);
+      expectDocumented(`${method.toUpperCase()} ${p} without its token`, op, reply);
     }
   });
 
@@ -184,22 +295,43 @@ describe("the OpenAPI document against the running app", () => {
     }
   });
 
-  it("answers 405 to a method the document does not list on an API path", async () => {
-    for (const [p, item] of Object.entries<any>(doc.paths)) {
-      if (!p.startsWith("/api/")) continue;
-      // Auth.js's catch-all route answers GET and POST on every /api/auth/* path itself.
+  // The methods a path does not serve, each with the 405 its operations document (body and Allow).
+  async function unservedMethods(paths: string[]): Promise<{ label: string; allow: string | null; contract: boolean; reply: Reply<any>; op: any }[]> {
+    const answers = [];
+    for (const p of paths) {
+      const item = doc.paths[p];
+      const served = METHODS.filter((m) => item[m]);
+      // Auth.js's catch-all route answers GET and POST on each of its paths itself.
       const unlisted = METHODS.filter((m) => !item[m] && !(p.startsWith("/api/auth/") && p !== "/api/auth/register" && (m === "get" || m === "post")));
       for (const method of unlisted) {
-        const res = await fetch(app.url + fill(p), { method: method.toUpperCase(), redirect: "manual" });
-        expect(res.status, `${method.toUpperCase()} ${p}`).toBe(405);
-        // Ours (the four methods the cart's route handlers export) in the contract's shape, with Allow;
-        // PUT, and PATCH or DELETE beside Auth.js's GET and POST, are Next.js's own.
-        if (method !== "put" && !p.startsWith("/api/auth/")) {
-          expect(await res.json(), `${method.toUpperCase()} ${p}`).toMatchObject({ error: { code: "METHOD_NOT_ALLOWED" } });
-          expect(res.headers.get("allow"), `${method.toUpperCase()} ${p}`).toBeTruthy();
-        }
+        const reply = await new Shopper(app.url).request(method.toUpperCase(), fill(p));
+        const label = `${method.toUpperCase()} ${p}`;
+        expect(reply.status, label).toBe(405);
+        const contract = reply.body?.error?.code === "METHOD_NOT_ALLOWED";
+        answers.push({ label, allow: reply.headers.get("allow"), contract, reply, op: item[served[0]!] });
       }
     }
+    return answers;
+  }
+
+  const tablePaths = () => Object.keys(doc.paths).filter((p) => operationList.some((spec) => `/api${spec.path}` === p));
+
+  it("answers every method a table path does not serve (PUT too) with the documented 405: the error body and Allow", async () => {
+    const answers = await unservedMethods(tablePaths());
+    expect(answers.length).toBeGreaterThanOrEqual(tablePaths().length * 2);
+    for (const { label, allow, reply, op } of answers) {
+      expectDocumented(label, op, reply);
+      const served = METHODS.filter((m) => doc.paths[label.split(" ")[1]!][m]).map((m) => m.toUpperCase());
+      expect(allow?.split(/,\s*/).sort(), label).toEqual(served.sort());
+    }
+  });
+
+  // Auth.js's route file exports GET and POST only, /docs/api GET and /cart/recover/confirm POST:
+  // Next.js answers their other methods with its own empty 405 (no body, no Allow) until those
+  // files export the others too. Expected to fail until then; when it passes, drop `.fails`.
+  it.fails("answers the documented 405 on Auth.js's routes and the pages too", async () => {
+    const others = Object.keys(doc.paths).filter((p) => !tablePaths().includes(p) && p !== "/cart/recover");
+    for (const { label, reply, op } of await unservedMethods(others)) expectDocumented(label, op, reply);
   });
 });
 
@@ -212,10 +344,13 @@ describe("the document against docs/api.md", () => {
     return [...text.matchAll(ROUTE)].flatMap((m) => [m[1], m[2]].filter(Boolean).map((method) => `${method!.toLowerCase()} ${m[3]}`));
   }
 
+  // The codes a body carries: its `error`'s code, or each member's of a union of codes.
   function codesOf(schema: any): string[] {
     const error = resolve(resolve(schema)?.properties?.error);
-    const code = resolve(error?.properties?.code);
-    return code?.enum ?? (code?.const ? [code.const] : []);
+    return (error?.oneOf ?? [error]).flatMap((member: any) => {
+      const code = resolve(resolve(member)?.properties?.code);
+      return code?.enum ?? (code?.const ? [code.const] : []);
+    });
   }
 
   function documentedPairs(op: any): Set<string> {
@@ -269,10 +404,22 @@ describe("the document against docs/api.md", () => {
     expect(parameters).toContain("header If-Match");
     const responseHeaders = new Set(operations().flatMap(({ op }) => Object.values<any>(op.responses).flatMap((r) => Object.keys(resolve(r).headers ?? {}))));
     for (const name of ["ETag", "Retry-After", "X-Request-Id", "Idempotent-Replayed", "Cache-Control"]) expect(responseHeaders).toContain(name);
-    const error = doc.components.schemas.Error;
-    expect(error.required).toEqual(["error"]);
-    expect(error.properties.error.required).toEqual(["code", "message"]);
-    expect(Object.keys(error.properties.error.properties)).toEqual(["code", "message", "details"]);
+    // Every error body is {"error": {"code", "message", "details"?}}, one component per code.
+    const bodies = operations().flatMap(({ op }) =>
+      Object.entries<any>(op.responses)
+        .filter(([status]) => /^[45]/.test(status))
+        .map(([, response]) => resolve(response).content?.["application/json"]?.schema)
+        .filter((schema) => schema && !resolve(schema).properties?.cart && resolve(schema).properties?.error),
+    );
+    expect(bodies.length).toBeGreaterThan(20);
+    for (const body of bodies) {
+      expect(resolve(body).required).toEqual(["error"]);
+      const error = resolve(resolve(body).properties.error);
+      for (const member of (error.oneOf ?? [error]).map(resolve)) {
+        expect(member.required.slice(0, 2)).toEqual(["code", "message"]);
+        expect(Object.keys(member.properties).filter((key) => !["code", "message", "details"].includes(key))).toEqual([]);
+      }
+    }
   });
 });
 
