@@ -205,6 +205,7 @@ export type { CatalogAdapter, CatalogProduct } from "./cart/catalog";
 export { postgresCatalog, type PostgresCatalog, type SeedProduct, type StoredProduct } from "./catalog/postgres";
 export { memoryCatalog } from "./catalog/memory";
 export { authjsIdentity } from "./http/authjs";
+export { methodNotAllowed } from "./http/errors";
 export { openApiDocument } from "./openapi/document";
 export type { CartChanged, CartChangedListener } from "./runtime/runtime";
 export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";

@@ -58,6 +58,11 @@ export interface OperationSpec {
   alsoOk?: readonly number[];
   // The output's media type when it is not JSON.
   contentType?: "text/plain";
+  // The success's Cache-Control, where it is fixed.
+  cacheControl?: string;
+  // Whether the operation's credential (session cookie or bearer) may be absent: a first
+  // visit has no cookie; metrics need no token outside production when METRICS_TOKEN is unset.
+  credentials?: "optional" | "required";
 }
 
 const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
@@ -184,6 +189,7 @@ export const operations = {
   },
   listProducts: {
     id: "listProducts",
+    cacheControl: "public, max-age=10",
     method: "GET",
     path: "/products",
     tag: "Catalog",
@@ -197,6 +203,7 @@ export const operations = {
   },
   ping: {
     id: "ping",
+    cacheControl: "no-store",
     method: "GET",
     path: "/ping",
     tag: "Operations",
@@ -210,6 +217,7 @@ export const operations = {
   },
   getHealth: {
     id: "getHealth",
+    cacheControl: "no-store",
     method: "GET",
     path: "/health",
     tag: "Operations",
@@ -225,6 +233,7 @@ export const operations = {
   },
   getAdminStats: {
     id: "getAdminStats",
+    credentials: "required",
     method: "GET",
     path: "/admin/stats",
     tag: "Operations",
@@ -238,6 +247,8 @@ export const operations = {
   },
   getMetrics: {
     id: "getMetrics",
+    credentials: "optional",
+    cacheControl: "no-store",
     method: "GET",
     path: "/metrics",
     tag: "Operations",
@@ -253,6 +264,7 @@ export const operations = {
   },
   getOpenApiDocument: {
     id: "getOpenApiDocument",
+    cacheControl: "public, max-age=300",
     method: "GET",
     path: "/openapi.json",
     tag: "Operations",
@@ -266,6 +278,7 @@ export const operations = {
   },
   runCleanup: {
     id: "runCleanup",
+    cacheControl: "no-store",
     method: "POST",
     path: "/cron/cleanup",
     tag: "Operations",
@@ -280,6 +293,7 @@ export const operations = {
   },
   runCleanupGet: {
     id: "runCleanupGet",
+    cacheControl: "no-store",
     method: "GET",
     path: "/cron/cleanup",
     tag: "Operations",

@@ -5,7 +5,7 @@ import { registerOperation } from "../contract/operations";
 import { registerUser } from "../identity/users";
 import { withRequestLog } from "./request-context";
 import { guardAuthRoutes, limitRegister } from "./auth-guard";
-import { errorBody } from "./errors";
+import { methodNotAllowed } from "./errors";
 import { sessionRouteHandler } from "./pipeline";
 import { endingOurSession } from "./sign-out";
 
@@ -20,23 +20,23 @@ const registerRoute = sessionRouteHandler(registerOperation, async ({ session },
 }));
 const register = limitRegister((req: NextRequest) => registerRoute(req, {}));
 
+const REGISTER_PATH = "/api/auth/register";
+// POST only on the register route; GET and POST on Auth.js's own.
+const registerOnly = methodNotAllowed("POST");
+const authjsOnly = methodNotAllowed("GET", "POST");
+
 export function authjsRouteHandlers() {
   const guarded = guardAuthRoutes({ GET: handlers.GET, POST: endingOurSession(handlers.POST) });
   const auth = {
     GET: withRequestLog("/api/auth/[...nextauth]", (req) => guarded.GET(req as NextRequest)),
     POST: withRequestLog("/api/auth/[...nextauth]", (req) => guarded.POST(req as NextRequest)),
   };
+  const other = (req: NextRequest) => (req.nextUrl.pathname === REGISTER_PATH ? registerOnly : authjsOnly).PUT(req);
   return {
-    GET: (req: NextRequest) =>
-      req.nextUrl.pathname === "/api/auth/register"
-        ? Promise.resolve(
-            NextResponse.json(errorBody("METHOD_NOT_ALLOWED", "GET is not allowed here."), {
-              status: 405,
-              headers: { Allow: "POST", "Cache-Control": "no-store" },
-            }),
-          )
-        : auth.GET(req),
-    POST: (req: NextRequest) =>
-      req.nextUrl.pathname === "/api/auth/register" ? register(req, undefined) : auth.POST(req),
+    GET: (req: NextRequest) => (req.nextUrl.pathname === REGISTER_PATH ? registerOnly.GET(req) : auth.GET(req)),
+    POST: (req: NextRequest) => (req.nextUrl.pathname === REGISTER_PATH ? register(req, undefined) : auth.POST(req)),
+    PUT: other,
+    PATCH: other,
+    DELETE: other,
   };
 }

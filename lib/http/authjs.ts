@@ -37,7 +37,7 @@ export function authjsIdentity(cart: { runtime: CartRuntime }, options: AuthjsOp
   const handlers = authjsRouteHandlers();
   return {
     // For app/api/auth/[...nextauth]/route.ts (POST /api/auth/register included).
-    handlers: { GET: run(handlers.GET), POST: run(handlers.POST) },
+    handlers: { GET: run(handlers.GET), POST: run(handlers.POST), PUT: run(handlers.PUT), PATCH: run(handlers.PATCH), DELETE: run(handlers.DELETE) },
     // The sign-in, sign-up and sign-out forms' actions; the host's "use server" file passes them through.
     actions: { signIn: run(signInForm), signUp: run(signUpForm), signOut: run(signOutForm) },
     // Whether the sign-in page may show the demo accounts (seeded here, never in production).

@@ -69,3 +69,20 @@ export function toErrorResponse(thrown: unknown): NextResponse {
     headers: { "Cache-Control": "no-store" },
   });
 }
+
+const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type HttpMethodName = (typeof HTTP_METHODS)[number];
+
+// The contract's 405 (body and Allow) for a route file's other methods: a file that exports only
+// GET would otherwise leave Next.js to answer the rest with an empty 405 and no Allow.
+//   export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");
+export function methodNotAllowed(...allowed: HttpMethodName[]): Record<HttpMethodName, (req: Request) => Promise<Response>> {
+  const handler = (req: Request) =>
+    Promise.resolve(
+      NextResponse.json(errorBody("METHOD_NOT_ALLOWED", `${req.method} is not allowed here.`), {
+        status: 405,
+        headers: { Allow: allowed.join(", "), "Cache-Control": "no-store" },
+      }) as Response,
+    );
+  return Object.fromEntries(HTTP_METHODS.map((method) => [method, handler])) as Record<HttpMethodName, (req: Request) => Promise<Response>>;
+}

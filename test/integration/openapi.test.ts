@@ -226,11 +226,7 @@ describe("the OpenAPI document against the running app", () => {
     expectDocumented("refused sign-in as JSON", doc.paths["/api/auth/callback/credentials"].post, reply);
   });
 
-  // A refused sign-in from a form answers 500 with an empty body today: Auth.js answers it with
-  // Response.redirect(), whose headers are immutable, and lib/http/request-context.ts's
-  // res.headers.set("x-request-id") throws on them. Expected to fail until that is mended;
-  // when it passes, drop `.fails`.
-  it.fails("documents a refused sign-in as the redirect back to the sign-in page", async () => {
+  it("documents a refused sign-in as the redirect back to the sign-in page", async () => {
     const reply = await refusedSignIn(new Shopper(app.url));
     expect(reply.status).toBe(302);
     expect(reply.headers.get("location")).toMatch(/error=CredentialsSignin/);
@@ -326,10 +322,8 @@ describe("the OpenAPI document against the running app", () => {
     }
   });
 
-  // Auth.js's route file exports GET and POST only, /docs/api GET and /cart/recover/confirm POST:
-  // Next.js answers their other methods with its own empty 405 (no body, no Allow) until those
-  // files export the others too. Expected to fail until then; when it passes, drop `.fails`.
-  it.fails("answers the documented 405 on Auth.js's routes and the pages too", async () => {
+  // Their route files export the other methods too (methodNotAllowed), so Next.js's own empty 405 never answers.
+  it("answers the documented 405 on Auth.js's routes and the pages too", async () => {
     const others = Object.keys(doc.paths).filter((p) => !tablePaths().includes(p) && p !== "/cart/recover");
     for (const { label, reply, op } of await unservedMethods(others)) expectDocumented(label, op, reply);
   });

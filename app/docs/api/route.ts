@@ -1,4 +1,5 @@
 // GET /docs/api — the readable API reference (Scalar, served from this app; works offline)
+import { methodNotAllowed } from "next-cart/server";
 import { REFERENCE_CSP, referenceHtml, SCALAR_VERSION } from "./reference";
 
 export const dynamic = "force-dynamic";
@@ -14,3 +15,5 @@ export function GET() {
     },
   });
 }
+
+export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");
