@@ -138,7 +138,6 @@ export function errorBodySchema(codes: readonly [ErrorCode, ...ErrorCode[]] = er
   });
 }
 
-
 // 412 VERSION_CONFLICT carries the current cart beside the error.
 export const versionConflictSchema = z
   .object({
