@@ -1,4 +1,4 @@
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { handlers } from "../identity/config";
 import type { RegisterInput } from "../identity/schemas";
 import { registerOperation } from "../contract/operations";
