@@ -51,6 +51,7 @@ function oversizedAction(request: IncomingMessage, basePath: string): boolean {
 }
 
 const key = Symbol.for("next-cart.node-requests");
+export const ORIGINAL_URL = Symbol.for("next-cart.original-url");
 const state = globalThis as { [key]?: boolean };
 
 // Whether this process's requests get their id here (then the X-Request-Id on a request is always ours).
@@ -68,6 +69,8 @@ export function readNodeRequests(basePath: string, trustProxy: boolean): void {
     const requestId = chooseRequestId(typeof incoming === "string" ? incoming : null, trustProxy);
     request.headers[REQUEST_ID_HEADER] = requestId;
     response.setHeader(REQUEST_ID_HEADER, requestId);
+    // The request line logs the path the client sent (lib/observe/http-log.ts), not a rewrite of it.
+    (request as IncomingMessage & { [ORIGINAL_URL]?: string })[ORIGINAL_URL] = request.url;
     if (oversizedAction(request, basePath)) {
       request.url = basePath + OVERSIZED_PATH;
       delete request.headers["next-action"];

@@ -16,6 +16,7 @@ interface Message {
 }
 
 const key = Symbol.for("next-cart.http-log");
+const ORIGINAL_URL = Symbol.for("next-cart.original-url");
 const state = globalThis as { [key]?: boolean };
 
 // True once this process logs every response here; the handlers' own line is then left out.
@@ -30,7 +31,9 @@ const STATIC = /^\/(?:_next\/(?:static|image)\/|favicon\.ico$|icon\.svg$|product
 
 function onFinish(runtime: CartRuntime, { request, response }: Message) {
   const begun = started.get(request);
-  const route = (request.url ?? "/").split("?")[0]!;
+  // The path as the client sent it, before lib/http/node-requests.ts read it for Next.js.
+  const sent = (request as IncomingMessage & { [ORIGINAL_URL]?: string })[ORIGINAL_URL] ?? request.url;
+  const route = (sent ?? "/").split("?")[0]!;
   const header = response.getHeader(REQUEST_ID_HEADER);
   const requestId = typeof header === "string" && isValidRequestId(header) ? header : undefined;
   const fields = {
