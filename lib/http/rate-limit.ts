@@ -1,5 +1,4 @@
 import { isIP } from "node:net";
-import { headers } from "next/headers";
 import { NextResponse } from "next/server";
 import { env } from "../config/env";
 import { currentRuntime } from "../runtime/context";
@@ -143,16 +142,4 @@ export const rateLimited = (verdict: RateLimitVerdict) => new AppError("RATE_LIM
 export function rateLimitedResponse(verdict: RateLimitVerdict): NextResponse {
   const { status, body, headers } = appErrorReply(rateLimited(verdict));
   return NextResponse.json(body, { status, headers });
-}
-
-// The hook for session routes: a 429 response when over a limit, else null.
-export async function limitRoute(req: Request, sid: string | null, kind: RequestKind): Promise<NextResponse | null> {
-  const verdict = await checkRateLimit({ sid, address: clientAddress(req.headers) }, kind);
-  return verdict.limited ? rateLimitedResponse(verdict) : null;
-}
-
-// The hook for server actions (always changes): throws RATE_LIMITED when over a limit.
-export async function limitCartAction(sid: string): Promise<void> {
-  const verdict = await checkRateLimit({ sid, address: clientAddress(await headers()) }, "write");
-  if (verdict.limited) throw rateLimited(verdict);
 }

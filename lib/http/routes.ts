@@ -204,10 +204,3 @@ export function sessionActions(io?: RequestIo): SessionActions {
   for (const id of Object.keys(sessionCalls) as SessionOperationId[]) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall, io);
   return actions as SessionActions;
 }
-
-// The paths and methods the handlers serve, for the OpenAPI check and the docs.
-export function routeTable(basePath = "/api"): { path: string; methods: HttpMethod[] }[] {
-  const byPath = new Map<string, HttpMethod[]>();
-  for (const op of operationList) byPath.set(basePath + op.path, [...(byPath.get(basePath + op.path) ?? []), op.method]);
-  return [...byPath].map(([path, methods]) => ({ path, methods }));
-}
