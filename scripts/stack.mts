@@ -21,7 +21,8 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promise
 import https from "node:https";
 import { createServer } from "node:net";
 import path from "node:path";
-import { ConfigError, parseStackEnv } from "@/lib/config/env";
+import { ConfigError } from "@/lib/config/env";
+import { parseStackEnv } from "@/deploy/stack-settings";
 import { Formation } from "../deploy/postgres/formation";
 
 const USAGE = "usage: npm run stack -- [--instances N] [--port P] [--postgres ha]";

@@ -3,7 +3,7 @@ import { currentRuntime } from "../runtime/context";
 
 // Configuration, validated once from process.env. Every problem is reported
 // with its own line so a misconfigured deployment says exactly what to fix.
-const intFromEnv = (def: number, min: number, max: number) =>
+export const intFromEnv = (def: number, min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, "must be a whole number")
@@ -216,7 +216,7 @@ export class ConfigError extends Error {
 }
 
 // Empty strings count as unset, as most deployment tools write them.
-function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
+export function withoutEmpty(source: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
 }
 
@@ -242,23 +242,4 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 // when createCart made it.
 export function env(): Env {
   return currentRuntime().settings;
-}
-
-// Settings of `npm run stack` (scripts/stack.mts), apart from the app's own:
-// the gateway reads them, the instances do not.
-const stackSchema = z.object({
-  // Requests one instance is given at once; past that the gateway answers 503 OVERLOADED.
-  STACK_MAX_CONN: intFromEnv(8, 1, 10_000),
-  // A file for the gateway's timing log (one "<msec> <status> <request_time>" line per answer); off when unset.
-  STACK_ACCESS_LOG: z.string().regex(/^\/[^\s;{}'"]+$/, "must be an absolute path without spaces").optional(),
-});
-
-export type StackEnv = z.infer<typeof stackSchema>;
-
-export function parseStackEnv(source: Record<string, string | undefined> = process.env): StackEnv {
-  const result = stackSchema.safeParse(withoutEmpty(source));
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
-  return result.data;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addItemFormSchema, addItemSchema, productIdSchema, returnToSchema, setQuantitySchema } from "@/lib/cart/schemas";
-import { parseEnv, parseStackEnv } from "@/lib/config/env";
+import { parseEnv } from "@/lib/config/env";
+import { parseStackEnv } from "@/deploy/stack-settings";
 
 describe("addItemSchema", () => {
   it("accepts a product id with an optional positive integer quantity", () => {
