@@ -19,7 +19,7 @@ import { logEveryResponse } from "./observe/http-log";
 import { asCartActionResult } from "./http/pipeline";
 import { isAdminEmail } from "./http/admin";
 import { runCleanupAsAdmin } from "./http/admin-actions";
-import { getCartForRender, getSessionForRender } from "./http/read";
+import { renderReads } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
 import { routeHandlers, sessionActions, type SessionActions } from "./http/routes";
 import { readNodeRequests } from "./http/node-requests";
@@ -75,8 +75,8 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   // operation id: FormData in, the operation's output (or its refusal) out.
   operations: SessionActions;
   // The shopper's cart and session for server rendering (once per request).
-  getCartForRender: typeof getCartForRender;
-  getSessionForRender: typeof getSessionForRender;
+  getCartForRender: ReturnType<typeof renderReads>["getCartForRender"];
+  getSessionForRender: ReturnType<typeof renderReads>["getSessionForRender"];
   // The limits the server enforces, for <CartProvider limits>.
   limits: CartLimits;
   currency: string;
@@ -160,8 +160,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       clear: run(async (formData: FormData) => asCartActionResult(await operations.clearCart(formData))),
     },
     operations: Object.fromEntries(Object.entries(operations).map(([id, action]) => [id, run(action)])) as SessionActions,
-    getCartForRender: run(getCartForRender),
-    getSessionForRender: run(getSessionForRender),
+    ...renderReads(runtime),
     limits: { maxLines: settings.CART_MAX_LINES, maxQuantity: settings.CART_MAX_QUANTITY },
     currency: settings.CART_CURRENCY,
     signedIn: run(async (user: { id: string; email?: string | null }) => {

@@ -12,9 +12,9 @@ const nextConfig: NextConfig = {
   // guesses nor warns; Turbopack cannot reach node_modules from a narrower root. Both must agree.
   turbopack: { root },
   outputFileTracingRoot: root,
-  // Turbopack looks for proxy.ts and instrumentation.ts from this directory up to its root, so with
-  // plain `.ts` routes it would find and build the repository's own proxy.ts (a per-request cost the
-  // floor must not have) and instrumentation.ts. The route file is therefore route.floor.ts.
+  // Turbopack looks for instrumentation.ts (and a proxy) from this directory up to its root, so with
+  // plain `.ts` routes it would find and build the repository's own instrumentation.ts (the demo's
+  // start-up, which the floor must not run). The route file is therefore route.floor.ts.
   pageExtensions: ["floor.ts"],
   // Build output under the repository's .data/ (gitignored, and not walked by `eslint bench`).
   distDir: path.relative(__dirname, path.join(root, ".data", "bench-floor-app")),

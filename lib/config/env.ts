@@ -75,7 +75,7 @@ const envSchema = z
     // 409 SESSION_ROTATED (no Set-Cookie) for this long; later, that cookie starts a new guest session.
     SESSION_ROTATION_GRACE_SECONDS: intFromEnv(60, 1, 3600),
     RECOVERY_LINK_HOURS: intFromEnv(72, 1, 24 * 90),
-    // Recovery links (lib/cart/recovery.ts): distinct carts one link may restore into,
+    // Recovery links (lib/cart/restore.ts, lib/http/recovery.ts): distinct carts one link may restore into,
     // and opens + confirmations per minute per session, per address and per link.
     RECOVERY_LINK_MAX_REDEMPTIONS: intFromEnv(5, 1, 1000),
     RECOVERY_RATE_LIMIT_PER_MINUTE: intFromEnv(30, 1, 1_000_000),
@@ -109,7 +109,7 @@ const envSchema = z
       .pipe(z.string().regex(/^\d+$/, "must be a number of trusted proxy hops (0-10)").transform(Number).pipe(z.number().int().min(0).max(10)))
       .optional()
       .transform((v) => v ?? 0),
-    // Guessing limits on sign-in and register (lib/auth/guess-limit.ts): attempts per window, then a lock that doubles.
+    // Guessing limits on sign-in and register (lib/identity/guess-limit.ts): attempts per window, then a lock that doubles.
     SIGNIN_LIMIT_PER_ACCOUNT: intFromEnv(5, 1, 10_000),
     SIGNIN_LIMIT_PER_ADDRESS: intFromEnv(20, 1, 100_000),
     REGISTER_LIMIT_PER_ADDRESS: intFromEnv(5, 1, 100_000),
@@ -123,7 +123,7 @@ const envSchema = z
     PASSWORD_HASH_WAIT_MS: intFromEnv(1000, 1, 60_000),
     // Seed and show the published demo accounts (embedded default only); refused in production.
     DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
-    // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; open when unset.
+    // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; unset, it is open outside production and not there (404) in production.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     // Who may see /admin (signed-in emails, case-insensitive); see adminEmails() for the default.
     ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),

@@ -8,7 +8,7 @@ import { assertDeclaredSize, MAX_BODY_BYTES, readLimitedBytes } from "./request"
 
 // What stands in front of Auth.js's own routes (/api/auth/*): every POST body
 // is held to 16 KiB before Auth.js reads it; a credentials sign-in is counted
-// against the guessing limits (lib/auth/guess-limit.ts) before any hash;
+// against the guessing limits (lib/identity/guess-limit.ts) before any hash;
 // forwarded host names are dropped unless a proxy is trusted. A request that
 // passes reaches Auth.js unchanged, so its redirects and JSON answers stay
 // what clients know.

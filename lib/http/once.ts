@@ -6,8 +6,8 @@ import { recordIdempotent } from "../observe/metrics";
 import type { Session } from "../session/session";
 import { appErrorReply, toAppError } from "./errors";
 
-// Exactly-once for both transports: the route handlers (session-route.ts)
-// and the server actions (lib/http/cart-actions.ts) run keyed requests
+// Exactly-once for both transports: the pipeline's route handlers and
+// server actions (lib/http/pipeline.ts) run keyed requests
 // through here, so they keep and replay the same outcomes:
 //
 // - a live stored outcome is replayed as stored (status and body, the cart it

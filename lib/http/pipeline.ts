@@ -21,7 +21,7 @@ import { checkRateLimit, clientAddress, rateLimited } from "./rate-limit";
 import { assertSameHostOrigin, assertSameOrigin, publicOrigin, readJsonBody } from "./request";
 import { withActionContext, withRequestContext } from "./request-context";
 
-// The one pipeline every session operation of the table (lib/cart/operations.ts) runs
+// The one pipeline every session operation of the table (lib/contract/operations.ts) runs
 // through, whichever transport brings it: origin check for changes, the session and the rate
 // limit (read together: both need only the cookie, so they cost one store round trip), the
 // input parsed by the operation's schemas, If-Match and Idempotency-Key (exactly once, lib/http/once.ts),

@@ -6,32 +6,42 @@ import { saveSessionRecord } from "../session/session";
 import { getCart } from "../session/cart";
 import type { CartView } from "../cart/types";
 import { emptyCartView } from "../cart/view";
+import type { CartRuntime } from "../runtime/runtime";
 
-// Reads for server rendering, once per request (React cache). Rendering
-// never sets cookies, so a new visitor sees an empty cart until the first
-// add; notices shown once (a merge) are dropped from the session record.
-const sessionForRender = cache(sessionFromCookiesOrFresh);
+// Reads for server rendering, once per request and instance (React cache; each instance has
+// its own, so a page reading two markets gets each one's answer). Rendering never sets cookies,
+// so a new visitor sees an empty cart until the first add; notices shown once (a merge) are
+// dropped from the session record.
+export function renderReads(runtime: CartRuntime) {
+  const sessionForRender = cache(() => runtime.run(() => sessionFromCookiesOrFresh()));
 
-export const getCartForRender = cache(() =>
-  withRenderContext(async (): Promise<CartView> => {
-    try {
-      const { cart, session } = await getCart(await sessionForRender());
-      if (cart.notices.some((n) => n.type === "merged")) await saveSessionRecord(session);
-      return cart;
-    } catch {
-      // The page still renders when the database is briefly away; actions report the error.
-      return emptyCartView();
-    }
-  }),
-);
+  const getCartForRender = cache(() =>
+    runtime.run(() =>
+      withRenderContext(async (): Promise<CartView> => {
+        try {
+          const { cart, session } = await getCart(await sessionForRender());
+          if (cart.notices.some((n) => n.type === "merged")) await saveSessionRecord(session);
+          return cart;
+        } catch {
+          // The page still renders when the database is briefly away; actions report the error.
+          return emptyCartView();
+        }
+      }),
+    ),
+  );
 
-// Who is signed in, for the header.
-export const getSessionForRender = cache(() =>
-  withRenderContext(async () => {
-    try {
-      return await describeSession(await sessionForRender());
-    } catch {
-      return { user: null };
-    }
-  }),
-);
+  // Who is signed in, for the header.
+  const getSessionForRender = cache(() =>
+    runtime.run(() =>
+      withRenderContext(async () => {
+        try {
+          return await describeSession(await sessionForRender());
+        } catch {
+          return { user: null };
+        }
+      }),
+    ),
+  );
+
+  return { getCartForRender, getSessionForRender };
+}

@@ -23,7 +23,7 @@ import { MAX_BODY_BYTES } from "./request";
 import { withRequestContext } from "./request-context";
 import type { RequestIo } from "../session/next-cookies";
 
-// What each operation of the table (lib/cart/operations.ts) calls. Session operations go
+// What each operation of the table (lib/contract/operations.ts) calls. Session operations go
 // through the one pipeline (lib/http/pipeline.ts) and are route handlers and server actions
 // alike; the others answer a Request (they need no session) inside the same request context.
 

@@ -23,7 +23,7 @@ import { store } from "../storage/store";
 //
 // With the shared store away these limits do not fail open: they count in
 // this process instead (each instance then allows its own N), and the hash
-// cap (lib/auth/password.ts) bounds the CPU either way.
+// cap (lib/identity/password.ts) bounds the CPU either way.
 export type GuessScope = "account" | "address" | "global";
 
 export interface GuessVerdict {

@@ -1,5 +1,5 @@
 // Request ids: the `X-Request-Id` a trusted proxy sent, or one made here.
-// No imports beyond the platform, so proxy.ts can use it too.
+// No imports beyond the platform: lib/http/node-requests.ts assigns ids before Next.js reads a request.
 export const REQUEST_ID_HEADER = "x-request-id";
 
 // Short and plain: it goes into every log line and a response header, so nothing that could inject or bloat them.

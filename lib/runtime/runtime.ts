@@ -5,6 +5,7 @@ import { openDatabase } from "../storage/database";
 import { setProbe } from "../observe/metrics";
 import { openBackend, ResilientStore } from "../storage/store";
 import { runInContext } from "./context";
+import { sharedValue } from "./shared";
 
 // A committed change to a cart, told to whatever follows changes (events, live carts) after
 // the commit: never a hook inside a write path.
@@ -42,7 +43,10 @@ export class CartRuntime {
   private readonly readyHooks: ReadyHook[] = [];
   private ready: Promise<DatabaseHandle> | undefined;
   private kv: Promise<ResilientStore> | undefined;
-  private readonly listeners = new Set<CartChangedListener>();
+  // Shared by every evaluation of the same instance (its scope) in this process: Next.js builds
+  // the host's cart once per module graph, and a listener added in one (instrumentation.ts) must
+  // hear the changes made through another (the route handlers).
+  private readonly listeners: Set<CartChangedListener>;
 
   constructor(options: RuntimeOptions) {
     this.settings = options.settings;
@@ -50,6 +54,7 @@ export class CartRuntime {
     this.scope = options.scope;
     this.basePath = options.basePath;
     this.now = options.now ?? Date.now;
+    this.listeners = sharedValue(`cart-changed:${this.scope}`, () => new Set<CartChangedListener>());
   }
 
   // Runs `fn` as this instance (every entry point does): the code below reads it from the context.

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
-// The module's layers point one way (docs/architecture.md): storage ← cart ← session ← identity ←
+// The module's layers point one way (docs/module.md): storage ← cart ← session ← identity ←
 // http ← server ← app. The demo storefront (app/, instrumentation.ts) reaches the
 // module only through its public entry points, like any host.
 const ROOT = path.resolve(import.meta.dirname, "../..");
