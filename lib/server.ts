@@ -7,7 +7,7 @@ import type { NextRequest } from "next/server";
 import type { CatalogAdapter } from "./cart/catalog";
 import type { PostgresCatalog } from "./catalog/postgres";
 import type { CartActionResult, CartLimits } from "./cart/types";
-import { ConfigError, parseEnv, type Env } from "./config/env";
+import { ConfigError, parseEnv, TUNING_NAMES, type Env, type Tuning, type TuningName } from "./config/env";
 import { seedDemoAccounts } from "./identity/demo-accounts";
 import { CartRuntime, type CartChangedListener } from "./runtime/runtime";
 import { beginUserSession, endUserSession } from "./identity/session-bridge";
@@ -39,6 +39,9 @@ export interface CartConfig<C extends CatalogAdapter = CatalogAdapter> {
   scope?: string;
   // Settings by their documented names (README, "Settings"), over the environment's.
   settings?: Record<string, string | number | boolean | readonly string[] | undefined>;
+  // Limits and timings with defaults that fit (docs/module.md, "Tuning"), set in code only:
+  // the environment does not reach them. (A tuning name under `settings` counts as tuning.)
+  tuning?: Tuning;
   // Where settings not given above are read; default process.env. Names may carry a CART_ prefix.
   env?: Record<string, string | undefined>;
   // The instance's clock (ms since the epoch), for tests; default Date.now.
@@ -54,6 +57,7 @@ const configSchema = z.object({
   basePath: z.string().regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, "must be a path such as /api").optional(),
   scope: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 lower-case letters, digits, _ or -").optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
+  tuning: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   env: z.record(z.string(), z.string().optional()).optional(),
   now: z.function().optional(),
 });
@@ -134,9 +138,13 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
   const parsed = configSchema.safeParse(config);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`));
   const source: Record<string, string | undefined> = { ...(config.env ?? process.env) };
-  for (const [name, value] of Object.entries(config.settings ?? {})) source[name] = settingValue(value);
+  const tuning: Tuning = { ...config.tuning };
+  for (const [name, value] of Object.entries(config.settings ?? {})) {
+    if ((TUNING_NAMES as readonly string[]).includes(name)) tuning[name as TuningName] = settingValue(value);
+    else source[name] = settingValue(value);
+  }
   if (config.currency) source.CART_CURRENCY = config.currency;
-  const settings = parseEnv(source);
+  const settings = parseEnv(source, tuning);
   const runtime = new CartRuntime({
     settings,
     catalog: config.catalog,
@@ -199,7 +207,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
   };
 }
 
-export { ConfigError } from "./config/env";
+export { ConfigError, tuningFromEnv, type Tuning } from "./config/env";
 export type { CatalogAdapter, CatalogProduct } from "./cart/catalog";
 export { postgresCatalog, type PostgresCatalog, type SeedProduct, type StoredProduct } from "./catalog/postgres";
 export { memoryCatalog } from "./catalog/memory";

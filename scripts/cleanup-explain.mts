@@ -27,9 +27,9 @@ process.env.LOG_LEVEL ??= "warn";
 
 const { cleanupSettings, cleanupSteps } = await import("@/lib/jobs/cleanup");
 const { closeDatabase } = await import("@/lib/storage/database");
-const { createCart, memoryCatalog } = await import("@/lib/server");
+const { createCart, memoryCatalog, tuningFromEnv } = await import("@/lib/server");
 // An instance of the module on the throwaway database, as the app makes one.
-const instance = createCart({ catalog: memoryCatalog([]) });
+const instance = createCart({ catalog: memoryCatalog([]), tuning: tuningFromEnv(process.env) });
 const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
 
 try {

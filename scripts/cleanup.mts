@@ -10,7 +10,7 @@
 import { ConfigError, env } from "@/lib/config/env";
 import { CLEANUP_KINDS, countCleanup, runCleanup, type CleanupCounts, type CleanupProgress } from "@/lib/jobs/cleanup";
 import { closeDatabase, DatabaseInUseError } from "@/lib/storage/database";
-import { createCart, memoryCatalog } from "@/lib/server";
+import { createCart, memoryCatalog, tuningFromEnv } from "@/lib/server";
 
 const args = new Set(process.argv.slice(2));
 const unknown = [...args].filter((a) => !["--dry-run", "--json"].includes(a));
@@ -56,7 +56,8 @@ let instance: ReturnType<typeof createCart> | undefined;
 async function main(): Promise<number> {
   // The app's own info lines (database ready, …) are noise here; LOG_LEVEL still wins.
   process.env.LOG_LEVEL ??= "warn";
-  instance = createCart({ catalog: memoryCatalog([]) });
+  // The CLI's limits and pauses (CLEANUP_BATCH_SIZE, CLEANUP_PAUSE_MS, CLEANUP_BUDGET_MS, …) from variables of their names.
+  instance = createCart({ catalog: memoryCatalog([]), tuning: tuningFromEnv(process.env) });
   return instance.runtime.run(clean);
 }
 

@@ -220,19 +220,82 @@ export function withoutEmpty(source: Record<string, string | undefined>): Record
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
 }
 
+// Tuning: limits and timings with defaults that fit, which a host changes in code
+// (createCart's `tuning`), not through the environment. The settings read from the
+// environment are the rest: what a host sets per deployment (README, "Settings").
+export const TUNING_NAMES = [
+  "SESSION_REVALIDATE_SECONDS",
+  "SESSION_ROTATION_GRACE_SECONDS",
+  "USER_SESSION_ABSOLUTE_SECONDS",
+  "USER_CART_KEEP_FOREVER",
+  "RECOVERY_LINK_MAX_REDEMPTIONS",
+  "RECOVERY_RATE_LIMIT_PER_MINUTE",
+  "CART_CACHE_TTL_SECONDS",
+  "CATALOG_CACHE_SECONDS",
+  "STORE_TIMEOUT_MS",
+  "DATABASE_TIMEOUT_MS",
+  "ADMISSION_MAX_EVENT_LOOP_DELAY_MS",
+  "RATE_LIMIT_WRITES_PER_MINUTE",
+  "RATE_LIMIT_READS_PER_MINUTE",
+  "RATE_LIMIT_IP_PER_MINUTE",
+  "SIGNIN_LIMIT_PER_ACCOUNT",
+  "SIGNIN_LIMIT_PER_ADDRESS",
+  "REGISTER_LIMIT_PER_ADDRESS",
+  "REGISTER_LIMIT_GLOBAL_PER_MINUTE",
+  "AUTH_LIMIT_WINDOW_SECONDS",
+  "AUTH_LOCK_SECONDS",
+  "AUTH_LOCK_MAX_SECONDS",
+  "PASSWORD_HASH_CONCURRENCY",
+  "PASSWORD_HASH_QUEUE",
+  "PASSWORD_HASH_WAIT_MS",
+  "DEMO_ACCOUNTS",
+  "CLEANUP_BATCH_SIZE",
+  "CLEANUP_PAUSE_MS",
+  "CLEANUP_BUDGET_MS",
+  "CLEANUP_MERGED_GRACE_DAYS",
+  "CLEANUP_INTERVAL_SECONDS",
+] as const satisfies readonly (keyof Env)[];
+
+export type TuningName = (typeof TUNING_NAMES)[number];
+export type Tuning = Partial<Record<TuningName, string | number | boolean>>;
+
+const tuningNames: ReadonlySet<string> = new Set(TUNING_NAMES);
+
+// The names read from the environment (each also with a CART_ prefix, which wins).
+export const SETTING_NAMES = Object.keys(envSchema.shape).filter((name) => !tuningNames.has(name));
+
 // Every setting may also be given with a CART_ prefix (CART_SESSION_SECRET, CART_DATA_DIR...),
 // which wins over the plain name: a host's own variables never collide with ours.
 function withCartPrefix(source: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of Object.keys(envSchema.shape)) {
+  for (const key of SETTING_NAMES) {
     const value = key.startsWith("CART_") ? source[key] : (source[`CART_${key}`] ?? source[key]);
     if (value !== undefined) out[key] = value;
   }
   return out;
 }
 
-export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = envSchema.safeParse(withCartPrefix(withoutEmpty(source)));
+// Tuning given in code, checked by the same rules as everything else (unknown names refused).
+function tuningEntries(tuning: Tuning): { entries: Record<string, string>; problems: string[] } {
+  const entries: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(tuning)) {
+    if (!tuningNames.has(name)) problems.push(`tuning.${name}: is not a tuning option (${TUNING_NAMES.join(", ")})`);
+    else if (value !== undefined && value !== "") entries[name] = typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+  }
+  return { entries, problems };
+}
+
+// The tuning options named in an environment-like source: for a host (the demo storefront, the
+// cleanup CLI) that chooses to take them from variables of the same names.
+export function tuningFromEnv(source: Record<string, string | undefined>): Tuning {
+  return Object.fromEntries(TUNING_NAMES.flatMap((name) => (source[name] ? [[name, source[name]!]] : [])));
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env, tuning: Tuning = {}): Env {
+  const tuned = tuningEntries(tuning);
+  if (tuned.problems.length > 0) throw new ConfigError(tuned.problems);
+  const result = envSchema.safeParse({ ...withCartPrefix(withoutEmpty(source)), ...tuned.entries });
   const problems = result.success ? productionProblems(result.data, source) : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return result.data;

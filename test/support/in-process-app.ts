@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
 import { demoCatalog } from "@/app/_demo/catalog";
-import { createCart, postgresCatalog, type Cart } from "@/lib/server";
+import { createCart, postgresCatalog, tuningFromEnv, type Cart } from "@/lib/server";
 import { closeDatabase } from "@/lib/storage/database";
 import { closeBackend } from "@/lib/storage/store";
 import { TEST_SESSION_SECRET } from "./app";
@@ -36,7 +36,8 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 export async function startInProcessApp(env: Record<string, string>): Promise<InProcessApp> {
   const url = "http://127.0.0.1:3999";
-  const make = () => createCart({ catalog: postgresCatalog({ seed: demoCatalog }), env: { ...SERVER_DEFAULTS, ...env } });
+  // As the demo does: tuning from variables of the same names (app/_demo/cart.ts).
+  const make = () => createCart({ catalog: postgresCatalog({ seed: demoCatalog }), env: { ...SERVER_DEFAULTS, ...env }, tuning: tuningFromEnv({ ...SERVER_DEFAULTS, ...env }) });
   let cart = make();
   await cart.migrate();
 

@@ -1,4 +1,4 @@
-import { createCart, memoryCatalog, type CartConfig } from "@/lib/server";
+import { createCart, memoryCatalog, tuningFromEnv, type CartConfig } from "@/lib/server";
 import { closeDatabase } from "@/lib/storage/database";
 
 /**
@@ -7,7 +7,7 @@ import { closeDatabase } from "@/lib/storage/database";
  * as that instance (lib/runtime/context.ts).
  */
 export function testInstance(env: Record<string, string>, config: Partial<CartConfig> = {}) {
-  const cart = createCart({ catalog: memoryCatalog([]), ...config, env: { LOG_LEVEL: "warn", ...env } });
+  const cart = createCart({ catalog: memoryCatalog([]), ...config, env: { LOG_LEVEL: "warn", ...env }, tuning: tuningFromEnv(env) });
   return {
     cart,
     run: <T,>(fn: () => T): T => cart.runtime.run(fn),

@@ -57,18 +57,21 @@ describe("TRUST_PROXY and the new settings", () => {
   it("has defaults for the guessing limits and the hash cap, and refuses a cap below the first lock", () => {
     const config = parseEnv({});
     expect(config).toMatchObject({ SIGNIN_LIMIT_PER_ACCOUNT: 5, SIGNIN_LIMIT_PER_ADDRESS: 20, AUTH_LOCK_SECONDS: 60, AUTH_LOCK_MAX_SECONDS: 900, PASSWORD_HASH_CONCURRENCY: 2 });
-    expect(() => parseEnv({ AUTH_LOCK_SECONDS: "600", AUTH_LOCK_MAX_SECONDS: "60" })).toThrow(/AUTH_LOCK_MAX_SECONDS/);
-    expect(() => parseEnv({ PASSWORD_HASH_CONCURRENCY: "0" })).toThrow(/PASSWORD_HASH_CONCURRENCY/);
+    expect(() => parseEnv({}, { AUTH_LOCK_SECONDS: 600, AUTH_LOCK_MAX_SECONDS: 60 })).toThrow(/AUTH_LOCK_MAX_SECONDS/);
+    expect(() => parseEnv({}, { PASSWORD_HASH_CONCURRENCY: 0 })).toThrow(/PASSWORD_HASH_CONCURRENCY/);
+    // Tuning is set in code: the environment does not reach it, and an unknown name is refused.
+    expect(parseEnv({ PASSWORD_HASH_CONCURRENCY: "7" }).PASSWORD_HASH_CONCURRENCY).toBe(2);
+    expect(() => parseEnv({}, { NO_SUCH_OPTION: 1 } as never)).toThrow(/tuning\.NO_SUCH_OPTION/);
   });
 
   it("seeds demo accounts only outside production, and refuses DEMO_ACCOUNTS=1 in production", () => {
     const secrets = { SESSION_SECRET: "s".repeat(32), AUTH_SECRET: "a".repeat(32) };
     expect(demoAccountsEnabled(parseEnv({}))).toBe(true);
     expect(demoAccountsEnabled(parseEnv({ DATABASE_URL: "postgres://localhost/x" }))).toBe(false);
-    expect(demoAccountsEnabled(parseEnv({ DATABASE_URL: "postgres://localhost/x", DEMO_ACCOUNTS: "1" }))).toBe(true);
-    expect(demoAccountsEnabled(parseEnv({ DEMO_ACCOUNTS: "0" }))).toBe(false);
+    expect(demoAccountsEnabled(parseEnv({ DATABASE_URL: "postgres://localhost/x" }, { DEMO_ACCOUNTS: "1" }))).toBe(true);
+    expect(demoAccountsEnabled(parseEnv({}, { DEMO_ACCOUNTS: "0" }))).toBe(false);
     expect(demoAccountsEnabled(parseEnv({ NODE_ENV: "production", ...secrets }))).toBe(false);
-    expect(() => parseEnv({ NODE_ENV: "production", ...secrets, DEMO_ACCOUNTS: "1" })).toThrow(/DEMO_ACCOUNTS/);
+    expect(() => parseEnv({ NODE_ENV: "production", ...secrets }, { DEMO_ACCOUNTS: "1" })).toThrow(/DEMO_ACCOUNTS/);
   });
 });
 

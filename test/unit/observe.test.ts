@@ -84,8 +84,8 @@ describe("ADMIN_EMAILS and METRICS_TOKEN settings", () => {
   it("defaults the demo's admin only where the demo accounts are seeded (never in production), lower-cases the list", () => {
     expect(adminEmails(parseEnv({}))).toEqual(["admin@example.com"]);
     expect(adminEmails(parseEnv({ DATABASE_URL: "postgres://x@127.0.0.1/db" }))).toEqual([]);
-    expect(adminEmails(parseEnv({ DATABASE_URL: "postgres://x@127.0.0.1/db", DEMO_ACCOUNTS: "1" }))).toEqual(["admin@example.com"]);
-    expect(adminEmails(parseEnv({ DEMO_ACCOUNTS: "0" }))).toEqual([]);
+    expect(adminEmails(parseEnv({ DATABASE_URL: "postgres://x@127.0.0.1/db" }, { DEMO_ACCOUNTS: "1" }))).toEqual(["admin@example.com"]);
+    expect(adminEmails(parseEnv({}, { DEMO_ACCOUNTS: "0" }))).toEqual([]);
     expect(adminEmails(parseEnv(production))).toEqual([]);
     expect(adminEmails(parseEnv({ ...production, ADMIN_EMAILS: " Ops@Example.com ,b@example.com" }))).toEqual(["ops@example.com", "b@example.com"]);
   });
