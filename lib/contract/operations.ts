@@ -67,6 +67,20 @@ export interface OperationSpec {
 
 const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
 
+// The cleanup run, the same by POST and by GET (for schedulers that can only GET).
+const cleanupRun = {
+  cacheControl: "no-store",
+  path: "/cron/cleanup",
+  tag: "Operations",
+  access: "bearer",
+  changesCart: false,
+  query: z.object({ dryRun: z.literal("1").optional().meta({ description: "Count only, delete nothing." }) }),
+  status: 200,
+  output: cleanupResultSchema,
+  outputDescription: "What was deleted.",
+  errors: ["UNAUTHORIZED", "NOT_FOUND"],
+} as const;
+
 export const operations = {
   getCart: {
     id: "getCart",
@@ -277,34 +291,16 @@ export const operations = {
     errors: [],
   },
   runCleanup: {
+    ...cleanupRun,
     id: "runCleanup",
-    cacheControl: "no-store",
     method: "POST",
-    path: "/cron/cleanup",
-    tag: "Operations",
     summary: "Run the cleanup job now (Authorization: Bearer CRON_SECRET; 404 when CRON_SECRET is unset)",
-    access: "bearer",
-    changesCart: false,
-    query: z.object({ dryRun: z.literal("1").optional().meta({ description: "Count only, delete nothing." }) }),
-    status: 200,
-    output: cleanupResultSchema,
-    outputDescription: "What was deleted.",
-    errors: ["UNAUTHORIZED", "NOT_FOUND"],
   },
   runCleanupGet: {
+    ...cleanupRun,
     id: "runCleanupGet",
-    cacheControl: "no-store",
     method: "GET",
-    path: "/cron/cleanup",
-    tag: "Operations",
     summary: "Run the cleanup job now, for schedulers that can only GET (Vercel Cron)",
-    access: "bearer",
-    changesCart: false,
-    query: z.object({ dryRun: z.literal("1").optional().meta({ description: "Count only, delete nothing." }) }),
-    status: 200,
-    output: cleanupResultSchema,
-    outputDescription: "What was deleted.",
-    errors: ["UNAUTHORIZED", "NOT_FOUND"],
   },
 } as const satisfies Record<string, OperationSpec>;
 
