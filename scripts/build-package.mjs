@@ -1,9 +1,9 @@
 // npm run build:package — the installable module in dist/: tsc for lib/ (types, per-file
 // "use client" kept), the stylesheet copied, the typed client bundled into one file that
-// plain Node can import, and checks that every client component kept its directive and
+// plain Node can import, the `next-cart` command (package.json "bin") bundled the same way, and checks that every client component kept its directive and
 // every entry point (and the embedded migrations) was built.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 rmSync("dist", { recursive: true, force: true });
@@ -28,6 +28,23 @@ if (existsSync("lib/client/index.ts")) {
   });
 }
 
+// The `next-cart` command: one file Node runs as it is (tsc's per-file output keeps extensionless
+// imports, which Node's ESM loader refuses), Node's own modules only, shebang kept.
+if (existsSync("lib/cli/index.ts")) {
+  const { build } = await import("esbuild");
+  rmSync("dist/lib/cli", { recursive: true, force: true });
+  await build({
+    entryPoints: ["lib/cli/index.ts"],
+    outfile: "dist/lib/cli/index.js",
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
+  chmodSync("dist/lib/cli/index.js", 0o755);
+}
+
 const missing = [];
 for (const entry of readdirSync("lib/react", { recursive: true })) {
   const file = String(entry);
@@ -42,11 +59,11 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-// Every export whose source exists must have its built file (an entry added on a branch
+// Every export whose source exists must have its built file, and every command its file (an entry added on a branch
 // whose source is not merged yet, such as ./client, is left for its merge).
 const sourceOf = (target) => target.replace(/^\.\/dist\//, "").replace(/\.d\.ts$|\.js$/, "");
 const unbuilt = [];
-const { exports: entries } = JSON.parse(readFileSync("package.json", "utf8"));
+const { exports: entries, bin = {} } = JSON.parse(readFileSync("package.json", "utf8"));
 for (const entry of Object.values(entries)) {
   for (const target of typeof entry === "string" ? [entry] : Object.values(entry)) {
     if (!target.startsWith("./dist/")) continue;
@@ -56,6 +73,7 @@ for (const entry of Object.values(entries)) {
   }
 }
 if (!existsSync("dist/db/migrations.js")) unbuilt.push("./dist/db/migrations.js");
+for (const target of Object.values(bin)) if (!existsSync(target)) unbuilt.push(target);
 if (unbuilt.length > 0) {
   console.error(`not built: ${unbuilt.join(", ")}`);
   process.exit(1);
