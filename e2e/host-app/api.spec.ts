@@ -1,6 +1,6 @@
 // The cart's JSON API (docs/api.md) as the example host app serves it from its one catch-all route.
 import { expect, test } from "@playwright/test";
-import { products } from "../../examples/host-app/lib/products";
+import { sampleProducts as products } from "../../lib/cli/templates";
 
 const [mug] = products as [(typeof products)[number]];
 

@@ -1,7 +1,7 @@
-// The example host app (examples/host-app, installed from the packed tarball) in Chromium:
-// the shopper's flows through the module's components, and the plain identity adapter.
+// The example host app (examples/bare-app wired by `npx next-cart init`, installed from the packed
+// tarball) in Chromium: the shopper's flows through the module's components, and the plain identity adapter.
 import { expect, test, type Page } from "@playwright/test";
-import { products } from "../../examples/host-app/lib/products";
+import { sampleProducts as products } from "../../lib/cli/templates";
 
 const [mug, tote] = products as [(typeof products)[number], (typeof products)[number]];
 

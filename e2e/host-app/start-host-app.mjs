@@ -1,5 +1,6 @@
-// Starts the example host app (built by npm run example:build) for its Playwright run: the
-// embedded default (PGlite, in-process store) in a fresh CART_DATA_DIR, removed when it stops.
+// Starts the example host app (examples/bare-app wired by next-cart init and built, by npm run
+// example:build) for its Playwright run: the embedded default (PGlite, in-process store) in a
+// fresh CART_DATA_DIR, removed when it stops.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,9 +24,8 @@ const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start
     ...inherited,
     NODE_ENV: "production",
     CART_DATA_DIR: dataDir,
+    // All production asks of a host without Auth.js (the README's "Add the cart to your Next.js app").
     CART_SESSION_SECRET: secret(),
-    // Production asks for it even when the host does not use Auth.js (see the README's settings).
-    CART_AUTH_SECRET: secret(),
     CART_RATE_LIMIT_DISABLED: "1",
     // One request line per response would bury the report; warnings and errors still show.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",

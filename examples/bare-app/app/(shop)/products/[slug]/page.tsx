@@ -1,10 +1,10 @@
 import { notFound } from "next/navigation";
 import { AddToCartButton, formatMoney } from "next-cart/react";
-import { productBySlug } from "@/lib/products";
+import { cart } from "@/lib/cart";
 
 export default async function ProductPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const product = productBySlug(slug);
+  const product = (await cart.catalog.listProducts()).find((p) => (p.slug ?? p.id) === slug);
   if (!product) notFound();
   return (
     <article className="card">
