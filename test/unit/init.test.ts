@@ -217,7 +217,7 @@ describe('README: "Add the cart to your Next.js app"', () => {
     const end = readme.indexOf("\n## ", start + 1);
     const section = readme.slice(start, end === -1 ? undefined : end);
     // Each file: its path in bold on the line that introduces it, then its code block.
-    const shown = Object.fromEntries([...section.matchAll(/^\*\*`([^`]+)`\*\*[\s\S]*?\n\n```tsx?\n([\s\S]*?)```$/gm)].map((m) => [m[1], m[2]]));
+    const shown = Object.fromEntries([...section.matchAll(/^\*\*([^*\s]+)\*\*[\s\S]*?\n\n```tsx?\n([\s\S]*?)```$/gm)].map((m) => [m[1], m[2]]));
     const expected = Object.fromEntries(wiringFiles({ alias: true }).map((f) => [f.path, f.text]));
     expected["app/layout.tsx"] = layoutSnippet();
     expect(shown).toEqual(expected);
