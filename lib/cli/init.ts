@@ -178,7 +178,7 @@ export function init(root: string, io: InitIo): InitResult {
   let step = 1;
   if (!app.hasNextCart) io.out(`  ${step++}. Install the module if you have not: npm install next-cart`);
   io.out(`  ${step++}. Put the components where you want them, from "next-cart/react": <AddToCartButton productId name unitPrice slug image returnTo />,`);
-  io.out("     <CartBadge /> (links to /cart), <CartView /> on app/cart/page.tsx.");
+  io.out(`     <CartBadge /> (links to /cart), <CartView /> on ${app.base}app/cart/page.tsx.`);
   io.out(`  ${step++}. Replace the two sample products in ${app.base}lib/cart.ts with your catalog adapter.`);
   io.out(`  ${step++}. Production (next start) needs CART_SESSION_SECRET, 32+ characters (openssl rand -base64 32):`);
   io.out("     without it the server stops at start and says so. Development makes its own under .data/.");
