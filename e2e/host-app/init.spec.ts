@@ -24,8 +24,10 @@ test("a shopper adds a sample product to the cart", async ({ page }) => {
   await expect(page.getByTestId("cart-count")).toHaveText("0");
   await page.getByTestId("product-card").filter({ hasText: mug.name }).getByTestId("add-to-cart").click();
   await expect(page.getByTestId("cart-count")).toHaveText("1");
-  const cart = await (await page.request.get("/api/cart")).json();
-  expect(cart.items).toEqual([expect.objectContaining({ productId: mug.id, quantity: 1, unitPrice: mug.price })]);
+  // The count is the optimistic view at once; the server's cart follows when the action has answered.
+  await expect
+    .poll(async () => (await (await page.request.get("/api/cart")).json()).items)
+    .toEqual([expect.objectContaining({ productId: mug.id, quantity: 1, unitPrice: mug.price })]);
 });
 
 function freePort(): Promise<number> {
