@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
 import { env } from "../config/env";
-import { log } from "../log/logger";
+import { log, logRequest } from "../log/logger";
 import { chooseRequestId, isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 import { requestIdsAssigned } from "./node-requests";
 import { responsesLogged } from "../observe/http-log";
@@ -50,7 +50,7 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
     } finally {
       recordRequest(typeof timing.route === "string" ? timing.route : timing.route(), req.method, status, (performance.now() - started) / 1000);
       // The path only: a query string may carry a token (redaction would catch it, but it is noise too).
-      if (!responsesLogged()) log.info("request", { method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
+      if (!responsesLogged()) logRequest({ method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
     }
   });
 }

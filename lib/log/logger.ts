@@ -33,7 +33,7 @@ const redactPaths = [
   "*.headers.authorization",
 ];
 
-function createLogger() {
+function createLogger(destination: pino.DestinationStream) {
   return pino(
     {
       // Every level reaches pino; write() filters by the serving instance's LOG_LEVEL.
@@ -51,15 +51,32 @@ function createLogger() {
       // Already reduced by write(); this catches an Error handed to pino some other way.
       serializers: { err: (err: unknown) => (err instanceof Error ? redactError(err) : err) },
     },
-    // Synchronous writes, no transport: worker threads fail under Turbopack, and a crash loses no line.
-    pino.destination({ dest: 2, sync: true }),
+    destination,
   );
 }
 
-// One logger per process, shared by Next.js's separate module graphs.
+// No transport (worker threads fail under Turbopack). Writes are buffered and sent at most every
+// 100 ms or every 8 KiB, not one system call per line: the request log stays on at every request,
+// so it must stay cheap. Warnings and errors are flushed at once, and everything when the process
+// exits (Next.js exits on SIGTERM); a SIGKILL can lose at most the last 100 ms of info lines.
+function createShared(): { logger: pino.Logger; flush: () => void } {
+  const destination = pino.destination({ dest: 2, sync: false, minLength: 8192 });
+  const flush = () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // nothing was buffered, or the stream is closing: nothing to do
+    }
+  };
+  setInterval(flush, 100).unref();
+  process.once("exit", flush);
+  return { logger: createLogger(destination), flush };
+}
+
+// One logger (and one buffer) per process, shared by Next.js's separate module graphs.
 const key = Symbol.for("next-cart.logger");
-const holder = globalThis as { [key]?: pino.Logger };
-const logger = (holder[key] ??= createLogger());
+const holder = globalThis as { [key]?: { logger: pino.Logger; flush: () => void } };
+const { logger, flush } = (holder[key] ??= createShared());
 
 function write(at: Level, msg: string, fields?: Fields) {
   if (RANK[at] < threshold()) return;
@@ -67,6 +84,27 @@ function write(at: Level, msg: string, fields?: Fields) {
   const line = redact(rest) as Fields;
   if (err !== undefined) line.err = redactError(err);
   logger[at](line, scrubString(msg));
+  if (RANK[at] >= RANK.warn) flush();
+}
+
+// The one `request` line per response: its fields are the method, the path without its query,
+// the status and the duration — nothing that can hold a secret — so it skips the field walk
+// (pino's own redaction still applies).
+export interface RequestLine {
+  method: string | undefined;
+  route: string;
+  status: number;
+  durationMs: number | undefined;
+}
+
+export function logRequest(line: RequestLine, at: "info" | "debug" = "info"): void {
+  if (RANK[at] < threshold()) return;
+  logger[at](line, "request");
+}
+
+// Writes out what the buffer holds now (tests; a host's own shutdown hook).
+export function flushLogs(): void {
+  flush();
 }
 
 export const log = {

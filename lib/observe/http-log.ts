@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { subscribe } from "node:diagnostics_channel";
 import { currentRuntime, runInContext } from "../runtime/context";
 import type { CartRuntime } from "../runtime/runtime";
-import { log } from "../log/logger";
+import { logRequest } from "../log/logger";
 import { isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
 
 // One `request` line per HTTP response of this process, pages, 404s and
@@ -42,7 +42,7 @@ function onFinish(runtime: CartRuntime, { request, response }: Message) {
     status: response.statusCode,
     durationMs: begun === undefined ? undefined : Math.round((performance.now() - begun) * 10) / 10,
   };
-  const write = () => (STATIC.test(route) ? log.debug("request", fields) : log.info("request", fields));
+  const write = () => logRequest(fields, STATIC.test(route) ? "debug" : "info");
   runInContext({ runtime, requestId }, write);
 }
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { demoCatalog } from "@/app/_demo/catalog";
 import { operations } from "@/lib/contract/operations";
-import { log } from "@/lib/log/logger";
+import { flushLogs, log } from "@/lib/log/logger";
 import { sessionActions } from "@/lib/http/routes";
 import { createCart, postgresCatalog } from "@/lib/server";
 import { closeDatabase } from "@/lib/storage/database";
@@ -153,6 +153,7 @@ describe("instance settings", () => {
     try {
       quiet.runtime.run(() => log.info("quiet-instance-line"));
       chatty.runtime.run(() => log.debug("chatty-instance-line"));
+      flushLogs();
       const written = writes.mock.calls.map((call) => String(call[1]));
       expect(written.some((line) => line.includes("quiet-instance-line"))).toBe(false);
       expect(written.some((line) => line.includes("chatty-instance-line"))).toBe(true);
