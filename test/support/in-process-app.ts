@@ -30,6 +30,9 @@ export interface InProcessApp {
   // action's state (as the cart provider reads it); without, the redirect Next.js answers a
   // plain form post with (303 and Location).
   action(jar: CookieJar, name: keyof Cart["actions"], fields: Record<string, string>, options?: { js?: boolean; headers?: Record<string, string> }): Promise<ActionAnswer>;
+  // What the module does for a page render of the demo (its layout and cart page read the cart
+  // and the session through these two), for the browser whose jar is given; no HTML.
+  renderReads(jar: CookieJar, path?: string): Promise<{ cart: Awaited<ReturnType<Cart["getCartForRender"]>>; session: Awaited<ReturnType<Cart["getSessionForRender"]>> }>;
   // A process restart: connections and in-process state dropped, a new instance from the same settings.
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -136,6 +139,18 @@ export async function startInProcessApp(env: Record<string, string>, config: Pic
     return scoped.ok ? { status: 200, result: scoped.value } : { status: 303, location: location! };
   };
 
+  const renderReads: InProcessApp["renderReads"] = async (jar, path = "/cart") => {
+    const headers = new Headers({ host: new URL(url).host });
+    const cookie = jar.cookieHeader();
+    if (cookie) headers.set("cookie", cookie);
+    const scoped = await inRequestScope(new URL(path, url), headers, async () => {
+      const [cart, session] = await Promise.all([current.cart.getCartForRender(), current.cart.getSessionForRender()]);
+      return { cart, session };
+    });
+    if (!scoped.ok) throw scoped.error;
+    return scoped.value;
+  };
+
   const close = async () => {
     await closeDatabase(current.cart.settings);
     await closeBackend(current.cart.settings);
@@ -151,6 +166,7 @@ export async function startInProcessApp(env: Record<string, string>, config: Pic
     },
     fetch: send,
     action,
+    renderReads,
     async restart() {
       await close();
       current = make();
