@@ -109,6 +109,11 @@ export async function startInProcessApp(env: Record<string, string>, config: Pic
     const target = new URL(input instanceof Request ? input.url : String(input));
     const headers = new Headers(init?.headers);
     if (!headers.has("host")) headers.set("host", target.host);
+    // An HTTP client declares the length of a body it has whole (fetch does, for these).
+    const body = init?.body;
+    if (!headers.has("content-length") && (typeof body === "string" || body instanceof Uint8Array || body instanceof URLSearchParams)) {
+      headers.set("content-length", String(typeof body === "string" ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.byteLength : Buffer.byteLength(body.toString())));
+    }
     const request = new NextRequest(target, { ...(init as ConstructorParameters<typeof NextRequest>[1]), headers });
     const method = request.method.toUpperCase() as Method;
     if (!METHODS.includes(method)) return new Response(null, { status: 405 });
