@@ -29,7 +29,7 @@ export interface InProcessApp {
   // jar is given: its Cookie and Origin in, its Set-Cookie back into the jar. With `js`, the
   // action's state (as the cart provider reads it); without, the redirect Next.js answers a
   // plain form post with (303 and Location).
-  action(jar: CookieJar, name: keyof Cart["actions"], fields: Record<string, string>, options?: { js?: boolean; headers?: Record<string, string> }): Promise<ActionAnswer>;
+  action(jar: CookieJar, name: ActionName, fields: Record<string, string>, options?: { js?: boolean; headers?: Record<string, string>; page?: string }): Promise<ActionAnswer>;
   // What the module does for a page render of the demo (its layout and cart page read the cart
   // and the session through these two), for the browser whose jar is given; no HTML.
   renderReads(jar: CookieJar, path?: string): Promise<{ cart: Awaited<ReturnType<Cart["getCartForRender"]>>; session: Awaited<ReturnType<Cart["getSessionForRender"]>> }>;
@@ -42,6 +42,9 @@ export interface CookieJar {
   cookies: Map<string, string>;
   cookieHeader(): string;
 }
+
+// The demo's server actions: the cart's (app/actions/cart.ts) and the sign-in forms' (app/actions/auth.ts).
+export type ActionName = keyof Cart["actions"] | "signIn" | "signUp" | "signOut";
 
 export type ActionAnswer = { status: 200; result: any; location?: undefined } | { status: 303; location: string; result?: undefined };
 
@@ -133,7 +136,9 @@ export async function startInProcessApp(env: Record<string, string>, config: Pic
     const headers = new Headers({ host: new URL(url).host, origin: url, ...options.headers });
     const cookie = jar.cookieHeader();
     if (cookie) headers.set("cookie", cookie);
-    const scoped = await inRequestScope(new URL("/cart", url), headers, () => current.cart.actions[name](form));
+    const { cart, identity } = current;
+    const call = (): Promise<unknown> => (name === "signIn" || name === "signUp" ? identity.actions[name](form) : name === "signOut" ? identity.actions.signOut() : cart.actions[name](form));
+    const scoped = await inRequestScope(new URL(options.page ?? "/cart", url), headers, call);
     const location = scoped.ok ? null : redirectTarget(scoped.error);
     if (!scoped.ok && location === null) throw scoped.error;
     // The cookies set go with the answer, a redirect's too.
