@@ -96,7 +96,6 @@ export async function startInProcessApp(env: Record<string, string>, config: Pic
     return { cart, identity: authjsIdentity(cart, { demoAccounts }) };
   };
   let current = make();
-  await current.cart.migrate();
 
   const route = (request: NextRequest, method: Method): Promise<Response> => {
     const { cart, identity } = current;
@@ -161,6 +160,15 @@ export async function startInProcessApp(env: Record<string, string>, config: Pic
     return scoped.value;
   };
 
+  // As startApp waits for a server: until /api/health answers 200 (the database open and
+  // migrated, the store connected: the first requests do not pay for either).
+  const ready = async () => {
+    await current.cart.migrate();
+    const health = await send(`${url}/api/health`);
+    if (health.status !== 200) throw new Error(`the in-process app is not healthy: ${health.status} ${await health.text()}`);
+  };
+  await ready();
+
   const close = async () => {
     await closeDatabase(current.cart.settings);
     await closeBackend(current.cart.settings);
@@ -180,7 +188,7 @@ export async function startInProcessApp(env: Record<string, string>, config: Pic
     async restart() {
       await close();
       current = make();
-      await current.cart.migrate();
+      await ready();
     },
     stop: close,
   };
