@@ -501,9 +501,11 @@ describe("/api/health with a broken backend", () => {
 
   it("says which check failed, never the backend's own error text", async () => {
     // Nothing listens on port 1; the URL carries a password that must never be shown.
-    const app = await startInProcessApp({ ...backend.env, REDIS_URL: "redis://default:hunter2-secret@127.0.0.1:1", STORE_TIMEOUT_MS: "100", LOG_LEVEL: "warn" });
+    // The log from the instance's start on, as a server's output would be.
     const output = captureLog();
+    let app: InProcessApp | undefined;
     try {
+      app = await startInProcessApp({ ...backend.env, REDIS_URL: "redis://default:hunter2-secret@127.0.0.1:1", STORE_TIMEOUT_MS: "100", LOG_LEVEL: "warn" });
       const health = await new Shopper(app.url, app.fetch).request("GET", "/api/health");
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: "degraded", checks: { postgres: { ok: true }, redis: { ok: false, error: "unreachable" } } });
@@ -514,7 +516,7 @@ describe("/api/health with a broken backend", () => {
       expect(output.text()).not.toContain("hunter2-secret");
     } finally {
       output.stop();
-      await app.stop();
+      await app?.stop();
     }
   });
 });
