@@ -1,8 +1,8 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { deleteRedisKeys } from "../support/services";
 import { Shopper } from "../support/shopper";
 
@@ -10,6 +10,10 @@ import { Shopper } from "../support/shopper";
  * Accounts on real Postgres + Redis: register, sign in through Auth.js's
  * routes, the merge of the guest cart, session rotation, server-side
  * sign-out and durable user carts (recovery links: recovery-links.test.ts).
+ * The demo's instances run in this process (test/support/in-process-app.ts),
+ * Auth.js's routes in Next.js's request scope as `next start` runs them; the
+ * sign-in and sign-out pages are e2e's (accounts.spec.ts). The rotation grace
+ * is read against Date.now() (lib/session/session.ts), so it is waited for.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -17,29 +21,28 @@ const CAP = "sku-cap-black";
 const PASSWORD = "correct horse battery";
 
 let backend: Backend;
-let app: AppServer;
+let app: InProcessApp;
 // The same backend with a one-second rotation grace: what a cookie from before a
 // sign-in or sign-out gets once no request of that time can still be in flight.
-let lateApp: AppServer;
+let lateApp: InProcessApp;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "accounts");
-  [app, lateApp] = await Promise.all([
-    startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0" }),
-    startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0", SESSION_ROTATION_GRACE_SECONDS: "1" }),
-  ]);
+  app = await startInProcessApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0" });
+  lateApp = await startInProcessApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0", SESSION_ROTATION_GRACE_SECONDS: "1" });
   sql = postgres(backend.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
 });
 
 afterAll(async () => {
   await sql?.end();
-  await Promise.all([app?.stop(), lateApp?.stop()]);
+  // Both instances share the database's and Redis's connections: closed once.
+  await app?.stop();
   await backend?.cleanup();
 });
 
-const shopper = () => new Shopper(app.url);
-const lateShopper = () => new Shopper(lateApp.url);
+const shopper = () => new Shopper(app.url, app.fetch);
+const lateShopper = () => new Shopper(lateApp.url, lateApp.fetch);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A cookie from before a sign-in or sign-out, while requests of that time may be in flight. */
@@ -309,13 +312,13 @@ describe("OAuth provider switch", () => {
 
   it("adds GitHub when AUTH_GITHUB_ID and AUTH_GITHUB_SECRET are set", async () => {
     const embedded = await prepareBackend("pglite+memory", "oauth");
-    const withGitHub = await startApp({ ...embedded.env, AUTH_GITHUB_ID: "test-client-id", AUTH_GITHUB_SECRET: "test-client-secret" });
+    const withGitHub = await startInProcessApp({ ...embedded.env, AUTH_GITHUB_ID: "test-client-id", AUTH_GITHUB_SECRET: "test-client-secret" });
     try {
-      const providers = (await new Shopper(withGitHub.url).request("GET", "/api/auth/providers")).body;
+      const providers = (await new Shopper(withGitHub.url, withGitHub.fetch).request("GET", "/api/auth/providers")).body;
       expect(Object.keys(providers).sort()).toEqual(["credentials", "github"]);
       expect(providers.github).toMatchObject({ type: "oauth", signinUrl: expect.stringContaining("/api/auth/signin/github") });
       // In production the embedded default neither seeds nor accepts the demo accounts the README prints.
-      const demo = await signIn(new Shopper(withGitHub.url), "demo@example.com", "demo-password");
+      const demo = await signIn(new Shopper(withGitHub.url, withGitHub.fetch), "demo@example.com", "demo-password");
       expect(demo.headers.get("location")).toMatch(/error=CredentialsSignin/);
     } finally {
       await withGitHub.stop();

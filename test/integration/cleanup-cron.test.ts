@@ -2,6 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { eventually } from "../support/cart-load";
 import { runCleanupCli, spawnCleanup } from "../support/cleanup-cli";
 import { adminDatabaseUrl } from "../support/services";
@@ -14,16 +15,21 @@ import { adminDatabaseUrl } from "../support/services";
  * cleans once it is back. On the embedded default (PGlite, one process per
  * directory) the CLI refuses, in plain words, to open the running app's
  * database, and works once the app is stopped.
+ *
+ * The route and the embedded app are the demo's instance in this process
+ * (test/support/in-process-app.ts; PGlite's lock names this process, as it
+ * would a server's). The schedule keeps a real `next start`: it is what a
+ * process does when it boots (instrumentation), and it runs until the process ends.
  */
 const SECRET = "cron-secret-0123456789-abcdef";
 
 let backend: Backend;
-let app: AppServer;
+let app: InProcessApp;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "cron");
-  app = await startApp({ ...backend.env, CRON_SECRET: SECRET });
+  app = await startInProcessApp({ ...backend.env, CRON_SECRET: SECRET });
   sql = postgres(backend.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
 });
 
@@ -33,7 +39,7 @@ afterAll(async () => {
   await backend?.cleanup();
 });
 
-const cron = (base: string, init: RequestInit = {}) => fetch(`${base}/api/cron/cleanup`, init);
+const cron = (instance: InProcessApp, init: RequestInit = {}) => instance.fetch(`${instance.url}/api/cron/cleanup`, init);
 const oldGuestCarts = (n: number) => sql`insert into cart_carts (currency, updated_at) select 'USD', now() - interval '30 days' from generate_series(1, ${n})`;
 const count = async () => ((await sql`select count(*)::int as n from cart_carts`)[0]!.n as number);
 
@@ -51,7 +57,7 @@ describe("GET | POST /api/cron/cleanup", () => {
     ];
     for (const headers of attempts) {
       for (const method of ["GET", "POST"]) {
-        const res = await cron(app.url, { method, headers });
+        const res = await cron(app, { method, headers });
         expect(res.status, `${method} ${JSON.stringify(headers)}`).toBe(401);
         expect(res.headers.get("www-authenticate")).toBe("Bearer");
         const body = await res.json();
@@ -66,7 +72,7 @@ describe("GET | POST /api/cron/cleanup", () => {
     const auth = { authorization: `Bearer ${SECRET}` };
     await sql`truncate cart_carts cascade`;
     await oldGuestCarts(4);
-    const res = await cron(app.url, { headers: auth });
+    const res = await cron(app, { headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const summary = await res.json();
@@ -75,7 +81,7 @@ describe("GET | POST /api/cron/cleanup", () => {
     expect(await count()).toBe(0);
 
     await oldGuestCarts(2);
-    const posted = await cron(app.url, { method: "POST", headers: auth });
+    const posted = await cron(app, { method: "POST", headers: auth });
     expect(posted.status).toBe(200);
     expect((await posted.json()).deleted.guestCarts).toBe(2);
 
@@ -86,24 +92,23 @@ describe("GET | POST /api/cron/cleanup", () => {
   it("counts without deleting with ?dryRun=1", async () => {
     await sql`truncate cart_carts cascade`;
     await oldGuestCarts(2);
-    const res = await fetch(`${app.url}/api/cron/cleanup?dryRun=1`, { headers: { authorization: `Bearer ${SECRET}` } });
+    const res = await app.fetch(`${app.url}/api/cron/cleanup?dryRun=1`, { headers: { authorization: `Bearer ${SECRET}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ dryRun: true, batches: 0, deleted: { guestCarts: 2 } });
     expect(await count()).toBe(2);
   });
 
   it("is a 404 without CRON_SECRET, whatever the request carries", async () => {
-    const bare = await startApp({ ...backend.env });
-    try {
+    // Another instance on the same database, without CRON_SECRET (its connections are app's: not closed here).
+    const bare = await startInProcessApp({ ...backend.env });
+    {
       for (const headers of [undefined, { authorization: `Bearer ${SECRET}` }, { authorization: "Bearer " }]) {
         for (const method of ["GET", "POST"]) {
-          const res = await cron(bare.url, { method, headers });
+          const res = await cron(bare, { method, headers });
           expect(res.status).toBe(404);
           expect(await res.json()).toEqual({ error: { code: "NOT_FOUND", message: expect.any(String) } });
         }
       }
-    } finally {
-      await bare.stop();
     }
     expect(await count()).toBe(2);
   });
@@ -116,18 +121,24 @@ describe("the in-process schedule", () => {
     const url = new URL(adminDatabaseUrl);
     url.pathname = `/${name}`;
     const admin = postgres(adminDatabaseUrl, { max: 1, onnotice: () => {} });
-    const booting = startApp({
-      DATABASE_URL: url.toString(),
-      REDIS_URL: backend.env.REDIS_URL!,
-      STORE_KEY_PREFIX: `${backend.env.STORE_KEY_PREFIX}late:`,
-      CLEANUP_SCHEDULE: "1",
-      CLEANUP_INTERVAL_SECONDS: "1",
-      LOG_LEVEL: "info",
-    });
+    let notReady!: () => void;
+    const saidNotReady = new Promise<void>((resolve) => (notReady = resolve));
+    const booting = startApp(
+      {
+        DATABASE_URL: url.toString(),
+        REDIS_URL: backend.env.REDIS_URL!,
+        STORE_KEY_PREFIX: `${backend.env.STORE_KEY_PREFIX}late:`,
+        CLEANUP_SCHEDULE: "1",
+        CLEANUP_INTERVAL_SECONDS: "1",
+        LOG_LEVEL: "info",
+      },
+      { onOutput: (output) => output.includes("database not ready at start") && notReady() },
+    );
     let late: AppServer | undefined;
     let lateSql: postgres.Sql | undefined;
     try {
-      await new Promise((r) => setTimeout(r, 4_000));
+      // Booted without its database (it says so), then the database appears.
+      await Promise.race([saidNotReady, booting]);
       await admin.unsafe(`create database ${name}`);
       late = await booting;
       expect(late.output()).toContain("database not ready at start");
@@ -154,7 +165,8 @@ describe("the in-process schedule", () => {
 describe("the CLI on the embedded default", () => {
   it("refuses to open the PGlite directory of a running app, saying what to do instead, and runs once the app is stopped", async () => {
     const embedded = await prepareBackend("pglite+memory", "cronpglite");
-    const running = await startApp({ ...embedded.env, CLEANUP_SCHEDULE: "0" });
+    // The app holding the directory is the instance here: the lock names this process.
+    const running = await startInProcessApp({ ...embedded.env, CLEANUP_SCHEDULE: "0" });
     try {
       const refused = spawnCleanup({ ...embedded.env });
       expect(await refused.exited).toBe(1);
@@ -163,7 +175,7 @@ describe("the CLI on the embedded default", () => {
       expect(refused.stderr()).toContain("POST /api/cron/cleanup");
       expect(refused.stderr()).not.toContain("    at "); // no stack trace
       // The app still serves from its database.
-      expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
+      expect((await running.fetch(`${running.url}/api/health`)).status).toBe(200);
     } finally {
       await running.stop();
     }

@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { Shopper } from "../support/shopper";
 
 /**
@@ -9,19 +9,20 @@ import { Shopper } from "../support/shopper";
  * cart. These tests make the cache (and the process's catalog copy) wrong on
  * purpose, behind the app's back, and check that the answer is still exactly
  * what Postgres says: the version guard and the price guard send the change
- * down the locked path.
+ * down the locked path. The demo's instance runs in this process
+ * (test/support/in-process-app.ts).
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
 
 describe("the compare-and-set fast path never trusts a stale cache", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
   let sql: postgres.Sql;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "fastpath");
-    app = await startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "3600" });
+    app = await startInProcessApp({ ...backend.env, CATALOG_CACHE_SECONDS: "3600" });
     sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
   });
   afterAll(async () => {
@@ -48,7 +49,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
   }
 
   it("applies the change to what Postgres holds when the cached cart is behind", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const first = (await s.add(TEE)).body;
     // Another writer changed the cart and its cache write was lost.
     await writtenBehindTheCache(first.id, 5);
@@ -64,7 +65,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
   });
 
   it("records the catalog's current price when the process's copy is out of date", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     await s.add(TEE);
     await withProduct(MUG, { price: 2600 }, { price: 2200 }, async () => {
       const res = await s.add(MUG, 1);
@@ -75,7 +76,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
   });
 
   it("refuses an add that the process's copy still sells but the catalog no longer does", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const first = (await s.add(TEE)).body;
     // The copy (cached for an hour here) says on sale; the add's statement checks the table.
     await withProduct(TEE, { active: false }, { active: true }, async () => {
@@ -89,7 +90,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
 
   it("checks a new visitor's first add against the catalog, not the process's copy", async () => {
     await withProduct(MUG, { price: 2700 }, { price: 2200 }, async () => {
-      const s = new Shopper(app.url);
+      const s = new Shopper(app.url, app.fetch);
       const res = await s.add(MUG, 1);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ version: 1, items: [{ productId: MUG, quantity: 1, addedUnitPrice: 2700 }] });
@@ -98,7 +99,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
     });
     await withProduct(MUG, { active: false }, { active: true }, async () => {
       const before = (await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`)[0]!.n;
-      const refused = await new Shopper(app.url).add(MUG, 1);
+      const refused = await new Shopper(app.url, app.fetch).add(MUG, 1);
       expect(refused.status).toBe(422);
       expect(refused.body.error.code).toBe("PRODUCT_UNAVAILABLE");
       const after = (await sql<{ n: number }[]>`select count(*)::int as n from cart_carts`)[0]!.n;
@@ -107,7 +108,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
   });
 
   it("applies a change the cache calls a no-op when Postgres holds another quantity", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const first = (await s.add(TEE, 2)).body;
     // The cache says 2; another writer made it 5 and its cache write was lost.
     await writtenBehindTheCache(first.id, 5);
@@ -122,7 +123,7 @@ describe("the compare-and-set fast path never trusts a stale cache", () => {
   });
 
   it("refuses with the locked path's answer, not the cache's", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const first = (await s.add(TEE, 98)).body;
     // Postgres says 1, the cache says 98: adding 2 is allowed.
     await writtenBehindTheCache(first.id, 1);

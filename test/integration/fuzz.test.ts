@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addItemSchema, productIdSchema } from "@/lib/cart/schemas";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { ClientRefused, RawClient, type RawReply, type RawRequest } from "../support/raw-http";
 import { Shopper } from "../support/shopper";
 
@@ -13,7 +14,11 @@ import { Shopper } from "../support/shopper";
  * origin, If-Match, path or method), or carries a forged cookie. Nothing
  * may answer 5xx, every error has the contract's shape and no internals,
  * and both the fuzzing shopper's cart and a victim's cart are byte for
- * byte what they were.
+ * byte what they were. That part keeps a real `next start`: its requests are
+ * raw HTTP (bad methods, lengths, encodings, paths and headers that only an
+ * HTTP server and Next.js's own handling see). The model check is the
+ * module's alone and runs against the demo's instance in this process
+ * (test/support/in-process-app.ts), on the same database and Redis.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const FUZZ_REQUESTS = 2500;
@@ -41,17 +46,21 @@ interface FuzzCase {
 describe("fuzzing the HTTP API (Postgres + Redis)", () => {
   let backend: Backend;
   let app: AppServer;
+  let here: InProcessApp;
   let raw: RawClient;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "fuzz");
-    app = await startApp({ ...backend.env, CART_MAX_LINES: String(MAX_LINES), CART_MAX_QUANTITY: String(MAX_QUANTITY) });
+    const env = { ...backend.env, CART_MAX_LINES: String(MAX_LINES), CART_MAX_QUANTITY: String(MAX_QUANTITY) };
+    app = await startApp(env);
+    here = await startInProcessApp(env);
     raw = new RawClient(app.url, IN_FLIGHT);
   });
 
   afterAll(async () => {
     raw?.close();
     await app?.stop();
+    await here?.stop();
     await backend?.cleanup();
   });
 
@@ -220,7 +229,7 @@ describe("fuzzing the HTTP API (Postgres + Redis)", () => {
 
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 14 }), async (ops) => {
-        const s = new Shopper(app.url);
+        const s = new Shopper(here.url, here.fetch);
         let model = new Map<string, number>();
         let version = 0;
         for (const [step, op] of ops.entries()) {

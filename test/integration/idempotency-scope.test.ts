@@ -1,8 +1,9 @@
 import { sealData, unsealData } from "iron-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
+import { TEST_SESSION_SECRET } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { Shopper, type Reply } from "../support/shopper";
 
@@ -11,7 +12,10 @@ import { Shopper, type Reply } from "../support/shopper";
  * same key from the same cookie replays after the record is lost in every
  * way it can be (idle expiry, FLUSHALL, Redis killed, the app restarted, the
  * in-process store gone with its process), and a cookie from before the
- * scope existed keeps its old scope. Sign-in starts a new scope.
+ * scope existed keeps its old scope. Sign-in starts a new scope. The demo's
+ * instance runs in this process (test/support/in-process-app.ts); restart()
+ * is a new instance with nothing in memory, as a new process. The idle expiry
+ * is the store's own (Redis expires the record in real time), so it is waited for.
  */
 const COOKIE = "__Host-cart_session";
 const TEE = "sku-tee-black-m";
@@ -36,12 +40,12 @@ async function expectReplay(s: Shopper, first: Reply<any>, retry: Reply<any>, pr
 describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => {
   let backend: Backend;
   let redis: RedisProcess;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     redis = await startRedisProcess();
     backend = await prepareBackend("postgres+redis", "idem_scope");
-    app = await startApp({ ...backend.env, REDIS_URL: redis.url, GUEST_SESSION_IDLE_SECONDS: String(IDLE_SECONDS) });
+    app = await startInProcessApp({ ...backend.env, REDIS_URL: redis.url, GUEST_SESSION_IDLE_SECONDS: String(IDLE_SECONDS) });
   });
   afterAll(async () => {
     await app?.stop();
@@ -50,7 +54,7 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
   });
 
   it("replays the same key after the guest session went idle", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const first = await s.add(TEE, 2, { "idempotency-key": k });
     expect(first.status).toBe(200);
@@ -63,7 +67,7 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
   });
 
   it("replays the same key after FLUSHALL", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const first = await s.add(MUG, 3, { "idempotency-key": k });
     const before = await startedAt(s);
@@ -74,7 +78,7 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
   });
 
   it("replays the same key after a restart of the app, and after Redis and the app both restarted empty", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const first = await s.add(TEE, 1, { "idempotency-key": k });
     // The session the key was first used in (an app restart can outlast its 2 s idle timeout).
@@ -90,7 +94,7 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
   });
 
   it("keeps a cookie sealed before the scope existed on its session id as the scope", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     expect((await s.getCart()).status).toBe(200);
     const value = s.cookies.get(COOKIE)!;
     const password = { [value.split("*")[1]!]: TEST_SESSION_SECRET };
@@ -110,8 +114,8 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
   it("starts a new scope at sign-in and at sign-out: another identity never replays the outcome of the one before", async () => {
     const email = uniqueEmail("idem-scope");
     const password = "correct-horse-battery";
-    expect((await new Shopper(app.url).request("POST", "/api/auth/register", { json: { email, password } })).status).toBe(201);
-    const s = new Shopper(app.url);
+    expect((await new Shopper(app.url, app.fetch).request("POST", "/api/auth/register", { json: { email, password } })).status).toBe(201);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const guest = await s.add(TEE, 1, { "idempotency-key": k });
     expect(guest.status).toBe(200);
@@ -135,11 +139,11 @@ describe("Idempotency-Key scope on Postgres + a Redis of the test's own", () => 
 
 describe("Idempotency-Key scope on the embedded default (PGlite + in-process store)", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     backend = await prepareBackend("pglite+memory", "idem_scope_embedded");
-    app = await startApp(backend.env);
+    app = await startInProcessApp(backend.env);
   });
   afterAll(async () => {
     await app?.stop();
@@ -147,7 +151,7 @@ describe("Idempotency-Key scope on the embedded default (PGlite + in-process sto
   });
 
   it("replays the same key after the session record went with the process", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const first = await s.add(TEE, 2, { "idempotency-key": k });
     expect(first.status).toBe(200);

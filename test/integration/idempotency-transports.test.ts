@@ -1,8 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callAction, type ActionReply } from "../support/actions";
-import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type ActionAnswer, type InProcessApp } from "../support/in-process-app";
 import { Shopper, type Reply } from "../support/shopper";
 
 /**
@@ -11,7 +10,12 @@ import { Shopper, type Reply } from "../support/shopper";
  * with its own status and code, a 503 is not kept, a replay of a success
  * answers the cart stored with it (not the cart as it is now), and a key
  * whose outcome expired is treated as new. Each case runs through both
- * transports against one table of expectations.
+ * transports against one table of expectations. The demo's instance runs in
+ * this process (test/support/in-process-app.ts): the API through its route
+ * handlers, the actions as Next.js calls the demo's (app/actions/cart.ts) for
+ * the cart provider with JavaScript, in the request's scope. Next.js's own
+ * action transport over HTTP is the e2e specs' (a browser with and without
+ * JavaScript, double-submit.spec.ts) and logs.test.ts's.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -33,8 +37,8 @@ interface Answer {
 
 interface Transport {
   name: string;
-  add(s: Shopper, productId: string, quantity: number, idempotencyKey: string): Promise<Answer>;
-  setQuantity(s: Shopper, productId: string, quantity: number, idempotencyKey: string): Promise<Answer>;
+  add(app: InProcessApp, s: Shopper, productId: string, quantity: number, idempotencyKey: string): Promise<Answer>;
+  setQuantity(app: InProcessApp, s: Shopper, productId: string, quantity: number, idempotencyKey: string): Promise<Answer>;
 }
 
 function fromApi(r: Reply<any>): Answer {
@@ -48,7 +52,7 @@ function fromApi(r: Reply<any>): Answer {
   };
 }
 
-function fromAction({ status, result }: ActionReply): Answer {
+function fromAction({ status, result }: ActionAnswer): Answer {
   expect(status).toBe(200);
   return result.ok ? { ok: true, cart: result.cart } : { ok: false, code: result.error.code, cart: result.cart };
 }
@@ -56,15 +60,15 @@ function fromAction({ status, result }: ActionReply): Answer {
 const transports: Transport[] = [
   {
     name: "HTTP API",
-    add: async (s, productId, quantity, k) => fromApi(await s.add(productId, quantity, { "idempotency-key": k })),
-    setQuantity: async (s, productId, quantity, k) => fromApi(await s.setQuantity(productId, quantity, { "idempotency-key": k })),
+    add: async (_app, s, productId, quantity, k) => fromApi(await s.add(productId, quantity, { "idempotency-key": k })),
+    setQuantity: async (_app, s, productId, quantity, k) => fromApi(await s.setQuantity(productId, quantity, { "idempotency-key": k })),
   },
   {
     name: "server action",
-    add: async (s, productId, quantity, k) =>
-      fromAction(await callAction(s, "addToCartAction", { productId, quantity: String(quantity), idempotencyKey: k })),
-    setQuantity: async (s, productId, quantity, k) =>
-      fromAction(await callAction(s, "setQuantityAction", { productId, quantity: String(quantity), idempotencyKey: k })),
+    add: async (app, s, productId, quantity, k) =>
+      fromAction(await app.action(s, "add", { productId, quantity: String(quantity), idempotencyKey: k }, { js: true })),
+    setQuantity: async (app, s, productId, quantity, k) =>
+      fromAction(await app.action(s, "setQuantity", { productId, quantity: String(quantity), idempotencyKey: k }, { js: true })),
   },
 ];
 
@@ -109,13 +113,13 @@ const keptRefusals = [
 
 describe.each(transports)("keyed outcomes through the $name", (transport) => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
   let sql: postgres.Sql;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", `idem_${transport.name.replace(/\W/g, "_")}`);
     // A short lock timeout, so a change that waits on a held row lock fails fast with 503.
-    app = await startApp({ ...backend.env, DATABASE_TIMEOUT_MS: "1000" });
+    app = await startInProcessApp({ ...backend.env, DATABASE_TIMEOUT_MS: "1000" });
     sql = postgres(backend.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
   });
   afterAll(async () => {
@@ -128,10 +132,10 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
 
   for (const refusal of keptRefusals) {
     it(`keeps ${refusal.name} with its own status and code, and replays it`, async () => {
-      const s = new Shopper(app.url);
+      const s = new Shopper(app.url, app.fetch);
       await refusal.setup(s);
       const k = key();
-      const send = () => transport[refusal.request.op](s, refusal.request.productId, refusal.request.quantity, k);
+      const send = () => transport[refusal.request.op](app, s, refusal.request.productId, refusal.request.quantity, k);
       const first = await send();
       expect(first).toMatchObject({ ok: false, code: refusal.stored.code });
       if (first.status !== undefined) expect(first.status).toBe(refusal.stored.status);
@@ -149,7 +153,7 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
   }
 
   it("does not keep a 503 (database lock timeout mid-change): the retry after recovery applies once", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     expect((await s.add(MUG, 1)).status).toBe(200);
     const k = key();
     // Hold every cart's row lock from outside, as a stuck writer would.
@@ -165,7 +169,7 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     await isLocked;
     let failed: Answer;
     try {
-      failed = await transport.add(s, TEE, 1, k);
+      failed = await transport.add(app, s, TEE, 1, k);
     } finally {
       release();
       await holder;
@@ -177,23 +181,23 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     }
     expect(await storedRow(k)).toBeUndefined();
 
-    const retry = await transport.add(s, TEE, 1, k);
+    const retry = await transport.add(app, s, TEE, 1, k);
     expect(retry.ok).toBe(true);
     expect(qty(retry.cart, TEE)).toBe(1);
     expect(await storedRow(k)).toMatchObject({ status: 200 });
-    const again = await transport.add(s, TEE, 1, k);
+    const again = await transport.add(app, s, TEE, 1, k);
     expect(again.cart).toEqual(retry.cart);
     expect(qty((await s.getCart()).body, TEE)).toBe(1);
   });
 
   it("replays a success with the cart stored with it, even after the cart changed since", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
-    const first = await transport.add(s, TEE, 2, k);
+    const first = await transport.add(app, s, TEE, 2, k);
     expect(first.ok).toBe(true);
     expect(first.replayed ?? false).toBe(false);
     expect((await s.add(MUG, 1)).status).toBe(200);
-    const retry = await transport.add(s, TEE, 2, k);
+    const retry = await transport.add(app, s, TEE, 2, k);
     expect(retry.ok).toBe(true);
     if (retry.replayed !== undefined) expect(retry.replayed).toBe(true);
     expect(retry.cart).toEqual(first.cart);
@@ -204,10 +208,10 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
   });
 
   it("applies concurrent duplicates once; the others replay or answer IDEMPOTENCY_IN_PROGRESS", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     expect((await s.add(MUG, 1)).status).toBe(200);
     const k = key();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => transport.add(s, TEE, 1, k)));
+    const answers = await Promise.all(Array.from({ length: 8 }, () => transport.add(app, s, TEE, 1, k)));
     for (const a of answers) {
       if (a.ok) expect(qty(a.cart, TEE)).toBe(1);
       else expect(a.code).toBe("IDEMPOTENCY_IN_PROGRESS");
@@ -217,23 +221,23 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
   });
 
   it("refuses the same key for another request", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
-    expect((await transport.add(s, TEE, 1, k)).ok).toBe(true);
-    const other = await transport.add(s, TEE, 3, k);
+    expect((await transport.add(app, s, TEE, 1, k)).ok).toBe(true);
+    const other = await transport.add(app, s, TEE, 3, k);
     expect(other).toMatchObject({ ok: false, code: "IDEMPOTENCY_KEY_REUSED" });
     if (other.status !== undefined) expect(other.status).toBe(422);
     expect(qty((await s.getCart()).body, TEE)).toBe(1);
   });
 
   it("treats a key whose outcome expired (not yet cleaned up) as new, never a 5xx, then replays the new outcome", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
-    const first = await transport.add(s, TEE, 1, k);
+    const first = await transport.add(app, s, TEE, 1, k);
     expect(first.ok).toBe(true);
     await sql`update cart_idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
 
-    const fresh = await transport.add(s, TEE, 1, k);
+    const fresh = await transport.add(app, s, TEE, 1, k);
     expect(fresh.ok).toBe(true);
     if (fresh.status !== undefined) expect(fresh.status).toBe(200);
     expect(fresh.replayed ?? false).toBe(false);
@@ -241,7 +245,7 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
     // The expired row was replaced by the new outcome.
     expect(await storedRow(k)).toMatchObject({ status: 200, body: { version: fresh.cart.version } });
 
-    const retry = await transport.add(s, TEE, 1, k);
+    const retry = await transport.add(app, s, TEE, 1, k);
     expect(retry.ok).toBe(true);
     if (retry.replayed !== undefined) expect(retry.replayed).toBe(true);
     expect(retry.cart).toEqual(fresh.cart);
@@ -249,13 +253,13 @@ describe.each(transports)("keyed outcomes through the $name", (transport) => {
   });
 
   it("treats an expired refusal as new too", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     expect((await s.add(TEE, 98)).status).toBe(200);
     const k = key();
-    expect(await transport.add(s, TEE, 2, k)).toMatchObject({ ok: false, code: "QUANTITY_LIMIT" });
+    expect(await transport.add(app, s, TEE, 2, k)).toMatchObject({ ok: false, code: "QUANTITY_LIMIT" });
     await sql`update cart_idempotency_keys set created_at = now() - interval '25 hours' where key = ${k}`;
     expect((await s.setQuantity(TEE, 1)).status).toBe(200);
-    const fresh = await transport.add(s, TEE, 2, k);
+    const fresh = await transport.add(app, s, TEE, 2, k);
     expect(fresh.ok).toBe(true);
     expect(qty(fresh.cart, TEE)).toBe(3);
     expect(await storedRow(k)).toMatchObject({ status: 200 });

@@ -1,14 +1,16 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { deleteRedisKeys } from "../support/services";
 import { Shopper } from "../support/shopper";
 
 /**
  * Exactly-once under retries: Idempotency-Key replays, refusals of reuse,
  * in-flight duplicates, duplicates without Redis, and a retry after the
- * answer was lost (the outcome was committed with the change).
+ * answer was lost (the outcome was committed with the change). The demo's
+ * instance runs in this process (test/support/in-process-app.ts); its
+ * restart() is a new instance with no memory of the request, as a new process.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -17,11 +19,11 @@ const qty = (cart: any, id: string) => cart.items.find((i: any) => i.productId =
 
 describe("Idempotency-Key on Postgres + Redis", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "idem");
-    app = await startApp(backend.env);
+    app = await startInProcessApp(backend.env);
   });
   afterAll(async () => {
     await app?.stop();
@@ -29,7 +31,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
   });
 
   it("replays a repeat with the stored answer and changes nothing", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const first = await s.add(TEE, 2, { "idempotency-key": k });
     expect(first.status).toBe(200);
@@ -50,7 +52,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
   });
 
   it("refuses the same key with another body, method or path", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     await s.add(TEE, 1, { "idempotency-key": k });
     const otherBody = await s.add(TEE, 3, { "idempotency-key": k });
@@ -62,7 +64,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
   });
 
   it("keeps the first outcome even when it was a refusal", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     await s.add(TEE, 98);
     const k = key();
     const refused = await s.add(TEE, 2, { "idempotency-key": k });
@@ -75,7 +77,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
   });
 
   it("applies concurrent duplicates once; the others replay or answer 409", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     await s.add(MUG, 1);
     const k = key();
     const replies = await Promise.all(Array.from({ length: 12 }, () => s.add(TEE, 1, { "idempotency-key": k })));
@@ -91,8 +93,8 @@ describe("Idempotency-Key on Postgres + Redis", () => {
 
   it("scopes keys to the cookie: another shopper's same key is another key", async () => {
     const k = key();
-    const a = new Shopper(app.url);
-    const b = new Shopper(app.url);
+    const a = new Shopper(app.url, app.fetch);
+    const b = new Shopper(app.url, app.fetch);
     await a.add(TEE, 1, { "idempotency-key": k });
     const other = await b.add(TEE, 1, { "idempotency-key": k });
     expect(other.headers.get("idempotent-replayed")).toBeNull();
@@ -100,7 +102,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
   });
 
   it("rejects a malformed key", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     for (const bad of ["x".repeat(256), "caf\u00e9", "tab\there"]) {
       const res = await s.request("POST", "/api/cart/items", { json: { productId: TEE }, headers: { "idempotency-key": bad } });
       expect(res.status).toBe(422);
@@ -112,7 +114,7 @@ describe("Idempotency-Key on Postgres + Redis", () => {
   });
 
   it("replays after the answer was lost: the outcome was committed with the change", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const first = await s.add(MUG, 3, { "idempotency-key": k });
     expect(first.status).toBe(200);
@@ -134,11 +136,11 @@ describe("Idempotency-Key on Postgres + Redis", () => {
 
 describe("Idempotency-Key with Redis unreachable", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "idem_noredis");
-    app = await startApp({ ...backend.env, REDIS_URL: "redis://127.0.0.1:1", STORE_TIMEOUT_MS: "50" });
+    app = await startInProcessApp({ ...backend.env, REDIS_URL: "redis://127.0.0.1:1", STORE_TIMEOUT_MS: "50" });
   });
   afterAll(async () => {
     await app?.stop();
@@ -146,7 +148,7 @@ describe("Idempotency-Key with Redis unreachable", () => {
   });
 
   it("still applies concurrent duplicates exactly once (Postgres's primary key decides)", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     await s.add(MUG, 1);
     const k = key();
     const replies = await Promise.all(Array.from({ length: 10 }, () => s.add(TEE, 2, { "idempotency-key": k })));
@@ -157,7 +159,7 @@ describe("Idempotency-Key with Redis unreachable", () => {
   });
 
   it("applies concurrent duplicates of a key whose outcome expired exactly once (one of them replaces the row)", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     expect((await s.add(TEE, 2, { "idempotency-key": k })).status).toBe(200);
     const sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });

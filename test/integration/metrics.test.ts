@@ -3,6 +3,8 @@ import { actionId } from "../support/actions";
 import { startApp, type AppServer } from "../support/app";
 import { signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
+import { TestClock } from "../support/clock";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { parsePrometheusText, sampleValue, samplesMatching, scrape, type Family } from "../support/prometheus";
 import { Shopper } from "../support/shopper";
@@ -12,6 +14,13 @@ import { Shopper } from "../support/shopper";
  * requests shows up exactly in the counters and histograms (as deltas
  * between two scrapes), the text parses strictly, METRICS_TOKEN guards it;
  * and the admin's stats and "run cleanup now" action are for admins only.
+ *
+ * The demo's instance runs in this process (test/support/in-process-app.ts)
+ * and is scraped through its route handlers: the counts are this process's,
+ * as a server's are its own. One real `next start` on the same backend stays
+ * for what only it shows: the /admin page, the admin's action over HTTP
+ * (Next.js's own origin check) and the audit line in the server's log; the
+ * counts that test reads are that server's.
  */
 const TOKEN = "metrics-token-0123456789abcdef";
 const TEE = "sku-tee-black-m";
@@ -24,21 +33,27 @@ const requests = (f: Map<string, Family>, route: string, method: string, status:
 
 describe("metrics and the admin endpoints (Postgres + Redis)", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
+  let server: AppServer;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "metrics");
-    app = await startApp({ ...backend.env, METRICS_TOKEN: TOKEN, ADMIN_EMAILS: ` ${ADMIN.toUpperCase()} , someone-else@example.com`, LOG_LEVEL: "info" });
+    const env = { ...backend.env, METRICS_TOKEN: TOKEN, ADMIN_EMAILS: ` ${ADMIN.toUpperCase()} , someone-else@example.com`, LOG_LEVEL: "info" };
+    app = await startInProcessApp({ ...env, LOG_LEVEL: "error" });
+    server = await startApp(env);
   });
 
   afterAll(async () => {
+    await server?.stop();
     await app?.stop();
     await backend?.cleanup();
   });
 
+  const scrapeHere = () => scrape(app.url, TOKEN, app.fetch);
+
   it("counts a scripted set of requests exactly, by route pattern and status", async () => {
-    const before = await scrape(app.url, TOKEN);
-    const s = new Shopper(app.url);
+    const before = await scrapeHere();
+    const s = new Shopper(app.url, app.fetch);
     for (let i = 0; i < 3; i += 1) expect((await s.getCart()).status).toBe(200);
     expect((await s.add(TEE)).status).toBe(200);
     expect((await s.add(TEE)).status).toBe(200);
@@ -48,7 +63,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     const missing = await s.setQuantity(MUG, 2);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("ITEM_NOT_FOUND");
-    const after = await scrape(app.url, TOKEN);
+    const after = await scrapeHere();
 
     const delta = (route: string, method: string, status: number) => requests(after, route, method, status) - requests(before, route, method, status);
     expect(delta("/api/cart", "GET", 200)).toBe(3);
@@ -90,15 +105,15 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
   });
 
   it("counts idempotent replays and reused keys", async () => {
-    const before = await scrape(app.url, TOKEN);
-    const s = new Shopper(app.url);
+    const before = await scrapeHere();
+    const s = new Shopper(app.url, app.fetch);
     await s.getCart();
     const key = { "idempotency-key": `metrics-${Date.now()}` };
     expect((await s.add(TEE, 1, key)).status).toBe(200);
     const replay = await s.add(TEE, 1, key);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect((await s.add(MUG, 1, key)).body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
-    const after = await scrape(app.url, TOKEN);
+    const after = await scrapeHere();
     const idem = (f: Map<string, Family>, result: string) => sampleValue(f, "cart_idempotent_requests_total", { result });
     expect(idem(after, "replayed") - idem(before, "replayed")).toBe(1);
     expect(idem(after, "reused") - idem(before, "reused")).toBe(1);
@@ -106,9 +121,9 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
   });
 
   it("counts merges at sign-in and recovery redemptions", async () => {
-    const before = await scrape(app.url, TOKEN);
+    const before = await scrapeHere();
     const email = uniqueEmail("merge");
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     expect((await s.add(TEE, 2)).status).toBe(200);
     expect((await s.request("POST", "/api/auth/register", { json: { email, password: PASSWORD } })).status).toBe(201);
     await signIn(s, email, PASSWORD);
@@ -117,7 +132,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     const link = await s.request("POST", "/api/cart/recovery-link");
     expect(link.status).toBe(201);
     const token = new URL(link.body.url).searchParams.get("token")!;
-    const opener = new Shopper(app.url);
+    const opener = new Shopper(app.url, app.fetch);
     await opener.getCart();
     const confirm = () =>
       opener.request("POST", "/cart/recover/confirm", {
@@ -126,7 +141,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
       });
     expect((await confirm()).headers.get("location")).toBe(`${app.url}/cart?restored=1`);
     expect((await confirm()).headers.get("location")).toBe(`${app.url}/cart?restored=again`);
-    const after = await scrape(app.url, TOKEN);
+    const after = await scrapeHere();
 
     const d = (name: string, labels: Record<string, string>) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
     expect(d("cart_merges_total", { outcome: "merged" })).toBe(1);
@@ -139,7 +154,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
   });
 
   it("serves the text format a strict parser accepts, with the process, pool and store gauges", async () => {
-    const res = await fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await app.fetch(`${app.url}/api/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -158,14 +173,19 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
 
   it("counts the pool's use while writes are in flight, and nothing once they are done", async () => {
     const inUse = (f: Map<string, Family>) => sampleValue(f, "cart_db_queries_in_flight") + sampleValue(f, "cart_db_transactions_in_flight");
-    const shoppers = Array.from({ length: 20 }, () => new Shopper(app.url));
+    const shoppers = Array.from({ length: 20 }, () => new Shopper(app.url, app.fetch));
     await Promise.all(shoppers.map((s) => s.getCart()));
     const writes = Promise.all(shoppers.flatMap((s) => [s.add(TEE), s.add(MUG), s.add(TEE)]));
     let seen = 0;
-    for (let i = 0; i < 10; i += 1) seen = Math.max(seen, inUse(await scrape(app.url, TOKEN)));
+    // In this process a scrape is no HTTP round trip and does no I/O: each waits for the event
+    // loop to turn (the writes' I/O goes on meanwhile), as a request from outside would.
+    for (let i = 0; i < 10; i += 1) {
+      await new Promise((r) => setImmediate(r));
+      seen = Math.max(seen, inUse(await scrapeHere()));
+    }
     expect((await writes).every((r) => r.status === 200)).toBe(true);
     expect(seen).toBeGreaterThan(0);
-    expect(inUse(await scrape(app.url, TOKEN))).toBe(0);
+    expect(inUse(await scrapeHere())).toBe(0);
   });
 
   it("refuses /api/metrics without the token, with a wrong one and with another scheme (401, contract body)", async () => {
@@ -177,7 +197,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
       { authorization: TOKEN },
     ];
     for (const headers of attempts) {
-      const res = await fetch(`${app.url}/api/metrics`, { headers });
+      const res = await app.fetch(`${app.url}/api/metrics`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
       const body = await res.json();
@@ -187,21 +207,23 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
   });
 
   it("gives the dashboard's stats to an admin only; guests and other shoppers get 404", async () => {
-    const guest = new Shopper(app.url);
+    const guest = new Shopper(app.url, app.fetch);
     const asGuest = await guest.request("GET", "/api/admin/stats");
     expect(asGuest.status).toBe(404);
     expect(asGuest.body).toEqual({ error: { code: "NOT_FOUND", message: expect.any(String) } });
 
     const shopperEmail = uniqueEmail("shopper");
-    const shopper = new Shopper(app.url);
+    const shopper = new Shopper(app.url, app.fetch);
     expect((await shopper.request("POST", "/api/auth/register", { json: { email: shopperEmail, password: PASSWORD } })).status).toBe(201);
     await signIn(shopper, shopperEmail, PASSWORD);
     expect((await shopper.request("GET", "/api/session")).body.user.email).toBe(shopperEmail);
     expect((await shopper.request("GET", "/api/admin/stats")).status).toBe(404);
-    expect((await shopper.request("GET", "/admin")).status).toBe(404);
-    expect((await guest.request("GET", "/admin")).status).toBe(404);
+    // The page, from the real server: the same cookies reach the same sessions there.
+    const page = (s: Shopper) => new Shopper(server.url).request<string>("GET", "/admin", { headers: { cookie: s.cookieHeader() } });
+    expect((await page(shopper)).status).toBe(404);
+    expect((await page(guest)).status).toBe(404);
 
-    const admin = new Shopper(app.url);
+    const admin = new Shopper(app.url, app.fetch);
     expect((await admin.request("POST", "/api/auth/register", { json: { email: ADMIN, password: PASSWORD } })).status).toBe(201);
     await signIn(admin, ADMIN, PASSWORD);
     const stats = await admin.request("GET", "/api/admin/stats");
@@ -213,9 +235,9 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     expect(stats.body.carts.byAge.guest).toHaveLength(5);
     expect(stats.body.times.length).toBeGreaterThanOrEqual(1);
     expect(stats.body.latency.map((l: { route: string }) => l.route)).toContain("GET /api/cart");
-    const page = await admin.request<string>("GET", "/admin");
-    expect(page.status).toBe(200);
-    expect(page.body).toContain("Operations");
+    const adminPage = await page(admin);
+    expect(adminPage.status).toBe(200);
+    expect(adminPage.body).toContain("Operations");
   });
 
   it("runs the cleanup from the admin's server action: same origin and admins only, audited in the log", async () => {
@@ -239,57 +261,54 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
       return JSON.parse(row) as { ok: boolean; run?: { removed: Record<string, number>; trigger: string }; error?: { code: string } };
     };
 
-    const guest = new Shopper(app.url);
+    const guest = new Shopper(server.url);
     await guest.getCart();
-    expect((await callCleanup(guest, app.url)).error?.code).toBe("NOT_FOUND");
+    expect((await callCleanup(guest, server.url)).error?.code).toBe("NOT_FOUND");
 
-    const admin = new Shopper(app.url);
+    const admin = new Shopper(server.url);
     // Registered by the test before (409) or now (201), when this test runs alone.
     expect([201, 409]).toContain((await admin.request("POST", "/api/auth/register", { json: { email: ADMIN, password: PASSWORD } })).status);
     await signIn(admin, ADMIN, PASSWORD);
     expect((await admin.request("GET", "/api/session")).body.user.email).toBe(ADMIN);
-    const before = await scrape(app.url, TOKEN);
+    const before = await scrape(server.url, TOKEN);
     // Another origin: Next.js aborts the action itself; a cross-site fetch from our own host's page: ours refuses it.
     expect((await callCleanup(admin, "https://evil.example")).ok).toBe(false);
-    expect((await callCleanup(admin, app.url, { "sec-fetch-site": "cross-site" })).error?.code).toBe("FORBIDDEN_ORIGIN");
+    expect((await callCleanup(admin, server.url, { "sec-fetch-site": "cross-site" })).error?.code).toBe("FORBIDDEN_ORIGIN");
 
-    const done = await callCleanup(admin, app.url);
+    const done = await callCleanup(admin, server.url);
     expect(done.ok).toBe(true);
     expect(done.run?.trigger).toBe("admin");
     expect(Object.keys(done.run?.removed ?? {})).toEqual(expect.arrayContaining(["guestCarts", "recoveryLinks", "idempotencyKeys", "userSessions"]));
-    const after = await scrape(app.url, TOKEN);
+    const after = await scrape(server.url, TOKEN);
     expect(sampleValue(after, "cart_cleanup_runs_total", { outcome: "ok" }) - sampleValue(before, "cart_cleanup_runs_total", { outcome: "ok" })).toBe(1);
 
-    const audit = app
+    const audit = server
       .output()
       .split("\n")
       .filter((l) => l.includes('"admin ran the cleanup"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ level: "info", admin: ADMIN.toLowerCase(), ok: true, at: expect.any(String), removed: expect.any(Object) });
-    expect(app.output()).toContain('"admin cleanup refused"');
-    expect(app.output()).not.toContain(PASSWORD);
+    expect(server.output()).toContain('"admin cleanup refused"');
+    expect(server.output()).not.toContain(PASSWORD);
 
     const stats = await admin.request("GET", "/api/admin/stats");
     expect(stats.body.cleanup[0]).toMatchObject({ trigger: "admin", ok: true });
   });
 });
 
-/** Limits count per fixed minute: start early in a window so the test cannot straddle two. */
-async function freshWindow(needMs = 10_000) {
-  const into = Date.now() % 60_000;
-  if (into > 60_000 - needMs) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
-}
+/** Limits count per fixed minute of the instance's clock: the test starts in a fresh one. */
+const clock = new TestClock();
 
 describe("rate-limit rejections and store fallbacks in the metrics (own Redis process)", () => {
   let backend: Backend;
   let redis: RedisProcess;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     redis = await startRedisProcess();
     backend = await prepareBackend("postgres+redis", "metrics_faults");
-    app = await startApp({ ...backend.env, REDIS_URL: redis.url, RATE_LIMIT_DISABLED: "", RATE_LIMIT_WRITES_PER_MINUTE: "2", SIGNIN_LIMIT_PER_ACCOUNT: "2" });
+    app = await startInProcessApp({ ...backend.env, REDIS_URL: redis.url, RATE_LIMIT_DISABLED: "", RATE_LIMIT_WRITES_PER_MINUTE: "2", SIGNIN_LIMIT_PER_ACCOUNT: "2" }, { now: clock.now });
   });
 
   afterAll(async () => {
@@ -299,14 +318,14 @@ describe("rate-limit rejections and store fallbacks in the metrics (own Redis pr
   });
 
   it("counts a rate-limited write by its scope", async () => {
-    await freshWindow();
-    const before = await scrape(app.url);
-    const s = new Shopper(app.url);
+    clock.freshWindow();
+    const before = await scrape(app.url, undefined, app.fetch);
+    const s = new Shopper(app.url, app.fetch);
     await s.getCart();
     expect((await s.add(TEE)).status).toBe(200);
     expect((await s.add(TEE)).status).toBe(200);
     expect((await s.add(TEE)).status).toBe(429);
-    const after = await scrape(app.url);
+    const after = await scrape(app.url, undefined, app.fetch);
     const d = (labels: Record<string, string>) => sampleValue(after, "cart_rejections_total", labels) - sampleValue(before, "cart_rejections_total", labels);
     expect(d({ reason: "rate_limit", scope: "session" })).toBe(1);
     expect(d({ reason: "rate_limit", scope: "address" })).toBe(0);
@@ -317,25 +336,25 @@ describe("rate-limit rejections and store fallbacks in the metrics (own Redis pr
   });
 
   it("counts the sign-in guessing limit's refusals", async () => {
-    const before = await scrape(app.url);
+    const before = await scrape(app.url, undefined, app.fetch);
     const email = uniqueEmail("guess");
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i += 1) statuses.push((await signIn(new Shopper(app.url), email, `wrong-password-${i}`)).status);
+    for (let i = 0; i < 4; i += 1) statuses.push((await signIn(new Shopper(app.url, app.fetch), email, `wrong-password-${i}`)).status);
     const refused = statuses.filter((st) => st === 429).length;
     expect(refused).toBeGreaterThan(0);
-    const after = await scrape(app.url);
+    const after = await scrape(app.url, undefined, app.fetch);
     const d = (labels: Record<string, string>) => sampleValue(after, "cart_rejections_total", labels) - sampleValue(before, "cart_rejections_total", labels);
     expect(d({ reason: "rate_limit", scope: "auth_account" })).toBe(refused);
     expect(d({ reason: "rate_limit", scope: "session" })).toBe(0);
   });
 
   it("counts store fallbacks while Redis is down, and the breaker's skips; the gauge closes once Redis is back", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     await s.getCart();
-    const before = await scrape(app.url);
+    const before = await scrape(app.url, undefined, app.fetch);
     await redis.kill();
     for (let i = 0; i < 6; i += 1) expect((await s.getCart()).status).toBe(200);
-    const during = await scrape(app.url);
+    const during = await scrape(app.url, undefined, app.fetch);
     const fallbacks = (f: Map<string, Family>, reason: string) => sampleValue(f, "cart_store_fallbacks_total", { reason });
     const failed = ["timeout", "error"].reduce((n, r) => n + fallbacks(during, r) - fallbacks(before, r), 0);
     // Three failed calls open the breaker; the calls after it are skipped, not attempted.
@@ -344,7 +363,7 @@ describe("rate-limit rejections and store fallbacks in the metrics (own Redis pr
 
     await redis.start();
     // The health probe bypasses and resets the breaker.
-    await expect.poll(async () => (await (await fetch(`${app.url}/api/health`)).json()).status, { timeout: 15_000 }).toBe("ok");
-    expect(sampleValue(await scrape(app.url), "cart_store_circuit_open")).toBe(0);
+    await expect.poll(async () => (await (await app.fetch(`${app.url}/api/health`)).json()).status, { timeout: 15_000 }).toBe("ok");
+    expect(sampleValue(await scrape(app.url, undefined, app.fetch), "cart_store_circuit_open")).toBe(0);
   });
 });

@@ -1,25 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { Shopper } from "../support/shopper";
 
 /**
  * Stateless instances: two servers on one Postgres and one Redis prefix.
  * Any instance serves any request, and concurrent changes to one cart
  * through both keep every update (the row lock, not process memory, orders
- * them), including idempotent duplicates split across instances.
+ * them), including idempotent duplicates split across instances. The two
+ * processes are this one (the demo's instance in-process,
+ * test/support/in-process-app.ts) and one real `next start`: two processes,
+ * so nothing in either's memory (its per-cart queue, its pool) can order
+ * the other's writes.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
 
 describe("two instances behind one load balancer", () => {
   let backend: Backend;
-  let a: AppServer;
+  let a: InProcessApp;
   let b: AppServer;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "multi");
-    a = await startApp(backend.env);
+    a = await startInProcessApp(backend.env);
     b = await startApp(backend.env);
   });
   afterAll(async () => {
@@ -28,7 +33,7 @@ describe("two instances behind one load balancer", () => {
   });
 
   it("serves one session from either instance", async () => {
-    const viaA = new Shopper(a.url);
+    const viaA = new Shopper(a.url, a.fetch);
     await viaA.add(TEE, 2);
     const viaB = new Shopper(b.url);
     viaB.cookies = new Map(viaA.cookies);
@@ -38,7 +43,7 @@ describe("two instances behind one load balancer", () => {
   });
 
   it("keeps all of 50 concurrent adds split across both instances", async () => {
-    const viaA = new Shopper(a.url);
+    const viaA = new Shopper(a.url, a.fetch);
     await viaA.add(MUG, 1);
     const viaB = new Shopper(b.url);
     viaB.cookies = new Map(viaA.cookies);
@@ -51,7 +56,7 @@ describe("two instances behind one load balancer", () => {
   });
 
   it("applies an idempotent request once when its retries land on both instances", async () => {
-    const viaA = new Shopper(a.url);
+    const viaA = new Shopper(a.url, a.fetch);
     await viaA.add(MUG, 1);
     const viaB = new Shopper(b.url);
     viaB.cookies = new Map(viaA.cookies);
@@ -64,7 +69,7 @@ describe("two instances behind one load balancer", () => {
   });
 
   it("orders an add racing a remove consistently: adds after the remove are all that is left", async () => {
-    const viaA = new Shopper(a.url);
+    const viaA = new Shopper(a.url, a.fetch);
     await viaA.add(TEE, 5);
     const viaB = new Shopper(b.url);
     viaB.cookies = new Map(viaA.cookies);
@@ -81,7 +86,7 @@ describe("two instances behind one load balancer", () => {
   });
 
   it("orders an update racing a delete consistently: never a line updated after its delete", async () => {
-    const viaA = new Shopper(a.url);
+    const viaA = new Shopper(a.url, a.fetch);
     const viaB = new Shopper(b.url);
     for (let round = 0; round < 8; round += 1) {
       await viaA.add(MUG, 2);

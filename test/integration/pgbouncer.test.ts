@@ -7,6 +7,7 @@ import { startApp, type AppServer } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { runCleanupCli } from "../support/cleanup-cli";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { createTestDatabase } from "../support/databases";
 import { startPgbouncer } from "../support/pgbouncer";
 import { deleteRedisKeys, redisUrl, uniquePrefix } from "../support/services";
@@ -16,7 +17,9 @@ import { Shopper } from "../support/shopper";
  * Behind PgBouncer in transaction pooling mode, beyond the contract suite
  * (api-postgres-pgbouncer.test.ts): exactly-once writes, sign-in with merge and
  * sign-out, migrations when two instances start at once on an empty database, and
- * two cleanup runs at once.
+ * two cleanup runs at once. The flows run against the demo's instance in this
+ * process (test/support/in-process-app.ts, Auth.js's routes included); the
+ * migrations keep two real processes starting at once.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -27,11 +30,11 @@ const qty = (cart: any, id: string) => cart.items.find((i: any) => i.productId =
 
 describe("idempotency and accounts through PgBouncer", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+pgbouncer+redis", "pgbouncer_flows");
-    app = await startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0" });
+    app = await startInProcessApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0" });
   });
   afterAll(async () => {
     await app?.stop();
@@ -39,7 +42,7 @@ describe("idempotency and accounts through PgBouncer", () => {
   });
 
   it("applies concurrent duplicates of an Idempotency-Key once", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     await s.add(MUG, 1);
     const k = key();
     const replies = await Promise.all(Array.from({ length: 12 }, () => s.add(TEE, 1, { "idempotency-key": k })));
@@ -54,7 +57,7 @@ describe("idempotency and accounts through PgBouncer", () => {
   });
 
   it("replays after the answer was lost: the outcome was committed with the change", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const k = key();
     const first = await s.add(MUG, 3, { "idempotency-key": k });
     expect(first.status).toBe(200);
@@ -73,12 +76,12 @@ describe("idempotency and accounts through PgBouncer", () => {
 
   it("registers, merges the guest cart at sign-in, and signs out on the server", async () => {
     const email = uniqueEmail("pgbouncer");
-    const registered = await new Shopper(app.url).request("POST", "/api/auth/register", { json: { email, password: PASSWORD } });
+    const registered = await new Shopper(app.url, app.fetch).request("POST", "/api/auth/register", { json: { email, password: PASSWORD } });
     expect(registered.status).toBe(201);
-    const device = new Shopper(app.url);
+    const device = new Shopper(app.url, app.fetch);
     expect((await signIn(device, email, PASSWORD)).status).toBe(302);
     await device.add(TEE, 1);
-    const guest = new Shopper(app.url);
+    const guest = new Shopper(app.url, app.fetch);
     await guest.add(TEE, 2);
     await guest.add(MUG, 1);
     const signedIn = await signIn(guest, email, PASSWORD);
@@ -90,7 +93,7 @@ describe("idempotency and accounts through PgBouncer", () => {
     const captured = guest.cookieHeader();
     expect((await signOut(guest)).status).toBe(302);
     expect((await guest.request("GET", "/api/session")).body.user).toBeNull();
-    const stale = await new Shopper(app.url).request("GET", "/api/session", { headers: { cookie: captured } });
+    const stale = await new Shopper(app.url, app.fetch).request("GET", "/api/session", { headers: { cookie: captured } });
     expect(stale.body.user ?? null).toBeNull();
     expect(qty((await device.getCart()).body, TEE)).toBe(3);
   });

@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { sleep, slowAndFailed, startLoad, verifyAcknowledged } from "../support/cart-load";
 import { adminDatabaseUrl } from "../support/services";
 import { Shopper, type Reply } from "../support/shopper";
@@ -10,14 +10,16 @@ import { Shopper, type Reply } from "../support/shopper";
  * Postgres connections dropped under load (pg_terminate_backend on every
  * connection of the app's database, twice): no request hangs, nothing but
  * 200 or 503-with-Retry-After comes back, every acknowledged add is in
- * Postgres afterwards, and the app recovers without a restart.
+ * Postgres afterwards, and the app recovers without a restart. The demo's
+ * instance runs in this process (test/support/in-process-app.ts): its
+ * connections are the ones terminated.
  */
 const PRODUCTS = ["sku-tee-black-m", "sku-hoodie-grey-m", "sku-mug-stoneware", "sku-tote-natural", "sku-socks-merino-3", "sku-cap-black"];
 const BUDGET_MS = 5000;
 
 describe("Postgres faults (connections terminated mid-load)", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
   let admin: postgres.Sql;
   let databaseName: string;
 
@@ -26,7 +28,7 @@ describe("Postgres faults (connections terminated mid-load)", () => {
     databaseName = new URL(backend.env.DATABASE_URL!).pathname.slice(1);
     // CATALOG_CACHE_SECONDS=0: every cart view reads the catalog from Postgres, the worst case of a
     // catalog refresh meeting the dropped connections (with the default 10 s it rarely does).
-    app = await startApp({ ...backend.env, DATABASE_TIMEOUT_MS: "2000", CART_MAX_QUANTITY: "100000", CATALOG_CACHE_SECONDS: "0" });
+    app = await startInProcessApp({ ...backend.env, DATABASE_TIMEOUT_MS: "2000", CART_MAX_QUANTITY: "100000", CATALOG_CACHE_SECONDS: "0" });
     admin = postgres(adminDatabaseUrl, { max: 1, onnotice: () => {} });
   });
 
@@ -44,7 +46,7 @@ describe("Postgres faults (connections terminated mid-load)", () => {
   }
 
   it("answers 200 or 503 with Retry-After, loses no acknowledged add, and recovers without a restart", async () => {
-    const run = await startLoad(app.url, { shoppers: 6, products: PRODUCTS, budgetMs: BUDGET_MS, readRatio: 0.2 });
+    const run = await startLoad(app.url, { fetch: app.fetch, shoppers: 6, products: PRODUCTS, budgetMs: BUDGET_MS, readRatio: 0.2 });
     await sleep(1500);
     const first = await terminateAppConnections();
     await sleep(1500);
@@ -72,7 +74,7 @@ describe("Postgres faults (connections terminated mid-load)", () => {
       expect(reply.status).toBe(200);
       expect(reply.body.itemCount).toBe(before + 1);
     }
-    const health = await new Shopper(app.url).request("GET", "/api/health");
+    const health = await new Shopper(app.url, app.fetch).request("GET", "/api/health");
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: "ok", checks: { postgres: { ok: true } } });
   });
@@ -81,7 +83,7 @@ describe("Postgres faults (connections terminated mid-load)", () => {
     // Fresh shoppers: no cached cart, so every request reaches Postgres.
     const inFlight: Promise<Reply<any>>[] = [];
     for (let i = 0; i < 24; i += 1) {
-      const s = new Shopper(app.url);
+      const s = new Shopper(app.url, app.fetch);
       inFlight.push(i % 3 === 0 ? s.request("GET", "/api/products") : i % 3 === 1 ? s.getCart() : s.add(PRODUCTS[i % PRODUCTS.length]!, 1));
       if (i === 8) expect(await terminateAppConnections()).toBeGreaterThan(0);
     }
@@ -92,7 +94,7 @@ describe("Postgres faults (connections terminated mid-load)", () => {
         expect(reply.body).toMatchObject({ error: { code: "SERVICE_UNAVAILABLE", message: expect.any(String) } });
       }
     }
-    expect((await new Shopper(app.url).add(PRODUCTS[1]!, 2)).status).toBe(200);
-    expect((await new Shopper(app.url).request("GET", "/api/products")).status).toBe(200);
+    expect((await new Shopper(app.url, app.fetch).add(PRODUCTS[1]!, 2)).status).toBe(200);
+    expect((await new Shopper(app.url, app.fetch).request("GET", "/api/products")).status).toBe(200);
   });
 });

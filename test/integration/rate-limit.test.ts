@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { TestClock } from "../support/clock";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { Shopper, type Reply } from "../support/shopper";
 
@@ -10,7 +9,10 @@ import { Shopper, type Reply } from "../support/shopper";
  * Rate limits with small numbers: per session (writes and reads counted
  * apart), per client address behind a trusted proxy, on the API and on the
  * server actions; a refused request changes nothing; an outage of the store
- * fails open.
+ * fails open. The demo's instance runs in this process
+ * (test/support/in-process-app.ts), the actions as Next.js calls them; the
+ * limits' fixed minutes are the instance's clock, which each test moves to a
+ * fresh minute instead of waiting for one.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -18,11 +20,9 @@ const WRITES = 5;
 const READS = 10;
 const PER_ADDRESS = 30;
 
-/** Limits count per fixed minute: start a test early in a window so it cannot straddle two. */
-async function freshWindow(needMs = 10_000) {
-  const into = Date.now() % 60_000;
-  if (into > 60_000 - needMs) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
-}
+/** Limits count per fixed minute: each test starts in a minute of its own. */
+const clock = new TestClock();
+const freshWindow = () => clock.freshWindow();
 
 function expectLimited(reply: Reply<any>) {
   expect(reply.status).toBe(429);
@@ -38,12 +38,12 @@ function expectLimited(reply: Reply<any>) {
 /**
  * A shopper behind the trusted proxy at one client address: the proxy appends it on the
  * right, after whatever the client wrote. (With TRUST_PROXY=1 a request without
- * X-Forwarded-For counts by its socket address, which Next.js fills in: 127.0.0.1 here,
- * shared by every test; each test therefore speaks from its own address.)
+ * X-Forwarded-For counts by its socket address, which Next.js fills in: 127.0.0.1 under
+ * next start, shared by every test; each test therefore speaks from its own address.)
  */
 class ShopperAt extends Shopper {
-  constructor(baseUrl: string, readonly address: string) {
-    super(baseUrl);
+  constructor(app: InProcessApp, readonly address: string) {
+    super(app.url, app.fetch);
   }
 
   override request<T = any>(method: string, path: string, options: { json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
@@ -60,12 +60,12 @@ const limitEnv = {
 
 describe("rate limits (Postgres + Redis)", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "rate_limit");
     // A generous store timeout: a limit that fails open on a slow moment would make counts inexact.
-    app = await startApp({ ...backend.env, ...limitEnv, TRUST_PROXY: "1", STORE_TIMEOUT_MS: "2000" });
+    app = await startInProcessApp({ ...backend.env, ...limitEnv, TRUST_PROXY: "1", STORE_TIMEOUT_MS: "2000" }, { now: clock.now });
   });
 
   afterAll(async () => {
@@ -74,8 +74,8 @@ describe("rate limits (Postgres + Redis)", () => {
   });
 
   it("refuses the write after the limit with 429 and Retry-After, changing nothing; reads and other sessions go on", async () => {
-    await freshWindow();
-    const s = new ShopperAt(app.url, "198.51.100.1");
+    freshWindow();
+    const s = new ShopperAt(app, "198.51.100.1");
     expect((await s.getCart()).status).toBe(200);
     for (let i = 1; i <= WRITES; i += 1) {
       const reply = await s.add(TEE);
@@ -98,15 +98,15 @@ describe("rate limits (Postgres + Redis)", () => {
     expect(after.body).toEqual(before.body);
     expect(after.headers.get("etag")).toBe(`"${WRITES}"`);
 
-    const other = new ShopperAt(app.url, "198.51.100.1");
+    const other = new ShopperAt(app, "198.51.100.1");
     const otherAdd = await other.add(MUG);
     expect(otherAdd.status).toBe(200);
     expect(otherAdd.body.items).toMatchObject([{ productId: MUG, quantity: 1 }]);
   });
 
   it("counts reads apart from writes, across the session's read routes", async () => {
-    await freshWindow();
-    const s = new ShopperAt(app.url, "198.51.100.2");
+    freshWindow();
+    const s = new ShopperAt(app, "198.51.100.2");
     // A visitor without a cookie has no session to count yet; this first read gives it one.
     expect((await s.getCart()).status).toBe(200);
     for (let i = 0; i < READS; i += 1) {
@@ -122,58 +122,46 @@ describe("rate limits (Postgres + Redis)", () => {
   });
 
   it("limits one client address (X-Forwarded-For behind a trusted proxy) across new visitors", async () => {
-    await freshWindow();
+    freshWindow();
     const from = (address: string) => ({ "x-forwarded-for": `192.0.2.250, ${address}` });
     // New visitors without a cookie get a new session each time: only the address binds them.
     for (let i = 0; i < PER_ADDRESS; i += 1) {
-      const reply = await new Shopper(app.url).request("GET", "/api/cart", { headers: from("203.0.113.7") });
+      const reply = await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: from("203.0.113.7") });
       expect(reply.status).toBe(200);
     }
-    expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: from("203.0.113.7") }));
-    expectLimited(await new Shopper(app.url).request("POST", "/api/cart/items", { json: { productId: TEE }, headers: from("203.0.113.7") }));
+    expectLimited(await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: from("203.0.113.7") }));
+    expectLimited(await new Shopper(app.url, app.fetch).request("POST", "/api/cart/items", { json: { productId: TEE }, headers: from("203.0.113.7") }));
     // Only the entry the proxy appended names the client: what the client wrote before it changes nothing.
-    expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": "192.0.2.99, 203.0.113.7" } }));
-    expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": "garbage, 203.0.113.7" } }));
-    expect((await new Shopper(app.url).request("GET", "/api/cart", { headers: from("203.0.113.8") })).status).toBe(200);
+    expectLimited(await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: { "x-forwarded-for": "192.0.2.99, 203.0.113.7" } }));
+    expectLimited(await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: { "x-forwarded-for": "garbage, 203.0.113.7" } }));
+    expect((await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: from("203.0.113.8") })).status).toBe(200);
   });
 
   it("counts an IPv6 client by its /64 network", async () => {
-    await freshWindow();
+    freshWindow();
     for (let i = 0; i < PER_ADDRESS; i += 1) {
       const host = (i + 1).toString(16);
-      const reply = await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": `2001:db8:aa:bb::${host}` } });
+      const reply = await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: { "x-forwarded-for": `2001:db8:aa:bb::${host}` } });
       expect(reply.status).toBe(200);
     }
-    expectLimited(await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": "2001:db8:aa:bb:ffff:1:2:3" } }));
-    expect((await new Shopper(app.url).request("GET", "/api/cart", { headers: { "x-forwarded-for": "2001:db8:aa:cc::1" } })).status).toBe(200);
+    expectLimited(await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: { "x-forwarded-for": "2001:db8:aa:bb:ffff:1:2:3" } }));
+    expect((await new Shopper(app.url, app.fetch).request("GET", "/api/cart", { headers: { "x-forwarded-for": "2001:db8:aa:cc::1" } })).status).toBe(200);
   });
 
   it("applies the write limit to the server actions (a form post without JavaScript)", async () => {
-    await freshWindow();
-    const manifest = JSON.parse(readFileSync(path.join(process.cwd(), ".next", "server", "server-reference-manifest.json"), "utf8"));
-    const actionId = Object.entries(manifest.node as Record<string, { exportedName?: string }>).find(([, v]) => v.exportedName === "addToCartAction")?.[0];
-    expect(actionId).toEqual(expect.any(String));
-
-    const s = new ShopperAt(app.url, "198.51.100.3");
+    freshWindow();
+    const s = new ShopperAt(app, "198.51.100.3");
     expect((await s.getCart()).status).toBe(200);
-    const post = async () => {
-      const form = new FormData();
-      form.set(`$ACTION_ID_${actionId}`, "");
-      form.set("productId", MUG);
-      form.set("quantity", "1");
-      form.set("returnTo", "/cart");
-      const res = await fetch(`${app.url}/cart`, { method: "POST", body: form, headers: { cookie: s.cookieHeader(), origin: app.url, "x-forwarded-for": s.address }, redirect: "manual" });
-      await res.arrayBuffer();
-      return res;
-    };
+    // The demo's add action (app/actions/cart.ts) as Next.js calls it for a form post, redirect and all.
+    const post = () => app.action(s, "add", { productId: MUG, quantity: "1", returnTo: "/cart" }, { headers: { "x-forwarded-for": s.address } });
     for (let i = 0; i < WRITES; i += 1) {
       const res = await post();
       expect(res.status).toBe(303);
-      expect(res.headers.get("location")).toMatch(/^\/cart$/);
+      expect(res.location).toMatch(/^\/cart$/);
     }
     const refused = await post();
     expect(refused.status).toBe(303);
-    expect(refused.headers.get("location")).toMatch(/^\/cart\?cartError=RATE_LIMITED$/);
+    expect(refused.location).toMatch(/^\/cart\?cartError=RATE_LIMITED$/);
     // The API shares the session's write budget, and the refused post changed nothing.
     expectLimited(await s.add(MUG));
     expect((await s.getCart()).body.items).toMatchObject([{ productId: MUG, quantity: WRITES }]);
@@ -183,12 +171,12 @@ describe("rate limits (Postgres + Redis)", () => {
 describe("rate limits when the store is down", () => {
   let backend: Backend;
   let redis: RedisProcess;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     redis = await startRedisProcess();
     backend = await prepareBackend("postgres+redis", "rate_limit_open");
-    app = await startApp({ ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100" });
+    app = await startInProcessApp({ ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100" }, { now: clock.now });
   });
 
   afterAll(async () => {
@@ -198,8 +186,8 @@ describe("rate limits when the store is down", () => {
   });
 
   it("fails open: shoppers are not blocked because Redis is away, and limits apply again when it is back", async () => {
-    await freshWindow(15_000);
-    const s = new Shopper(app.url);
+    freshWindow();
+    const s = new Shopper(app.url, app.fetch);
     expect((await s.getCart()).status).toBe(200);
     await redis.kill();
     for (let i = 1; i <= WRITES * 2; i += 1) {

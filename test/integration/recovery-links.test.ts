@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
 import { signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
+import { TestClock } from "../support/clock";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { redisUrl } from "../support/services";
 import { Shopper, type Reply } from "../support/shopper";
 
@@ -14,6 +16,13 @@ import { Shopper, type Reply } from "../support/shopper";
  * page's POST restores the snapshot (never the source cart's later lines),
  * once per cart, into at most RECOVERY_LINK_MAX_REDEMPTIONS carts even when
  * confirmations race; other origins, bad links and floods change nothing.
+ *
+ * The demo's instance runs in this process (test/support/in-process-app.ts):
+ * the API, Auth.js and the page's form (/cart/recover/confirm) through the
+ * route handlers `next start` calls. The pages themselves (/cart/recover and
+ * /cart/recover/failed, the demo's HTML) come from one real `next start` on
+ * the same database and Redis prefix, kept for what only a server shows: the
+ * rendered page and its redirect.
  */
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -22,22 +31,36 @@ const PASSWORD = "correct horse battery";
 const MAX_REDEMPTIONS = 5;
 
 let backend: Backend;
-let app: AppServer;
+let app: InProcessApp;
+// The pages' server: one per file, for the rendered pages only.
+let pages: AppServer;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "recovery");
-  app = await startApp({ ...backend.env, CATALOG_CACHE_SECONDS: "0", RECOVERY_LINK_MAX_REDEMPTIONS: String(MAX_REDEMPTIONS) });
+  const env = { ...backend.env, CATALOG_CACHE_SECONDS: "0", RECOVERY_LINK_MAX_REDEMPTIONS: String(MAX_REDEMPTIONS) };
+  app = await startInProcessApp(env);
+  pages = await startApp(env);
   sql = postgres(backend.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
 });
 
 afterAll(async () => {
   await sql?.end();
+  await pages?.stop();
   await app?.stop();
   await backend?.cleanup();
 });
 
-const shopper = (base = app.url) => new Shopper(base);
+/** A page (a GET of /cart/recover…) from the real server, anything else from the instance here: one browser, one cookie jar. */
+function browserOf(local: InProcessApp): typeof fetch {
+  return (input, init) => {
+    const url = new URL(String(input));
+    const isPage = (init?.method ?? "GET") === "GET" && url.pathname.startsWith("/cart/recover");
+    return isPage ? fetch(pages.url + url.pathname + url.search, init) : local.fetch(input, init);
+  };
+}
+
+const shopper = (local = app) => new Shopper(local.url, browserOf(local));
 const quantities = (cart: any) => Object.fromEntries(cart.items.map((i: any) => [i.productId, i.quantity]));
 
 /** A link to what `source` holds now: the page's path and the token. */
@@ -383,20 +406,21 @@ describe("links that restore nothing", () => {
 describe("on the embedded default (PGlite + in-process store)", () => {
   it("makes, shows and restores a link: the migration and the row lock work there too", async () => {
     const embedded = await prepareBackend("pglite+memory", "recovery-embedded");
-    const local = await startApp(embedded.env);
+    // PGlite is one process's: the page is what the demo's page reads (cart.recovery.open), here.
+    const local = await startInProcessApp(embedded.env);
     try {
-      const source = shopper(local.url);
+      const source = new Shopper(local.url, local.fetch);
       await source.add(TEE, 3);
       const res = await source.request("POST", "/api/cart/recovery-link");
       expect(res.status).toBe(201);
       const url = new URL(res.body.url);
-      const opener = shopper(local.url);
-      const page = await opener.request("GET", url.pathname + url.search);
-      expect(page.status).toBe(200);
-      expectNoCookie(page);
-      expect(String(page.body)).toContain("3 items: Organic Tee, Black, M × 3");
+      const opener = new Shopper(local.url, local.fetch);
+      const page = await local.cart.recovery.open(url.searchParams.get("token"), { cookie: undefined, headers: new Headers({ host: new URL(local.url).host }) });
+      expect(page.ok).toBe(true);
+      expect(opener.cookies.size).toBe(0);
+      expect(page.ok && page.preview).toMatchObject({ itemCount: 3, lines: [{ productId: TEE, name: "Organic Tee, Black, M", quantity: 3, available: true }] });
       const token = url.searchParams.get("token")!;
-      const answers = await Promise.all([opener, shopper(local.url)].map((s) =>
+      const answers = await Promise.all([opener, new Shopper(local.url, local.fetch)].map((s) =>
         s.request("POST", "/cart/recover/confirm", {
           body: new URLSearchParams({ token }).toString(),
           headers: { "content-type": "application/x-www-form-urlencoded", origin: local.url },
@@ -414,17 +438,22 @@ describe("on the embedded default (PGlite + in-process store)", () => {
 describe("rate limits on recovery links", () => {
   const WRITES = 4;
   const OPENS = 3;
-  let limited: AppServer;
+  let limited: InProcessApp;
   let limitedBackend: Backend;
+  // The limits count per fixed minute of the instance's clock: each test starts in a fresh one.
+  const clock = new TestClock();
 
   beforeAll(async () => {
     limitedBackend = await prepareBackend("postgres+redis", "recovery-limits");
-    limited = await startApp({
-      ...limitedBackend.env,
-      RATE_LIMIT_DISABLED: "",
-      RATE_LIMIT_WRITES_PER_MINUTE: String(WRITES),
-      RECOVERY_RATE_LIMIT_PER_MINUTE: String(OPENS),
-    });
+    limited = await startInProcessApp(
+      {
+        ...limitedBackend.env,
+        RATE_LIMIT_DISABLED: "",
+        RATE_LIMIT_WRITES_PER_MINUTE: String(WRITES),
+        RECOVERY_RATE_LIMIT_PER_MINUTE: String(OPENS),
+      },
+      { now: clock.now },
+    );
   });
 
   afterAll(async () => {
@@ -432,15 +461,19 @@ describe("rate limits on recovery links", () => {
     await limitedBackend?.cleanup();
   });
 
-  /** Limits count per fixed minute: start early in a window so a test cannot straddle two. */
-  async function freshWindow(needMs = 15_000) {
-    const into = Date.now() % 60_000;
-    if (into > 60_000 - needMs) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
+  const freshWindow = () => clock.freshWindow();
+
+  /** Opening the link as the demo's page does (app/cart/recover/page.tsx): cart.recovery.open, and on a refusal its redirect (307). */
+  async function openPage(s: Shopper, path: string): Promise<{ status: number; location: string | null; setCookie: boolean }> {
+    const token = new URL(path, limited.url).searchParams.get("token");
+    const opened = await limited.cart.recovery.open(token, { cookie: s.cookies.get(limited.cart.recovery.cookieName()), headers: new Headers({ host: new URL(limited.url).host }) });
+    // The page sets no cookie, whatever it finds.
+    return opened.ok ? { status: 200, location: null, setCookie: false } : { status: 307, location: limited.cart.recovery.failedPath(opened.reason), setCookie: false };
   }
 
   it("counts making a link as a cart write (429 RATE_LIMITED with Retry-After)", async () => {
-    await freshWindow();
-    const s = shopper(limited.url);
+    freshWindow();
+    const s = shopper(limited);
     // A visitor without a cookie has no session to count yet: this read gives it one.
     expect((await s.getCart()).status).toBe(200);
     expect((await s.add(TEE)).status).toBe(200);
@@ -452,27 +485,28 @@ describe("rate limits on recovery links", () => {
   });
 
   it("limits opening and confirming one link, whatever cookie jar sends it, with a plain-words page", async () => {
-    await freshWindow();
-    const source = shopper(limited.url);
+    freshWindow();
+    const source = shopper(limited);
     await source.add(MUG, 1);
     const res = await source.request("POST", "/api/cart/recovery-link");
     expect(res.status).toBe(201);
     const url = new URL(res.body.url);
     const path = url.pathname + url.search;
-    for (let i = 0; i < OPENS - 1; i += 1) expect((await open(shopper(limited.url), path)).status).toBe(200);
-    const confirmer = shopper(limited.url);
+    for (let i = 0; i < OPENS - 1; i += 1) expect((await openPage(shopper(limited), path)).status).toBe(200);
+    const confirmer = shopper(limited);
     const first = await confirmer.request("POST", "/cart/recover/confirm", {
       body: new URLSearchParams({ token: url.searchParams.get("token")! }).toString(),
       headers: { "content-type": "application/x-www-form-urlencoded", origin: limited.url },
     });
     expect(first.headers.get("location")).toBe(`${limited.url}/cart?restored=1`);
 
-    const scanner = shopper(limited.url);
-    const over = await open(scanner, path);
+    const scanner = shopper(limited);
+    const over = await openPage(scanner, path);
     expect(over.status).toBe(307);
-    expect(over.headers.get("location")).toBe("/cart/recover/failed?reason=busy");
-    expectNoCookie(over);
-    const another = shopper(limited.url);
+    expect(over.location).toBe("/cart/recover/failed?reason=busy");
+    expect(over.setCookie).toBe(false);
+    expect(scanner.cookies.size).toBe(0);
+    const another = shopper(limited);
     const refused = await another.request("POST", "/cart/recover/confirm", {
       body: new URLSearchParams({ token: url.searchParams.get("token")! }).toString(),
       headers: { "content-type": "application/x-www-form-urlencoded", origin: limited.url },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { eventually, sleep, slowAndFailed, startLoad, verifyAcknowledged, type LoadRun } from "../support/cart-load";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { Shopper } from "../support/shopper";
@@ -10,7 +10,9 @@ import { Shopper } from "../support/shopper";
  * load of adds and reads. Every request still succeeds within the budget
  * (sessions from the cookie, carts from Postgres), every acknowledged add
  * is there afterwards, and /api/health tells the truth, recovering by
- * itself when Redis is back.
+ * itself when Redis is back. The demo's instance runs in this process
+ * (test/support/in-process-app.ts): the faults are the store's, and the
+ * module's answers to them are the same as behind next start.
  */
 const PRODUCTS = ["sku-tee-black-m", "sku-hoodie-grey-m", "sku-mug-stoneware", "sku-tote-natural", "sku-socks-merino-3", "sku-cap-black"];
 const BUDGET_MS = 2000;
@@ -19,14 +21,14 @@ const SHOPPERS = 6;
 describe("Redis faults (Postgres + a redis-server of the test's own)", () => {
   let backend: Backend;
   let redis: RedisProcess;
-  let app: AppServer;
+  let app: InProcessApp;
 
   beforeAll(async () => {
     redis = await startRedisProcess();
     backend = await prepareBackend("postgres+redis", "redis_faults");
-    app = await startApp({ ...backend.env, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100", CART_MAX_QUANTITY: "100000" });
+    app = await startInProcessApp({ ...backend.env, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100", CART_MAX_QUANTITY: "100000" });
     // The products this load adds must exist and be on sale.
-    const catalog = (await new Shopper(app.url).request("GET", "/api/products")).body.products as { id: string; active: boolean }[];
+    const catalog = (await new Shopper(app.url, app.fetch).request("GET", "/api/products")).body.products as { id: string; active: boolean }[];
     for (const id of PRODUCTS) expect(catalog.find((p) => p.id === id)?.active).toBe(true);
   });
 
@@ -39,7 +41,7 @@ describe("Redis faults (Postgres + a redis-server of the test's own)", () => {
   /** GET /api/health, itself held to the budget. */
   async function health(): Promise<{ status: number; body: any }> {
     const started = performance.now();
-    const reply = await new Shopper(app.url).request("GET", "/api/health");
+    const reply = await new Shopper(app.url, app.fetch).request("GET", "/api/health");
     expect(performance.now() - started).toBeLessThan(BUDGET_MS);
     return reply;
   }
@@ -57,7 +59,7 @@ describe("Redis faults (Postgres + a redis-server of the test's own)", () => {
 
   it("keeps serving while Redis is killed, says degraded, and recovers by itself when it is back", async () => {
     expect((await health()).body.status).toBe("ok");
-    const run = await startLoad(app.url, { shoppers: SHOPPERS, products: PRODUCTS, budgetMs: BUDGET_MS });
+    const run = await startLoad(app.url, { fetch: app.fetch, shoppers: SHOPPERS, products: PRODUCTS, budgetMs: BUDGET_MS });
     await sleep(1500);
     await redis.kill();
     const killedAt = run.records.length;
@@ -80,7 +82,7 @@ describe("Redis faults (Postgres + a redis-server of the test's own)", () => {
   });
 
   it("never hangs while Redis is paused (SIGSTOP), and on SIGCONT serves no cart older than Postgres", async () => {
-    const run = await startLoad(app.url, { shoppers: SHOPPERS, products: PRODUCTS, budgetMs: BUDGET_MS });
+    const run = await startLoad(app.url, { fetch: app.fetch, shoppers: SHOPPERS, products: PRODUCTS, budgetMs: BUDGET_MS });
     await sleep(1500);
     redis.pause();
     const pausedAt = run.records.length;
@@ -108,7 +110,7 @@ describe("Redis faults (Postgres + a redis-server of the test's own)", () => {
   });
 
   it("loses nothing when Redis is flushed (FLUSHALL) mid-load", async () => {
-    const run = await startLoad(app.url, { shoppers: SHOPPERS, products: PRODUCTS, budgetMs: BUDGET_MS, workersPerShopper: 2 });
+    const run = await startLoad(app.url, { fetch: app.fetch, shoppers: SHOPPERS, products: PRODUCTS, budgetMs: BUDGET_MS, workersPerShopper: 2 });
     for (let i = 0; i < 3; i += 1) {
       await sleep(1000);
       expect(await redis.command(["FLUSHALL"])).toBe("OK");

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { deleteRedisKeys } from "../support/services";
 import { Shopper } from "../support/shopper";
 
 /**
  * A signed-in session's absolute lifetime (however active, it ends), with
  * and without the store's record; and AUTH_SECRET as a list for rotation:
- * tokens signed with the old secret stay readable while it is listed.
+ * tokens signed with the old secret stay readable while it is listed. Four
+ * instances of the demo's module in this process (test/support/in-process-app.ts),
+ * Auth.js's routes included, on one database. The lifetime is read against
+ * Date.now() (lib/session/session.ts), not the instance's clock: it is waited for.
  */
 const PASSWORD = "correct horse battery";
 const OLD_AUTH_SECRET = "old-auth-secret-0123456789-abcdefghijklmnop";
@@ -16,30 +19,31 @@ const NEW_AUTH_SECRET = "new-auth-secret-0123456789-abcdefghijklmnop";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let backend: Backend;
-let shortLived: AppServer;
-let oldSecret: AppServer;
-let rotated: AppServer;
-let newOnly: AppServer;
+let shortLived: InProcessApp;
+let oldSecret: InProcessApp;
+let rotated: InProcessApp;
+let newOnly: InProcessApp;
 
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "lifetimes");
   // One app first: it migrates the database the others share.
-  shortLived = await startApp({ ...backend.env, USER_SESSION_ABSOLUTE_SECONDS: "3" });
+  shortLived = await startInProcessApp({ ...backend.env, USER_SESSION_ABSOLUTE_SECONDS: "3" });
   [oldSecret, rotated, newOnly] = await Promise.all([
-    startApp({ ...backend.env, AUTH_SECRET: OLD_AUTH_SECRET }),
-    startApp({ ...backend.env, AUTH_SECRET: `${NEW_AUTH_SECRET},${OLD_AUTH_SECRET}` }),
-    startApp({ ...backend.env, AUTH_SECRET: NEW_AUTH_SECRET }),
+    startInProcessApp({ ...backend.env, AUTH_SECRET: OLD_AUTH_SECRET }),
+    startInProcessApp({ ...backend.env, AUTH_SECRET: `${NEW_AUTH_SECRET},${OLD_AUTH_SECRET}` }),
+    startInProcessApp({ ...backend.env, AUTH_SECRET: NEW_AUTH_SECRET }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([shortLived, oldSecret, rotated, newOnly].map((a) => a?.stop()));
+  // One database and Redis for all four: their connections are shared, closed once.
+  await shortLived?.stop();
   await backend?.cleanup();
 });
 
-async function registeredAndSignedIn(app: AppServer, tag: string) {
+async function registeredAndSignedIn(app: InProcessApp, tag: string) {
   const email = uniqueEmail(tag);
-  const s = new Shopper(app.url);
+  const s = new Shopper(app.url, app.fetch);
   expect((await s.request("POST", "/api/auth/register", { json: { email, password: PASSWORD } })).status).toBe(201);
   expect((await signIn(s, email, PASSWORD)).status).toBe(302);
   return { s, email };
@@ -70,7 +74,7 @@ describe("AUTH_SECRET rotation", () => {
   it("keeps Auth.js tokens signed with a listed older secret readable, and refuses them once it is dropped", async () => {
     const { s, email } = await registeredAndSignedIn(oldSecret, "authrotate");
     const cookie = { headers: { cookie: s.cookieHeader() } };
-    const authSession = (app: AppServer) => new Shopper(app.url).request("GET", "/api/auth/session", cookie);
+    const authSession = (app: InProcessApp) => new Shopper(app.url, app.fetch).request("GET", "/api/auth/session", cookie);
     expect((await authSession(oldSecret)).body?.user?.email).toBe(email);
     expect((await authSession(rotated)).body?.user?.email).toBe(email);
     expect((await authSession(newOnly)).body?.user).toBeUndefined();

@@ -4,6 +4,7 @@ import { sealData, unsealData } from "iron-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, TEST_SESSION_SECRET, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { RawClient } from "../support/raw-http";
 import { Shopper } from "../support/shopper";
 
@@ -12,6 +13,11 @@ import { Shopper } from "../support/shopper";
  * tampered, truncated, expired and foreign cookies reach nothing; secret
  * rotation keeps sessions; the cookie has the contract's attributes; ids
  * never travel in URLs; x-middleware-subrequest changes nothing.
+ *
+ * The cookie's handling is the module's and runs in this process
+ * (test/support/in-process-app.ts); one real `next start` stays for what only
+ * it shows: its rendered pages and form-post redirects (no id in a URL) and
+ * Next.js's own handling of x-middleware-subrequest.
  */
 const COOKIE = "__Host-cart_session";
 const TEE = "sku-tee-black-m";
@@ -40,20 +46,24 @@ function setCookieOf(headers: Headers): string | undefined {
 
 describe("session cookies under attack (Postgres + Redis)", () => {
   let backend: Backend;
-  let app: AppServer;
+  let app: InProcessApp;
+  // The real server, on the same database and Redis prefix: pages, form posts and Next.js's own headers.
+  let server: AppServer;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "session_security");
-    app = await startApp(backend.env);
+    app = await startInProcessApp(backend.env);
+    server = await startApp(backend.env);
   });
 
   afterAll(async () => {
+    await server?.stop();
     await app?.stop();
     await backend?.cleanup();
   });
 
   it("gives tampered, truncated, foreign, expired and misshapen cookies a fresh empty guest cart, never an error or another's cart", async () => {
-    const victim = new Shopper(app.url);
+    const victim = new Shopper(app.url, app.fetch);
     expect((await victim.add(TEE, 3)).status).toBe(200);
     const victimCart = (await victim.getCart()).body;
     const value = victim.cookies.get(COOKIE)!;
@@ -82,7 +92,7 @@ describe("session cookies under attack (Postgres + Redis)", () => {
     };
     for (const [name, bad] of Object.entries(forged)) {
       if (name !== "empty value") expect(bad, name).not.toBe(value);
-      const attacker = new Shopper(app.url);
+      const attacker = new Shopper(app.url, app.fetch);
       attacker.cookies.set(COOKIE, bad);
       const read = await attacker.getCart();
       expect(read.status, name).toBe(200);
@@ -90,7 +100,7 @@ describe("session cookies under attack (Postgres + Redis)", () => {
       expect(setCookieOf(read.headers), `${name}: a fresh session cookie`).toBeDefined();
       expect(attacker.cookies.get(COOKIE), name).not.toBe(bad);
 
-      const forgedAdd = new Shopper(app.url);
+      const forgedAdd = new Shopper(app.url, app.fetch);
       forgedAdd.cookies.set(COOKIE, bad);
       const add = await forgedAdd.add(MUG);
       expect(add.status, name).toBe(200);
@@ -102,7 +112,7 @@ describe("session cookies under attack (Postgres + Redis)", () => {
   });
 
   it("sets the session cookie with the contract's attributes", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(app.url, app.fetch);
     const res = await s.getCart();
     const line = setCookieOf(res.headers)!;
     expect(line).toMatch(/^__Host-cart_session=Fe26\.2\*[^;]+;/);
@@ -121,7 +131,7 @@ describe("session cookies under attack (Postgres + Redis)", () => {
   });
 
   it("never puts a session id or cart id in a URL: pages, redirects and recovery links", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(server.url);
     expect((await s.add(TEE, 2)).status).toBe(200);
     const cartId: string = (await s.getCart()).body.id;
     const { sid } = (await unsealData<SessionCookie>(s.cookies.get(COOKIE)!, { password: ours(s.cookies.get(COOKIE)!) })) as SessionCookie;
@@ -144,7 +154,7 @@ describe("session cookies under attack (Postgres + Redis)", () => {
     form.set(`$ACTION_ID_${actionId}`, "");
     form.set("productId", MUG);
     form.set("returnTo", "/cart");
-    const posted = await fetch(`${app.url}/cart`, { method: "POST", body: form, headers: { cookie: s.cookieHeader(), origin: app.url }, redirect: "manual" });
+    const posted = await fetch(`${server.url}/cart`, { method: "POST", body: form, headers: { cookie: s.cookieHeader(), origin: server.url }, redirect: "manual" });
     await posted.arrayBuffer();
     expect(posted.status).toBe(303);
     urls.push(posted.headers.get("location")!);
@@ -157,10 +167,10 @@ describe("session cookies under attack (Postgres + Redis)", () => {
   });
 
   it("ignores x-middleware-subrequest: the proxy, origin checks and cookies work as without it", async () => {
-    const s = new Shopper(app.url);
+    const s = new Shopper(server.url);
     expect((await s.add(TEE)).status).toBe(200);
     const before = (await s.getCart()).body;
-    const raw = new RawClient(app.url, 2);
+    const raw = new RawClient(server.url, 2);
     try {
       for (const value of ["proxy", "middleware", "src/middleware", "proxy:proxy:proxy:proxy:proxy", "middleware:middleware:middleware:middleware:middleware", "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware"]) {
         const h = { "x-middleware-subrequest": value };
@@ -170,7 +180,7 @@ describe("session cookies under attack (Postgres + Redis)", () => {
         expect(JSON.parse(malformed.text), value).toMatchObject({ error: { code: "VALIDATION_ERROR" } });
         const cross = await s.add(MUG, 1, { ...h, origin: "https://evil.example" });
         expect(cross.status, value).toBe(403);
-        const forged = new Shopper(app.url);
+        const forged = new Shopper(server.url);
         forged.cookies.set(COOKIE, "garbage");
         expect((await forged.request("GET", "/api/cart", { headers: h })).body, value).toEqual(EMPTY_CART);
         expect((await s.request("GET", "/api/cart", { headers: h })).body, value).toEqual(before);
@@ -184,7 +194,8 @@ describe("session cookies under attack (Postgres + Redis)", () => {
 
 describe("session secret rotation (Postgres + Redis)", () => {
   let backend: Backend;
-  let app: AppServer | undefined;
+  // A restart with other secrets is a new instance with them (test/support/in-process-app.ts).
+  let app: InProcessApp | undefined;
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "secret_rotation");
@@ -197,20 +208,20 @@ describe("session secret rotation (Postgres + Redis)", () => {
 
   async function restartWith(secrets: string) {
     await app?.stop();
-    app = await startApp({ ...backend.env, SESSION_SECRET: secrets });
+    app = await startInProcessApp({ ...backend.env, SESSION_SECRET: secrets });
     return app;
   }
 
   it("keeps sessions across a rotation (newest first), reseals old cookies, and drops the old secret cleanly", async () => {
     let server = await restartWith(OLD_SECRET);
-    const s = new Shopper(server.url);
+    const s = new Shopper(server.url, server.fetch);
     expect((await s.add(TEE, 2)).status).toBe(200);
     const oldCookie = s.cookies.get(COOKIE)!;
     const cart = (await s.getCart()).body;
 
     // New secret first, old one still accepted: the cart is reached and the cookie resealed.
     server = await restartWith(`${NEW_SECRET},${OLD_SECRET}`);
-    const viaOld = new Shopper(server.url);
+    const viaOld = new Shopper(server.url, server.fetch);
     viaOld.cookies.set(COOKIE, oldCookie);
     const read = await viaOld.getCart();
     expect(read.status).toBe(200);
@@ -228,10 +239,10 @@ describe("session secret rotation (Postgres + Redis)", () => {
 
     // Only the new secret: old cookies reach nothing, resealed ones still work.
     server = await restartWith(NEW_SECRET);
-    const stale = new Shopper(server.url);
+    const stale = new Shopper(server.url, server.fetch);
     stale.cookies.set(COOKIE, oldCookie);
     expect((await stale.getCart()).body).toEqual(EMPTY_CART);
-    const current = new Shopper(server.url);
+    const current = new Shopper(server.url, server.fetch);
     current.cookies.set(COOKIE, newCookie);
     const reached = await current.getCart();
     expect(reached.status).toBe(200);

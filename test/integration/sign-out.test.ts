@@ -1,8 +1,8 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { Shopper } from "../support/shopper";
 
@@ -11,7 +11,10 @@ import { Shopper } from "../support/shopper";
  * flushed, Auth.js's own cookie missing or unreadable, Postgres failing once
  * while the session is revoked. A copy of the cookies taken before sign-out
  * never reaches the user again (the store may vouch for a session for
- * SESSION_REVALIDATE_SECONDS, here 1, so each check waits past that).
+ * SESSION_REVALIDATE_SECONDS, here 1, so each check waits past that: the
+ * module reads Date.now() there, not the instance's clock). The demo's
+ * instance, Auth.js's routes included, runs in this process
+ * (test/support/in-process-app.ts).
  */
 const TEE = "sku-tee-black-m";
 const PASSWORD = "correct horse battery";
@@ -19,13 +22,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let redis: RedisProcess;
 let backend: Backend;
-let app: AppServer;
+let app: InProcessApp;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
   redis = await startRedisProcess();
   backend = await prepareBackend("postgres+redis", "sign_out");
-  app = await startApp({
+  app = await startInProcessApp({
     ...backend.env,
     REDIS_URL: redis.url,
     STORE_TIMEOUT_MS: "100",
@@ -42,7 +45,7 @@ afterAll(async () => {
   await backend?.cleanup();
 });
 
-const shopper = () => new Shopper(app.url);
+const shopper = () => new Shopper(app.url, app.fetch);
 
 async function signedInWithCart(tag: string): Promise<Shopper> {
   const email = uniqueEmail(tag);

@@ -1,13 +1,16 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CartApiError, createCartClient, type CartClientOptions, type RetryInfo } from "@/lib/client";
-import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { TestClock } from "../support/clock";
+import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 
-// The typed client (next-cart/client) against the built app on Postgres and
-// Redis: every route, every error code the contract names that a client can
-// provoke, idempotent retries and Retry-After. Rate limits are on, with small
-// numbers, so 429 is real; every test uses its own sessions, so counts never mix.
+// The typed client (next-cart/client) against the demo's instance in this process
+// (test/support/in-process-app.ts: the route handlers `next start` calls) on Postgres and
+// Redis: every route, every error code the contract names that a client can provoke,
+// idempotent retries and Retry-After. Rate limits are on, with small numbers, so 429 is real;
+// every test uses its own sessions, so counts never mix. The limits' fixed minutes are read
+// from the instance's clock, which a test moves instead of waiting for a window.
 
 const TEE = "sku-tee-black-m";
 const MUG = "sku-mug-stoneware";
@@ -17,11 +20,12 @@ const RETIRED = "sku-scarf-plaid";
 const WRITES_PER_MINUTE = 12;
 
 let backend: Backend;
-let app: AppServer;
+let app: InProcessApp;
+const clock = new TestClock();
 
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "typed_client");
-  app = await startApp({
+  app = await startInProcessApp({
     ...backend.env,
     RATE_LIMIT_DISABLED: "",
     RATE_LIMIT_WRITES_PER_MINUTE: String(WRITES_PER_MINUTE),
@@ -32,7 +36,7 @@ beforeAll(async () => {
     STORE_TIMEOUT_MS: "2000",
     // A short lock timeout, so a test holding the tables' locks gets its 503 quickly.
     DATABASE_TIMEOUT_MS: "1500",
-  });
+  }, { now: clock.now });
 });
 
 afterAll(async () => {
@@ -40,7 +44,7 @@ afterAll(async () => {
   await backend?.cleanup();
 });
 
-const client = (options: Partial<CartClientOptions> = {}) => createCartClient({ baseUrl: app.url, cookies: "jar", ...options });
+const client = (options: Partial<CartClientOptions> = {}) => createCartClient({ baseUrl: app.url, fetch: app.fetch, cookies: "jar", ...options });
 
 async function failure(promise: Promise<unknown>): Promise<CartApiError> {
   const err = await promise.then(
@@ -52,15 +56,6 @@ async function failure(promise: Promise<unknown>): Promise<CartApiError> {
   expect(apiError.requestId).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
   expect(apiError.message.length).toBeGreaterThan(0);
   return apiError;
-}
-
-// Limits count per fixed minute. Waits, when needed, until the current one has between
-// `least` and `most` ms left, so a burst never straddles two windows.
-async function windowWithLeft(least: number, most = 60_000) {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left >= least && left <= most) return;
-  const target = Math.min(most, 60_000 - 250);
-  await new Promise((r) => setTimeout(r, (left - target + 60_000) % 60_000));
 }
 
 // A visitor without a cookie is not counted yet: the first read gives it one.
@@ -218,7 +213,8 @@ describe("the typed client's retries", () => {
 
   it("throws RATE_LIMITED with Retry-After at once when the wait is longer than it may wait", async () => {
     const retries: RetryInfo[] = [];
-    await windowWithLeft(10_000);
+    // Limits count per fixed minute: a burst starts in a minute of its own.
+    clock.freshWindow();
     const shopper = client({ retry: { maxWaitMs: 0 }, onRetry: (info) => retries.push(info) });
     await useUpWrites(shopper);
     const limited = await failure(shopper.clear());
@@ -231,7 +227,7 @@ describe("the typed client's retries", () => {
   });
 
   it("stops waiting out a Retry-After when its signal aborts", async () => {
-    await windowWithLeft(10_000);
+    clock.freshWindow();
     const controller = new AbortController();
     const shopper = client({ retry: { maxWaitMs: 120_000 }, onRetry: () => controller.abort(new Error("the shopper left")) });
     await useUpWrites(shopper);
@@ -268,17 +264,19 @@ describe("the typed client's retries", () => {
   });
 
   it("waits out 429 for as long as Retry-After says, then succeeds with the same Idempotency-Key", { timeout: 120_000 }, async () => {
-    // Start the burst some seconds before a window ends, so Retry-After is short but the burst fits.
-    await windowWithLeft(9_000, 14_000);
+    // The burst in a minute that has 1.5 s left, held there while it runs (however slow the
+    // machine), then the clock runs on: Retry-After is 2 s, and the wait is the client's own.
+    clock.freeze(clock.windowWithLeft(1_500));
     const retries: RetryInfo[] = [];
-    // The real fetch, watched: which Idempotency-Key each attempt of the add carried.
+    // The app's fetch, watched: which Idempotency-Key each attempt of the add carried.
     const keys: (string | null)[] = [];
     const watched: typeof fetch = (input, init) => {
       if (init?.method === "POST") keys.push(new Headers(init.headers).get("idempotency-key"));
-      return fetch(input, init);
+      return app.fetch(input, init);
     };
     const shopper = client({ fetch: watched, retry: { attempts: 3, maxWaitMs: 20_000 }, onRetry: (info) => retries.push(info) });
     await useUpWrites(shopper);
+    clock.run();
     const started = Date.now();
     const cart = await shopper.addItem({ productId: TEE, quantity: 2 });
     expect(quantities(cart)).toEqual({ [TEE]: 2 });

@@ -28,7 +28,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startApp(env: Record<string, string>): Promise<AppServer> {
+// `onOutput` hears the server's output as it comes (a suite waits for a line instead of a time).
+export async function startApp(env: Record<string, string>, options: { onOutput?: (output: string) => void } = {}): Promise<AppServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
@@ -56,8 +57,12 @@ export async function startApp(env: Record<string, string>): Promise<AppServer> 
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    const hear = (d: Buffer) => {
+      output += d.toString();
+      options.onOutput?.(output);
+    };
+    child.stdout?.on("data", hear);
+    child.stderr?.on("data", hear);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output}`);

@@ -18,6 +18,8 @@ export interface LoadOptions {
   readRatio?: number;
   /** Concurrent request loops per shopper (sharing its cookie jar). */
   workersPerShopper?: number;
+  /** How requests travel: an in-process app's fetch (test/support/in-process-app.ts), or HTTP. */
+  fetch?: typeof fetch;
 }
 
 export interface LoadRecord {
@@ -70,7 +72,7 @@ const bump = (map: Map<string, number>, key: string, by: number) => map.set(key,
 export async function startLoad(baseUrl: string, options: LoadOptions): Promise<LoadRun> {
   const readRatio = options.readRatio ?? 0.25;
   const workers = options.workersPerShopper ?? 1;
-  const shoppers = Array.from({ length: options.shoppers }, () => new Shopper(baseUrl));
+  const shoppers = Array.from({ length: options.shoppers }, () => new Shopper(baseUrl, options.fetch));
   for (const s of shoppers) {
     const first = await s.getCart();
     if (first.status !== 200) throw new Error(`could not start a session: ${first.status}`);

@@ -193,8 +193,9 @@ export function samplesMatching(families: Map<string, Family>, name: string, lab
 }
 
 // A test server's metrics (startApp gives every one TEST_METRICS_TOKEN unless a suite sets its own).
-export async function scrape(baseUrl: string, token = TEST_METRICS_TOKEN): Promise<Map<string, Family>> {
-  const res = await fetch(`${baseUrl}/api/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+// `send`: an in-process app's fetch (test/support/in-process-app.ts) scrapes through its route handlers.
+export async function scrape(baseUrl: string, token = TEST_METRICS_TOKEN, send: typeof fetch = fetch): Promise<Map<string, Family>> {
+  const res = await send(`${baseUrl}/api/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (res.status !== 200) throw new Error(`/api/metrics answered ${res.status}`);
   return parsePrometheusText(await res.text());
 }

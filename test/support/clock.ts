@@ -1,0 +1,53 @@
+/**
+ * An instance's clock for tests (createCart({ now })): real time from a point the test sets,
+ * or frozen there. The module reads it where it counts time windows (rate limits, recovery-link
+ * limits, the guest-cart window: lib/http/rate-limit.ts, lib/http/recovery-limit.ts,
+ * lib/cart/guest-window.ts); everything else still reads Date.now().
+ */
+const MINUTE = 60_000;
+
+export class TestClock {
+  private at = Date.now();
+  private since = Date.now();
+  private running = true;
+
+  // For createCart({ now }).
+  readonly now = (): number => (this.running ? this.at + (Date.now() - this.since) : this.at);
+
+  // Goes on from `at` (default: where it is), in real time.
+  run(at = this.now()): void {
+    this.at = at;
+    this.since = Date.now();
+    this.running = true;
+  }
+
+  // Stops at `at` (default: where it is) until run() or another freeze.
+  freeze(at = this.now()): void {
+    this.at = at;
+    this.running = false;
+  }
+
+  // Moves to `at`, running or frozen as it was.
+  set(at: number): void {
+    if (this.running) this.run(at);
+    else this.freeze(at);
+  }
+
+  advance(ms: number): void {
+    this.set(this.now() + ms);
+  }
+
+  // The start of a fixed minute (the limits' window) that nothing has counted in yet: the next one.
+  freshWindow(): number {
+    const start = (Math.floor(this.now() / MINUTE) + 1) * MINUTE;
+    this.set(start);
+    return start;
+  }
+
+  // A fresh minute with `ms` left in it.
+  windowWithLeft(ms: number): number {
+    const at = this.freshWindow() + MINUTE - ms;
+    this.set(at);
+    return at;
+  }
+}
