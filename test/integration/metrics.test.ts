@@ -282,12 +282,15 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     const after = await scrape(server.url, TOKEN);
     expect(sampleValue(after, "cart_cleanup_runs_total", { outcome: "ok" }) - sampleValue(before, "cart_cleanup_runs_total", { outcome: "ok" })).toBe(1);
 
-    const audit = server
-      .output()
-      .split("\n")
-      .filter((l) => l.includes('"admin ran the cleanup"'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(audit).toHaveLength(1);
+    // Info lines are written in batches (every 100 ms): wait for the line rather than for a fixed time.
+    const auditLines = () =>
+      server
+        .output()
+        .split("\n")
+        .filter((l) => l.includes('"admin ran the cleanup"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    await expect.poll(auditLines).toHaveLength(1);
+    const audit = auditLines();
     expect(audit[0]).toMatchObject({ level: "info", admin: ADMIN.toLowerCase(), ok: true, at: expect.any(String), removed: expect.any(Object) });
     expect(server.output()).toContain('"admin cleanup refused"');
     expect(server.output()).not.toContain(PASSWORD);
