@@ -110,8 +110,7 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "auth_limits");
-    app = await startInProcessApp({ ...backend.env, ...limitEnv });
-    server = await startApp({ ...backend.env, ...limitEnv });
+    [app, server] = await Promise.all([startInProcessApp({ ...backend.env, ...limitEnv }), startApp({ ...backend.env, ...limitEnv })]);
   });
 
   afterAll(async () => {

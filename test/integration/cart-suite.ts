@@ -23,12 +23,37 @@ function expectError(reply: { status: number; body: any }, status: number, code:
 }
 
 export function defineCartSuite(kind: BackendKind) {
+  // The real server of the smoke below boots (on a backend of its own) while the in-process
+  // suite runs, rather than after it: started by the first beforeAll, awaited by the smoke's.
+  let smoke: Promise<{ backend: Backend; app: AppServer }> | undefined;
+  const startSmoke = () => {
+    smoke ??= (async () => {
+      const backend = await prepareBackend(kind, `${kind.replace(/\W/g, "_")}_idle`);
+      try {
+        return { backend, app: await startApp({ ...backend.env, GUEST_SESSION_IDLE_SECONDS: "2" }) };
+      } catch (err) {
+        await backend.cleanup();
+        throw err;
+      }
+    })();
+    // Awaited (and its failure reported) by the smoke's beforeAll.
+    smoke.catch(() => {});
+    return smoke;
+  };
+  // Stopped once the file is done, whichever of its tests ran.
+  afterAll(async () => {
+    const started = await smoke?.catch(() => undefined);
+    await started?.app.stop();
+    await started?.backend.cleanup();
+  });
+
   describe(`cart API on ${kind}`, () => {
     let backend: Backend;
     let app: InProcessApp;
     const shopper = () => new Shopper(app.url, app.fetch);
 
     beforeAll(async () => {
+      void startSmoke();
       backend = await prepareBackend(kind, kind.replace(/\W/g, "_"));
       app = await startInProcessApp({ ...backend.env, CART_MAX_LINES: String(MAX_LINES) });
     });
@@ -276,17 +301,10 @@ export function defineCartSuite(kind: BackendKind) {
   // HTTP, its cookies, its process. It also runs the idle expiry, whose clock is the store's own
   // (Redis expires keys in real time).
   describe(`guest session expiry through next start on ${kind}`, () => {
-    let backend: Backend;
     let app: AppServer;
 
     beforeAll(async () => {
-      backend = await prepareBackend(kind, `${kind.replace(/\W/g, "_")}_idle`);
-      app = await startApp({ ...backend.env, GUEST_SESSION_IDLE_SECONDS: "2" });
-    });
-
-    afterAll(async () => {
-      await app?.stop();
-      await backend?.cleanup();
+      ({ app } = await startSmoke());
     });
 
     it("starts a new session after the idle timeout and brings the cart back", async () => {

@@ -52,8 +52,7 @@ describe("fuzzing the HTTP API (Postgres + Redis)", () => {
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "fuzz");
     const env = { ...backend.env, CART_MAX_LINES: String(MAX_LINES), CART_MAX_QUANTITY: String(MAX_QUANTITY) };
-    app = await startApp(env);
-    here = await startInProcessApp(env);
+    [app, here] = await Promise.all([startApp(env), startInProcessApp(env)]);
     raw = new RawClient(app.url, IN_FLIGHT);
   });
 

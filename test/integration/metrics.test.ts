@@ -39,8 +39,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "metrics");
     const env = { ...backend.env, METRICS_TOKEN: TOKEN, ADMIN_EMAILS: ` ${ADMIN.toUpperCase()} , someone-else@example.com`, LOG_LEVEL: "info" };
-    app = await startInProcessApp({ ...env, LOG_LEVEL: "error" });
-    server = await startApp(env);
+    [app, server] = await Promise.all([startInProcessApp({ ...env, LOG_LEVEL: "error" }), startApp(env)]);
   });
 
   afterAll(async () => {

@@ -24,8 +24,7 @@ describe("two instances behind one load balancer", () => {
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "multi");
-    a = await startInProcessApp(backend.env);
-    b = await startApp(backend.env);
+    [a, b] = await Promise.all([startInProcessApp(backend.env), startApp(backend.env)]);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -39,8 +39,8 @@ let sql: postgres.Sql;
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "recovery");
   const env = { ...backend.env, CATALOG_CACHE_SECONDS: "0", RECOVERY_LINK_MAX_REDEMPTIONS: String(MAX_REDEMPTIONS) };
-  app = await startInProcessApp(env);
-  pages = await startApp(env);
+  // The instance migrates the database while the server boots (it waits for health, so for the migration too).
+  [app, pages] = await Promise.all([startInProcessApp(env), startApp(env)]);
   sql = postgres(backend.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
 });
 

@@ -52,8 +52,7 @@ describe("session cookies under attack (Postgres + Redis)", () => {
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "session_security");
-    app = await startInProcessApp(backend.env);
-    server = await startApp(backend.env);
+    [app, server] = await Promise.all([startInProcessApp(backend.env), startApp(backend.env)]);
   });
 
   afterAll(async () => {
