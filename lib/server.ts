@@ -119,17 +119,12 @@ export interface CartFormActions {
   clear(formData: FormData): Promise<CartActionResult>;
 }
 
-// Wraps each function so that it runs as this instance (lib/runtime/context.ts).
-function bound<F extends (...args: never[]) => unknown>(runtime: CartRuntime, fn: F): F {
-  return ((...args: Parameters<F>) => runtime.run(() => fn(...args))) as F;
-}
-
 // The same object, each of its methods run as this instance (a catalog read from a page, say).
 function boundObject<T extends object>(runtime: CartRuntime, target: T): T {
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property);
-      return typeof value === "function" ? (...args: unknown[]) => runtime.run(() => value.apply(object, args)) : value;
+      return typeof value === "function" ? runtime.bind((...args: unknown[]) => value.apply(object, args)) : value;
     },
   });
 }
@@ -155,7 +150,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
   const attach = (config.catalog as Partial<PostgresCatalog>).attach;
   if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
-  const run = <F extends (...args: never[]) => unknown>(fn: F) => bound(runtime, fn);
+  const run = <F extends (...args: never[]) => unknown>(fn: F) => runtime.bind(fn);
   const operations = sessionActions();
 
   return {

@@ -33,7 +33,7 @@ export function authjsIdentity(cart: { runtime: CartRuntime }, options: AuthjsOp
   }
   runtime.demoAccounts = options.demoAccounts ?? [];
   // Everything Auth.js runs for this identity runs as the cart's instance (its settings, database, session cookie).
-  const run = <F extends (...args: never[]) => unknown>(fn: F): F => ((...args: Parameters<F>) => runtime.run(() => fn(...args))) as F;
+  const run = <F extends (...args: never[]) => unknown>(fn: F): F => runtime.bind(fn);
   const handlers = authjsRouteHandlers();
   return {
     // For app/api/auth/[...nextauth]/route.ts (POST /api/auth/register included).

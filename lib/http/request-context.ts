@@ -6,7 +6,7 @@ import { chooseRequestId, isValidRequestId, REQUEST_ID_HEADER } from "../log/req
 import { requestIdsAssigned } from "./node-requests";
 import { responsesLogged } from "../observe/http-log";
 import { recordRequest } from "../observe/metrics";
-import { currentRuntime, runInContext } from "../runtime/context";
+import { currentContext, currentRuntime, runInContext } from "../runtime/context";
 import { nextRequestIo, type RequestIo } from "../session/next-cookies";
 import { admit, overloadedError } from "./admission";
 
@@ -15,11 +15,11 @@ import { admit, overloadedError } from "./admission";
 // one) in the context of every line logged while serving it, admission control, the
 // request's metrics and its log line. No Next.js proxy runs in front: everything per-request
 // is here, paid only by the module's own requests.
-export function requestIdOf(source: Headers): string {
+export function requestIdOf(source: Headers, trustProxy = env().TRUST_PROXY > 0): string {
   const incoming = source.get(REQUEST_ID_HEADER);
   // Assigned as the request came in (lib/http/node-requests.ts): already ours, whatever the client sent.
   if (requestIdsAssigned() && isValidRequestId(incoming)) return incoming;
-  return chooseRequestId(incoming, env().TRUST_PROXY > 0);
+  return chooseRequestId(incoming, trustProxy);
 }
 
 const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
@@ -39,8 +39,10 @@ export interface RouteTiming {
 // A route handler's work in the request's context, admitted, timed once for both the metrics
 // and its `request` line (unless lib/observe/http-log.ts logs every response of this process).
 export async function withRequestContext(req: Request, timing: RouteTiming, run: () => Promise<Response>): Promise<Response> {
-  const requestId = requestIdOf(req.headers);
-  return withRequestId(requestId, async () => {
+  // The route handlers enter the instance with the request's id already (lib/http/routes.ts): one context, not two.
+  const entered = currentContext()?.requestId;
+  const requestId = entered ?? requestIdOf(req.headers);
+  const serve = async () => {
     const started = performance.now();
     let status = 500;
     try {
@@ -52,7 +54,8 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
       // The path only: a query string may carry a token (redaction would catch it, but it is noise too).
       if (!responsesLogged()) logRequest({ method: req.method, route: new URL(req.url).pathname, status, durationMs: elapsedMs(started) });
     }
-  });
+  };
+  return entered ? serve() : withRequestId(requestId, serve);
 }
 
 // Responses made by Response.redirect() (Auth.js's) have immutable headers: those are copied first.

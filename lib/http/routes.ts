@@ -15,12 +15,12 @@ import { freshSession } from "../session/session";
 import { requireAdmin } from "./admin";
 import { bearerMatches } from "./bearer";
 import { dashboardStats } from "./dashboard";
-import { errorBody, toErrorResponse } from "./errors";
+import { errorBody, methodNotAllowed, toErrorResponse } from "./errors";
 import { metricsResponse } from "./metrics";
 import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
 import { OVERSIZED_PATH } from "./node-requests";
 import { MAX_BODY_BYTES } from "./request";
-import { withRequestContext } from "./request-context";
+import { requestIdOf, withRequestContext } from "./request-context";
 import type { RequestIo } from "../session/next-cookies";
 
 // What each operation of the table (lib/contract/operations.ts) calls. Session operations go
@@ -157,7 +157,7 @@ function match(route: Route, path: string[]): Record<string, string> | null {
   return params;
 }
 
-const noStore = { "Cache-Control": "no-store" };
+const notFound = () => NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: { "Cache-Control": "no-store" } });
 
 // The handlers of one instance, for its catch-all route file: each request runs as that instance.
 // A path the table does not know answers 404, a method it does not list 405 (with Allow), both in the contract's shape.
@@ -166,7 +166,7 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
   const routes = routesOf(runtime);
   const dispatch = async (method: ServedMethod, req: NextRequest): Promise<Response> => {
     const pathname = req.nextUrl.pathname;
-    if (!pathname.startsWith(`${basePath}/`)) return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: noStore });
+    if (!pathname.startsWith(`${basePath}/`)) return notFound();
     const rest = pathname.slice(basePath.length).replace(/\/$/, "") || "/";
     // A server action over the body limit, sent here unread (lib/http/node-requests.ts).
     if (rest === OVERSIZED_PATH) return toErrorResponse(new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${MAX_BODY_BYTES} bytes.`));
@@ -180,17 +180,14 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
       }
       if (!params) continue;
       const handler = method === "PUT" ? undefined : route.methods.get(method);
-      if (!handler) {
-        return NextResponse.json(errorBody("METHOD_NOT_ALLOWED", `${method} is not allowed here.`), {
-          status: 405,
-          headers: { Allow: [...route.methods.keys()].join(", "), ...noStore },
-        });
-      }
+      if (!handler) return methodNotAllowed(...route.methods.keys()).PUT(req);
       return handler(req, params);
     }
-    return NextResponse.json(errorBody("NOT_FOUND", "There is no such route."), { status: 404, headers: noStore });
+    return notFound();
   };
-  const serve = (method: ServedMethod) => (req: NextRequest) => runtime.run(() => dispatch(method, req));
+  // Each request enters the instance once, with its id (lib/http/request-context.ts reuses it).
+  const trustProxy = runtime.settings.TRUST_PROXY > 0;
+  const serve = (method: ServedMethod) => (req: NextRequest) => runtime.run(() => dispatch(method, req), requestIdOf(req.headers, trustProxy));
   return { GET: serve("GET"), POST: serve("POST"), PUT: serve("PUT"), PATCH: serve("PATCH"), DELETE: serve("DELETE") };
 }
 

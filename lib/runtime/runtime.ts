@@ -62,6 +62,11 @@ export class CartRuntime {
     return runInContext({ runtime: this, requestId }, fn);
   }
 
+  // The same function, run as this instance on every call (each entry point the host is given).
+  bind<F extends (...args: never[]) => unknown>(fn: F): F {
+    return ((...args: Parameters<F>) => this.run(() => fn(...args))) as F;
+  }
+
   // Work to do once this instance's database is open and migrated, before it serves (the demo
   // seeds its catalog and accounts). A failing hook fails the open, which the next call retries.
   onDatabaseReady(hook: ReadyHook): void {
