@@ -99,7 +99,7 @@ async function userCartId(userId: string): Promise<string | null> {
   return activeCartIdForUser(await db(), userId);
 }
 
-const rotationCutoff = () => new Date(Date.now() - env().SESSION_ROTATION_GRACE_SECONDS * 1000);
+const rotationCutoff = () => new Date(currentRuntime().now() - env().SESSION_ROTATION_GRACE_SECONDS * 1000);
 
 // A guest request racing its own sign-in: the cart it reached was just merged.
 // It is refused (retried with the new cookie) rather than sent to a successor

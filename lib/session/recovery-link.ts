@@ -10,6 +10,7 @@ import { sealingPassword, sessionPasswords } from "./secret";
 import type { Session } from "./session";
 import { db } from "../storage/database";
 import { getCart } from "./cart";
+import { currentRuntime } from "../runtime/context";
 
 // Recovery links: making one stores a snapshot of the lines the cart holds
 // now (recovery_links); the sealed, expiring token names that row, never a
@@ -28,7 +29,7 @@ export async function createRecoveryLink(session: Session, origin: string) {
   const { cart, session: current } = await getCart(session);
   if (cart.id === null || cart.items.length === 0) throw new AppError("CART_EMPTY", "There is nothing in the cart to recover.");
   const id = randomBytes(16).toString("base64url");
-  const expiresAt = new Date(Date.now() + env().RECOVERY_LINK_HOURS * 3_600_000);
+  const expiresAt = new Date(currentRuntime().now() + env().RECOVERY_LINK_HOURS * 3_600_000);
   await (await db()).insert(recoveryLinks).values({
     id,
     lines: cart.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
@@ -54,7 +55,7 @@ export async function readRecoveryToken(token: string | null): Promise<RecoveryC
   }
   const parsed = tokenSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: "invalid" };
-  if (parsed.data.exp < Date.now()) return { ok: false, reason: "expired" };
+  if (parsed.data.exp < currentRuntime().now()) return { ok: false, reason: "expired" };
   return { ok: true, linkId: parsed.data.lid };
 }
 
@@ -83,7 +84,7 @@ export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; p
     .where(eq(recoveryLinks.id, linkId))
     .limit(1);
   if (!link) return { ok: false, reason: "invalid" };
-  if (link.expiresAt.getTime() <= Date.now()) return { ok: false, reason: "expired" };
+  if (link.expiresAt.getTime() <= currentRuntime().now()) return { ok: false, reason: "expired" };
   const catalog = await productsById(link.lines.map((l) => l.productId));
   const lines = link.lines.map((l) => {
     const product = catalog.get(l.productId);
