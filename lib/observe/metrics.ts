@@ -123,6 +123,23 @@ export function recordGuestSessionRecorded(): void {
   guestSessions().inc();
 }
 
+const eventDeliveries = () =>
+  counter({
+    name: "cart_event_deliveries_total",
+    help: "Attempts to deliver a cart event, by endpoint kind (webhook or process: onEvent) and outcome: delivered, retry (failed, tried again later) or failed (given up).",
+    labelNames: ["endpoint", "outcome"],
+  });
+
+export function recordEventDelivery(endpoint: "webhook" | "process", outcome: "delivered" | "retry" | "failed"): void {
+  eventDeliveries().inc({ endpoint, outcome });
+}
+
+const abandonedCarts = () => counter({ name: "cart_abandoned_total", help: "cart.abandoned events recorded (one per idle period of a signed-in cart)." });
+
+export function recordAbandonedCarts(n: number): void {
+  abandonedCarts().inc(n);
+}
+
 // Gauges read at scrape time from probes the storage layer registers (kept on globalThis, as
 // the registry is, so a probe registered in one module graph is seen from every other).
 type Probe = () => number;
@@ -155,7 +172,7 @@ export function registerMetrics(): void {
   probedGauge("cart_db_transactions_in_flight", "Postgres transactions open (each holds a pooled connection until it ends).", "db_transactions_in_flight");
   probedGauge("cart_admission_in_flight", "Route-handler requests this instance is serving now (ADMISSION_MAX_IN_FLIGHT bounds it).", "admission_in_flight");
   probedGauge("cart_event_loop_delay_seconds", "Worst event-loop delay of the last 250 ms window, once ADMISSION_MAX_EVENT_LOOP_DELAY_MS is on.", "event_loop_delay_seconds");
-  for (const register of [requestDuration, cartOperations, catalogReads, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions]) {
+  for (const register of [requestDuration, cartOperations, catalogReads, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions, eventDeliveries, abandonedCarts]) {
     register();
   }
 }
