@@ -15,7 +15,9 @@ import { runCleanup, type CleanupOptions, type CleanupResult } from "./jobs/clea
 import { startCleanupSchedule, stopCleanupSchedule } from "./jobs/schedule";
 import { recordAbandoned } from "./jobs/abandoned";
 import { EventWorker } from "./events/delivery";
-import { eventStats, type EventStats } from "./events/stats";
+import { eventsRecorded } from "./events/outbox";
+import { eventStats, pendingEventCounts, type EventStats } from "./events/stats";
+import { setEventsProbe } from "./observe/metrics";
 import type { CartEventHandler } from "./events/types";
 import { log } from "./log/logger";
 import { startHistory } from "./observe/history";
@@ -165,6 +167,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
     onEvent: config.onEvent,
   });
   const worker = new EventWorker(runtime);
+  if (eventsRecorded(runtime)) setEventsProbe(runtime.scope, () => runtime.run(() => pendingEventCounts(runtime)));
   const attach = (config.catalog as Partial<PostgresCatalog>).attach;
   if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
