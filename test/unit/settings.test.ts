@@ -45,15 +45,18 @@ const SAMPLES: Record<string, [value: string, read: unknown]> = {
   CLEANUP_SCHEDULE: ["1", true],
   CRON_SECRET: ["0123456789abcdef", "0123456789abcdef"],
   LOG_LEVEL: ["debug", "debug"],
+  WEBHOOK_URLS: ["https://hooks.example/cart, http://10.0.0.5/in", ["https://hooks.example/cart", "http://10.0.0.5/in"]],
+  WEBHOOK_SECRET: [`whsec_${"A".repeat(32)}`, `whsec_${"A".repeat(32)}`],
 };
 
 // Set together so the settings' own cross-checks hold (one store, pairs set as pairs).
-const APART = new Set(["REDIS_URL", "REDIS_CLUSTER_NODES", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET"]);
+const APART = new Set(["REDIS_URL", "REDIS_CLUSTER_NODES", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET", "WEBHOOK_URLS"]);
 const PAIRS: Record<string, string> = {
   UPSTASH_REDIS_REST_URL: "UPSTASH_REDIS_REST_TOKEN",
   UPSTASH_REDIS_REST_TOKEN: "UPSTASH_REDIS_REST_URL",
   AUTH_GITHUB_ID: "AUTH_GITHUB_SECRET",
   AUTH_GITHUB_SECRET: "AUTH_GITHUB_ID",
+  WEBHOOK_URLS: "WEBHOOK_SECRET",
 };
 
 describe("settings", () => {
