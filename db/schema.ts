@@ -269,3 +269,12 @@ export const cartAbandonments = pgTable("cart_abandonments", {
   version: integer("version").notNull(),
   recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull(),
 });
+
+// The email a signed-in owner gave at sign-in (createCart's signedIn({ id, email }), the Auth.js
+// integration's too), kept while events are on: what cart events carry as `email` and what an
+// abandoned cart's mail is sent to, when the users are the host's and not in cart_users.
+export const userEmails = pgTable("cart_user_emails", {
+  userId: text("user_id").primaryKey(),
+  email: text("email").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -53,7 +53,8 @@ export function snapshotEventData(snapshot: CartSnapshot, products: ReadonlyMap<
 
 // The statement that records one event for every endpoint, when `when` holds (a fast path puts
 // it in its own statement, conditioned on its write); null when there is no endpoint. The
-// owner's email is looked up in the same statement (the module's accounts, when it has them).
+// owner's email is looked up in the same statement (the email given at sign-in, else the
+// module's own accounts).
 export function eventInsert(type: CartEventType, data: CartEventData): ((when?: SQL) => SQL) | null {
   const runtime = currentRuntime();
   const endpoints = eventEndpoints(runtime);
@@ -68,12 +69,13 @@ export function eventInsert(type: CartEventType, data: CartEventData): ((when?: 
   return (when = sql`true`) => sql`
     insert into cart_event_outbox (id, endpoint, scope, type, cart_id, cart_version, payload, created_at, next_attempt_at)
     select ${id}, e.endpoint, ${runtime.scope}, ${type}, ${data.cartId}::uuid, ${data.version}::int,
-      case when u.email is null or p.body #> '{data,email}' is not null then p.body
-           else jsonb_set(p.body, '{data,email}', to_jsonb(u.email)) end,
+      case when coalesce(o.email, u.email) is null or p.body #> '{data,email}' is not null then p.body
+           else jsonb_set(p.body, '{data,email}', to_jsonb(coalesce(o.email, u.email))) end,
       ${at}::timestamptz, ${at}::timestamptz
     from unnest(array[${endpointList}]::text[]) as e(endpoint)
       cross join (select ${body}::jsonb as body) as p
       left join cart_users u on u.id = ${data.userId}::text
+      left join cart_user_emails o on o.user_id = ${data.userId}::text
     where ${when}`;
 }
 

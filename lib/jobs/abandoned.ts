@@ -37,9 +37,11 @@ async function candidates(limit: number): Promise<Candidate[]> {
   // Through the user-carts partial index (active, signed-in, by updated_at), oldest first.
   const rows = rowsOf<{ id: string; version: number | string; email: string }>(
     await (await db()).execute(sql`
-      select c.id, c.version, u.email from cart_carts c join cart_users u on u.id = c.user_id
+      select c.id, c.version, coalesce(o.email, u.email) as email from cart_carts c
+        left join cart_user_emails o on o.user_id = c.user_id
+        left join cart_users u on u.id = c.user_id
       where c.user_id is not null and c.status = 'active' and c.updated_at < ${cutoff}::timestamptz and c.scope = ${runtime.scope}
-        and u.email is not null
+        and coalesce(o.email, u.email) is not null
         and exists (select 1 from cart_lines l where l.cart_id = c.id)
         and not exists (select 1 from cart_abandonments a where a.cart_id = c.id and a.version >= c.version)
       order by c.updated_at

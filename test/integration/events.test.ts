@@ -340,11 +340,11 @@ describe.each(BACKENDS)("cart events on %s", (kind) => {
     await cart.stop();
   });
 
-  it("tells a sign-in merge as cart.merged, with the owner's email", async () => {
+  it("tells a sign-in merge as cart.merged, with the email the host's sign-in gave", async () => {
     const heard: CartEvent[] = [];
     const cart = instance({ clock: new TestClock(), onEvent: (event) => void heard.push(event) });
+    // A user of the host's own identity (not in the module's accounts): signedIn({ id, email }).
     const userId = `user-${Math.random().toString(36).slice(2)}`;
-    await cart.runtime.run(async () => (await cart.runtime.db()).insert(users).values({ id: userId, email: `${userId}@example.com` }));
     const browser = new Browser(ORIGIN);
     await browser.call(cart, "POST", "/api/cart/items", { json: { productId: TEE, quantity: 2 } });
     await cart.runtime.run(() => beginUserSession({ id: userId, email: `${userId}@example.com` }, browser.io()));
