@@ -223,6 +223,38 @@ describe.each(BACKENDS)("cart events on %s", (kind) => {
     await receiver.stop();
   });
 
+  it("counts a receiver that does not answer within WEBHOOK_TIMEOUT_MS as a failed attempt, retried under the same id", async () => {
+    const receiver = await new Receiver(async (_, seen) => {
+      if (seen === 1) await new Promise((r) => setTimeout(r, 1_000));
+      return 204;
+    }).start();
+    const clock = new TestClock();
+    clock.freeze();
+    const cart = instance({ clock, webhooks: [receiver.url], tuning: { WEBHOOK_TIMEOUT_MS: 200 } });
+    await new Browser(ORIGIN).call(cart, "POST", "/api/cart/items", { json: { productId: TEE, quantity: 1 } });
+    expect(await cart.events.deliver()).toBe(1);
+    const [failed] = await cart.runtime.run(async () => {
+      const result = await (await cart.runtime.db()).execute(sql`select last_error, delivered_at from cart_event_outbox where scope = ${cart.runtime.scope}`);
+      return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { last_error: string; delivered_at: unknown }[];
+    });
+    expect(failed).toMatchObject({ last_error: "timed out after 200 ms", delivered_at: null });
+    clock.advance(5_000);
+    expect(await cart.events.deliver()).toBe(1);
+    expect(receiver.received).toHaveLength(2);
+    expect(new Set(receiver.ids()).size).toBe(1);
+    expect(await cart.events.stats()).toMatchObject({ delivered: 1, failing: 0 });
+    await receiver.stop();
+  });
+
+  it("records nothing while no endpoint is set", async () => {
+    const cart = instance({ clock: new TestClock() });
+    const browser = new Browser(ORIGIN);
+    await browser.call(cart, "POST", "/api/cart/items", { json: { productId: TEE, quantity: 1 } });
+    await browser.call(cart, "POST", "/api/cart/items", { json: { productId: MUG, quantity: 1 } });
+    expect(await outboxRows(cart)).toEqual([]);
+    expect(await cart.events.deliver()).toBe(0);
+  });
+
   it("keeps retrying hourly for 24 hours, then gives up", async () => {
     const receiver = await new Receiver(() => 503).start();
     const clock = new TestClock();

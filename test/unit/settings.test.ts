@@ -80,6 +80,15 @@ describe("settings", () => {
     });
   }
 
+  it("WEBHOOK_URLS needs WEBHOOK_SECRET, a whsec_ secret; retry delays are whole seconds", () => {
+    expect(() => parseEnv({ WEBHOOK_URLS: "https://hooks.example/cart" })).toThrow(/WEBHOOK_SECRET: is required with WEBHOOK_URLS/);
+    expect(() => parseEnv({ WEBHOOK_SECRET: "not-a-secret" })).toThrow(/WEBHOOK_SECRET/);
+    expect(() => parseEnv({ WEBHOOK_URLS: "ftp://hooks.example", WEBHOOK_SECRET: `whsec_${"A".repeat(32)}` })).toThrow(/WEBHOOK_URLS/);
+    expect(parseEnv({}, { WEBHOOK_RETRY_SECONDS: "1, 2,3" }).WEBHOOK_RETRY_SECONDS).toEqual([1, 2, 3]);
+    expect(parseEnv({}).WEBHOOK_RETRY_SECONDS).toEqual([5, 30, 300, 1800, 3600]);
+    expect(() => parseEnv({}, { WEBHOOK_RETRY_SECONDS: "5,soon" })).toThrow(/WEBHOOK_RETRY_SECONDS/);
+  });
+
   it("tuning options are documented in docs/module.md and never read from the environment", () => {
     for (const name of TUNING_NAMES) {
       expect(moduleDoc, `docs/module.md names ${name}`).toContain(`\`${name}\``);
