@@ -81,7 +81,7 @@ class Receiver {
   }
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -100,6 +100,9 @@ describe.each(BACKENDS)("cart events on %s", (kind) => {
 
   beforeAll(async () => {
     backend = await prepareBackend(kind, "events");
+    // Opened and migrated once, here (PGlite's first open is slow on a busy machine): every
+    // instance below shares the connection.
+    await instance({ clock: new TestClock() }).migrate();
   });
 
   afterAll(async () => {
