@@ -42,5 +42,17 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
     ],
     "folderMillis": 1796609976648,
     "hash": "c62b6a5480cd02d851b0c6cca311cdb68033d59f13c10323179197d92c5768e1"
+  },
+  {
+    "sql": [
+      "CREATE TABLE \"cart_abandonments\" (\n\t\"cart_id\" uuid PRIMARY KEY NOT NULL,\n\t\"version\" integer NOT NULL,\n\t\"recorded_at\" timestamp with time zone NOT NULL\n);\n",
+      "\nCREATE TABLE \"cart_event_outbox\" (\n\t\"id\" text NOT NULL,\n\t\"endpoint\" text NOT NULL,\n\t\"scope\" text NOT NULL,\n\t\"type\" text NOT NULL,\n\t\"cart_id\" uuid,\n\t\"cart_version\" integer,\n\t\"payload\" jsonb NOT NULL,\n\t\"created_at\" timestamp with time zone NOT NULL,\n\t\"attempts\" integer DEFAULT 0 NOT NULL,\n\t\"next_attempt_at\" timestamp with time zone NOT NULL,\n\t\"lease_until\" timestamp with time zone,\n\t\"delivered_at\" timestamp with time zone,\n\t\"failed_at\" timestamp with time zone,\n\t\"last_status\" integer,\n\t\"last_error\" text,\n\tCONSTRAINT \"cart_event_outbox_id_endpoint_pk\" PRIMARY KEY(\"id\",\"endpoint\")\n);\n",
+      "\nCREATE TABLE \"cart_user_emails\" (\n\t\"user_id\" text PRIMARY KEY NOT NULL,\n\t\"email\" text NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+      "\nALTER TABLE \"cart_abandonments\" ADD CONSTRAINT \"cart_abandonments_cart_id_cart_carts_id_fk\" FOREIGN KEY (\"cart_id\") REFERENCES \"public\".\"cart_carts\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "\nCREATE INDEX \"cart_event_outbox_due_idx\" ON \"cart_event_outbox\" USING btree (\"scope\",\"next_attempt_at\") WHERE \"cart_event_outbox\".\"delivered_at\" is null and \"cart_event_outbox\".\"failed_at\" is null;",
+      "\nCREATE INDEX \"cart_event_outbox_created_idx\" ON \"cart_event_outbox\" USING btree (\"created_at\");"
+    ],
+    "folderMillis": 1796621662195,
+    "hash": "521c9eaa17b8d9d69df056a91c305afcf77ec1c44ac2ccbbb437362a1a271a1a"
   }
 ];

@@ -221,3 +221,60 @@ export const cleanupRuns = pgTable(
 );
 
 export type CartRow = typeof carts.$inferSelect;
+
+// The transactional outbox (lib/events/outbox.ts): one row per (event, endpoint), written in
+// the same transaction as the change it tells of, delivered after the commit by the event
+// worker (lib/events/delivery.ts). `id` is the event's id, the same for every endpoint and
+// every attempt (Standard Webhooks' `webhook-id`): receivers dedupe by it. A row is claimed by
+// one worker at a time through `lease_until` (FOR UPDATE SKIP LOCKED, then a lease: no
+// session state, so PgBouncer's transaction pooling and PGlite serve it too). Times come from
+// the instance's clock.
+export const eventOutbox = pgTable(
+  "cart_event_outbox",
+  {
+    id: text("id").notNull(),
+    // "webhook:<url>" or "process" (createCart's onEvent).
+    endpoint: text("endpoint").notNull(),
+    scope: text("scope").notNull(),
+    type: text("type").notNull(),
+    cartId: uuid("cart_id"),
+    cartVersion: integer("cart_version"),
+    // The event's body: {"type", "timestamp", "data"}.
+    payload: jsonb("payload").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull(),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    // Given up after the retry window (WEBHOOK_RETRY_HOURS).
+    failedAt: timestamp("failed_at", { withTimezone: true }),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.id, t.endpoint] }),
+    // The worker's claim: rows still to deliver, soonest first.
+    index("cart_event_outbox_due_idx").on(t.scope, t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.failedAt} is null`),
+    // The cleanup of delivered and given-up rows.
+    index("cart_event_outbox_created_idx").on(t.createdAt),
+  ],
+);
+
+// Abandoned carts already told (lib/jobs/abandoned.ts): the version each cart was idle at when
+// `cart.abandoned` was recorded, so one idle period yields one event however many jobs run.
+export const cartAbandonments = pgTable("cart_abandonments", {
+  cartId: uuid("cart_id")
+    .primaryKey()
+    .references(() => carts.id, { onDelete: "cascade" }),
+  version: integer("version").notNull(),
+  recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull(),
+});
+
+// The email a signed-in owner gave at sign-in (createCart's signedIn({ id, email }), the Auth.js
+// integration's too), kept while events are on: what cart events carry as `email` and what an
+// abandoned cart's mail is sent to, when the users are the host's and not in cart_users.
+export const userEmails = pgTable("cart_user_emails", {
+  userId: text("user_id").primaryKey(),
+  email: text("email").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

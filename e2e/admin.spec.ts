@@ -38,7 +38,7 @@ test("an admin sees the dashboard's charts, drawn with data, and can run the cle
   await expect(page.getByRole("heading", { name: "Operations" })).toBeVisible();
   await expect(page.getByTestId("admin-dashboard")).toBeVisible();
 
-  const charts = ["chart-now", "chart-guest-age", "chart-user-age", "chart-p50", "chart-p99", "chart-cache", "chart-rejections", "chart-cleanup"];
+  const charts = ["chart-now", "chart-guest-age", "chart-user-age", "chart-p50", "chart-p99", "chart-cache", "chart-rejections", "chart-cleanup", "chart-events"];
   for (const id of charts) {
     await expect(page.getByTestId(id).locator(".uplot canvas")).toHaveCount(1);
   }

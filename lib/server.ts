@@ -12,7 +12,13 @@ import { seedDemoAccounts } from "./identity/demo-accounts";
 import { CartRuntime, type CartChangedListener } from "./runtime/runtime";
 import { beginUserSession, endUserSession } from "./identity/session-bridge";
 import { runCleanup, type CleanupOptions, type CleanupResult } from "./jobs/cleanup";
-import { startCleanupSchedule } from "./jobs/schedule";
+import { startCleanupSchedule, stopCleanupSchedule } from "./jobs/schedule";
+import { recordAbandoned } from "./jobs/abandoned";
+import { EventWorker } from "./events/delivery";
+import { eventsRecorded } from "./events/outbox";
+import { eventStats, pendingEventCounts, type EventStats } from "./events/stats";
+import { setEventsProbe } from "./observe/metrics";
+import type { CartEventHandler } from "./events/types";
 import { log } from "./log/logger";
 import { startHistory } from "./observe/history";
 import { logEveryResponse } from "./observe/http-log";
@@ -46,6 +52,9 @@ export interface CartConfig<C extends CatalogAdapter = CatalogAdapter> {
   env?: Record<string, string | undefined>;
   // The instance's clock (ms since the epoch), for tests; default Date.now.
   now?: () => number;
+  // Cart events in process (docs/events.md): called at least once per event, after its change
+  // committed, by the instance's event worker (cart.start()); a throw has it called again later.
+  onEvent?: CartEventHandler;
 }
 
 const configSchema = z.object({
@@ -60,6 +69,7 @@ const configSchema = z.object({
   tuning: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   env: z.record(z.string(), z.string().optional()).optional(),
   now: z.function().optional(),
+  onEvent: z.function().optional(),
 });
 
 function settingValue(value: unknown): string | undefined {
@@ -91,8 +101,16 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   cleanup(options?: Partial<CleanupOptions>): Promise<CleanupResult>;
   // Opens the database and applies the module's migrations (also done on first use).
   migrate(): Promise<void>;
-  // For the host's instrumentation.ts register(): schedules, logs, and the database opened early.
+  // For the host's instrumentation.ts register(): schedules, the event worker, logs, and the database opened early.
   start(): Promise<void>;
+  // Stops what start() started (the event worker, after the deliveries in flight; the cleanup schedule).
+  stop(): Promise<void>;
+  // Cart events (docs/events.md): one delivery pass now, one abandoned-cart pass now, the outbox's counts.
+  events: {
+    deliver(): Promise<number>;
+    findAbandoned(): Promise<number>;
+    stats(): Promise<EventStats>;
+  };
   // After each committed change: the cart's id, new version and owner (in this process).
   onCartChanged(listener: CartChangedListener): () => void;
   // The recovery-link page (GET /cart/recover) and its form (POST /cart/recover/confirm).
@@ -146,7 +164,10 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
     scope: config.scope ?? "default",
     basePath: config.basePath ?? "/api",
     now: config.now,
+    onEvent: config.onEvent,
   });
+  const worker = new EventWorker(runtime);
+  if (eventsRecorded(runtime)) setEventsProbe(runtime.scope, () => runtime.run(() => pendingEventCounts(runtime)));
   const attach = (config.catalog as Partial<PostgresCatalog>).attach;
   if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
@@ -177,6 +198,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
     start: run(async () => {
       // Before the database opens: a database that is down at boot only delays the first run.
       startCleanupSchedule();
+      worker.start();
       logEveryResponse();
       readNodeRequests(runtime.basePath, settings.TRUST_PROXY > 0);
       // The dashboard's 15-minute history starts with the instance.
@@ -188,6 +210,15 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
         log.error("database not ready at start", { err });
       }
     }),
+    stop: run(async () => {
+      stopCleanupSchedule();
+      await worker.stop();
+    }),
+    events: {
+      deliver: () => worker.deliverNow(),
+      findAbandoned: run(() => recordAbandoned()),
+      stats: run(() => eventStats(runtime)),
+    },
     onCartChanged: (listener) => runtime.onCartChanged(listener),
     recovery: {
       open: run(openRecoveryLink),
@@ -210,6 +241,8 @@ export { authjsIdentity } from "./http/authjs";
 export { methodNotAllowed } from "./http/errors";
 export { openApiDocument } from "./openapi/document";
 export type { CartChanged, CartChangedListener } from "./runtime/runtime";
+export { EVENT_TYPES, type CartEvent, type CartEventData, type CartEventHandler, type CartEventType } from "./events/types";
+export type { EventStats } from "./events/stats";
 export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";
 export type { CleanupActionResult } from "./http/admin-actions";
 export type { DashboardStats } from "./http/dashboard";

@@ -143,6 +143,26 @@ const envSchema = z
     // Bearer token of /api/cron/cleanup (Vercel Cron sends it); unset, the route answers 404.
     CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
+    // Cart events (lib/events, docs/events.md): where webhooks go (comma-separated http(s) URLs) and
+    // the Standard Webhooks secret they are signed with (whsec_ + base64).
+    WEBHOOK_URLS: list.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+    WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be whsec_ followed by base64 (at least 24 bytes)").min(38, "must be whsec_ followed by base64 (at least 24 bytes)").optional(),
+    // Tuning of the events: a signed-in cart with lines idle this long is `cart.abandoned`;
+    // webhook timeout; delays before each retry (the last repeats) and for how long to retry;
+    // how often the worker looks for events, how many it takes at once, how long delivered
+    // events are kept.
+    CART_ABANDONED_AFTER_SECONDS: intFromEnv(3600, 1, 90 * 86_400),
+    WEBHOOK_TIMEOUT_MS: intFromEnv(5000, 100, 60_000),
+    WEBHOOK_RETRY_SECONDS: z
+      .string()
+      .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "must be whole seconds separated by commas, such as 5,30,300,3600")
+      .optional()
+      .transform((v) => (v ?? "5,30,300,1800,3600").split(",").map((s) => Number(s.trim())))
+      .pipe(z.array(z.number().int().min(0).max(86_400)).min(1)),
+    WEBHOOK_RETRY_HOURS: intFromEnv(24, 1, 30 * 24),
+    EVENTS_POLL_MS: intFromEnv(1000, 10, 600_000),
+    EVENTS_BATCH_SIZE: intFromEnv(50, 1, 1000),
+    EVENTS_KEEP_DAYS: intFromEnv(7, 1, 365),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && (env.DEMO_ACCOUNTS === "1" || env.DEMO_ACCOUNTS === "true")) {
@@ -169,6 +189,9 @@ const envSchema = z
     env.AUTH_SECRET.forEach((secret, i) => {
       if (secret.length < 32) ctx.addIssue({ code: "custom", path: ["AUTH_SECRET", i], message: "each secret must be at least 32 characters" });
     });
+    if (env.WEBHOOK_URLS.length > 0 && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required with WEBHOOK_URLS (whsec_ + base64; see docs/events.md)" });
+    }
     if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {
       ctx.addIssue({ code: "custom", path: ["AUTH_GITHUB_SECRET"], message: "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET must be set together" });
     }
@@ -254,6 +277,13 @@ export const TUNING_NAMES = [
   "CLEANUP_BUDGET_MS",
   "CLEANUP_MERGED_GRACE_DAYS",
   "CLEANUP_INTERVAL_SECONDS",
+  "CART_ABANDONED_AFTER_SECONDS",
+  "WEBHOOK_TIMEOUT_MS",
+  "WEBHOOK_RETRY_SECONDS",
+  "WEBHOOK_RETRY_HOURS",
+  "EVENTS_POLL_MS",
+  "EVENTS_BATCH_SIZE",
+  "EVENTS_KEEP_DAYS",
 ] as const satisfies readonly (keyof Env)[];
 
 export type TuningName = (typeof TUNING_NAMES)[number];

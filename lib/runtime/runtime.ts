@@ -1,5 +1,6 @@
 import type { CatalogAdapter } from "../cart/catalog";
 import type { Env } from "../config/env";
+import type { CartEventHandler } from "../events/types";
 import type { Database, DatabaseHandle, ReadyHook } from "../storage/database";
 import { openDatabase } from "../storage/database";
 import { setProbe } from "../observe/metrics";
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   basePath: string;
   // The instance's clock (ms since the epoch); tests pass their own.
   now?: () => number;
+  // The host's in-process receiver of cart events (createCart's `onEvent`), if any.
+  onEvent?: CartEventHandler;
 }
 
 // One cart instance: everything it uses, owned here and read from here. Connections are
@@ -38,6 +41,7 @@ export class CartRuntime {
   readonly scope: string;
   readonly basePath: string;
   readonly now: () => number;
+  readonly onEvent: CartEventHandler | undefined;
   // The Auth.js integration's published demo accounts (lib/identity/demo-accounts.ts).
   demoAccounts: readonly { email: string; password: string }[] = [];
   private readonly readyHooks: ReadyHook[] = [];
@@ -54,6 +58,7 @@ export class CartRuntime {
     this.scope = options.scope;
     this.basePath = options.basePath;
     this.now = options.now ?? Date.now;
+    this.onEvent = options.onEvent;
     this.listeners = sharedValue(`cart-changed:${this.scope}`, () => new Set<CartChangedListener>());
   }
 

@@ -8,7 +8,7 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { sealingPassword, sessionPasswords } from "./secret";
 import type { Session } from "./session";
-import { db } from "../storage/database";
+import { db, type Database } from "../storage/database";
 import { getCart } from "./cart";
 import { currentRuntime } from "../runtime/context";
 
@@ -28,17 +28,29 @@ const MAX_TOKEN_LENGTH = 2048;
 export async function createRecoveryLink(session: Session, origin: string) {
   const { cart, session: current } = await getCart(session);
   if (cart.id === null || cart.items.length === 0) throw new AppError("CART_EMPTY", "There is nothing in the cart to recover.");
+  const link = await storeRecoveryLink(await db(), cart.id, cart.items, origin);
+  return { session: current, link };
+}
+
+// Stores a snapshot of `lines` as a new link (with `writer`: the caller's transaction, if it
+// has one) and seals its token: the link's URL on `origin` and when it expires. Also what an
+// abandoned cart's event carries (lib/jobs/abandoned.ts).
+export async function storeRecoveryLink(
+  writer: Pick<Database, "insert">,
+  sourceCartId: string,
+  lines: readonly { productId: string; quantity: number }[],
+  origin: string,
+): Promise<{ url: string; expiresAt: string }> {
   const id = randomBytes(16).toString("base64url");
   const expiresAt = new Date(currentRuntime().now() + env().RECOVERY_LINK_HOURS * 3_600_000);
-  await (await db()).insert(recoveryLinks).values({
+  await writer.insert(recoveryLinks).values({
     id,
-    lines: cart.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-    sourceCartId: cart.id,
+    lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    sourceCartId,
     expiresAt,
   });
   const token = await sealData({ kind: "recovery-link", lid: id, exp: expiresAt.getTime() }, { password: sealingPassword(), ttl: 0 });
-  const url = `${origin}/cart/recover?token=${encodeURIComponent(token)}`;
-  return { session: current, link: { url, expiresAt: expiresAt.toISOString() } };
+  return { url: `${origin}/cart/recover?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() };
 }
 
 export type RecoveryFailure = "invalid" | "expired";

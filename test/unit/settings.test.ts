@@ -45,15 +45,18 @@ const SAMPLES: Record<string, [value: string, read: unknown]> = {
   CLEANUP_SCHEDULE: ["1", true],
   CRON_SECRET: ["0123456789abcdef", "0123456789abcdef"],
   LOG_LEVEL: ["debug", "debug"],
+  WEBHOOK_URLS: ["https://hooks.example/cart, http://10.0.0.5/in", ["https://hooks.example/cart", "http://10.0.0.5/in"]],
+  WEBHOOK_SECRET: [`whsec_${"A".repeat(32)}`, `whsec_${"A".repeat(32)}`],
 };
 
 // Set together so the settings' own cross-checks hold (one store, pairs set as pairs).
-const APART = new Set(["REDIS_URL", "REDIS_CLUSTER_NODES", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET"]);
+const APART = new Set(["REDIS_URL", "REDIS_CLUSTER_NODES", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET", "WEBHOOK_URLS"]);
 const PAIRS: Record<string, string> = {
   UPSTASH_REDIS_REST_URL: "UPSTASH_REDIS_REST_TOKEN",
   UPSTASH_REDIS_REST_TOKEN: "UPSTASH_REDIS_REST_URL",
   AUTH_GITHUB_ID: "AUTH_GITHUB_SECRET",
   AUTH_GITHUB_SECRET: "AUTH_GITHUB_ID",
+  WEBHOOK_URLS: "WEBHOOK_SECRET",
 };
 
 describe("settings", () => {
@@ -76,6 +79,15 @@ describe("settings", () => {
       if (!name.startsWith("CART_") && name !== "NODE_ENV") expect(parseEnv(with_(`CART_${name}`, value))[name as keyof Env]).toEqual(read);
     });
   }
+
+  it("WEBHOOK_URLS needs WEBHOOK_SECRET, a whsec_ secret; retry delays are whole seconds", () => {
+    expect(() => parseEnv({ WEBHOOK_URLS: "https://hooks.example/cart" })).toThrow(/WEBHOOK_SECRET: is required with WEBHOOK_URLS/);
+    expect(() => parseEnv({ WEBHOOK_SECRET: "not-a-secret" })).toThrow(/WEBHOOK_SECRET/);
+    expect(() => parseEnv({ WEBHOOK_URLS: "ftp://hooks.example", WEBHOOK_SECRET: `whsec_${"A".repeat(32)}` })).toThrow(/WEBHOOK_URLS/);
+    expect(parseEnv({}, { WEBHOOK_RETRY_SECONDS: "1, 2,3" }).WEBHOOK_RETRY_SECONDS).toEqual([1, 2, 3]);
+    expect(parseEnv({}).WEBHOOK_RETRY_SECONDS).toEqual([5, 30, 300, 1800, 3600]);
+    expect(() => parseEnv({}, { WEBHOOK_RETRY_SECONDS: "5,soon" })).toThrow(/WEBHOOK_RETRY_SECONDS/);
+  });
 
   it("tuning options are documented in docs/module.md and never read from the environment", () => {
     for (const name of TUNING_NAMES) {
