@@ -14,6 +14,7 @@ import { beginUserSession, endUserSession } from "./identity/session-bridge";
 import { runCleanup, type CleanupOptions, type CleanupResult } from "./jobs/cleanup";
 import { startCleanupSchedule } from "./jobs/schedule";
 import { log } from "./log/logger";
+import { publishLiveChanges } from "./events/live";
 import { startHistory } from "./observe/history";
 import { logEveryResponse } from "./observe/http-log";
 import { asCartActionResult } from "./http/pipeline";
@@ -150,6 +151,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
   const attach = (config.catalog as Partial<PostgresCatalog>).attach;
   if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
+  publishLiveChanges(runtime);
   const run = <F extends (...args: never[]) => unknown>(fn: F) => runtime.bind(fn);
   const operations = sessionActions();
 

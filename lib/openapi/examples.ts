@@ -156,6 +156,7 @@ export const errorExamples: Record<ErrorCode, { message: string; details?: unkno
   RATE_LIMITED: { message: "Too many requests. Please wait a moment and try again.", details: { retryAfterSeconds: 17 } },
   SERVICE_UNAVAILABLE: { message: "The cart is briefly unavailable. Please try again in a moment." },
   OVERLOADED: { message: "The shop is busy right now. Please try again in a second." },
+  LIVE_UNAVAILABLE: { message: "Live carts are not available here: poll GET /api/cart with If-None-Match." },
   INTERNAL_ERROR: { message: "Something went wrong on our side." },
 };
 

@@ -7,6 +7,7 @@ import { log } from "../log/logger";
 import { recordGuestSessionRecorded } from "../observe/metrics";
 import { parseVersioned } from "../storage/kv";
 import { store } from "../storage/store";
+import { currentRuntime } from "../runtime/context";
 import type { SessionCookie } from "./cookie";
 import { unsealSession } from "./cookie";
 import { userSessionState } from "./user-sessions";
@@ -273,6 +274,7 @@ export async function endSessionRecord(session: Session): Promise<void> {
   } catch (err) {
     log.warn("could not write the session tombstone; Postgres still revokes it", { err });
   }
+  currentRuntime().sessionEnded({ sid: session.sid, userId: session.userId });
 }
 
 export function sessionExpiry(session: Session): { startedAt: string; expiresAt: string; idleTimeoutSeconds: number } {
