@@ -316,6 +316,8 @@ export async function openLiveStream(
         stream.close();
       },
     });
+    // The client went away: Next.js cancels the body it was sending (cancel above) and aborts
+    // the request's signal; either ends the stream.
     if (request.signal?.aborted) stream.close();
     request.signal?.addEventListener("abort", () => stream.close(), { once: true });
     return { stream: body, cartId: first.cartId };

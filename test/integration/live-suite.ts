@@ -25,10 +25,33 @@ const cartOf = (event: LiveEvent | null) => {
 };
 const quantities = (cart: any) => Object.fromEntries(cart.items.map((i: any) => [i.productId, i.quantity]));
 
-export function defineLiveSuite(kind: BackendKind, onReady?: (env: Record<string, string>) => void) {
+// What this backend's channel carries, read by a subscriber of the test's own (Redis, Redis Cluster: sharded).
+async function watchChannel(env: Record<string, string>): Promise<{ messages: any[]; close(): Promise<void> } | null> {
+  const channel = `${env.STORE_KEY_PREFIX}live`;
+  const messages: any[] = [];
+  const listener = (text: string) => messages.push(JSON.parse(text));
+  const { createClient, createCluster } = await import("redis");
+  if (env.REDIS_URL) {
+    const client = createClient({ url: env.REDIS_URL });
+    await client.connect();
+    await client.subscribe(channel, listener);
+    return { messages, close: async () => void (await client.close()) };
+  }
+  if (env.REDIS_CLUSTER_NODES) {
+    const cluster = createCluster({ rootNodes: env.REDIS_CLUSTER_NODES.split(",").map((node) => ({ url: `redis://${node}` })) });
+    cluster.on("error", () => {});
+    await cluster.connect();
+    await cluster.sSubscribe(channel, listener);
+    return { messages, close: async () => void (await cluster.close()) };
+  }
+  return null;
+}
+
+export function defineLiveSuite(kind: BackendKind) {
   describe(`live carts on ${kind}`, () => {
     let backend: Backend;
     let app: InProcessApp;
+    let channel: Awaited<ReturnType<typeof watchChannel>>;
     const open: LiveConnection[] = [];
     const shopper = () => new Shopper(app.url, app.fetch);
     const live = async (s: Shopper, headers: Record<string, string> = {}) => {
@@ -40,7 +63,7 @@ export function defineLiveSuite(kind: BackendKind, onReady?: (env: Record<string
     beforeAll(async () => {
       backend = await prepareBackend(kind, `live_${kind.replace(/\W/g, "_")}`);
       app = await startInProcessApp({ ...backend.env, LIVE_MAX_STREAMS: String(MAX_STREAMS), LIVE_KEEPALIVE_SECONDS: "1" });
-      onReady?.(backend.env);
+      channel = await watchChannel(backend.env);
     });
 
     afterEach(async () => {
@@ -48,6 +71,7 @@ export function defineLiveSuite(kind: BackendKind, onReady?: (env: Record<string
     });
 
     afterAll(async () => {
+      await channel?.close();
       await app?.stop();
       await backend?.cleanup();
     });
@@ -89,6 +113,11 @@ export function defineLiveSuite(kind: BackendKind, onReady?: (env: Record<string
       expect(pushed).toEqual(added.body);
       expect(quantities(pushed)).toEqual({ [TEE]: 1, [MUG]: 2 });
       console.info(`[live ${kind}] a change on one device reached the other's stream ${elapsed.toFixed(1)} ms after the request was sent`);
+      if (channel) {
+        // It crossed the store's pub/sub (SPUBLISH on a cluster): a small message, the cart id and version, no cart.
+        const published = { c: added.body.id, v: added.body.version, u: expect.any(String) };
+        await expect.poll(() => channel!.messages, { timeout: 5_000 }).toContainEqual(published);
+      }
     });
 
     it("resumes from Last-Event-ID: nothing while it names the current version, the cart when it is newer", async () => {
@@ -117,11 +146,14 @@ export function defineLiveSuite(kind: BackendKind, onReady?: (env: Record<string
       cartOf(await laptopStream.next());
       cartOf(await phoneStream.next());
 
+      const endedBefore = channel?.messages.filter((m) => "s" in m).length ?? 0;
       expect((await signOut(laptop)).status).toBe(302);
       const rotated = await laptopStream.next();
       expect(rotated).toMatchObject({ event: "rotated", data: "{}" });
       // The stream ends after it.
       await laptopStream.ended;
+      // The session's end crossed the pub/sub too (as a session id: nothing else).
+      if (channel) await expect.poll(() => channel!.messages.filter((m) => "s" in m).length).toBeGreaterThan(endedBefore);
       expect(await laptopStream.next()).toBeNull();
 
       // The phone's session stands: its stream still follows the cart.

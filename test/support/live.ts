@@ -51,6 +51,7 @@ export async function openLive(shopper: Shopper, send: typeof fetch, headers: Re
   const ended = new Promise<void>((r) => (endedResolve = r));
 
   let refusal: unknown = null;
+  let cancel = () => {};
   if (res.status !== 200 || !res.body) {
     const text = await res.text();
     try {
@@ -62,6 +63,7 @@ export async function openLive(shopper: Shopper, send: typeof fetch, headers: Re
     endedResolve();
   } else {
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    cancel = () => void reader.cancel().catch(() => {});
     void (async () => {
       let buffer = "";
       try {
@@ -141,8 +143,10 @@ export async function openLive(shopper: Shopper, send: typeof fetch, headers: Re
       seenComments = comments;
     },
     ended,
+    // As a browser closing an EventSource: the request aborted and its body no longer read.
     close() {
       abort.abort();
+      cancel();
     },
   };
 }
