@@ -67,9 +67,8 @@ export interface OperationSpec {
 }
 
 // GET /cart/live's body: Server-Sent Events (the cart events' data is the cart object, cartSchema).
-const liveEventsSchema = z.string().meta({
+export const liveEventsSchema = z.string().meta({
   description: "Server-Sent Events: `event: cart` with `id: <version>` and `data: <the cart as JSON>`; `event: rotated` with `data: {}`; `: keep-alive` comments.",
-  example: `event: cart\nid: 3\ndata: {"id":"0b6f…","version":3,"currency":"USD","items":[],"itemCount":0,"subtotal":0,"updatedAt":"2026-12-07T06:00:00.000Z","notices":[]}\n\n: keep-alive\n\n`,
 });
 
 const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
