@@ -54,7 +54,7 @@ type Target = { url: string } | { clusterNodes: string[] };
 interface Connection {
   isOpen: boolean;
   connect(): Promise<unknown>;
-  close(): Promise<unknown>;
+  destroy(): void;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -79,8 +79,11 @@ class RedisPubSub implements PubSub {
     const socket = { connectTimeout: Math.max(this.timeoutMs * 4, 500), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
     const connection = (
       "url" in this.target
-        ? createClient({ url: this.target.url, disableOfflineQueue: true, socket })
-        : createCluster({ rootNodes: this.target.clusterNodes.map((node) => ({ url: `redis://${node}` })), defaults: { disableOfflineQueue: true, socket } })
+        ? createClient({ url: this.target.url, disableOfflineQueue: true, commandsQueueMaxLength: 10_000, socket })
+        : createCluster({
+            rootNodes: this.target.clusterNodes.map((node) => ({ url: `redis://${node}` })),
+            defaults: { disableOfflineQueue: true, commandsQueueMaxLength: 10_000, socket },
+          })
     ) as unknown as Connection;
     connection.on("error", (err: unknown) => {
       if (Date.now() - this.lastLogged > 10_000) {
@@ -180,8 +183,9 @@ class RedisPubSub implements PubSub {
     this.channels.clear();
     await Promise.all(
       open.map(async (pending) => {
+        // Destroyed, not closed: nothing pending here is worth waiting for (a paused Redis would hold a close forever).
         const connection = await pending?.catch(() => undefined);
-        if (connection?.isOpen) await connection.close().catch(() => undefined);
+        if (connection?.isOpen) connection.destroy();
       }),
     );
   }
