@@ -62,7 +62,8 @@ export function defineLiveSuite(kind: BackendKind) {
 
     beforeAll(async () => {
       backend = await prepareBackend(kind, `live_${kind.replace(/\W/g, "_")}`);
-      app = await startInProcessApp({ ...backend.env, LIVE_MAX_STREAMS: String(MAX_STREAMS), LIVE_KEEPALIVE_SECONDS: "1" });
+      // Admission control on, below the stream limit: an open stream must not hold a request slot.
+      app = await startInProcessApp({ ...backend.env, LIVE_MAX_STREAMS: String(MAX_STREAMS), LIVE_KEEPALIVE_SECONDS: "1", ADMISSION_MAX_IN_FLIGHT: "2" });
       channel = await watchChannel(backend.env);
     });
 
@@ -205,8 +206,10 @@ export function defineLiveSuite(kind: BackendKind) {
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
       expect(refused.refusal).toMatchObject({ error: { code: "OVERLOADED" } });
-      // Ordinary requests are not held back by open streams (admission counts requests, not streams).
-      expect((await s.getCart()).status).toBe(200);
+      // Ordinary requests are not held back by the open streams: admission (ADMISSION_MAX_IN_FLIGHT=2
+      // here) counts a stream only until its headers are sent.
+      for (let i = 0; i < 3; i++) expect((await s.getCart()).status).toBe(200);
+      expect((await s.add(TEE, 1)).status).toBe(200);
 
       // A client that goes away frees its place.
       streams[0]!.close();
