@@ -3,6 +3,7 @@ import type { CartRef } from "../cart/types";
 import { env, type Env } from "../config/env";
 import { AppError } from "../errors";
 import { log } from "../log/logger";
+import { setProbe } from "../observe/metrics";
 import { currentContext, currentRuntime } from "../runtime/context";
 import type { CartRuntime } from "../runtime/runtime";
 import { sharedValue } from "../runtime/shared";
@@ -214,10 +215,12 @@ function hubFor(bus: PubSub, channel: string): LiveHub {
 }
 
 // Open streams per instance (its scope, in this process), against LIVE_MAX_STREAMS.
-const openStreams = (scope: string) => sharedValue(`live-open:${scope}`, () => ({ count: 0 }));
+const counters = () => sharedValue("live-open", () => new Map<string, { count: number }>());
 
-export function liveStreamsOpen(): number {
-  return openStreams(currentRuntime().scope).count;
+function openStreams(scope: string): { count: number } {
+  let counter = counters().get(scope);
+  if (!counter) counters().set(scope, (counter = { count: 0 }));
+  return counter;
 }
 
 function publish(runtime: CartRuntime, message: Message): void {
@@ -242,6 +245,8 @@ function publish(runtime: CartRuntime, message: Message): void {
 // runtime's listeners are shared by every evaluation of one scope). The change's own instance
 // (the context it was made in) names the channel and the engine.
 export function publishLiveChanges(runtime: CartRuntime): void {
+  // The cart_live_streams gauge: every instance's streams in this process.
+  setProbe("live_streams", () => [...counters().values()].reduce((sum, c) => sum + c.count, 0));
   sharedValue(`live-publisher:${runtime.scope}`, () => {
     const changing = () => currentContext()?.runtime ?? runtime;
     runtime.onCartChanged((change) => publish(changing(), { c: change.cartId, v: change.version, u: change.userId }));

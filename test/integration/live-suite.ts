@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TEST_METRICS_TOKEN } from "../support/app";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend, type BackendKind } from "../support/backends";
 import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
@@ -202,6 +203,8 @@ export function defineLiveSuite(kind: BackendKind) {
         expect(stream.status).toBe(200);
         streams.push(stream);
       }
+      const metrics = await s.request("GET", "/api/metrics", { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
+      expect(metrics.body).toMatch(new RegExp(`^cart_live_streams ${MAX_STREAMS}$`, "m"));
       const refused = await live(s);
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
