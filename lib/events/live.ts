@@ -7,7 +7,7 @@ import { setProbe } from "../observe/metrics";
 import { currentContext, currentRuntime } from "../runtime/context";
 import type { CartRuntime } from "../runtime/runtime";
 import { sharedValue } from "../runtime/shared";
-import type { Session } from "../session/session";
+import { sessionEndedInStore, type Session } from "../session/session";
 import { openPubSub, type PubSub } from "../storage/pubsub";
 
 // Live carts (GET /api/cart/live): a Server-Sent Events stream per open device, fed by the
@@ -110,6 +110,12 @@ class LiveStream {
     }
   }
 
+  // After messages may have been missed: the session's end, else the cart's latest version.
+  async catchUp(): Promise<void> {
+    if (await this.runtime.run(() => sessionEndedInStore(this.sid))) this.rotated();
+    else await this.refresh();
+  }
+
   // The session ended (signed in or out, here or on another device): the client reconnects with its new cookie.
   rotated(): void {
     this.write(sseEvent("rotated", "{}"));
@@ -140,9 +146,10 @@ class LiveHub {
     readonly channel: string,
   ) {
     this.ready = bus.subscribe(channel, (text) => this.receive(text));
-    // Messages published while the subscriber was away are lost: every stream reads again.
+    // Messages published while the subscriber was away are lost: every stream reads its cart
+    // again, and one whose session ended meanwhile (its tombstone in the store) is rotated.
     bus.onResubscribed(() => {
-      for (const streams of this.byKey.values()) for (const stream of streams) void stream.refresh();
+      for (const streams of this.byKey.values()) for (const stream of streams) void stream.catchUp();
     });
   }
 

@@ -199,6 +199,16 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   }
 }
 
+// Whether the store holds this session's tombstone (it was ended): one store read, no Postgres.
+// False when the store cannot say (away): the caller keeps what it has.
+export async function sessionEndedInStore(sid: string): Promise<boolean> {
+  try {
+    return parseRecord(await (await store()).sessions.get(recordKey(sid)))?.revoked === true;
+  } catch {
+    return false;
+  }
+}
+
 // Whether a signed-in session still stands (Auth.js's token check): the store's fresh record first, else Postgres.
 export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
   try {

@@ -3,6 +3,7 @@ import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
+import { TEST_METRICS_TOKEN } from "../support/app";
 import { createTestDatabase } from "../support/databases";
 import { insecureFetch, insecureStreamFetch } from "../support/https";
 import { openLive } from "../support/live";
@@ -53,7 +54,7 @@ function sessionCookieLine(reply: Reply): string | undefined {
 describe("the shopper flow through the gateway over HTTPS", () => {
   let running: Awaited<ReturnType<typeof stackOn>>;
   beforeAll(async () => {
-    running = await stackOn("stack_flow", 2);
+    running = await stackOn("stack_flow", 2, { METRICS_TOKEN: TEST_METRICS_TOKEN });
   });
   afterAll(async () => {
     await running?.stop();
@@ -171,6 +172,14 @@ describe("the shopper flow through the gateway over HTTPS", () => {
       await stream.ended;
       expect(stream.events.at(-1)).toMatchObject({ event: "rotated", data: "{}" });
     }
+    // A client that goes away (no sign-out) frees its stream on the instance: the gauge goes back down.
+    const metricsOf = async (url: string) => (await (await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text()).match(/^cart_live_streams (\d+)$/m)?.[1];
+    const leaving = await openLive(on(phone, first!), fetch);
+    expect((await leaving.next())?.event).toBe("cart");
+    await expect.poll(() => metricsOf(first!.url)).toBe("1");
+    leaving.close();
+    await expect.poll(() => metricsOf(first!.url), { timeout: 5_000 }).toBe("0");
+
     // The direct stream saw every change too, in order, up to the last one.
     const versions = direct.events.filter((e) => e.event === "cart").map((e) => Number(e.id));
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
