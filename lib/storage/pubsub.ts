@@ -66,6 +66,7 @@ class RedisPubSub implements PubSub {
   private readonly resubscribed = new Set<() => void>();
   private lastLogged = 0;
   private connectedOnce = false;
+  private resubscribedTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly target: Target,
@@ -91,15 +92,25 @@ class RedisPubSub implements PubSub {
         log.warn(`redis ${role} connection error`, { err });
       }
     });
-    if (role === "subscriber" && "url" in this.target) {
-      // node-redis subscribes again by itself after a reconnect; what was published meanwhile is gone.
-      connection.on("ready", () => {
-        if (this.connectedOnce) for (const listener of this.resubscribed) listener();
-        this.connectedOnce = true;
+    if (role === "subscriber") {
+      // node-redis subscribes again by itself after a reconnect (a cluster: each shard's client);
+      // what was published meanwhile is gone. Any node's connection coming back may be one.
+      connection.on("url" in this.target ? "ready" : "node-ready", () => {
+        if (this.connectedOnce) this.reconnected();
       });
     }
     await connection.connect();
+    if (role === "subscriber") this.connectedOnce = true;
     return connection;
+  }
+
+  // Several nodes may come back at once: the listeners hear it once.
+  private reconnected(): void {
+    clearTimeout(this.resubscribedTimer);
+    this.resubscribedTimer = setTimeout(() => {
+      for (const listener of this.resubscribed) listener();
+    }, 50);
+    this.resubscribedTimer.unref?.();
   }
 
   private connection(role: "publisher" | "subscriber"): Promise<Connection> {
