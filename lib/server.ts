@@ -20,6 +20,7 @@ import { eventStats, pendingEventCounts, type EventStats } from "./events/stats"
 import { setEventsProbe } from "./observe/metrics";
 import type { CartEventHandler } from "./events/types";
 import { log } from "./log/logger";
+import { publishLiveChanges } from "./events/live";
 import { startHistory } from "./observe/history";
 import { logEveryResponse } from "./observe/http-log";
 import { asCartActionResult } from "./http/pipeline";
@@ -171,6 +172,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
   const attach = (config.catalog as Partial<PostgresCatalog>).attach;
   if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
+  publishLiveChanges(runtime);
   const run = <F extends (...args: never[]) => unknown>(fn: F) => runtime.bind(fn);
   const operations = sessionActions();
 

@@ -95,6 +95,10 @@ const envSchema = z
     // In-app admission control (lib/http/admission.ts): past either, 503 OVERLOADED before any work; 0 switches it off.
     ADMISSION_MAX_IN_FLIGHT: intFromEnv(64, 0, 100_000),
     ADMISSION_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(500, 0, 60_000),
+    // Live carts (GET /api/cart/live, lib/events/live.ts): open streams per instance; past it 503 OVERLOADED. 0 switches live carts off (501 LIVE_UNAVAILABLE).
+    LIVE_MAX_STREAMS: intFromEnv(2000, 0, 1_000_000),
+    // A comment line on every open live stream this often, so proxies and browsers keep it open.
+    LIVE_KEEPALIVE_SECONDS: intFromEnv(15, 1, 20),
     ALLOWED_ORIGINS: list,
     RATE_LIMIT_DISABLED: flag,
     // Rate limits (lib/http/rate-limit.ts): per one-minute window.
@@ -258,6 +262,7 @@ export const TUNING_NAMES = [
   "STORE_TIMEOUT_MS",
   "DATABASE_TIMEOUT_MS",
   "ADMISSION_MAX_EVENT_LOOP_DELAY_MS",
+  "LIVE_KEEPALIVE_SECONDS",
   "RATE_LIMIT_WRITES_PER_MINUTE",
   "RATE_LIMIT_READS_PER_MINUTE",
   "RATE_LIMIT_IP_PER_MINUTE",

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { listCatalog } from "../cart/catalog";
-import { operationList, operations, type HttpMethod, type OperationId, type OperationInput, type OperationSpec } from "../contract/operations";
+import { isStreaming, operationList, operations, type HttpMethod, type OperationId, type OperationInput, type OperationSpec } from "../contract/operations";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import { checkHealth } from "../health";
@@ -11,7 +11,8 @@ import { openApiDocument } from "../openapi/document";
 import type { CartRuntime } from "../runtime/runtime";
 import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../session/cart";
 import { createRecoveryLink } from "../session/recovery-link";
-import { freshSession } from "../session/session";
+import { freshSession, withCart } from "../session/session";
+import { openLiveStream } from "../events/live";
 import { requireAdmin } from "./admin";
 import { bearerMatches } from "./bearer";
 import { dashboardStats } from "./dashboard";
@@ -34,6 +35,10 @@ type Typed<K extends OperationId> = (context: Parameters<SessionCall>[0], input:
 
 const sessionCalls: { [K in SessionOperationId]: Typed<K> } = {
   getCart: ({ session }) => getCart(session),
+  liveCart: async ({ session, headers, signal }) => {
+    const { stream, cartId } = await openLiveStream(session, { lastEventId: headers.get("last-event-id"), signal });
+    return { session: withCart(session, cartId), stream };
+  },
   clearCart: ({ session, mutation }) => clearCart(session, mutation),
   addItem: ({ session, mutation }, input) => addItem(session, input, mutation),
   setItemQuantity: ({ session, mutation }, { productId, quantity }) => setItemQuantity(session, productId, quantity, mutation),
@@ -194,10 +199,14 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
 // ---- Server actions ---------------------------------------------------------------------
 
 // Every session operation of the table as a server action (FormData → its state), named by operation id.
-export type SessionActions = { [K in SessionOperationId]: (formData: FormData) => Promise<ActionResult> };
+// A streaming operation (GET /cart/live) has none: a form cannot hold a stream open.
+type ActionOperationId = { [K in SessionOperationId]: (typeof operations)[K] extends { contentType: "text/event-stream" } ? never : K }[SessionOperationId];
+export type SessionActions = { [K in ActionOperationId]: (formData: FormData) => Promise<ActionResult> };
 
 export function sessionActions(io?: RequestIo): SessionActions {
   const actions = {} as Record<string, (formData: FormData) => Promise<ActionResult>>;
-  for (const id of Object.keys(sessionCalls) as SessionOperationId[]) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall, io);
+  for (const id of Object.keys(sessionCalls) as SessionOperationId[]) {
+    if (!isStreaming(operations[id])) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall, io);
+  }
   return actions as SessionActions;
 }

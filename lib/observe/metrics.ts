@@ -178,7 +178,7 @@ const PROBES = Symbol.for("next-cart.metrics.probes");
 const probes = ((globalThis as unknown as { [PROBES]?: Map<string, Probe> })[PROBES] ??= new Map<string, Probe>());
 
 export function setProbe(
-  name: "store_circuit_open" | "db_pool_max" | "db_queries_in_flight" | "db_transactions_in_flight" | "admission_in_flight" | "event_loop_delay_seconds",
+  name: "store_circuit_open" | "db_pool_max" | "db_queries_in_flight" | "db_transactions_in_flight" | "admission_in_flight" | "event_loop_delay_seconds" | "live_streams",
   probe: Probe,
 ): void {
   probes.set(name, probe);
@@ -202,6 +202,7 @@ export function registerMetrics(): void {
   probedGauge("cart_db_queries_in_flight", "Postgres statements sent outside a transaction and not yet answered (each holds a pooled connection).", "db_queries_in_flight");
   probedGauge("cart_db_transactions_in_flight", "Postgres transactions open (each holds a pooled connection until it ends).", "db_transactions_in_flight");
   probedGauge("cart_admission_in_flight", "Route-handler requests this instance is serving now (ADMISSION_MAX_IN_FLIGHT bounds it).", "admission_in_flight");
+  probedGauge("cart_live_streams", "Live-cart streams (GET /api/cart/live) open on this instance now (LIVE_MAX_STREAMS bounds it).", "live_streams");
   probedGauge("cart_event_loop_delay_seconds", "Worst event-loop delay of the last 250 ms window, once ADMISSION_MAX_EVENT_LOOP_DELAY_MS is on.", "event_loop_delay_seconds");
   for (const register of [requestDuration, cartOperations, catalogReads, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions, eventDeliveries, abandonedCarts, eventsPending]) {
     register();

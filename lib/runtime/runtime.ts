@@ -20,6 +20,16 @@ export interface CartChanged {
 
 export type CartChangedListener = (change: CartChanged) => void;
 
+// A session that ended (sign-in rotated it, sign-out or its lifetime ended it), after the store
+// and Postgres say so: whatever holds it open (a live cart stream) lets it go.
+export interface SessionEnded {
+  sid: string;
+  userId: string | null;
+  scope: string;
+}
+
+export type SessionEndedListener = (ended: SessionEnded) => void;
+
 export interface RuntimeOptions {
   settings: Env;
   catalog: CatalogAdapter;
@@ -51,6 +61,7 @@ export class CartRuntime {
   // the host's cart once per module graph, and a listener added in one (instrumentation.ts) must
   // hear the changes made through another (the route handlers).
   private readonly listeners: Set<CartChangedListener>;
+  private readonly sessionListeners: Set<SessionEndedListener>;
 
   constructor(options: RuntimeOptions) {
     this.settings = options.settings;
@@ -60,6 +71,7 @@ export class CartRuntime {
     this.now = options.now ?? Date.now;
     this.onEvent = options.onEvent;
     this.listeners = sharedValue(`cart-changed:${this.scope}`, () => new Set<CartChangedListener>());
+    this.sessionListeners = sharedValue(`session-ended:${this.scope}`, () => new Set<SessionEndedListener>());
   }
 
   // Runs `fn` as this instance (every entry point does): the code below reads it from the context.
@@ -122,6 +134,23 @@ export class CartRuntime {
         listener(event);
       } catch {
         // A listener's failure is its own; the change is committed.
+      }
+    }
+  }
+
+  // "Session ended": after a session's end is recorded, every listener hears it once, in process.
+  onSessionEnded(listener: SessionEndedListener): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
+  }
+
+  sessionEnded(ended: Omit<SessionEnded, "scope">): void {
+    const event = { ...ended, scope: this.scope };
+    for (const listener of this.sessionListeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own; the session has ended.
       }
     }
   }

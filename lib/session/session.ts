@@ -7,6 +7,7 @@ import { log } from "../log/logger";
 import { recordGuestSessionRecorded } from "../observe/metrics";
 import { parseVersioned } from "../storage/kv";
 import { store } from "../storage/store";
+import { currentRuntime } from "../runtime/context";
 import type { SessionCookie } from "./cookie";
 import { unsealSession } from "./cookie";
 import { userSessionState } from "./user-sessions";
@@ -199,6 +200,16 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   }
 }
 
+// Whether the store holds this session's tombstone (it was ended): one store read, no Postgres.
+// False when the store cannot say (away): the caller keeps what it has.
+export async function sessionEndedInStore(sid: string): Promise<boolean> {
+  try {
+    return parseRecord(await (await store()).sessions.get(recordKey(sid)))?.revoked === true;
+  } catch {
+    return false;
+  }
+}
+
 // Whether a signed-in session still stands (Auth.js's token check): the store's fresh record first, else Postgres.
 export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
   try {
@@ -274,6 +285,7 @@ export async function endSessionRecord(session: Session): Promise<void> {
   } catch (err) {
     log.warn("could not write the session tombstone; Postgres still revokes it", { err });
   }
+  currentRuntime().sessionEnded({ sid: session.sid, userId: session.userId });
 }
 
 export function sessionExpiry(session: Session): { startedAt: string; expiresAt: string; idleTimeoutSeconds: number } {

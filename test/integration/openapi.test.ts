@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operationList, registerOperation } from "@/lib/contract/operations";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
+import { openLive } from "../support/live";
 import { Shopper, type Reply } from "../support/shopper";
 
 // The OpenAPI document against the running app, by behaviour only: every
@@ -178,6 +179,13 @@ async function callWellFormed(method: Method, p: string, op: any): Promise<Reply
   if (p === "/api/auth/signout") return shopper.request("POST", p, { body: form({ csrfToken: await csrfToken(shopper) }), headers: formType });
   if (p === "/cart/recover") return shopper.request("GET", `${p}?token=${encodeURIComponent(await recoveryToken())}`);
   if (p === "/cart/recover/confirm") return shopper.request("POST", p, { body: form({ token: await recoveryToken() }), headers: formType });
+  if (p === "/api/cart/live") {
+    // A stream never ends by itself: its answer is read up to its first event.
+    const stream = await openLive(shopper, fetch);
+    const first = await stream.next();
+    stream.close();
+    return { status: stream.status, headers: stream.headers, body: first };
+  }
   const bearer = (op.security ?? []).some((requirement: object) => "bearer" in requirement);
   return send(shopper, method, p, op, bearer ? { headers: { authorization: `Bearer ${BEARER[p as keyof typeof BEARER]}` } } : {});
 }

@@ -37,6 +37,7 @@ const SAMPLES: Record<string, [value: string, read: unknown]> = {
   DATABASE_POOL_SIZE: ["4", 4],
   DATABASE_POOLER: ["pgbouncer", "pgbouncer"],
   ADMISSION_MAX_IN_FLIGHT: ["32", 32],
+  LIVE_MAX_STREAMS: ["100", 100],
   ALLOWED_ORIGINS: ["https://a.example,https://b.example", ["https://a.example", "https://b.example"]],
   RATE_LIMIT_DISABLED: ["1", true],
   TRUST_PROXY: ["2", 2],
