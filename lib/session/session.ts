@@ -11,7 +11,6 @@ import { currentRuntime } from "../runtime/context";
 import type { SessionCookie } from "./cookie";
 import { unsealSession } from "./cookie";
 import { userSessionState } from "./user-sessions";
-import { currentRuntime } from "../runtime/context";
 
 // A shopper's session for one request. The cookie holds the ids; the record in
 // the store holds the sliding TTL and what is shown once (notices).
