@@ -17,7 +17,7 @@ import { log } from "./log/logger";
 import { startHistory } from "./observe/history";
 import { logEveryResponse } from "./observe/http-log";
 import { asCartActionResult } from "./http/pipeline";
-import { isAdminEmail } from "./http/admin";
+import { isAdmin } from "./http/admin";
 import { runCleanupAsAdmin } from "./http/admin-actions";
 import { renderReads } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
@@ -103,7 +103,7 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
     cookieName(): string;
   };
   // The operations dashboard's checks and its "Run cleanup now" action.
-  admin: { isAdminEmail: typeof isAdminEmail; runCleanup: typeof runCleanupAsAdmin };
+  admin: { isAdmin: typeof isAdmin; runCleanup: typeof runCleanupAsAdmin };
   // Runs server-rendering work of the host's as this instance, in the request's log context.
   withRenderContext: typeof withRenderContext;
   settings: Readonly<Env>;
@@ -195,7 +195,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       failedPath: recoveryFailedPath,
       cookieName: run(sessionCookieName),
     },
-    admin: { isAdminEmail: run(isAdminEmail), runCleanup: run(runCleanupAsAdmin) },
+    admin: { isAdmin: run(isAdmin), runCleanup: run(runCleanupAsAdmin) },
     withRenderContext: run(withRenderContext),
     settings,
     runtime,

@@ -96,11 +96,24 @@ const envSchema = z
     ADMISSION_MAX_IN_FLIGHT: intFromEnv(64, 0, 100_000),
     ADMISSION_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(500, 0, 60_000),
     ALLOWED_ORIGINS: list,
+    // The storefront's origin as shoppers reach it (https://shop.example): links, redirects and the
+    // origin check use it instead of any request header. Unset, the Host (or a trusted proxy's forwarded host).
+    PUBLIC_ORIGIN: z
+      .url({ protocol: /^https?$/ })
+      .refine((v) => new URL(v).origin === v.replace(/\/$/, ""), "must be an origin only (scheme://host[:port], no path)")
+      .transform((v) => new URL(v).origin)
+      .optional(),
     RATE_LIMIT_DISABLED: flag,
     // Rate limits (lib/http/rate-limit.ts): per one-minute window.
     RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
     RATE_LIMIT_READS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
     RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
+    // Anonymous work (lib/http/creation-budget.ts): new guest carts and new recovery links per minute,
+    // per client address (with TRUST_PROXY) and in all on this instance.
+    CREATE_LIMIT_PER_ADDRESS_PER_MINUTE: intFromEnv(20, 1, 1_000_000),
+    CREATE_LIMIT_PER_INSTANCE_PER_MINUTE: intFromEnv(600, 1, 10_000_000),
+    // Live recovery links per cart: a new one past it ends the oldest (the same lines reuse the newest).
+    RECOVERY_LINKS_PER_CART: intFromEnv(3, 1, 100),
     // How many proxies in front of the app append to X-Forwarded-For (0: none, the headers are the
     // client's own words). "true"/"false" are read as 1/0, as before this was a number.
     TRUST_PROXY: z
@@ -114,6 +127,9 @@ const envSchema = z
     SIGNIN_LIMIT_PER_ADDRESS: intFromEnv(20, 1, 100_000),
     REGISTER_LIMIT_PER_ADDRESS: intFromEnv(5, 1, 100_000),
     REGISTER_LIMIT_GLOBAL_PER_MINUTE: intFromEnv(60, 1, 1_000_000),
+    // Failed sign-ins per minute from everyone (lib/identity/guess-limit.ts); past half of it, sign-ins
+    // for accounts that do not exist are refused without a hash, and past it every sign-in waits.
+    SIGNIN_FAILURES_GLOBAL_PER_MINUTE: intFromEnv(300, 2, 1_000_000),
     AUTH_LIMIT_WINDOW_SECONDS: intFromEnv(900, 1, 86_400),
     AUTH_LOCK_SECONDS: intFromEnv(60, 1, 86_400),
     AUTH_LOCK_MAX_SECONDS: intFromEnv(900, 1, 7 * 86_400),
@@ -125,7 +141,9 @@ const envSchema = z
     DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
     // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; unset, it is open outside production and not there (404) in production.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-    // Who may see /admin (signed-in emails, case-insensitive); see adminEmails() for the default.
+    // Who may see /admin: these user ids, and these emails when the provider verified them (a
+    // GitHub primary email; never a sign-up's, which nobody verified). See adminEmails() for the default.
+    ADMIN_USER_IDS: list,
     ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
     // Cleanup (lib/jobs/cleanup.ts): rows per batch, pause between batches, time budget per run,
     // and how long a merged guest cart is kept after its merge.
@@ -238,10 +256,14 @@ export const TUNING_NAMES = [
   "RATE_LIMIT_WRITES_PER_MINUTE",
   "RATE_LIMIT_READS_PER_MINUTE",
   "RATE_LIMIT_IP_PER_MINUTE",
+  "CREATE_LIMIT_PER_ADDRESS_PER_MINUTE",
+  "CREATE_LIMIT_PER_INSTANCE_PER_MINUTE",
+  "RECOVERY_LINKS_PER_CART",
   "SIGNIN_LIMIT_PER_ACCOUNT",
   "SIGNIN_LIMIT_PER_ADDRESS",
   "REGISTER_LIMIT_PER_ADDRESS",
   "REGISTER_LIMIT_GLOBAL_PER_MINUTE",
+  "SIGNIN_FAILURES_GLOBAL_PER_MINUTE",
   "AUTH_LIMIT_WINDOW_SECONDS",
   "AUTH_LOCK_SECONDS",
   "AUTH_LOCK_MAX_SECONDS",

@@ -17,6 +17,7 @@ import { overloadedError } from "./admission";
 import { retryAfterSeconds, toAppError, toErrorResponse } from "./errors";
 import { routePattern } from "./observed";
 import { keyedRequest, runOnce } from "./once";
+import { spendCreationBudget } from "./creation-budget";
 import { checkRateLimit, clientAddress, rateLimited } from "./rate-limit";
 import { assertSameHostOrigin, assertSameOrigin, publicOrigin, readJsonBody } from "./request";
 import { withActionContext, withRequestContext } from "./request-context";
@@ -36,6 +37,8 @@ export interface SessionCallContext {
   mutation: MutationOptions;
   // The app's own origin as the browser sees it (for links).
   origin: string;
+  // The client's address behind a trusted proxy (lib/http/rate-limit.ts clientAddress), else null.
+  address: string | null;
 }
 
 export type CallOutput = { session: Session; status?: number } & ({ cart: CartView } | { json: unknown });
@@ -77,10 +80,12 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
     ]);
     session = resolved;
     if (verdict.limited) throw rateLimited(verdict);
+    // A guest's change that will make a cart row (a cookie-less add): the anonymous-work budget.
+    if (op.changesCart && session.newCart && session.userId === null) await spendCreationBudget("cart", clientAddress(incoming.headers));
     const key = op.changesCart ? parseIdempotencyKey(incoming.idempotencyKey) : null;
     const { input, text } = await incoming.readInput();
     const idempotency = key ? keyedRequest(session, key, { method: incoming.method, path: incoming.path, body: text }) : undefined;
-    const context: SessionCallContext = { session, mutation: { expectedVersion: incoming.ifMatch, idempotency }, origin: incoming.origin };
+    const context: SessionCallContext = { session, mutation: { expectedVersion: incoming.ifMatch, idempotency }, origin: incoming.origin, address: clientAddress(incoming.headers) };
     if (!idempotency) {
       const output = await call(context, input);
       return { ok: true, ...outputOf(output), session: output.session, replayed: false };

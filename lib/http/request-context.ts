@@ -3,7 +3,7 @@ import { NextResponse } from "next/server";
 import { env } from "../config/env";
 import { log, logRequest } from "../log/logger";
 import { chooseRequestId, isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
-import { requestIdsAssigned } from "./node-requests";
+import { requestIdAssigned } from "./node-requests";
 import { responsesLogged } from "../observe/http-log";
 import { recordRequest } from "../observe/metrics";
 import { currentContext, currentRuntime, runInContext } from "../runtime/context";
@@ -17,8 +17,9 @@ import { admit, overloadedError } from "./admission";
 // is here, paid only by the module's own requests.
 export function requestIdOf(source: Headers, trustProxy = env().TRUST_PROXY > 0): string {
   const incoming = source.get(REQUEST_ID_HEADER);
-  // Assigned as the request came in (lib/http/node-requests.ts): already ours, whatever the client sent.
-  if (requestIdsAssigned() && isValidRequestId(incoming)) return incoming;
+  // Assigned as the request came in (lib/http/node-requests.ts): already ours. Anything else is
+  // the client's own writing unless a trusted proxy set it.
+  if (isValidRequestId(incoming) && requestIdAssigned(incoming)) return incoming;
   return chooseRequestId(incoming, trustProxy);
 }
 

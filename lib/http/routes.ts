@@ -11,6 +11,7 @@ import { openApiDocument } from "../openapi/document";
 import type { CartRuntime } from "../runtime/runtime";
 import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../session/cart";
 import { createRecoveryLink } from "../session/recovery-link";
+import { spendCreationBudget } from "./creation-budget";
 import { freshSession } from "../session/session";
 import { requireAdmin } from "./admin";
 import { bearerMatches } from "./bearer";
@@ -38,8 +39,8 @@ const sessionCalls: { [K in SessionOperationId]: Typed<K> } = {
   addItem: ({ session, mutation }, input) => addItem(session, input, mutation),
   setItemQuantity: ({ session, mutation }, { productId, quantity }) => setItemQuantity(session, productId, quantity, mutation),
   removeItem: ({ session, mutation }, { productId }) => removeItem(session, productId, mutation),
-  createRecoveryLink: async ({ session, origin }) => {
-    const { session: current, link } = await createRecoveryLink(session, origin);
+  createRecoveryLink: async ({ session, origin, address }) => {
+    const { session: current, link } = await createRecoveryLink(session, origin, () => spendCreationBudget("link", address));
     return { session: current, status: 201, json: link };
   },
   getSession: async ({ session }) => ({ session, json: await describeSession(session) }),

@@ -40,6 +40,8 @@ export class CartRuntime {
   readonly now: () => number;
   // The Auth.js integration's published demo accounts (lib/identity/demo-accounts.ts).
   demoAccounts: readonly { email: string; password: string }[] = [];
+  // This instance's own per-window counts (lib/http/creation-budget.ts): never shared with another instance.
+  readonly counters = new Map<string, number>();
   private readonly readyHooks: ReadyHook[] = [];
   private ready: Promise<DatabaseHandle> | undefined;
   private kv: Promise<ResilientStore> | undefined;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, gt, notInArray } from "drizzle-orm";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { recoveryLinks } from "../../db/schema";
@@ -24,17 +24,42 @@ const tokenSchema = z.strictObject({
 
 const MAX_TOKEN_LENGTH = 2048;
 
-export async function createRecoveryLink(session: Session, origin: string) {
+// `spend` is asked before a new row is made (the anonymous-work budget); the same lines as the
+// cart's newest live link reuse that link. Past RECOVERY_LINKS_PER_CART live links, the oldest end.
+export async function createRecoveryLink(session: Session, origin: string, spend: () => Promise<void> = async () => {}) {
   const { cart, session: current } = await getCart(session);
   if (cart.id === null || cart.items.length === 0) throw new AppError("CART_EMPTY", "There is nothing in the cart to recover.");
-  const id = randomBytes(16).toString("base64url");
-  const expiresAt = new Date(Date.now() + env().RECOVERY_LINK_HOURS * 3_600_000);
-  await (await db()).insert(recoveryLinks).values({
-    id,
-    lines: cart.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-    sourceCartId: cart.id,
-    expiresAt,
-  });
+  const lines = cart.items.map((item) => ({ productId: item.productId, quantity: item.quantity }));
+  const database = await db();
+  const now = new Date();
+  const live = await database
+    .select({ id: recoveryLinks.id, lines: recoveryLinks.lines, expiresAt: recoveryLinks.expiresAt })
+    .from(recoveryLinks)
+    .where(and(eq(recoveryLinks.sourceCartId, cart.id), gt(recoveryLinks.expiresAt, now)))
+    .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
+    .limit(1);
+  const newest = live[0];
+  let id: string;
+  let expiresAt: Date;
+  if (newest && JSON.stringify(newest.lines) === JSON.stringify(lines)) {
+    // The cart has not changed since its newest link: that link again, not another row.
+    ({ id, expiresAt } = newest);
+  } else {
+    await spend();
+    id = randomBytes(16).toString("base64url");
+    expiresAt = new Date(now.getTime() + env().RECOVERY_LINK_HOURS * 3_600_000);
+    await database.transaction(async (tx) => {
+      await tx.insert(recoveryLinks).values({ id, lines, sourceCartId: cart.id!, expiresAt });
+      // The newest RECOVERY_LINKS_PER_CART stay; older links of this cart end now (they stop opening).
+      const keep = tx
+        .select({ id: recoveryLinks.id })
+        .from(recoveryLinks)
+        .where(eq(recoveryLinks.sourceCartId, cart.id!))
+        .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
+        .limit(env().RECOVERY_LINKS_PER_CART);
+      await tx.delete(recoveryLinks).where(and(eq(recoveryLinks.sourceCartId, cart.id!), notInArray(recoveryLinks.id, keep)));
+    });
+  }
   const token = await sealData({ kind: "recovery-link", lid: id, exp: expiresAt.getTime() }, { password: sealingPassword(), ttl: 0 });
   const url = `${origin}/cart/recover?token=${encodeURIComponent(token)}`;
   return { session: current, link: { url, expiresAt: expiresAt.toISOString() } };
