@@ -7,7 +7,7 @@ import type { NextRequest } from "next/server";
 import type { CatalogAdapter } from "./cart/catalog";
 import type { PostgresCatalog } from "./catalog/postgres";
 import type { CartActionResult, CartLimits } from "./cart/types";
-import { ConfigError, parseEnv, TUNING_NAMES, type Env, type Tuning, type TuningName } from "./config/env";
+import { ConfigError, parseEnv, productionWarnings, TUNING_NAMES, type Env, type Tuning, type TuningName } from "./config/env";
 import { seedDemoAccounts } from "./identity/demo-accounts";
 import { CartRuntime, type CartChangedListener } from "./runtime/runtime";
 import { beginUserSession, endUserSession } from "./identity/session-bridge";
@@ -179,6 +179,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       startCleanupSchedule();
       logEveryResponse();
       readNodeRequests(runtime.basePath, settings.TRUST_PROXY > 0);
+      for (const warning of productionWarnings(settings)) log.warn(`insecure production setting: ${warning}`);
       // The dashboard's 15-minute history starts with the instance.
       startHistory();
       try {

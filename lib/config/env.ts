@@ -205,7 +205,49 @@ function productionProblems(env: Env, source: Record<string, string | undefined>
   if (env.NODE_ENV !== "production" || buildingPages(source)) return [];
   const problems: string[] = [];
   if (env.SESSION_SECRET.length === 0) problems.push("SESSION_SECRET: is required in production (generate one with: openssl rand -base64 32)");
+  // A session cookie sent over plain HTTP is a session anyone on the path can take. Behind a TLS
+  // proxy the cookie is still Secure (the browser speaks HTTPS), so there is no reason for this.
+  if (env.SESSION_COOKIE_SECURE === "false") problems.push("SESSION_COOKIE_SECURE: must not be false in production (session cookies would travel over plain HTTP)");
   return problems;
+}
+
+// Hosts that never leave the machine: plaintext to them crosses no network.
+function isLocalHost(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return name === "localhost" || name === "::1" || /^127\./.test(name) || name.startsWith("/") || name === "";
+}
+
+// The hosts of a postgres:// URL (one, or several separated by commas) and whether it asks for TLS.
+function postgresTarget(url: string): { hosts: string[]; tls: boolean } {
+  const match = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?]*)(?:[^?]*)(?:\?(.*))?$/.exec(url);
+  const hosts = (match?.[1] ?? "").split(",").map((h) => h.replace(/:\d+$/, ""));
+  const query = new URLSearchParams(match?.[2] ?? "");
+  const hostParam = query.get("host");
+  if (hostParam) hosts.push(...hostParam.split(","));
+  const sslmode = query.get("sslmode") ?? query.get("ssl") ?? "";
+  return { hosts, tls: ["require", "verify-ca", "verify-full", "true", "1"].includes(sslmode) };
+}
+
+// What production allows but an operator should hear about at every start (logged as warnings
+// by createCart's start(); docs/security.md says why these warn rather than refuse).
+export function productionWarnings(env: Env): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const warnings: string[] = [];
+  if (env.TRUST_PROXY === 0) {
+    warnings.push(
+      "TRUST_PROXY is not set: no limit counts per client address (only per session and per instance). Behind a proxy set TRUST_PROXY to its hops; without one, set PUBLIC_ORIGIN and keep the per-instance budgets (docs/operations.md)",
+    );
+  }
+  if (env.REDIS_URL?.startsWith("redis://") && !isLocalHost(new URL(env.REDIS_URL).hostname)) {
+    warnings.push("REDIS_URL is plaintext redis:// to another host: sessions and carts cross the network unencrypted; use rediss://");
+  }
+  if (env.DATABASE_URL) {
+    const target = postgresTarget(env.DATABASE_URL);
+    if (!target.tls && target.hosts.some((h) => !isLocalHost(h))) {
+      warnings.push("DATABASE_URL reaches another host without TLS: add ?sslmode=require (or verify-full)");
+    }
+  }
+  return warnings;
 }
 
 // The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by

@@ -3,7 +3,7 @@ import { listCatalog } from "../cart/catalog";
 import { operationList, operations, type HttpMethod, type OperationId, type OperationInput, type OperationSpec } from "../contract/operations";
 import { env } from "../config/env";
 import { AppError } from "../errors";
-import { checkHealth } from "../health";
+import { sharedHealth } from "../health";
 import { describeSession } from "../identity/describe";
 import { endSession } from "../identity/session-bridge";
 import { runCleanup } from "../jobs/cleanup";
@@ -21,7 +21,7 @@ import { metricsResponse } from "./metrics";
 import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
 import { OVERSIZED_PATH } from "./node-requests";
 import { MAX_BODY_BYTES } from "./request";
-import { requestIdOf, withRequestContext } from "./request-context";
+import { requestIdOf, secured, withRequestContext } from "./request-context";
 import type { RequestIo } from "../session/next-cookies";
 
 // What each operation of the table (lib/contract/operations.ts) calls. Session operations go
@@ -77,7 +77,7 @@ const otherCalls: { [K in OtherOperationId]: (req: NextRequest, runtime: CartRun
   // backend, and the benchmark's measure of what the pipeline itself costs.
   ping: async () => new NextResponse(PONG, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } }),
   getHealth: async () => {
-    const health = await checkHealth();
+    const health = await sharedHealth();
     return NextResponse.json(health, { status: health.status === "down" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
   },
   getMetrics: (req) => metricsResponse(req),
@@ -188,7 +188,9 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
   };
   // Each request enters the instance once, with its id (lib/http/request-context.ts reuses it).
   const trustProxy = runtime.settings.TRUST_PROXY > 0;
-  const serve = (method: ServedMethod) => (req: NextRequest) => runtime.run(() => dispatch(method, req), requestIdOf(req.headers, trustProxy));
+  // Every answer (a 404 or 405 of no route too) carries the security headers (lib/http/security-headers.ts).
+  const serve = (method: ServedMethod) => (req: NextRequest) =>
+    runtime.run(async () => secured(req, await dispatch(method, req)), requestIdOf(req.headers, trustProxy));
   return { GET: serve("GET"), POST: serve("POST"), PUT: serve("PUT"), PATCH: serve("PATCH"), DELETE: serve("DELETE") };
 }
 
