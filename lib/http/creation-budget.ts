@@ -27,23 +27,30 @@ export async function spendCreationBudget(kind: CreationKind, address: string | 
   if (config.RATE_LIMIT_DISABLED) return;
   const counter = runtime.counters;
   const key = `${kind}:${window}`;
-  const mine = (counter.get(key) ?? 0) + 1;
-  // Only this window's and the last one's: a counter per minute, never a growing map.
-  if (!counter.has(key)) for (const old of counter.keys()) if (old.startsWith(`${kind}:`) && old !== `${kind}:${window - 1}`) counter.delete(old);
-  counter.set(key, mine);
-  if (mine > config.CREATE_LIMIT_PER_INSTANCE_PER_MINUTE) {
+  // Spent already: refused before anything else is counted.
+  if ((counter.get(key) ?? 0) >= config.CREATE_LIMIT_PER_INSTANCE_PER_MINUTE) {
     recordRejection("rate_limit", `create_${kind}_instance`);
     throw rateLimited({ limited: true, retryAfterSeconds });
   }
-  if (address === null) return;
-  let count = 0;
-  try {
-    count = await (await store()).markers.incrementWithExpiry(`rl:c:${kind}:${address}:${window}`, 1, ttlSeconds);
-  } catch (err) {
-    log.debug("rate limit store unavailable, allowing the request", { err });
+  // The address's own budget next: a request it refuses spends none of everyone's.
+  if (address !== null) {
+    let count = 0;
+    try {
+      count = await (await store()).markers.incrementWithExpiry(`rl:c:${kind}:${address}:${window}`, 1, ttlSeconds);
+    } catch (err) {
+      log.debug("rate limit store unavailable, allowing the request", { err });
+    }
+    if (count > config.CREATE_LIMIT_PER_ADDRESS_PER_MINUTE) {
+      recordRejection("rate_limit", `create_${kind}_address`);
+      throw rateLimited({ limited: true, retryAfterSeconds });
+    }
   }
-  if (count > config.CREATE_LIMIT_PER_ADDRESS_PER_MINUTE) {
-    recordRejection("rate_limit", `create_${kind}_address`);
+  // Only this window's and the last one's: a counter per minute, never a growing map.
+  if (!counter.has(key)) for (const old of counter.keys()) if (old.startsWith(`${kind}:`) && old !== `${kind}:${window - 1}`) counter.delete(old);
+  const mine = (counter.get(key) ?? 0) + 1;
+  counter.set(key, mine);
+  if (mine > config.CREATE_LIMIT_PER_INSTANCE_PER_MINUTE) {
+    recordRejection("rate_limit", `create_${kind}_instance`);
     throw rateLimited({ limited: true, retryAfterSeconds });
   }
 }

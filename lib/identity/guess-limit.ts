@@ -4,6 +4,7 @@ import { log } from "../log/logger";
 import { recordRejection } from "../observe/metrics";
 import type { BackoffPolicy } from "../storage/kv";
 import { MemoryStore } from "../storage/memory-store";
+import { currentRuntime } from "../runtime/context";
 import { store } from "../storage/store";
 
 // Limits on guessing passwords and on creating accounts, checked before any
@@ -121,7 +122,7 @@ async function failuresThisMinute(now: number, add: number): Promise<number> {
 }
 
 // Which lane a sign-in for this email takes (`exists` looks the account up).
-export async function signInLane(email: string | null, exists: (email: string) => Promise<boolean>, now = Date.now()): Promise<SignInLane> {
+export async function signInLane(email: string | null, exists: (email: string) => Promise<boolean>, now = currentRuntime().now()): Promise<SignInLane> {
   const known = email !== null && (await exists(email.trim().toLowerCase()));
   if (known) return "known";
   const config = env();
@@ -133,7 +134,7 @@ export async function signInLane(email: string | null, exists: (email: string) =
 }
 
 // A sign-in that cost a hash and failed.
-export async function signInFailed(lane: SignInLane, now = Date.now()): Promise<void> {
+export async function signInFailed(lane: SignInLane, now = currentRuntime().now()): Promise<void> {
   if (lane === "no-hash" || env().RATE_LIMIT_DISABLED) return;
   await failuresThisMinute(now, 1);
 }

@@ -41,7 +41,8 @@ export async function createRecoveryLink(session: Session, origin: string, spend
   const newest = live[0];
   let id: string;
   let expiresAt: Date;
-  if (newest && JSON.stringify(newest.lines) === JSON.stringify(lines)) {
+  const same = (a: typeof lines, b: typeof lines) => a.length === b.length && a.every((line, i) => line.productId === b[i]!.productId && line.quantity === b[i]!.quantity);
+  if (newest && same(newest.lines, lines)) {
     // The cart has not changed since its newest link: that link again, not another row.
     ({ id, expiresAt } = newest);
   } else {
