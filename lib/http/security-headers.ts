@@ -11,7 +11,9 @@ export const HSTS = "max-age=63072000; includeSubDomains";
 // its bootstrap and the RSC payload in inline <script> tags (self.__next_f.push), which only a
 // nonce or 'unsafe-inline' admits; a nonce makes every page dynamic. So scripts are 'self' plus
 // 'unsafe-inline' — never 'unsafe-eval' in production (React's development build needs it, so
-// development adds it) — and nothing loads from, connects to or frames anything else.
+// development adds it) — and nothing loads from, connects to or frames anything else. This is
+// Next.js 16's documented CSP "without nonces", less `form-action 'self'`: Chromium applies that
+// to a form's redirects too, and the GitHub sign-in is a form whose answer redirects to GitHub.
 export function pageCsp(options: { development?: boolean; connect?: readonly string[]; images?: readonly string[] } = {}): string {
   return [
     "default-src 'self'",
