@@ -17,14 +17,21 @@ export interface SecurityHeaderOptions {
   // Extra sources pages connect to (fetch, EventSource) or load images from, e.g. a CDN.
   connect?: readonly string[];
   images?: readonly string[];
+  // Paths that answer with a policy of their own, left out of the pages' CSP (a next.config header
+  // replaces a route handler's own). Default: the module's routes, `/api` (their `default-src 'none'`).
+  except?: readonly string[];
 }
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function securityHeaders(options: SecurityHeaderOptions = {}): { source: string; headers: { key: string; value: string }[] }[] {
   const production = options.production ?? process.env.NODE_ENV === "production";
-  const headers = [
-    ...COMMON_SECURITY_HEADERS.map(([key, value]) => ({ key, value })),
-    { key: "Content-Security-Policy", value: pageCsp({ development: !production, connect: options.connect, images: options.images }) },
-    ...(production ? [{ key: "Strict-Transport-Security", value: HSTS }] : []),
+  const common = [...COMMON_SECURITY_HEADERS.map(([key, value]) => ({ key, value })), ...(production ? [{ key: "Strict-Transport-Security", value: HSTS }] : [])];
+  const csp = { key: "Content-Security-Policy", value: pageCsp({ development: !production, connect: options.connect, images: options.images }) };
+  // Every path but those under the exceptions: /((?!api(?:/|$)).*) for the default.
+  const skipped = (options.except ?? ["/api"]).map((p) => `${escape(p.replace(/^\/+|\/+$/g, ""))}(?:/|$)`);
+  return [
+    { source: "/:path*", headers: common },
+    { source: `/((?!${skipped.join("|")}).*)`, headers: [csp] },
   ];
-  return [{ source: "/:path*", headers }];
 }
