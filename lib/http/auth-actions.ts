@@ -87,7 +87,7 @@ async function signUpWithForm(formData: FormData) {
     await registerUser(parsed.data);
   } catch (err) {
     const known = toAppError(err);
-    if (known && isCommonPassword(parsed.data.password)) back("/signup", COMMON_PASSWORD_CODE, returnTo);
+    if (known && (await isCommonPassword(parsed.data.password))) back("/signup", COMMON_PASSWORD_CODE, returnTo);
     if (known) back("/signup", known.code, returnTo);
     throw err;
   }

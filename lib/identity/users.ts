@@ -14,7 +14,7 @@ export interface PublicUser {
 
 export async function registerUser(input: RegisterInput): Promise<PublicUser> {
   // Before the hash: a refusal costs nothing.
-  if (isCommonPassword(input.password)) {
+  if (await isCommonPassword(input.password)) {
     throw new AppError("VALIDATION_ERROR", "Choose a less common password.", [{ path: ["password"], message: "is one of the most common passwords" }]);
   }
   const passwordHash = await hashPassword(input.password);
