@@ -54,5 +54,16 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
     ],
     "folderMillis": 1796621662195,
     "hash": "521c9eaa17b8d9d69df056a91c305afcf77ec1c44ac2ccbbb437362a1a271a1a"
+  },
+  {
+    "sql": [
+      "-- Emails are one account per address whatever its case (a review finding: a GitHub sign-in with\n-- Admin@x.example became a second user beside admin@x.example). Existing rows first:\n-- an address held by several accounts in different cases stays with the oldest account; the\n-- later ones keep their account (a provider's sign-in still finds it by its cart_accounts row,\n-- their carts stay theirs) but lose the email, so no one can sign in to them by that address.\n-- An operator finds them with `select id from cart_users where email is null`.\nWITH \"ranked\" AS (\n  SELECT \"id\", row_number() OVER (PARTITION BY lower(btrim(\"email\")) ORDER BY \"created_at\", \"id\") AS \"n\"\n  FROM \"cart_users\" WHERE \"email\" IS NOT NULL\n)\nUPDATE \"cart_users\" SET \"email\" = NULL FROM \"ranked\" WHERE \"cart_users\".\"id\" = \"ranked\".\"id\" AND \"ranked\".\"n\" > 1;",
+      "\nUPDATE \"cart_users\" SET \"email\" = lower(btrim(\"email\")) WHERE \"email\" <> lower(btrim(\"email\"));",
+      "\nALTER TABLE \"cart_users\" DROP CONSTRAINT \"cart_users_email_unique\";",
+      "\nCREATE UNIQUE INDEX \"cart_users_email_lower_key\" ON \"cart_users\" USING btree (lower(\"email\"));",
+      "\nCREATE INDEX \"cart_recovery_links_source_idx\" ON \"cart_recovery_links\" USING btree (\"source_cart_id\",\"created_at\");\n"
+    ],
+    "folderMillis": 1796623414600,
+    "hash": "726cf0f969cba3c71d171d7353d2aeb17edf1709cf5f76f48dd63c30699caf73"
   }
 ];

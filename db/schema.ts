@@ -85,18 +85,24 @@ export const cartItems = pgTable(
 );
 
 // Accounts: the Auth.js Drizzle adapter's tables, plus a password hash for the Credentials provider.
-export const users = pgTable("cart_users", {
-  id: text("id")
-    .primaryKey()
-    .$defaultFn(() => crypto.randomUUID()),
-  name: text("name"),
-  // Stored trimmed and lower-cased, so the unique index is case-insensitive.
-  email: text("email").unique(),
-  emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
-  image: text("image"),
-  passwordHash: text("password_hash"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const users = pgTable(
+  "cart_users",
+  {
+    id: text("id")
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    name: text("name"),
+    // Stored trimmed and lower-cased (lib/identity/config.ts wraps the adapter's writes); the
+    // unique index is on lower(email), so no differently-cased address is ever a second user.
+    email: text("email"),
+    // Set only by a provider that verified the address (never by a sign-up): admins by email need it.
+    emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
+    image: text("image"),
+    passwordHash: text("password_hash"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("cart_users_email_lower_key").on(sql`lower(${t.email})`)],
+);
 
 export const accounts = pgTable(
   "cart_accounts",
@@ -161,7 +167,11 @@ export const recoveryLinks = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
-  (t) => [index("cart_recovery_links_expires_at_idx").on(t.expiresAt)],
+  (t) => [
+    index("cart_recovery_links_expires_at_idx").on(t.expiresAt),
+    // A cart's live links (at most RECOVERY_LINKS_PER_CART, lib/session/recovery-link.ts).
+    index("cart_recovery_links_source_idx").on(t.sourceCartId, t.createdAt),
+  ],
 );
 
 // A recovery link redeemed into a cart (`token_id` is the link's id): once

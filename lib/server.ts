@@ -7,7 +7,7 @@ import type { NextRequest } from "next/server";
 import type { CatalogAdapter } from "./cart/catalog";
 import type { PostgresCatalog } from "./catalog/postgres";
 import type { CartActionResult, CartLimits } from "./cart/types";
-import { ConfigError, parseEnv, TUNING_NAMES, type Env, type Tuning, type TuningName } from "./config/env";
+import { ConfigError, parseEnv, productionWarnings, TUNING_NAMES, type Env, type Tuning, type TuningName } from "./config/env";
 import { seedDemoAccounts } from "./identity/demo-accounts";
 import { CartRuntime, type CartChangedListener } from "./runtime/runtime";
 import { beginUserSession, endUserSession } from "./identity/session-bridge";
@@ -24,7 +24,7 @@ import { publishLiveChanges } from "./events/live";
 import { startHistory } from "./observe/history";
 import { logEveryResponse } from "./observe/http-log";
 import { asCartActionResult } from "./http/pipeline";
-import { isAdminEmail } from "./http/admin";
+import { isAdmin } from "./http/admin";
 import { runCleanupAsAdmin } from "./http/admin-actions";
 import { renderReads } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
@@ -122,7 +122,7 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
     cookieName(): string;
   };
   // The operations dashboard's checks and its "Run cleanup now" action.
-  admin: { isAdminEmail: typeof isAdminEmail; runCleanup: typeof runCleanupAsAdmin };
+  admin: { isAdmin: typeof isAdmin; runCleanup: typeof runCleanupAsAdmin };
   // Runs server-rendering work of the host's as this instance, in the request's log context.
   withRenderContext: typeof withRenderContext;
   settings: Readonly<Env>;
@@ -203,6 +203,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       worker.start();
       logEveryResponse();
       readNodeRequests(runtime.basePath, settings.TRUST_PROXY > 0);
+      for (const warning of productionWarnings(settings)) log.warn(`insecure production setting: ${warning}`);
       // The dashboard's 15-minute history starts with the instance.
       startHistory();
       try {
@@ -228,7 +229,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       failedPath: recoveryFailedPath,
       cookieName: run(sessionCookieName),
     },
-    admin: { isAdminEmail: run(isAdminEmail), runCleanup: run(runCleanupAsAdmin) },
+    admin: { isAdmin: run(isAdmin), runCleanup: run(runCleanupAsAdmin) },
     withRenderContext: run(withRenderContext),
     settings,
     runtime,

@@ -100,11 +100,24 @@ const envSchema = z
     // A comment line on every open live stream this often, so proxies and browsers keep it open.
     LIVE_KEEPALIVE_SECONDS: intFromEnv(15, 1, 20),
     ALLOWED_ORIGINS: list,
+    // The storefront's origin as shoppers reach it (https://shop.example): links, redirects and the
+    // origin check use it instead of any request header. Unset, the Host (or a trusted proxy's forwarded host).
+    PUBLIC_ORIGIN: z
+      .url({ protocol: /^https?$/ })
+      .refine((v) => new URL(v).origin === v.replace(/\/$/, ""), "must be an origin only (scheme://host[:port], no path)")
+      .transform((v) => new URL(v).origin)
+      .optional(),
     RATE_LIMIT_DISABLED: flag,
     // Rate limits (lib/http/rate-limit.ts): per one-minute window.
     RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
     RATE_LIMIT_READS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
     RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
+    // Anonymous work (lib/http/creation-budget.ts): new guest carts and new recovery links per minute,
+    // per client address (with TRUST_PROXY) and in all on this instance.
+    CREATE_LIMIT_PER_ADDRESS_PER_MINUTE: intFromEnv(20, 1, 1_000_000),
+    CREATE_LIMIT_PER_INSTANCE_PER_MINUTE: intFromEnv(600, 1, 10_000_000),
+    // Live recovery links per cart: a new one past it ends the oldest (the same lines reuse the newest).
+    RECOVERY_LINKS_PER_CART: intFromEnv(3, 1, 100),
     // How many proxies in front of the app append to X-Forwarded-For (0: none, the headers are the
     // client's own words). "true"/"false" are read as 1/0, as before this was a number.
     TRUST_PROXY: z
@@ -118,6 +131,9 @@ const envSchema = z
     SIGNIN_LIMIT_PER_ADDRESS: intFromEnv(20, 1, 100_000),
     REGISTER_LIMIT_PER_ADDRESS: intFromEnv(5, 1, 100_000),
     REGISTER_LIMIT_GLOBAL_PER_MINUTE: intFromEnv(60, 1, 1_000_000),
+    // Failed sign-ins per minute from everyone (lib/identity/guess-limit.ts); past half of it, sign-ins
+    // for accounts that do not exist are refused without a hash, and past it every sign-in waits.
+    SIGNIN_FAILURES_GLOBAL_PER_MINUTE: intFromEnv(300, 2, 1_000_000),
     AUTH_LIMIT_WINDOW_SECONDS: intFromEnv(900, 1, 86_400),
     AUTH_LOCK_SECONDS: intFromEnv(60, 1, 86_400),
     AUTH_LOCK_MAX_SECONDS: intFromEnv(900, 1, 7 * 86_400),
@@ -129,7 +145,9 @@ const envSchema = z
     DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
     // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; unset, it is open outside production and not there (404) in production.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-    // Who may see /admin (signed-in emails, case-insensitive); see adminEmails() for the default.
+    // Who may see /admin: these user ids, and these emails when the provider verified them (a
+    // GitHub primary email; never a sign-up's, which nobody verified). See adminEmails() for the default.
+    ADMIN_USER_IDS: list,
     ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
     // Cleanup (lib/jobs/cleanup.ts): rows per batch, pause between batches, time budget per run,
     // and how long a merged guest cart is kept after its merge.
@@ -214,7 +232,49 @@ function productionProblems(env: Env, source: Record<string, string | undefined>
   if (env.NODE_ENV !== "production" || buildingPages(source)) return [];
   const problems: string[] = [];
   if (env.SESSION_SECRET.length === 0) problems.push("SESSION_SECRET: is required in production (generate one with: openssl rand -base64 32)");
+  // A session cookie sent over plain HTTP is a session anyone on the path can take. Behind a TLS
+  // proxy the cookie is still Secure (the browser speaks HTTPS), so there is no reason for this.
+  if (env.SESSION_COOKIE_SECURE === "false") problems.push("SESSION_COOKIE_SECURE: must not be false in production (session cookies would travel over plain HTTP)");
   return problems;
+}
+
+// Hosts that never leave the machine: plaintext to them crosses no network.
+function isLocalHost(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return name === "localhost" || name === "::1" || /^127\./.test(name) || name.startsWith("/") || name === "";
+}
+
+// The hosts of a postgres:// URL (one, or several separated by commas) and whether it asks for TLS.
+function postgresTarget(url: string): { hosts: string[]; tls: boolean } {
+  const match = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?]*)(?:[^?]*)(?:\?(.*))?$/.exec(url);
+  const hosts = (match?.[1] ?? "").split(",").map((h) => h.replace(/:\d+$/, ""));
+  const query = new URLSearchParams(match?.[2] ?? "");
+  const hostParam = query.get("host");
+  if (hostParam) hosts.push(...hostParam.split(","));
+  const sslmode = query.get("sslmode") ?? query.get("ssl") ?? "";
+  return { hosts, tls: ["require", "verify-ca", "verify-full", "true", "1"].includes(sslmode) };
+}
+
+// What production allows but an operator should hear about at every start (logged as warnings
+// by createCart's start(); docs/security.md says why these warn rather than refuse).
+export function productionWarnings(env: Env): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const warnings: string[] = [];
+  if (env.TRUST_PROXY === 0) {
+    warnings.push(
+      "TRUST_PROXY is not set: no limit counts per client address (only per session and per instance). Behind a proxy set TRUST_PROXY to its hops; without one, set PUBLIC_ORIGIN and keep the per-instance budgets (docs/operations.md)",
+    );
+  }
+  if (env.REDIS_URL?.startsWith("redis://") && !isLocalHost(new URL(env.REDIS_URL).hostname)) {
+    warnings.push("REDIS_URL is plaintext redis:// to another host: sessions and carts cross the network unencrypted; use rediss://");
+  }
+  if (env.DATABASE_URL) {
+    const target = postgresTarget(env.DATABASE_URL);
+    if (!target.tls && target.hosts.some((h) => !isLocalHost(h))) {
+      warnings.push("DATABASE_URL reaches another host without TLS: add ?sslmode=require (or verify-full)");
+    }
+  }
+  return warnings;
 }
 
 // The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by
@@ -266,10 +326,14 @@ export const TUNING_NAMES = [
   "RATE_LIMIT_WRITES_PER_MINUTE",
   "RATE_LIMIT_READS_PER_MINUTE",
   "RATE_LIMIT_IP_PER_MINUTE",
+  "CREATE_LIMIT_PER_ADDRESS_PER_MINUTE",
+  "CREATE_LIMIT_PER_INSTANCE_PER_MINUTE",
+  "RECOVERY_LINKS_PER_CART",
   "SIGNIN_LIMIT_PER_ACCOUNT",
   "SIGNIN_LIMIT_PER_ADDRESS",
   "REGISTER_LIMIT_PER_ADDRESS",
   "REGISTER_LIMIT_GLOBAL_PER_MINUTE",
+  "SIGNIN_FAILURES_GLOBAL_PER_MINUTE",
   "AUTH_LIMIT_WINDOW_SECONDS",
   "AUTH_LOCK_SECONDS",
   "AUTH_LOCK_MAX_SECONDS",

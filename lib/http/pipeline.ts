@@ -17,6 +17,7 @@ import { overloadedError } from "./admission";
 import { retryAfterSeconds, toAppError, toErrorResponse } from "./errors";
 import { routePattern } from "./observed";
 import { keyedRequest, runOnce } from "./once";
+import { spendCreationBudget } from "./creation-budget";
 import { checkRateLimit, clientAddress, rateLimited } from "./rate-limit";
 import { assertSameHostOrigin, assertSameOrigin, publicOrigin, readJsonBody } from "./request";
 import { withActionContext, withRequestContext } from "./request-context";
@@ -40,6 +41,8 @@ export interface SessionCallContext {
   // The request's headers, and its end (the client went away) where the transport has one.
   headers: Headers;
   signal?: AbortSignal;
+  // The client's address behind a trusted proxy (lib/http/rate-limit.ts clientAddress), else null.
+  address: string | null;
 }
 
 // A streaming operation (contentType "text/event-stream") answers its body as a stream.
@@ -83,6 +86,8 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
     ]);
     session = resolved;
     if (verdict.limited) throw rateLimited(verdict);
+    // A guest's change that will make a cart row (a cookie-less add): the anonymous-work budget.
+    if (op.changesCart && session.newCart && session.userId === null) await spendCreationBudget("cart", clientAddress(incoming.headers));
     const key = op.changesCart ? parseIdempotencyKey(incoming.idempotencyKey) : null;
     const { input, text } = await incoming.readInput();
     const idempotency = key ? keyedRequest(session, key, { method: incoming.method, path: incoming.path, body: text }) : undefined;
@@ -92,6 +97,7 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
       origin: incoming.origin,
       headers: incoming.headers,
       signal: incoming.signal,
+      address: clientAddress(incoming.headers),
     };
     if (!idempotency) {
       const output = await call(context, input);

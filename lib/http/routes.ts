@@ -3,7 +3,7 @@ import { listCatalog } from "../cart/catalog";
 import { isStreaming, operationList, operations, type HttpMethod, type OperationId, type OperationInput, type OperationSpec } from "../contract/operations";
 import { env } from "../config/env";
 import { AppError } from "../errors";
-import { checkHealth } from "../health";
+import { sharedHealth } from "../health";
 import { describeSession } from "../identity/describe";
 import { endSession } from "../identity/session-bridge";
 import { runCleanup } from "../jobs/cleanup";
@@ -13,6 +13,7 @@ import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../ses
 import { createRecoveryLink } from "../session/recovery-link";
 import { freshSession, withCart } from "../session/session";
 import { openLiveStream } from "../events/live";
+import { spendCreationBudget } from "./creation-budget";
 import { requireAdmin } from "./admin";
 import { bearerMatches } from "./bearer";
 import { dashboardStats } from "./dashboard";
@@ -21,7 +22,7 @@ import { metricsResponse } from "./metrics";
 import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
 import { OVERSIZED_PATH } from "./node-requests";
 import { MAX_BODY_BYTES } from "./request";
-import { requestIdOf, withRequestContext } from "./request-context";
+import { requestIdOf, secured, withRequestContext } from "./request-context";
 import type { RequestIo } from "../session/next-cookies";
 
 // What each operation of the table (lib/contract/operations.ts) calls. Session operations go
@@ -43,8 +44,8 @@ const sessionCalls: { [K in SessionOperationId]: Typed<K> } = {
   addItem: ({ session, mutation }, input) => addItem(session, input, mutation),
   setItemQuantity: ({ session, mutation }, { productId, quantity }) => setItemQuantity(session, productId, quantity, mutation),
   removeItem: ({ session, mutation }, { productId }) => removeItem(session, productId, mutation),
-  createRecoveryLink: async ({ session, origin }) => {
-    const { session: current, link } = await createRecoveryLink(session, origin);
+  createRecoveryLink: async ({ session, origin, address }) => {
+    const { session: current, link } = await createRecoveryLink(session, origin, () => spendCreationBudget("link", address));
     return { session: current, status: 201, json: link };
   },
   getSession: async ({ session }) => ({ session, json: await describeSession(session) }),
@@ -81,7 +82,7 @@ const otherCalls: { [K in OtherOperationId]: (req: NextRequest, runtime: CartRun
   // backend, and the benchmark's measure of what the pipeline itself costs.
   ping: async () => new NextResponse(PONG, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } }),
   getHealth: async () => {
-    const health = await checkHealth();
+    const health = await sharedHealth();
     return NextResponse.json(health, { status: health.status === "down" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
   },
   getMetrics: (req) => metricsResponse(req),
@@ -192,7 +193,9 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
   };
   // Each request enters the instance once, with its id (lib/http/request-context.ts reuses it).
   const trustProxy = runtime.settings.TRUST_PROXY > 0;
-  const serve = (method: ServedMethod) => (req: NextRequest) => runtime.run(() => dispatch(method, req), requestIdOf(req.headers, trustProxy));
+  // Every answer (a 404 or 405 of no route too) carries the security headers (lib/http/security-headers.ts).
+  const serve = (method: ServedMethod) => (req: NextRequest) =>
+    runtime.run(async () => secured(req, await dispatch(method, req)), requestIdOf(req.headers, trustProxy));
   return { GET: serve("GET"), POST: serve("POST"), PUT: serve("PUT"), PATCH: serve("PATCH"), DELETE: serve("DELETE") };
 }
 

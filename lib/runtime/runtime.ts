@@ -54,6 +54,10 @@ export class CartRuntime {
   readonly onEvent: CartEventHandler | undefined;
   // The Auth.js integration's published demo accounts (lib/identity/demo-accounts.ts).
   demoAccounts: readonly { email: string; password: string }[] = [];
+  // This instance's own per-window counts (lib/http/creation-budget.ts): never shared with another instance.
+  readonly counters = new Map<string, number>();
+  // The last health check and when it started (lib/health.ts sharedHealth).
+  health: { at: number; result: Promise<{ status: string }> } | undefined;
   private readonly readyHooks: ReadyHook[] = [];
   private ready: Promise<DatabaseHandle> | undefined;
   private kv: Promise<ResilientStore> | undefined;

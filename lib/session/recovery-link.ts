@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, gt, notInArray } from "drizzle-orm";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { recoveryLinks } from "../../db/schema";
@@ -25,30 +25,57 @@ const tokenSchema = z.strictObject({
 
 const MAX_TOKEN_LENGTH = 2048;
 
-export async function createRecoveryLink(session: Session, origin: string) {
+// `spend` is asked before a new row is made (the anonymous-work budget); the same lines as the
+// cart's newest live link reuse that link. Past RECOVERY_LINKS_PER_CART live links, the oldest end.
+export async function createRecoveryLink(session: Session, origin: string, spend: () => Promise<void> = async () => {}) {
   const { cart, session: current } = await getCart(session);
   if (cart.id === null || cart.items.length === 0) throw new AppError("CART_EMPTY", "There is nothing in the cart to recover.");
-  const link = await storeRecoveryLink(await db(), cart.id, cart.items, origin);
+  const database = await db();
+  const link = await database.transaction((tx) => storeRecoveryLink(tx, cart.id!, cart.items, origin, spend));
   return { session: current, link };
 }
 
-// Stores a snapshot of `lines` as a new link (with `writer`: the caller's transaction, if it
-// has one) and seals its token: the link's URL on `origin` and when it expires. Also what an
-// abandoned cart's event carries (lib/jobs/abandoned.ts).
+// Stores a snapshot of `lines` as a link of `sourceCartId` in the caller's transaction and seals
+// its token: the link's URL on `origin` and when it expires. The same lines as the cart's newest
+// live link, with at least half its lifetime left, reuse that link; `spend` is asked before a
+// new row is made (the anonymous-work budget); past RECOVERY_LINKS_PER_CART links, the oldest
+// end. Also what an abandoned cart's event carries (lib/jobs/abandoned.ts).
 export async function storeRecoveryLink(
-  writer: Pick<Database, "insert">,
+  tx: Pick<Database, "select" | "insert" | "delete">,
   sourceCartId: string,
-  lines: readonly { productId: string; quantity: number }[],
+  cartLines: readonly { productId: string; quantity: number }[],
   origin: string,
+  spend: () => Promise<void> = async () => {},
 ): Promise<{ url: string; expiresAt: string }> {
-  const id = randomBytes(16).toString("base64url");
-  const expiresAt = new Date(currentRuntime().now() + env().RECOVERY_LINK_HOURS * 3_600_000);
-  await writer.insert(recoveryLinks).values({
-    id,
-    lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
-    sourceCartId,
-    expiresAt,
-  });
+  const lines = cartLines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+  const now = currentRuntime().now();
+  const lifetimeMs = env().RECOVERY_LINK_HOURS * 3_600_000;
+  const [newest] = await tx
+    .select({ id: recoveryLinks.id, lines: recoveryLinks.lines, expiresAt: recoveryLinks.expiresAt })
+    .from(recoveryLinks)
+    .where(and(eq(recoveryLinks.sourceCartId, sourceCartId), gt(recoveryLinks.expiresAt, new Date(now + lifetimeMs / 2))))
+    .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
+    .limit(1);
+  const same = (a: typeof lines, b: typeof lines) => a.length === b.length && a.every((line, i) => line.productId === b[i]!.productId && line.quantity === b[i]!.quantity);
+  let id: string;
+  let expiresAt: Date;
+  if (newest && same(newest.lines, lines)) {
+    // The cart has not changed since its newest link: that link again, not another row.
+    ({ id, expiresAt } = newest);
+  } else {
+    await spend();
+    id = randomBytes(16).toString("base64url");
+    expiresAt = new Date(now + lifetimeMs);
+    await tx.insert(recoveryLinks).values({ id, lines, sourceCartId, expiresAt });
+    // The newest RECOVERY_LINKS_PER_CART stay; older links of this cart end now (they stop opening).
+    const keep = tx
+      .select({ id: recoveryLinks.id })
+      .from(recoveryLinks)
+      .where(eq(recoveryLinks.sourceCartId, sourceCartId))
+      .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
+      .limit(env().RECOVERY_LINKS_PER_CART);
+    await tx.delete(recoveryLinks).where(and(eq(recoveryLinks.sourceCartId, sourceCartId), notInArray(recoveryLinks.id, keep)));
+  }
   const token = await sealData({ kind: "recovery-link", lid: id, exp: expiresAt.getTime() }, { password: sealingPassword(), ttl: 0 });
   return { url: `${origin}/cart/recover?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() };
 }
