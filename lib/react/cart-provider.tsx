@@ -19,7 +19,7 @@ import {
 import type { CartActionResult, CartLimits, CartLineView, CartView } from "../cart/types";
 import { applyCartOp, DEFAULT_LIMITS, newerCart, type CartOp, type CartReducerLimits } from "./cart-reducer";
 import { newIdempotencyKey } from "./idempotency-field";
-import { followCart } from "./live";
+import { followCart, type LiveMode } from "./live";
 import { cartErrorMessage, fillMessage, mergeMessages, type CartMessages, type CartMessagesOverride } from "./messages";
 import { actionOf, enqueue, fieldsToSend, lineKey, loadOutbox, opLineKey, saveOutbox, type OutboxAction, type OutboxEntry } from "./outbox";
 import { retryWait, sendChange } from "./send-change";
@@ -574,6 +574,7 @@ export function CartProvider({
     signedInRef.current = signedIn;
   }, [signedIn]);
 
+  const [liveMode, setLiveMode] = useState<LiveMode>("off");
   useEffect(() => {
     if (!live || typeof fetch !== "function") return;
     const base = basePath.replace(/\/$/, "");
@@ -590,6 +591,7 @@ export function CartProvider({
     return followCart(
       {
         onCart: apply,
+        onMode: setLiveMode,
         currentVersion: () => confirmedRef.current.version,
         onRotated: () => {
           void (async () => {
@@ -664,6 +666,7 @@ export function CartProvider({
         data-testid="cart-status"
         data-hydrated={hydrated ? "true" : "false"}
         data-pending={isPending ? String(queue.length) : undefined}
+        data-live={liveMode}
       >
         {status?.text ?? ""}
       </div>

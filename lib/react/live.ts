@@ -10,6 +10,7 @@ import type { CartView } from "../cart/types";
 //   501 LIVE_UNAVAILABLE: no push on this deployment: poll `GET {basePath}/cart` with
 //     `If-None-Match: "<version>"` (304: unchanged).
 //   503 OVERLOADED with Retry-After: come back after it.
+//   404 (no live route on this server): polls as for 501.
 // Anything else (a dropped connection, a gateway error) reconnects with backoff.
 
 export const POLL_INTERVAL_MS = 10_000;
@@ -208,7 +209,9 @@ export function followCart(handlers: LiveHandlers, options: LiveOptions): () => 
         await sleep(backoff(), signal);
         continue;
       }
-      if (response.status === 501) {
+      // 501: no push on this deployment. 404: no live route at all (an older server, or a
+      // host that did not mount it): polling still brings other devices' changes.
+      if (response.status === 501 || response.status === 404) {
         response.body?.cancel().catch(() => {});
         return poll();
       }
