@@ -46,11 +46,13 @@ test("under hostile global CSS the badge and the drawer stay readable", async ({
   await page.goto("/host-check");
   await hydrated(page);
   // The host's rules are really in force on its own elements.
-  expect((await style(page.getByRole("heading", { level: 2 }), "display")).display).toBe("none");
+  expect((await style(page.locator("main h2"), "display")).display).toBe("none");
 
   const badge = page.getByTestId("cart-link");
   const link = await style(badge, "color", "background-color", "display", "visibility");
-  expect(link.display).toBe("inline-flex");
+  // A flex item of the host's nav: inline-flex computes as flex there.
+  expect(["flex", "inline-flex"]).toContain(link.display);
+  expect(link.width).toBeGreaterThan(20);
   expect(link.visibility).toBe("visible");
   expect(contrast(link.color, link["background-color"]!)).toBeGreaterThan(4.5);
   const icon = await style(badge.locator(".nc-badge-icon"), "display", "color");

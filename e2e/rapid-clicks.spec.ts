@@ -44,6 +44,7 @@ test('50 clicks on "+" become at most 3 requests, and the server has the exact q
   expect(requests.length).toBeLessThanOrEqual(3);
   expect(await serverQuantity(page, "sku-tee-black-m")).toBe(60);
   testInfo.annotations.push({ type: "50 clicks", description: `${clicked - started} ms of clicking, ${requests.length} requests` });
+  console.log(`[rapid clicks] 50 clicks in ${clicked - started} ms: ${requests.length} requests`);
 
   // 50 more: the line stops at the per-line limit (99), the "+" is disabled there, and the
   // server holds exactly 99. Clicked in the page (a disabled button ignores them), as fast as it can.
@@ -59,6 +60,7 @@ test('50 clicks on "+" become at most 3 requests, and the server has the exact q
   await expect(quantity).toHaveValue("99");
   await expect(plus).toBeDisabled();
   await settled(page);
+  console.log(`[rapid clicks] 50 more, capped at 99: ${requests.length} requests`);
   expect(requests.length).toBeGreaterThanOrEqual(1);
   expect(requests.length).toBeLessThanOrEqual(3);
   expect(await serverQuantity(page, "sku-tee-black-m")).toBe(99);
