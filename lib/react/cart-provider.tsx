@@ -350,7 +350,16 @@ export function CartProvider({
         announce("error", text);
         return;
       }
-      setNote(entry.control, null);
+      // Clears "Busy — retrying…", not a refusal said since (an add capped at the limit meanwhile).
+      const control = entry.control;
+      if (control !== undefined) {
+        setNotes((current) => {
+          if (current[control]?.tone !== "busy") return current;
+          const next = { ...current };
+          delete next[control];
+          return next;
+        });
+      }
       channel.current?.post({ from, cart: result.cart });
       // One announcement per burst: the last change of it.
       const more = queueRef.current.some((queued) => queued.control === entry.control && queued.control !== undefined);
