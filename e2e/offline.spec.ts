@@ -86,7 +86,7 @@ test("a queued change the server refuses (the product was withdrawn meanwhile) r
       sent: false,
       control: "add:sku-scarf-plaid",
     };
-    window.localStorage.setItem("next-cart:outbox:closed-tab", JSON.stringify({ v: 1, savedAt: Date.now() - 120_000, entries: [entry] }));
+    window.localStorage.setItem("next-cart:outbox:/api:closed-tab", JSON.stringify({ v: 1, savedAt: Date.now() - 120_000, entries: [entry] }));
   });
   await page.goto("/cart");
   await hydrated(page);

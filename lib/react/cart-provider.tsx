@@ -118,9 +118,12 @@ export function useHydrated(): boolean {
 }
 
 const STATUS_VISIBLE_MS = { success: 4000, error: 8000, busy: 30000 } as const;
-// A change made while another is in flight waits until the shopper pauses this long
-// (or it has waited MAX_HOLD_MS), so a burst of clicks becomes one request.
-export const QUIET_MS = 300;
+// A change made while another is in flight or queued (a burst of clicks) leaves when the shopper
+// pauses for QUIET_MS, and no sooner than MIN_SPACING_MS after the burst's previous request (a
+// busy page can see short pauses mid-burst), but never waits more than MAX_HOLD_MS: 50 clicks in
+// two or three seconds cost two or three requests. A change made when nothing is pending leaves at once.
+export const QUIET_MS = 400;
+export const MIN_SPACING_MS = 1500;
 export const MAX_HOLD_MS = 3000;
 // Retrying after a network failure while the browser believes it is online.
 const NETWORK_RETRY_MS = [2_000, 5_000, 10_000, 30_000];
@@ -289,6 +292,8 @@ export function CartProvider({
 
   // ---- The outbox: queued changes, one request in flight ----------------------------
 
+  // Queued changes are stored per module (basePath) and per tab.
+  const outboxScope = basePath.replace(/\/$/, "");
   const [queue, setQueueState] = useState<OutboxEntry[]>([]);
   const queueRef = useRef<OutboxEntry[]>([]);
   const updateQueue = useCallback((change: (current: OutboxEntry[]) => OutboxEntry[]) => {
@@ -296,12 +301,13 @@ export function CartProvider({
     if (next === queueRef.current) return;
     queueRef.current = next;
     setQueueState(next);
-    saveOutbox(next);
-  }, []);
+    saveOutbox(outboxScope, next);
+  }, [outboxScope]);
   const inFlight = useRef<string | null>(null);
   // When each queued change may be sent (kept in memory: after a reload everything is due).
   const due = useRef(new Map<string, { readyAt: number; createdAt: number }>());
   const attempts = useRef(new Map<string, number>());
+  const lastSentAt = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const networkFailures = useRef(0);
   // A live cart that arrived while a change was in flight: applied after its answer, so a
@@ -371,6 +377,7 @@ export function CartProvider({
   const send = useCallback(
     async (entry: OutboxEntry) => {
       inFlight.current = entry.key;
+      lastSentAt.current = Date.now();
       if (!entry.sent) updateQueue((current) => current.map((queued) => (queued.key === entry.key ? { ...queued, sent: true } : queued)));
       const action = actions[entry.action];
       let result: CartActionResult | null = null;
@@ -447,11 +454,11 @@ export function CartProvider({
 
   // Changes queued before a reload (or by a tab closed offline) are shown and sent once hydrated.
   useEffect(() => {
-    const stored = loadOutbox();
+    const stored = loadOutbox(outboxScope);
     if (stored.length > 0) {
       queueRef.current = [...stored, ...queueRef.current];
       setQueueState(queueRef.current);
-      saveOutbox(queueRef.current);
+      saveOutbox(outboxScope, queueRef.current);
       pumpRef.current();
     }
     const online = () => {
@@ -468,7 +475,7 @@ export function CartProvider({
       window.removeEventListener("offline", offlineNow);
       if (timer.current) clearTimeout(timer.current);
     };
-  }, [markOffline]);
+  }, [markOffline, outboxScope]);
 
   const submitForm = useCallback<CartContextValue["submitForm"]>(
     (event, action, intent, control) => {
@@ -528,7 +535,8 @@ export function CartProvider({
       });
       const known = due.current.get(target);
       const createdAt = known?.createdAt ?? now;
-      due.current.set(target, { createdAt, readyAt: idle ? now : Math.min(now + QUIET_MS, createdAt + MAX_HOLD_MS) });
+      const paced = Math.max(now + QUIET_MS, lastSentAt.current + MIN_SPACING_MS);
+      due.current.set(target, { createdAt, readyAt: idle ? now : Math.min(paced, createdAt + MAX_HOLD_MS) });
       if (control?.openDrawer && meaning) setDrawer("add");
       if (capped) {
         const text = messages.errors.QUANTITY_LIMIT;
@@ -590,7 +598,9 @@ export function CartProvider({
     const apply = (cart: CartView) => {
       const before = confirmedRef.current;
       if (cart.id === before.id && cart.version <= before.version) return;
-      if (inFlight.current) {
+      // A change that left without an answer yet (in flight, or its answer lost) may already be
+      // in this cart: hold it until that answer, so the change is not shown twice.
+      if (inFlight.current || queueRef.current.some((entry) => entry.sent)) {
         heldLive.current = heldLive.current ? newerCart(heldLive.current, cart) : cart;
         return;
       }

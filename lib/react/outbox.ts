@@ -187,18 +187,22 @@ export function parseStored(raw: string | null): { savedAt: number; entries: Out
   }
 }
 
+// Queues are kept per module (its basePath: two markets on one page keep two) and per tab.
+const storageKey = (scope: string, tab: string) => `${OUTBOX_PREFIX}${scope}:${tab}`;
+
 // This tab's queue from before a reload, plus the queues of tabs closed with changes still in them.
-export function loadOutbox(now = Date.now()): OutboxEntry[] {
+export function loadOutbox(scope: string, now = Date.now()): OutboxEntry[] {
   const found = storages();
   if (!found) return [];
   const { local, session } = found;
   try {
-    const mine = `${OUTBOX_PREFIX}${tabId(session)}`;
+    const mine = storageKey(scope, tabId(session));
+    const ours = `${OUTBOX_PREFIX}${scope}:`;
     const entries = parseStored(local.getItem(mine))?.entries ?? [];
     const keys: string[] = [];
     for (let i = 0; i < local.length; i += 1) {
       const key = local.key(i);
-      if (key && key.startsWith(OUTBOX_PREFIX) && key !== mine) keys.push(key);
+      if (key && key.startsWith(ours) && key !== mine) keys.push(key);
     }
     for (const key of keys) {
       const other = parseStored(local.getItem(key));
@@ -214,11 +218,11 @@ export function loadOutbox(now = Date.now()): OutboxEntry[] {
   }
 }
 
-export function saveOutbox(entries: readonly OutboxEntry[], now = Date.now()): void {
+export function saveOutbox(scope: string, entries: readonly OutboxEntry[], now = Date.now()): void {
   const found = storages();
   if (!found) return;
   try {
-    const key = `${OUTBOX_PREFIX}${tabId(found.session)}`;
+    const key = storageKey(scope, tabId(found.session));
     if (entries.length === 0) found.local.removeItem(key);
     else found.local.setItem(key, JSON.stringify({ v: 1, savedAt: now, entries }));
   } catch {

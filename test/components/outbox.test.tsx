@@ -165,7 +165,7 @@ describe("offline queue", () => {
     expect(screen.getByRole("status").textContent).toBe(defaultCartMessages.offlineQueued);
     act(() => lineRow("p1").getByTestId("line-increase").click());
     expect(lineRow("p1").getByTestId("line-quantity")).toHaveProperty("value", "3");
-    const stored = loadOutbox();
+    const stored = loadOutbox("/api");
     expect(stored.map((e) => e.op)).toEqual([set("p1", 2), set("p1", 3)]);
     expect(stored[0]?.key).toBe(first.fields.idempotencyKey);
     expect(setQuantity.calls).toHaveLength(1);
@@ -179,13 +179,13 @@ describe("offline queue", () => {
     expect(next.fields.quantity).toBe("3");
     await act(async () => next.resolve({ ok: true, cart: cartOf([line("p1", 3)], 3) }));
     expect(screen.queryByTestId("cart-offline")).toBeNull();
-    expect(loadOutbox()).toEqual([]);
+    expect(loadOutbox("/api")).toEqual([]);
     expect(setQuantity.calls).toHaveLength(3);
   });
 
   it("after a reload, shows the queued changes and sends them in order; a refused one rolls back with the contract's message", async () => {
     const confirmed = cartOf([line("p1", 1)], 1);
-    saveOutbox([
+    saveOutbox("/api", [
       { key: "key-a", action: "add", op: add("p2", 2), fields: { productId: "p2", quantity: "2", returnTo: "/" }, line: "p2", sent: true, control: "add:p2" },
       { key: "key-b", action: "setQuantity", op: set("p1", 4), fields: { productId: "p1", quantity: "4", returnTo: "/" }, line: "p1", sent: false, control: "line:p1", success: "now 4" },
     ]);
@@ -216,10 +216,13 @@ describe("offline queue", () => {
   it("adopts the queue of a tab that was closed with changes in it", () => {
     const stale = { v: 1, savedAt: Date.now() - 120_000, entries: [entry(add("p1", 1))] };
     const fresh = { v: 1, savedAt: Date.now(), entries: [entry(add("p9", 1))] };
-    window.localStorage.setItem(`${OUTBOX_PREFIX}closed-tab`, JSON.stringify(stale));
-    window.localStorage.setItem(`${OUTBOX_PREFIX}open-tab`, JSON.stringify(fresh));
-    expect(loadOutbox().map((e) => e.op)).toEqual([add("p1", 1)]);
-    expect(window.localStorage.getItem(`${OUTBOX_PREFIX}closed-tab`)).toBeNull();
-    expect(window.localStorage.getItem(`${OUTBOX_PREFIX}open-tab`)).not.toBeNull();
+    window.localStorage.setItem(`${OUTBOX_PREFIX}/api:closed-tab`, JSON.stringify(stale));
+    window.localStorage.setItem(`${OUTBOX_PREFIX}/api:open-tab`, JSON.stringify(fresh));
+    // Another module's queue (another market, another basePath) is not this one's.
+    window.localStorage.setItem(`${OUTBOX_PREFIX}/eu/api:closed-tab`, JSON.stringify(stale));
+    expect(loadOutbox("/api").map((e) => e.op)).toEqual([add("p1", 1)]);
+    expect(window.localStorage.getItem(`${OUTBOX_PREFIX}/eu/api:closed-tab`)).not.toBeNull();
+    expect(window.localStorage.getItem(`${OUTBOX_PREFIX}/api:closed-tab`)).toBeNull();
+    expect(window.localStorage.getItem(`${OUTBOX_PREFIX}/api:open-tab`)).not.toBeNull();
   });
 });

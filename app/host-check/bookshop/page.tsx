@@ -43,6 +43,8 @@ export default function BookshopCheckPage() {
       <CartProvider
         cartPromise={Promise.resolve(bookshopCart)}
         live={false}
+        // Another module on the page: its own queue of changes (they are kept per basePath).
+        basePath="/bookshop/api"
         actions={{ add: addToCartAction, setQuantity: setQuantityAction, remove: removeFromCartAction, clear: clearCartAction }}
       >
         <section data-testid="bookshop-lines">
