@@ -33,22 +33,24 @@ test('50 clicks on "+" become at most 3 requests, and the server has the exact q
     if (isCartAction(request)) requests.push(request);
   });
 
-  // Real mouse clicks at the button's place, about 25 per second (Playwright's per-click
-  // actionability checks would space them out further on a busy machine).
-  const box = await plus.boundingBox();
-  if (!box) throw new Error("no + button");
+  // 50 clicks in 2 s, clicked in the page (a click every 40 ms by the page's own clock: on a busy
+  // machine, Playwright's per-click round trips would space them out over several seconds).
   const started = Date.now();
-  for (let i = 0; i < 50; i += 1) {
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await page.waitForTimeout(20);
-  }
+  const pageTook = await page.evaluate(async () => {
+    const begin = performance.now();
+    for (let i = 0; i < 50; i += 1) {
+      document.querySelector<HTMLButtonElement>('[data-product-id="sku-tee-black-m"] [data-testid="line-increase"]')?.click();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    return Math.round(performance.now() - begin);
+  });
   const clicked = Date.now();
   // Every click shows at once.
   await expect(quantity).toHaveValue("60");
   await expect(status(page)).toHaveText("Organic Tee, Black, M: quantity is now 60");
   await settled(page);
-  testInfo.annotations.push({ type: "50 clicks", description: `${clicked - started} ms of clicking, ${requests.length} requests` });
-  console.log(`[rapid clicks] 50 clicks in ${clicked - started} ms: ${requests.length} requests`);
+  testInfo.annotations.push({ type: "50 clicks", description: `${pageTook} ms of clicking in the page (${clicked - started} ms seen by the test), ${requests.length} requests` });
+  console.log(`[rapid clicks] 50 clicks in ${pageTook} ms: ${requests.length} requests`);
   expect(requests.length).toBeGreaterThanOrEqual(1);
   expect(requests.length).toBeLessThanOrEqual(3);
   expect(await serverQuantity(page, "sku-tee-black-m")).toBe(60);
@@ -60,7 +62,7 @@ test('50 clicks on "+" become at most 3 requests, and the server has the exact q
     const button = document.querySelector<HTMLButtonElement>('[data-product-id="sku-tee-black-m"] [data-testid="line-increase"]');
     for (let i = 0; i < 50; i += 1) {
       document.querySelector<HTMLButtonElement>('[data-product-id="sku-tee-black-m"] [data-testid="line-increase"]')?.click();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 40));
     }
     return button !== null;
   });
