@@ -67,6 +67,8 @@ class RedisPubSub implements PubSub {
   private lastLogged = 0;
   private connectedOnce = false;
   private resubscribedTimer: NodeJS.Timeout | undefined;
+  // Every client made, connected or still trying: close() destroys them all.
+  private readonly clients = new Set<Connection>();
 
   constructor(
     private readonly target: Target,
@@ -99,7 +101,24 @@ class RedisPubSub implements PubSub {
         if (this.connectedOnce) this.reconnected();
       });
     }
-    await connection.connect();
+    this.clients.add(connection);
+    // node-redis retries a connection forever; a publish or a stream must not wait that long (nor
+    // a close): past the deadline this attempt is given up and the next call tries again.
+    let deadline: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        connection.connect(),
+        new Promise((_, reject) => {
+          deadline = setTimeout(() => reject(new Error(`redis ${role} connection timed out`)), socket.connectTimeout * 2);
+        }),
+      ]);
+    } catch (err) {
+      this.clients.delete(connection);
+      destroyQuietly(connection);
+      throw err;
+    } finally {
+      clearTimeout(deadline);
+    }
     if (role === "subscriber") this.connectedOnce = true;
     return connection;
   }
@@ -189,16 +208,21 @@ class RedisPubSub implements PubSub {
   }
 
   async close() {
-    const open = [this.publisher, this.subscriber];
     this.publisher = this.subscriber = undefined;
     this.channels.clear();
-    await Promise.all(
-      open.map(async (pending) => {
-        // Destroyed, not closed: nothing pending here is worth waiting for (a paused Redis would hold a close forever).
-        const connection = await pending?.catch(() => undefined);
-        if (connection?.isOpen) connection.destroy();
-      }),
-    );
+    clearTimeout(this.resubscribedTimer);
+    // Destroyed, not closed, connected or not: nothing pending here is worth waiting for (a
+    // paused or unreachable Redis would hold a close forever).
+    for (const connection of this.clients) destroyQuietly(connection);
+    this.clients.clear();
+  }
+}
+
+function destroyQuietly(connection: Connection): void {
+  try {
+    connection.destroy();
+  } catch {
+    // already closed
   }
 }
 
