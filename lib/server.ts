@@ -25,6 +25,8 @@ import { routeHandlers, sessionActions, type SessionActions } from "./http/route
 import { readNodeRequests } from "./http/node-requests";
 import { withRenderContext, withRequestLog } from "./http/request-context";
 import { sessionCookieName } from "./session/cookie";
+import { completeCheckout, readCheckout, type CheckoutView } from "./checkout/checkouts";
+import { completeCheckoutSchema } from "./cart/schemas";
 
 export interface CartConfig<C extends CatalogAdapter = CatalogAdapter> {
   // Where names, prices and availability come from (postgresCatalog(), memoryCatalog(), or the host's own).
@@ -93,6 +95,8 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   migrate(): Promise<void>;
   // For the host's instrumentation.ts register(): schedules, logs, and the database opened early.
   start(): Promise<void>;
+  // Checkouts, for the host's order system (get, complete).
+  checkouts: CartCheckouts;
   // After each committed change: the cart's id, new version and owner (in this process).
   onCartChanged(listener: CartChangedListener): () => void;
   // The recovery-link page (GET /cart/recover) and its form (POST /cart/recover/confirm).
@@ -117,6 +121,16 @@ export interface CartFormActions {
   setQuantity(formData: FormData): Promise<CartActionResult>;
   remove(formData: FormData): Promise<CartActionResult>;
   clear(formData: FormData): Promise<CartActionResult>;
+  // The cart's note (field `note`; empty clears it).
+  note(formData: FormData): Promise<CartActionResult>;
+}
+
+// The host's order system's side of the checkout handoff (lib/checkout), server-side: no
+// session, no HTTP. `complete` marks the checkout's cart ordered and moves its owner to a new
+// cart holding what was added after the snapshot; the same orderId again answers the same.
+export interface CartCheckouts {
+  get(id: string): Promise<CheckoutView>;
+  complete(id: string, input: { orderId: string }): Promise<CheckoutView>;
 }
 
 // The same object, each of its methods run as this instance (a catalog read from a page, say).
@@ -158,8 +172,14 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
     handlers: routeHandlers(runtime),
     actions: {
       add: run(async (formData: FormData) => asCartActionResult(await operations.addItem(formData))),
-      setQuantity: run(async (formData: FormData) => asCartActionResult(await operations.setItemQuantity(formData))),
-      remove: run(async (formData: FormData) => asCartActionResult(await operations.removeItem(formData))),
+      // A form with a lineId names any line (one with properties too); without, the product's line without properties.
+      setQuantity: run(async (formData: FormData) =>
+        asCartActionResult(await (formData.has("lineId") ? operations.setLineQuantity(formData) : operations.setItemQuantity(formData))),
+      ),
+      remove: run(async (formData: FormData) =>
+        asCartActionResult(await (formData.has("lineId") ? operations.removeLine(formData) : operations.removeItem(formData))),
+      ),
+      note: run(async (formData: FormData) => asCartActionResult(await operations.setNote(formData))),
       clear: run(async (formData: FormData) => asCartActionResult(await operations.clearCart(formData))),
     },
     operations: Object.fromEntries(Object.entries(operations).map(([id, action]) => [id, run(action)])) as SessionActions,
@@ -188,6 +208,10 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
         log.error("database not ready at start", { err });
       }
     }),
+    checkouts: {
+      get: run((id: string) => readCheckout(id)),
+      complete: run((id: string, input: { orderId: string }) => completeCheckout(id, completeCheckoutSchema.parse(input))),
+    },
     onCartChanged: (listener) => runtime.onCartChanged(listener),
     recovery: {
       open: run(openRecoveryLink),
@@ -210,6 +234,7 @@ export { authjsIdentity } from "./http/authjs";
 export { methodNotAllowed } from "./http/errors";
 export { openApiDocument } from "./openapi/document";
 export type { CartChanged, CartChangedListener } from "./runtime/runtime";
-export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";
+export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits, LineProperties } from "./cart/types";
+export type { CheckoutView, CheckoutLine, CheckoutStatus } from "./checkout/checkouts";
 export type { CleanupActionResult } from "./http/admin-actions";
 export type { DashboardStats } from "./http/dashboard";

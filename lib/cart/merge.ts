@@ -3,9 +3,11 @@ import { recordCartOperation, recordMerge } from "../observe/metrics";
 import { db } from "../storage/database";
 import { cacheCart } from "./cache";
 import { guestCartCutoff } from "./guest-window";
-import { mergeLines, type MergeResult } from "./domain";
-import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines } from "./repository";
-import { cartLimits, notifyChanged } from "./service";
+import { eq } from "drizzle-orm";
+import { carts } from "../../db/schema";
+import { mergeLines, mergeNotes, type MergeResult } from "./domain";
+import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines, type Tx } from "./repository";
+import { cartLimits, notifyChanged, successorCartId } from "./service";
 import type { CartNotice, CartSnapshot } from "./types";
 
 // Sign-in: the guest cart's lines join the user's cart by the add rule
@@ -17,7 +19,19 @@ export interface MergeOutcome {
   notices: CartNotice[];
 }
 
-export async function mergeGuestCartIntoUser(guestCartId: string | null, userId: string): Promise<MergeOutcome> {
+// A guest cart that was ordered (its checkout completed) left its shopper in its successor,
+// which holds what was added after the checkout: that is the cart to merge.
+async function currentGuestCart(tx: Tx, cartId: string): Promise<string> {
+  let id = cartId;
+  for (let hop = 0; hop < 4; hop += 1) {
+    const [row] = await tx.select({ status: carts.status, userId: carts.userId }).from(carts).where(eq(carts.id, id));
+    if (!row || row.status !== "ordered" || row.userId !== null) return id;
+    id = successorCartId(id);
+  }
+  return id;
+}
+
+export async function mergeGuestCartIntoUser(requestedGuestCartId: string | null, userId: string): Promise<MergeOutcome> {
   const database = await db();
   const cutoff = guestCartCutoff().getTime();
   const written: CartSnapshot[] = [];
@@ -25,6 +39,7 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
   let merged: { lines: number; changed: boolean } | null = null;
   const outcome = await database.transaction(async (tx) => {
     const userCartId = await ensureUserCart(tx, userId, env().CART_CURRENCY);
+    const guestCartId = requestedGuestCartId ? await currentGuestCart(tx, requestedGuestCartId) : null;
     if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
     const locked = await lockCarts(tx, [guestCartId, userCartId]);
     const guest = locked.find((c) => c.id === guestCartId);
@@ -34,9 +49,12 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
 
     const [guestLines, userLines] = await Promise.all([readLines(tx, guest.id), readLines(tx, user.id)]);
     const merge = mergeLines(userLines, guestLines, cartLimits());
-    if (merge.changed) {
+    // The signed-in cart's note wins when both have one.
+    const note = mergeNotes(user.note, guest.note);
+    const noteChanged = note !== user.note;
+    if (merge.changed || noteChanged) {
       await writeLines(tx, user.id, userLines, merge.lines);
-      written.push(toSnapshot(await bumpVersion(tx, user.id), merge.lines));
+      written.push(toSnapshot(await bumpVersion(tx, user.id, noteChanged ? { note } : {}), merge.lines));
     }
     written.push(toSnapshot(await bumpVersion(tx, guest.id, { status: "merged", mergedInto: user.id }), guestLines));
     merged = { lines: guestLines.length, changed: merge.changed };

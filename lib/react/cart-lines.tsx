@@ -16,11 +16,32 @@ export interface CartLinesProps {
   className?: string;
 }
 
+// What the shopper chose for the line (an engraving), under its name; nothing when none.
+export function LineProperties({ properties, className }: { properties: Record<string, string> | undefined; className?: string }) {
+  const entries = Object.entries(properties ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <dl className={cx("nc-line-properties", className)} data-testid="line-properties">
+      {entries.map(([key, value]) => (
+        <div key={key} className="nc-line-property">
+          <dt>{key}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLineView; currency: string; returnTo: string; productHref: (slug: string) => string }) {
   const { messages } = useCart();
   const priceChanged = line.available && line.unitPrice !== line.addedUnitPrice;
   return (
-    <li className="nc-line" data-testid="cart-line" data-product-id={line.productId} data-available={line.available ? "true" : "false"}>
+    <li
+      className="nc-line"
+      data-testid="cart-line"
+      data-product-id={line.productId}
+      data-line-id={line.lineId ?? line.productId}
+      data-available={line.available ? "true" : "false"}>
       {line.image ? (
         // eslint-disable-next-line @next/next/no-img-element -- the catalog's own images; no optimiser is assumed
         <img className="nc-line-image" src={line.image} alt="" width={96} height={96} />
@@ -32,6 +53,7 @@ function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLine
         <Link href={productHref(line.slug)} className="nc-line-name" data-testid="line-name">
           {line.name}
         </Link>
+        <LineProperties properties={line.properties} />
         <p className="nc-muted nc-line-price">
           {fillMessage(messages.each, { price: formatMoney(line.unitPrice, currency) })}
           {priceChanged ? (
@@ -61,7 +83,7 @@ export function CartLines({ returnTo = "/cart", productHref = (slug) => `/produc
   return (
     <ul className={cx("nc nc-lines", className)}>
       {cart.items.map((line) => (
-        <CartLineRow key={line.productId} line={line} currency={cart.currency} returnTo={returnTo} productHref={productHref} />
+        <CartLineRow key={line.lineId ?? line.productId} line={line} currency={cart.currency} returnTo={returnTo} productHref={productHref} />
       ))}
     </ul>
   );

@@ -31,7 +31,12 @@ export async function createRecoveryLink(session: Session, origin: string) {
   const expiresAt = new Date(Date.now() + env().RECOVERY_LINK_HOURS * 3_600_000);
   await (await db()).insert(recoveryLinks).values({
     id,
-    lines: cart.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+    lines: cart.items.map((item) =>
+      Object.keys(item.properties).length > 0
+        ? { productId: item.productId, quantity: item.quantity, properties: item.properties }
+        : { productId: item.productId, quantity: item.quantity },
+    ),
+    note: cart.note,
     sourceCartId: cart.id,
     expiresAt,
   });
@@ -60,6 +65,7 @@ export async function readRecoveryToken(token: string | null): Promise<RecoveryC
 
 export interface RecoveryPreviewLine {
   productId: string;
+  properties: Record<string, string>;
   name: string;
   quantity: number;
   unitPrice: number;
@@ -89,6 +95,7 @@ export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; p
     const product = catalog.get(l.productId);
     return {
       productId: l.productId,
+      properties: l.properties ?? {},
       name: product?.name ?? "A product we no longer sell",
       quantity: l.quantity,
       unitPrice: product?.price ?? 0,

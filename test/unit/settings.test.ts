@@ -44,6 +44,7 @@ const SAMPLES: Record<string, [value: string, read: unknown]> = {
   ADMIN_EMAILS: ["Ops@Example.com", ["ops@example.com"]],
   CLEANUP_SCHEDULE: ["1", true],
   CRON_SECRET: ["0123456789abcdef", "0123456789abcdef"],
+  CHECKOUT_SECRET: ["fedcba9876543210", "fedcba9876543210"],
   LOG_LEVEL: ["debug", "debug"],
 };
 
