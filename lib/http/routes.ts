@@ -120,8 +120,10 @@ const otherCalls: { [K in OtherOperationId]: OtherCall } = {
   },
   completeCheckout: async (req, _runtime, params) => {
     checkoutBearer(req);
+    // As the pipeline does: the body is read (415, 413, 400) before anything is validated (422).
+    const { value } = await readJsonBody(req);
     const { id } = operations.completeCheckout.params.parse(params);
-    const { orderId } = operations.completeCheckout.body.parse((await readJsonBody(req)).value);
+    const { orderId } = operations.completeCheckout.body.parse(value);
     return NextResponse.json({ checkout: await completeCheckout(id, { orderId }) }, noStore);
   },
 };

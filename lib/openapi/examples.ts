@@ -24,8 +24,8 @@ import { registerSchema } from "../identity/schemas";
 // parses every example with its schema, and the redocly lint checks them against the document.
 
 const TEE = "sku-tee-black-m";
-const MUG = "sku-mug-engraved";
-const MUG_LINE = "sku-mug-engraved~0f3k2x9q1a8b4c7d6e5f2g";
+const MUG = "sku-mug-stoneware";
+const MUG_LINE = "sku-mug-stoneware~0f3k2x9q1a8b4c7d6e5f2g";
 
 const cart = {
   id: "4f9b2c1e-8d7a-4b36-9e21-0c5d3a7f6e12",
@@ -49,9 +49,9 @@ const cart = {
       lineId: MUG_LINE,
       productId: MUG,
       properties: { Engraving: "For Ada" },
-      name: "Enamel Mug, Engraved",
-      slug: "mug-engraved",
-      image: "/products/mug-engraved.svg",
+      name: "Stoneware Mug",
+      slug: "mug-stoneware",
+      image: "/products/mug-stoneware.svg",
       unitPrice: 1800,
       addedUnitPrice: 1800,
       quantity: 1,
@@ -75,7 +75,7 @@ const checkout = {
   currency: "USD",
   lines: [
     { lineId: TEE, productId: TEE, name: "Organic Tee, Black, M", unitPrice: 2500, quantity: 2, properties: {}, lineTotal: 5000 },
-    { lineId: MUG_LINE, productId: MUG, name: "Enamel Mug, Engraved", unitPrice: 1800, quantity: 1, properties: { Engraving: "For Ada" }, lineTotal: 1800 },
+    { lineId: MUG_LINE, productId: MUG, name: "Stoneware Mug", unitPrice: 1800, quantity: 1, properties: { Engraving: "For Ada" }, lineTotal: 1800 },
   ],
   note: "Gift wrap, please.",
   itemCount: 3,
