@@ -83,6 +83,8 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   // The shopper's cart and session for server rendering (once per request).
   getCartForRender: ReturnType<typeof renderReads>["getCartForRender"];
   getSessionForRender: ReturnType<typeof renderReads>["getSessionForRender"];
+  // The shopper's latest checkout, or null (a host's review and confirmation pages).
+  getCheckoutForRender: ReturnType<typeof renderReads>["getCheckoutForRender"];
   // The limits the server enforces, for <CartProvider limits>.
   limits: CartLimits;
   currency: string;
