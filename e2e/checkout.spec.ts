@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addFromProductPage, cartCount, drawer, hydrated } from "./helpers";
+import { addFromProductPage, cartCount, drawer, hydrated, status } from "./helpers";
 
 // Line properties (the demo's engraved mug) and the checkout handoff: "Checkout" on the cart
 // page and in the drawer → the review page of the checkout's snapshot → "Place order" (a demo
@@ -18,6 +18,8 @@ test("an engraved mug is its own line, and the order goes through checkout to a 
   await engraveMug(page, "For Ada");
   await expect(drawer(page)).toBeVisible();
   await expect(drawer(page).getByTestId("line-properties")).toContainText("For Ada");
+  await expect(status(page)).toHaveText("Added Stoneware Mug, Speckled to your cart");
+  await expect(cartCount(page)).toHaveText("1");
   await addFromProductPage(page, "mug-stoneware", 2, "Added 2 × Stoneware Mug, Speckled to your cart");
   await expect(cartCount(page)).toHaveText("3");
 

@@ -2,6 +2,7 @@
 // The demo's checkout: "Checkout" (cart page and drawer) starts one and shows its review page;
 // "Place order" records a demo order and completes the checkout; "Back to cart" cancels it.
 // Plain form actions: they work without JavaScript too.
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { cart } from "@/app/_demo/cart";
 import { placeOrder } from "@/app/_demo/orders";
@@ -22,6 +23,9 @@ export async function placeOrderAction(formData: FormData) {
   if (!checkout || checkout.id !== formData.get("checkoutId")) redirect("/checkout");
   if (checkout.status === "cancelled") redirect("/checkout");
   await placeOrder(checkout);
+  // The layout's cart too: the shopper now has a new cart (no cookie changed, so Next.js would
+  // otherwise keep the layout it rendered before).
+  revalidatePath("/", "layout");
   redirect("/checkout/confirmation");
 }
 

@@ -247,12 +247,10 @@ export async function completeCheckout(id: string, input: { orderId: string }): 
       const nextLines = next.version === 0 ? [] : await readLines(tx, next.id);
       const merged = mergeLines(nextLines, carried, cartLimits());
       const note = mergeNotes(next.note ?? null, carriedNote);
-      if (merged.changed || note !== (next.note ?? null)) {
-        await writeLines(tx, next.id, nextLines, merged.lines);
-        written.push(toSnapshot(await bumpVersion(tx, next.id, { note }), merged.lines));
-      } else {
-        written.push(toSnapshot(next, nextLines));
-      }
+      if (merged.changed) await writeLines(tx, next.id, nextLines, merged.lines);
+      // Written (version ≥ 1) even when empty: the cart the owner now sees has an id, so a client
+      // still showing the ordered cart takes it (a never-written cart never replaces a written one).
+      written.push(toSnapshot(await bumpVersion(tx, next.id, { note }), merged.lines));
       nextCartId = next.id;
     }
     const [completed] = await tx
