@@ -48,6 +48,7 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
       "CREATE TABLE \"cart_checkouts\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"cart_id\" uuid NOT NULL,\n\t\"user_id\" text,\n\t\"scope\" text DEFAULT 'default' NOT NULL,\n\t\"status\" text DEFAULT 'open' NOT NULL,\n\t\"cart_version\" integer NOT NULL,\n\t\"currency\" char(3) NOT NULL,\n\t\"lines\" jsonb NOT NULL,\n\t\"note\" text,\n\t\"item_count\" integer NOT NULL,\n\t\"subtotal\" integer NOT NULL,\n\t\"notices\" jsonb DEFAULT '[]'::jsonb NOT NULL,\n\t\"order_id\" text,\n\t\"next_cart_id\" uuid,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"completed_at\" timestamp with time zone,\n\t\"cancelled_at\" timestamp with time zone,\n\tCONSTRAINT \"cart_checkouts_status_valid\" CHECK (\"cart_checkouts\".\"status\" in ('open', 'completed', 'cancelled'))\n);\n",
       "\nALTER TABLE \"cart_carts\" DROP CONSTRAINT \"cart_carts_status_valid\";",
       "\nDROP INDEX \"cart_lines_cart_product_key\";",
+      "\nDROP INDEX \"cart_carts_merged_updated_idx\";",
       "\nALTER TABLE \"cart_lines\" ADD COLUMN \"line_key\" text DEFAULT '' NOT NULL;",
       "\nALTER TABLE \"cart_lines\" ADD COLUMN \"properties\" jsonb DEFAULT '{}'::jsonb NOT NULL;",
       "\nALTER TABLE \"cart_carts\" ADD COLUMN \"note\" text;",
@@ -56,9 +57,10 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
       "\nCREATE INDEX \"cart_checkouts_next_cart_idx\" ON \"cart_checkouts\" USING btree (\"next_cart_id\") WHERE \"cart_checkouts\".\"next_cart_id\" is not null;",
       "\nCREATE INDEX \"cart_checkouts_user_idx\" ON \"cart_checkouts\" USING btree (\"user_id\",\"scope\",\"created_at\") WHERE \"cart_checkouts\".\"user_id\" is not null;",
       "\nCREATE UNIQUE INDEX \"cart_lines_cart_line_key\" ON \"cart_lines\" USING btree (\"cart_id\",\"product_id\",\"line_key\");",
+      "\nCREATE INDEX \"cart_carts_merged_updated_idx\" ON \"cart_carts\" USING btree (\"updated_at\") WHERE \"cart_carts\".\"status\" in ('merged', 'ordered');",
       "\nALTER TABLE \"cart_carts\" ADD CONSTRAINT \"cart_carts_status_valid\" CHECK (\"cart_carts\".\"status\" in ('active', 'merged', 'closed', 'ordered'));"
     ],
-    "folderMillis": 1796620517894,
-    "hash": "2d0c6822d5d1f7ca685f900ca15e183024c204c1b07308633e50d6ff4a3bbea3"
+    "folderMillis": 1796622816500,
+    "hash": "940dca3b7009c44f1cbcbb6a8958570c7a8bc0023aa341d26d883ea5c3c16217"
   }
 ];

@@ -60,7 +60,8 @@ export const carts = pgTable(
     // index that no query but the cleanup could use, and that made guest batches skip user carts.)
     index("cart_carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
     index("cart_carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
-    index("cart_carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} = 'merged'`),
+    // Merged and ordered carts (a completed checkout's) leave together, after the same grace.
+    index("cart_carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} in ('merged', 'ordered')`),
     // One active cart per user and scope, enforced by the database.
     uniqueIndex("cart_carts_one_active_per_user").on(t.userId, t.scope).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
     check("cart_carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed', 'ordered')`),

@@ -22,6 +22,7 @@ CREATE TABLE "cart_checkouts" (
 --> statement-breakpoint
 ALTER TABLE "cart_carts" DROP CONSTRAINT "cart_carts_status_valid";--> statement-breakpoint
 DROP INDEX "cart_lines_cart_product_key";--> statement-breakpoint
+DROP INDEX "cart_carts_merged_updated_idx";--> statement-breakpoint
 ALTER TABLE "cart_lines" ADD COLUMN "line_key" text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE "cart_lines" ADD COLUMN "properties" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "cart_carts" ADD COLUMN "note" text;--> statement-breakpoint
@@ -30,4 +31,5 @@ CREATE INDEX "cart_checkouts_cart_idx" ON "cart_checkouts" USING btree ("cart_id
 CREATE INDEX "cart_checkouts_next_cart_idx" ON "cart_checkouts" USING btree ("next_cart_id") WHERE "cart_checkouts"."next_cart_id" is not null;--> statement-breakpoint
 CREATE INDEX "cart_checkouts_user_idx" ON "cart_checkouts" USING btree ("user_id","scope","created_at") WHERE "cart_checkouts"."user_id" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "cart_lines_cart_line_key" ON "cart_lines" USING btree ("cart_id","product_id","line_key");--> statement-breakpoint
+CREATE INDEX "cart_carts_merged_updated_idx" ON "cart_carts" USING btree ("updated_at") WHERE "cart_carts"."status" in ('merged', 'ordered');--> statement-breakpoint
 ALTER TABLE "cart_carts" ADD CONSTRAINT "cart_carts_status_valid" CHECK ("cart_carts"."status" in ('active', 'merged', 'closed', 'ordered'));
