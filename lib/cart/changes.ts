@@ -203,15 +203,14 @@ function singleLineChange(
   before: readonly CartLine[],
   after: readonly CartLine[],
 ): { productId: string; lineKey: string; line: CartLine | null } | null {
-  const changed = [...new Set([...before, ...after].map(lineIdOf))].filter((id) => {
-    const a = before.find((l) => lineIdOf(l) === id);
-    const b = after.find((l) => lineIdOf(l) === id);
-    return a?.quantity !== b?.quantity;
-  });
+  const byId = (lines: readonly CartLine[]) => new Map(lines.map((l) => [lineIdOf(l), l]));
+  const was = byId(before);
+  const now = byId(after);
+  const changed = [...new Set([...was.keys(), ...now.keys()])].filter((id) => was.get(id)?.quantity !== now.get(id)?.quantity);
   if (changed.length !== 1) return null;
   const lineId = changed[0]!;
-  const line = after.find((l) => lineIdOf(l) === lineId) ?? null;
-  const any = line ?? before.find((l) => lineIdOf(l) === lineId)!;
+  const line = now.get(lineId) ?? null;
+  const any = line ?? was.get(lineId)!;
   return { productId: any.productId, lineKey: lineKeyOf(any.properties), line };
 }
 

@@ -47,6 +47,7 @@ function cyrb53(text: string, seed: number): number {
 
 // '' without properties; else 22 characters of base 36 (two 53-bit hashes of the canonical JSON).
 export function lineKeyOf(properties: Readonly<Record<string, string>> | null | undefined): string {
+  if (!properties) return "";
   const canonical = canonicalProperties(properties);
   if (Object.keys(canonical).length === 0) return "";
   const text = JSON.stringify(Object.entries(canonical));
