@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cartCacheKey } from "@/lib/cart/cache";
 import { prepareBackend, type Backend, type BackendKind } from "../support/backends";
 import { signIn, uniqueEmail } from "../support/auth";
 import { startInProcessApp, type CookieJar, type InProcessApp } from "../support/in-process-app";
@@ -102,6 +103,23 @@ export function defineLinesSuite(kind: BackendKind) {
       expect(res.body.items).toEqual([]);
       const again = await s.request("DELETE", `/api/cart/lines/${encodeURIComponent(lineId)}`);
       expect(again.body.version).toBe(res.body.version);
+    });
+
+    it("keeps a line written before properties existed working: properties {}, its product's id as lineId", async () => {
+      const s = shopper();
+      const { id: cartId, version } = (await s.add(TEE)).body;
+      // A line as the v1.1 code wrote it: no line_key, no properties (the migration's defaults fill them).
+      await sqlRun(sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price) values (${cartId}, ${MUG}, 2, 2200)`);
+      await sqlRun(sql`update cart_carts set version = version + 1 where id = ${cartId}`);
+      await app.cart.runtime.run(async () => (await app.cart.runtime.store()).cache.delete(cartCacheKey(cartId)));
+      const cart = (await s.getCart()).body;
+      expect(cart.version).toBe(version + 1);
+      expect(lineOf(cart, MUG)).toMatchObject({ lineId: MUG, properties: {}, quantity: 2 });
+      // The same product without properties is that line: an add sums, the items route reaches it.
+      expect(lineOf((await s.add(MUG)).body, MUG).quantity).toBe(3);
+      expect(lineOf((await s.setQuantity(MUG, 5)).body, MUG).quantity).toBe(5);
+      const engraved = await addWith(s, MUG, { Engraving: "For Ada" });
+      expect(engraved.body.items.filter((i: any) => i.productId === MUG)).toHaveLength(2);
     });
 
     it("refuses properties outside the limits with the field's path, and changes nothing", async () => {
