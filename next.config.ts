@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { securityHeaders } from "./lib/next-config";
 
 const nextConfig: NextConfig = {
   // Native / connection-holding packages must stay out of the server bundle.
@@ -10,6 +11,12 @@ const nextConfig: NextConfig = {
   // `npm test` type-checks the whole repository once (npm run typecheck) before it builds:
   // the build does not run tsc a second time.
   typescript: { ignoreBuildErrors: true },
+  // Every page: nosniff, DENY framing, the referrer policy, a CSP and (production) HSTS; a host
+  // does the same with `securityHeaders` from "next-cart/next-config".
+  async headers() {
+    // The API reference (app/docs/api) sends its own, stricter policy.
+    return securityHeaders({ except: ["/api", "/docs/api"] });
+  },
 };
 
 export default nextConfig;

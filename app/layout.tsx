@@ -35,6 +35,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           key={user?.id ?? "guest"}
           cartPromise={cartPromise}
           limits={cart.limits}
+          signedIn={user !== null && user !== undefined}
           actions={{
             add: addToCartAction,
             setQuantity: setQuantityAction,

@@ -45,6 +45,29 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
   },
   {
     "sql": [
+      "CREATE TABLE \"cart_abandonments\" (\n\t\"cart_id\" uuid PRIMARY KEY NOT NULL,\n\t\"version\" integer NOT NULL,\n\t\"recorded_at\" timestamp with time zone NOT NULL\n);\n",
+      "\nCREATE TABLE \"cart_event_outbox\" (\n\t\"id\" text NOT NULL,\n\t\"endpoint\" text NOT NULL,\n\t\"scope\" text NOT NULL,\n\t\"type\" text NOT NULL,\n\t\"cart_id\" uuid,\n\t\"cart_version\" integer,\n\t\"payload\" jsonb NOT NULL,\n\t\"created_at\" timestamp with time zone NOT NULL,\n\t\"attempts\" integer DEFAULT 0 NOT NULL,\n\t\"next_attempt_at\" timestamp with time zone NOT NULL,\n\t\"lease_until\" timestamp with time zone,\n\t\"delivered_at\" timestamp with time zone,\n\t\"failed_at\" timestamp with time zone,\n\t\"last_status\" integer,\n\t\"last_error\" text,\n\tCONSTRAINT \"cart_event_outbox_id_endpoint_pk\" PRIMARY KEY(\"id\",\"endpoint\")\n);\n",
+      "\nCREATE TABLE \"cart_user_emails\" (\n\t\"user_id\" text PRIMARY KEY NOT NULL,\n\t\"email\" text NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL\n);\n",
+      "\nALTER TABLE \"cart_abandonments\" ADD CONSTRAINT \"cart_abandonments_cart_id_cart_carts_id_fk\" FOREIGN KEY (\"cart_id\") REFERENCES \"public\".\"cart_carts\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "\nCREATE INDEX \"cart_event_outbox_due_idx\" ON \"cart_event_outbox\" USING btree (\"scope\",\"next_attempt_at\") WHERE \"cart_event_outbox\".\"delivered_at\" is null and \"cart_event_outbox\".\"failed_at\" is null;",
+      "\nCREATE INDEX \"cart_event_outbox_created_idx\" ON \"cart_event_outbox\" USING btree (\"created_at\");"
+    ],
+    "folderMillis": 1796621662195,
+    "hash": "521c9eaa17b8d9d69df056a91c305afcf77ec1c44ac2ccbbb437362a1a271a1a"
+  },
+  {
+    "sql": [
+      "-- Emails are one account per address whatever its case (a review finding: a GitHub sign-in with\n-- Admin@x.example became a second user beside admin@x.example). Existing rows first:\n-- an address held by several accounts in different cases stays with the oldest account; the\n-- later ones keep their account (a provider's sign-in still finds it by its cart_accounts row,\n-- their carts stay theirs) but lose the email, so no one can sign in to them by that address.\n-- An operator finds them with `select id from cart_users where email is null`.\nWITH \"ranked\" AS (\n  SELECT \"id\", row_number() OVER (PARTITION BY lower(btrim(\"email\")) ORDER BY \"created_at\", \"id\") AS \"n\"\n  FROM \"cart_users\" WHERE \"email\" IS NOT NULL\n)\nUPDATE \"cart_users\" SET \"email\" = NULL FROM \"ranked\" WHERE \"cart_users\".\"id\" = \"ranked\".\"id\" AND \"ranked\".\"n\" > 1;",
+      "\nUPDATE \"cart_users\" SET \"email\" = lower(btrim(\"email\")) WHERE \"email\" <> lower(btrim(\"email\"));",
+      "\nALTER TABLE \"cart_users\" DROP CONSTRAINT \"cart_users_email_unique\";",
+      "\nCREATE UNIQUE INDEX \"cart_users_email_lower_key\" ON \"cart_users\" USING btree (lower(\"email\"));",
+      "\nCREATE INDEX \"cart_recovery_links_source_idx\" ON \"cart_recovery_links\" USING btree (\"source_cart_id\",\"created_at\");\n"
+    ],
+    "folderMillis": 1796623414600,
+    "hash": "726cf0f969cba3c71d171d7353d2aeb17edf1709cf5f76f48dd63c30699caf73"
+  },
+  {
+    "sql": [
       "CREATE TABLE \"cart_checkouts\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"cart_id\" uuid NOT NULL,\n\t\"user_id\" text,\n\t\"scope\" text DEFAULT 'default' NOT NULL,\n\t\"status\" text DEFAULT 'open' NOT NULL,\n\t\"cart_version\" integer NOT NULL,\n\t\"currency\" char(3) NOT NULL,\n\t\"lines\" jsonb NOT NULL,\n\t\"note\" text,\n\t\"item_count\" integer NOT NULL,\n\t\"subtotal\" integer NOT NULL,\n\t\"notices\" jsonb DEFAULT '[]'::jsonb NOT NULL,\n\t\"order_id\" text,\n\t\"next_cart_id\" uuid,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"completed_at\" timestamp with time zone,\n\t\"cancelled_at\" timestamp with time zone,\n\tCONSTRAINT \"cart_checkouts_status_valid\" CHECK (\"cart_checkouts\".\"status\" in ('open', 'completed', 'cancelled'))\n);\n",
       "\nALTER TABLE \"cart_carts\" DROP CONSTRAINT \"cart_carts_status_valid\";",
       "\nDROP INDEX \"cart_lines_cart_product_key\";",
@@ -60,7 +83,7 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
       "\nCREATE INDEX \"cart_carts_merged_updated_idx\" ON \"cart_carts\" USING btree (\"updated_at\") WHERE \"cart_carts\".\"status\" in ('merged', 'ordered');",
       "\nALTER TABLE \"cart_carts\" ADD CONSTRAINT \"cart_carts_status_valid\" CHECK (\"cart_carts\".\"status\" in ('active', 'merged', 'closed', 'ordered'));"
     ],
-    "folderMillis": 1796622816500,
+    "folderMillis": 1796623812047,
     "hash": "940dca3b7009c44f1cbcbb6a8958570c7a8bc0023aa341d26d883ea5c3c16217"
   }
 ];

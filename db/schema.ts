@@ -94,18 +94,24 @@ export const cartItems = pgTable(
 );
 
 // Accounts: the Auth.js Drizzle adapter's tables, plus a password hash for the Credentials provider.
-export const users = pgTable("cart_users", {
-  id: text("id")
-    .primaryKey()
-    .$defaultFn(() => crypto.randomUUID()),
-  name: text("name"),
-  // Stored trimmed and lower-cased, so the unique index is case-insensitive.
-  email: text("email").unique(),
-  emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
-  image: text("image"),
-  passwordHash: text("password_hash"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const users = pgTable(
+  "cart_users",
+  {
+    id: text("id")
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    name: text("name"),
+    // Stored trimmed and lower-cased (lib/identity/config.ts wraps the adapter's writes); the
+    // unique index is on lower(email), so no differently-cased address is ever a second user.
+    email: text("email"),
+    // Set only by a provider that verified the address (never by a sign-up): admins by email need it.
+    emailVerified: timestamp("email_verified", { mode: "date", withTimezone: true }),
+    image: text("image"),
+    passwordHash: text("password_hash"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("cart_users_email_lower_key").on(sql`lower(${t.email})`)],
+);
 
 export const accounts = pgTable(
   "cart_accounts",
@@ -172,7 +178,11 @@ export const recoveryLinks = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },
-  (t) => [index("cart_recovery_links_expires_at_idx").on(t.expiresAt)],
+  (t) => [
+    index("cart_recovery_links_expires_at_idx").on(t.expiresAt),
+    // A cart's live links (at most RECOVERY_LINKS_PER_CART, lib/session/recovery-link.ts).
+    index("cart_recovery_links_source_idx").on(t.sourceCartId, t.createdAt),
+  ],
 );
 
 // A recovery link redeemed into a cart (`token_id` is the link's id): once
@@ -269,3 +279,60 @@ export const checkouts = pgTable(
 );
 
 export type CartRow = typeof carts.$inferSelect;
+
+// The transactional outbox (lib/events/outbox.ts): one row per (event, endpoint), written in
+// the same transaction as the change it tells of, delivered after the commit by the event
+// worker (lib/events/delivery.ts). `id` is the event's id, the same for every endpoint and
+// every attempt (Standard Webhooks' `webhook-id`): receivers dedupe by it. A row is claimed by
+// one worker at a time through `lease_until` (FOR UPDATE SKIP LOCKED, then a lease: no
+// session state, so PgBouncer's transaction pooling and PGlite serve it too). Times come from
+// the instance's clock.
+export const eventOutbox = pgTable(
+  "cart_event_outbox",
+  {
+    id: text("id").notNull(),
+    // "webhook:<url>" or "process" (createCart's onEvent).
+    endpoint: text("endpoint").notNull(),
+    scope: text("scope").notNull(),
+    type: text("type").notNull(),
+    cartId: uuid("cart_id"),
+    cartVersion: integer("cart_version"),
+    // The event's body: {"type", "timestamp", "data"}.
+    payload: jsonb("payload").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull(),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    // Given up after the retry window (WEBHOOK_RETRY_HOURS).
+    failedAt: timestamp("failed_at", { withTimezone: true }),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.id, t.endpoint] }),
+    // The worker's claim: rows still to deliver, soonest first.
+    index("cart_event_outbox_due_idx").on(t.scope, t.nextAttemptAt).where(sql`${t.deliveredAt} is null and ${t.failedAt} is null`),
+    // The cleanup of delivered and given-up rows.
+    index("cart_event_outbox_created_idx").on(t.createdAt),
+  ],
+);
+
+// Abandoned carts already told (lib/jobs/abandoned.ts): the version each cart was idle at when
+// `cart.abandoned` was recorded, so one idle period yields one event however many jobs run.
+export const cartAbandonments = pgTable("cart_abandonments", {
+  cartId: uuid("cart_id")
+    .primaryKey()
+    .references(() => carts.id, { onDelete: "cascade" }),
+  version: integer("version").notNull(),
+  recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull(),
+});
+
+// The email a signed-in owner gave at sign-in (createCart's signedIn({ id, email }), the Auth.js
+// integration's too), kept while events are on: what cart events carry as `email` and what an
+// abandoned cart's mail is sent to, when the users are the host's and not in cart_users.
+export const userEmails = pgTable("cart_user_emails", {
+  userId: text("user_id").primaryKey(),
+  email: text("email").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -28,6 +28,8 @@ export const errorStatus = {
   SESSION_ROTATED: 409,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  // GET /api/cart/live where the store cannot push (Upstash's REST API has no subscribe): poll GET /api/cart with If-None-Match.
+  LIVE_UNAVAILABLE: 501,
   OVERLOADED: 503,
   INTERNAL_ERROR: 500,
 } as const;

@@ -1,6 +1,22 @@
 import { sql } from "drizzle-orm";
 import { database } from "./storage/database";
 import { store } from "./storage/store";
+import { currentRuntime } from "./runtime/context";
+
+export type Health = Awaited<ReturnType<typeof checkHealth>>;
+
+// GET /api/health answers from one check shared for a second by every caller of the instance
+// (concurrent ones included): it is outside admission control, so a flood of probes must not
+// become a flood of Postgres and Redis round trips.
+export function sharedHealth(): Promise<Health> {
+  const runtime = currentRuntime();
+  const now = performance.now();
+  const last = runtime.health;
+  if (last && now - last.at < 1000) return last.result as Promise<Health>;
+  const result = checkHealth();
+  runtime.health = { at: now, result };
+  return result;
+}
 
 // Checks each backend with a bounded wait and says what is true right now:
 // which check failed, in our words only. A backend's own error text (host

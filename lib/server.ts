@@ -7,17 +7,24 @@ import type { NextRequest } from "next/server";
 import type { CatalogAdapter } from "./cart/catalog";
 import type { PostgresCatalog } from "./catalog/postgres";
 import type { CartActionResult, CartLimits } from "./cart/types";
-import { ConfigError, parseEnv, TUNING_NAMES, type Env, type Tuning, type TuningName } from "./config/env";
+import { ConfigError, parseEnv, productionWarnings, TUNING_NAMES, type Env, type Tuning, type TuningName } from "./config/env";
 import { seedDemoAccounts } from "./identity/demo-accounts";
 import { CartRuntime, type CartChangedListener } from "./runtime/runtime";
 import { beginUserSession, endUserSession } from "./identity/session-bridge";
 import { runCleanup, type CleanupOptions, type CleanupResult } from "./jobs/cleanup";
-import { startCleanupSchedule } from "./jobs/schedule";
+import { startCleanupSchedule, stopCleanupSchedule } from "./jobs/schedule";
+import { recordAbandoned } from "./jobs/abandoned";
+import { EventWorker } from "./events/delivery";
+import { eventsRecorded } from "./events/outbox";
+import { eventStats, pendingEventCounts, type EventStats } from "./events/stats";
+import { setEventsProbe } from "./observe/metrics";
+import type { CartEventHandler } from "./events/types";
 import { log } from "./log/logger";
+import { publishLiveChanges } from "./events/live";
 import { startHistory } from "./observe/history";
 import { logEveryResponse } from "./observe/http-log";
 import { asCartActionResult } from "./http/pipeline";
-import { isAdminEmail } from "./http/admin";
+import { isAdmin } from "./http/admin";
 import { runCleanupAsAdmin } from "./http/admin-actions";
 import { renderReads } from "./http/read";
 import { confirmRecoveryLink, openRecoveryLink, recoveryFailedPath } from "./http/recovery";
@@ -48,6 +55,9 @@ export interface CartConfig<C extends CatalogAdapter = CatalogAdapter> {
   env?: Record<string, string | undefined>;
   // The instance's clock (ms since the epoch), for tests; default Date.now.
   now?: () => number;
+  // Cart events in process (docs/events.md): called at least once per event, after its change
+  // committed, by the instance's event worker (cart.start()); a throw has it called again later.
+  onEvent?: CartEventHandler;
 }
 
 const configSchema = z.object({
@@ -62,6 +72,7 @@ const configSchema = z.object({
   tuning: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   env: z.record(z.string(), z.string().optional()).optional(),
   now: z.function().optional(),
+  onEvent: z.function().optional(),
 });
 
 function settingValue(value: unknown): string | undefined {
@@ -95,10 +106,18 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   cleanup(options?: Partial<CleanupOptions>): Promise<CleanupResult>;
   // Opens the database and applies the module's migrations (also done on first use).
   migrate(): Promise<void>;
-  // For the host's instrumentation.ts register(): schedules, logs, and the database opened early.
+  // For the host's instrumentation.ts register(): schedules, the event worker, logs, and the database opened early.
   start(): Promise<void>;
   // Checkouts, for the host's order system (get, complete).
   checkouts: CartCheckouts;
+  // Stops what start() started (the event worker, after the deliveries in flight; the cleanup schedule).
+  stop(): Promise<void>;
+  // Cart events (docs/events.md): one delivery pass now, one abandoned-cart pass now, the outbox's counts.
+  events: {
+    deliver(): Promise<number>;
+    findAbandoned(): Promise<number>;
+    stats(): Promise<EventStats>;
+  };
   // After each committed change: the cart's id, new version and owner (in this process).
   onCartChanged(listener: CartChangedListener): () => void;
   // The recovery-link page (GET /cart/recover) and its form (POST /cart/recover/confirm).
@@ -109,7 +128,7 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
     cookieName(): string;
   };
   // The operations dashboard's checks and its "Run cleanup now" action.
-  admin: { isAdminEmail: typeof isAdminEmail; runCleanup: typeof runCleanupAsAdmin };
+  admin: { isAdmin: typeof isAdmin; runCleanup: typeof runCleanupAsAdmin };
   // Runs server-rendering work of the host's as this instance, in the request's log context.
   withRenderContext: typeof withRenderContext;
   settings: Readonly<Env>;
@@ -162,10 +181,14 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
     scope: config.scope ?? "default",
     basePath: config.basePath ?? "/api",
     now: config.now,
+    onEvent: config.onEvent,
   });
+  const worker = new EventWorker(runtime);
+  if (eventsRecorded(runtime)) setEventsProbe(runtime.scope, () => runtime.run(() => pendingEventCounts(runtime)));
   const attach = (config.catalog as Partial<PostgresCatalog>).attach;
   if (typeof attach === "function") attach.call(config.catalog, runtime);
   runtime.onDatabaseReady(seedDemoAccounts);
+  publishLiveChanges(runtime);
   const run = <F extends (...args: never[]) => unknown>(fn: F) => runtime.bind(fn);
   const operations = sessionActions();
 
@@ -199,8 +222,10 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
     start: run(async () => {
       // Before the database opens: a database that is down at boot only delays the first run.
       startCleanupSchedule();
+      worker.start();
       logEveryResponse();
       readNodeRequests(runtime.basePath, settings.TRUST_PROXY > 0);
+      for (const warning of productionWarnings(settings)) log.warn(`insecure production setting: ${warning}`);
       // The dashboard's 15-minute history starts with the instance.
       startHistory();
       try {
@@ -214,6 +239,15 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       get: run((id: string) => readCheckout(id)),
       complete: run((id: string, input: { orderId: string }) => completeCheckout(id, completeCheckoutSchema.parse(input))),
     },
+    stop: run(async () => {
+      stopCleanupSchedule();
+      await worker.stop();
+    }),
+    events: {
+      deliver: () => worker.deliverNow(),
+      findAbandoned: run(() => recordAbandoned()),
+      stats: run(() => eventStats(runtime)),
+    },
     onCartChanged: (listener) => runtime.onCartChanged(listener),
     recovery: {
       open: run(openRecoveryLink),
@@ -221,7 +255,7 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
       failedPath: recoveryFailedPath,
       cookieName: run(sessionCookieName),
     },
-    admin: { isAdminEmail: run(isAdminEmail), runCleanup: run(runCleanupAsAdmin) },
+    admin: { isAdmin: run(isAdmin), runCleanup: run(runCleanupAsAdmin) },
     withRenderContext: run(withRenderContext),
     settings,
     runtime,
@@ -236,6 +270,8 @@ export { authjsIdentity } from "./http/authjs";
 export { methodNotAllowed } from "./http/errors";
 export { openApiDocument } from "./openapi/document";
 export type { CartChanged, CartChangedListener } from "./runtime/runtime";
+export { EVENT_TYPES, type CartEvent, type CartEventData, type CartEventHandler, type CartEventType } from "./events/types";
+export type { EventStats } from "./events/stats";
 export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits, LineProperties } from "./cart/types";
 export type { CheckoutView, CheckoutLine, CheckoutStatus } from "./checkout/checkouts";
 export type { CleanupActionResult } from "./http/admin-actions";

@@ -115,6 +115,8 @@ async function renderConfig(runDir: string, port: number, httpPort: number, upst
     LIMIT_ALL: String(total),
     LIMIT_READS: String(Math.max(1, Math.ceil(total * 0.75))),
     LIMIT_NEW: String(Math.max(1, Math.ceil(total * 0.5))),
+    // Live-cart streams (their own zone): what the instances accept together (LIVE_MAX_STREAMS each, default 2,000).
+    LIMIT_LIVE: String(Math.max(1, liveStreamsPerInstance() * upstreams.length)),
     ACCESS_LOG: accessLog ? `${accessLog} timing buffer=256k flush=1s` : "off",
   };
   const template = await readFile(path.join(root, "deploy", "nginx", "nginx.conf.template"), "utf8");
@@ -122,6 +124,13 @@ async function renderConfig(runDir: string, port: number, httpPort: number, upst
   const file = path.join(runDir, "nginx.conf");
   await writeFile(file, config);
   return file;
+}
+
+// The instances' LIVE_MAX_STREAMS (as they read it: CART_ prefix first); 0 (live carts off) still lets nginx pass the 501.
+function liveStreamsPerInstance(): number {
+  const raw = process.env.CART_LIVE_MAX_STREAMS ?? process.env.LIVE_MAX_STREAMS;
+  const n = raw === undefined || raw === "" ? 2000 : Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : 2000;
 }
 
 const children: ChildProcess[] = [];

@@ -119,6 +119,13 @@ export function AdminDashboard({ runCleanup }: { runCleanup: () => Promise<Clean
           x={runs.map((r) => clock(r.startedAt))}
           series={[{ label: "rows removed", color: COLORS[7]!, values: runs.map((r) => Object.values(r.removed).reduce((a, b) => a + b, 0)) }]}
         />
+        <Chart
+          title="Cart events: waiting, failing (retrying), delivered and given up"
+          testId="chart-events"
+          bars
+          x={["waiting", "failing", "delivered", "given up"]}
+          series={[{ label: "events", color: COLORS[3]!, values: [stats.events.waiting, stats.events.failing, stats.events.delivered, stats.events.failed] }]}
+        />
       </div>
       <div className="admin-actions">
         <button type="button" className="button button-primary" onClick={onRunCleanup} disabled={running} data-testid="run-cleanup">

@@ -6,10 +6,10 @@ import { AdminDashboard } from "./dashboard";
 
 export const metadata: Metadata = { title: "Operations", robots: { index: false, follow: false } };
 
-// Admins only (ADMIN_EMAILS); to guests and other shoppers the page does not exist.
+// Admins only (ADMIN_USER_IDS, or a verified ADMIN_EMAILS address); to guests and other shoppers the page does not exist.
 export default async function AdminPage() {
   const { user } = await cart.getSessionForRender();
-  if (!user || !cart.admin.isAdminEmail(user.email)) notFound();
+  if (!user || !(await cart.admin.isAdmin(user.id))) notFound();
   return (
     <div className="container admin">
       <h1>Operations</h1>

@@ -5,6 +5,7 @@ import { AppError, sessionRotated } from "../errors";
 import { recordCartOperation, type CartOperationKind } from "../observe/metrics";
 import { db } from "../storage/database";
 import { currentRuntime } from "../runtime/context";
+import { cartEventData, pricedEvent, recordEvent } from "../events/outbox";
 import { productsById } from "./catalog";
 import { cacheCart, getCachedCart } from "./cache";
 import { guestCartCutoff } from "./guest-window";
@@ -100,7 +101,7 @@ async function userCartId(userId: string): Promise<string | null> {
   return activeCartIdForUser(await db(), userId);
 }
 
-const rotationCutoff = () => new Date(Date.now() - env().SESSION_ROTATION_GRACE_SECONDS * 1000);
+const rotationCutoff = () => new Date(currentRuntime().now() - env().SESSION_ROTATION_GRACE_SECONDS * 1000);
 
 // A guest request racing its own sign-in: the cart it reached was just merged.
 // It is refused (retried with the new cookie) rather than sent to a successor
@@ -254,14 +255,18 @@ async function tryCompareAndSet<P, T>(
   }
   const oneLine = singleLineChange(cached.lines, change.lines);
   if (!oneLine) return null;
+  // The change's event, recorded by the same statement (lib/events/outbox.ts).
+  const event = await pricedEvent("cart.updated", { ...cached, version: cached.version + 1, lines: change.lines });
   const written = await compareAndSetLine(
     await db(),
     { id: cached.id, userId: session.userId, expectedVersion: cached.version },
     oneLine,
     guard,
+    event?.insert,
   );
   if (!written) return null;
-  return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true };
+  const view = event ? { ...event.view, updatedAt: written.updatedAt } : undefined;
+  return { snapshot: { ...cached, version: written.version, updatedAt: written.updatedAt, lines: change.lines }, cartId: cached.id, changed: true, view };
 }
 
 // A new cart's (session.newCart) first change, for a guest, when it makes a one-line cart: one
@@ -272,7 +277,9 @@ async function tryCreate<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, 
   const change = applyOrNull(rule, [], prepared, null);
   const line = change?.changed && change.note === undefined && change.lines.length === 1 ? change.lines[0]! : null;
   if (!line) return null;
-  const created = await createWithLine(await db(), { id: session.cartId, currency: currency() }, line, guard);
+  // The change's event, recorded by the same statement (lib/events/outbox.ts).
+  const event = await pricedEvent("cart.created", { ...neverWritten(session.cartId, null), version: 1, lines: [line] });
+  const created = await createWithLine(await db(), { id: session.cartId, currency: currency() }, line, guard, event?.insert);
   if (!created) return null;
   const snapshot: CartSnapshot = {
     id: session.cartId,
@@ -284,7 +291,7 @@ async function tryCreate<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, 
     note: null,
     lines: [line],
   };
-  return { snapshot, cartId: session.cartId, changed: true };
+  return { snapshot, cartId: session.cartId, changed: true, view: event ? { ...event.view, updatedAt: created.updatedAt } : undefined };
 }
 
 // Inside the transaction: lock and bump, read, apply the rule, write (and remember a keyed outcome).
@@ -321,6 +328,8 @@ async function applyRule<P, T>(
     noteChanged ? writeNote(tx, cartId, snapshot.note ?? null) : undefined,
     // Remembered in the same commit as the change: a retry can never apply it twice.
     options.idempotency ? recordOutcomeInTransaction(tx, options.idempotency, 200, view) : undefined,
+    // The change's event, in its transaction (lib/events/outbox.ts).
+    recordEvent(tx, fresh ? "cart.created" : "cart.updated", cartEventData(view, snapshot.userId)),
   ]);
   return { snapshot, cartId, changed: true, view };
 }

@@ -8,6 +8,7 @@ import { carts } from "../../db/schema";
 import { mergeLines, mergeNotes, type MergeResult } from "./domain";
 import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines, type Tx } from "./repository";
 import { cartLimits, notifyChanged, successorCartId } from "./service";
+import { EventPricing } from "../events/outbox";
 import type { CartNotice, CartSnapshot } from "./types";
 
 // Sign-in: the guest cart's lines join the user's cart by the add rule
@@ -34,10 +35,15 @@ async function currentGuestCart(tx: Tx, cartId: string): Promise<string> {
 export async function mergeGuestCartIntoUser(requestedGuestCartId: string | null, userId: string): Promise<MergeOutcome> {
   const database = await db();
   const cutoff = guestCartCutoff().getTime();
-  const written: CartSnapshot[] = [];
+  let written: CartSnapshot[] = [];
   // For the metrics: whether guest lines joined the user's cart, and whether that changed it.
   let merged: { lines: number; changed: boolean } | null = null;
-  const outcome = await database.transaction(async (tx) => {
+  // The event's products, read before the lock (nothing reads the catalog under one); a cart
+  // that changed in between has the transaction run again with the products it lacked.
+  const priced = new EventPricing(requestedGuestCartId ? [requestedGuestCartId] : [], userId);
+  const outcome = await priced.retrying(() => database.transaction(async (tx) => {
+    written = [];
+    merged = null;
     const userCartId = await ensureUserCart(tx, userId, env().CART_CURRENCY);
     const guestCartId = requestedGuestCartId ? await currentGuestCart(tx, requestedGuestCartId) : null;
     if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
@@ -54,12 +60,15 @@ export async function mergeGuestCartIntoUser(requestedGuestCartId: string | null
     const noteChanged = note !== user.note;
     if (merge.changed || noteChanged) {
       await writeLines(tx, user.id, userLines, merge.lines);
-      written.push(toSnapshot(await bumpVersion(tx, user.id, noteChanged ? { note } : {}), merge.lines));
+      const after = toSnapshot(await bumpVersion(tx, user.id, noteChanged ? { note } : {}), merge.lines);
+      written.push(after);
+      // The merge's event, in its transaction (lib/events/outbox.ts).
+      await priced.record(tx, "cart.merged", after, { mergedFrom: guest.id });
     }
     written.push(toSnapshot(await bumpVersion(tx, guest.id, { status: "merged", mergedInto: user.id }), guestLines));
     merged = { lines: guestLines.length, changed: merge.changed };
     return { userCartId, notices: mergeNotices(merge, guestLines.length, cartLimits().maxQuantity) };
-  });
+  }));
   await Promise.all(written.map(cacheCart));
   for (const snapshot of written) notifyChanged(snapshot);
   const done = merged as { lines: number; changed: boolean } | null;

@@ -89,6 +89,9 @@ export async function readSnapshot(reader: Executor, cartId: string): Promise<Ca
   };
 }
 
+// A fast path's event insert as one more step of its statement, run only when the line was written.
+const recorded = (event: ((when: SQL) => SQL) | undefined) => (event ? sql`, recorded as (${event(sql`exists (select 1 from written)`)})` : sql``);
+
 // Compare-and-set of one line: applies the change only if the cart is
 // still at `expectedVersion` (checked under its row lock), bumping the
 // version in the same statement. Returns the new version, or null when
@@ -99,6 +102,8 @@ export async function compareAndSetLine(
   change: { line: CartLine | null; productId: string; lineKey: string },
   // A further condition the change holds only under (the catalog's price check).
   guard: SQL | null = null,
+  // The change's event (lib/events/outbox.ts), recorded by this statement when it writes.
+  event?: (when: SQL) => SQL,
 ): Promise<{ version: number; updatedAt: string } | null> {
   const also = guard ? sql` and ${guard}` : sql``;
   const write = change.line
@@ -117,7 +122,7 @@ export async function compareAndSetLine(
         where id = ${cart.id} and version = ${cart.expectedVersion} and status = 'active' and ${ownedBy(cart.userId)}${also}
         for update
       ),
-      written as (${write})
+      written as (${write})${recorded(event)}
       update cart_carts set version = version + 1, updated_at = now()
       where id = ${cart.id} and exists (select 1 from written)
       returning version, updated_at`),
@@ -133,6 +138,7 @@ export async function createWithLine(
   cart: { id: string; currency: string },
   line: CartLine,
   guard: SQL | null,
+  event?: (when: SQL) => SQL,
 ): Promise<{ version: number; updatedAt: string } | null> {
   const where = guard ? sql`where ${guard}` : sql``;
   const [row] = rowsOf<{ version: number; updated_at: string | Date }>(
@@ -148,7 +154,7 @@ export async function createWithLine(
         select ${cart.id}, ${line.productId}, ${lineKeyOf(line.properties)}, ${JSON.stringify(line.properties ?? {})}::jsonb, ${line.quantity},
           ${line.addedUnitPrice}, ${line.addedAt}::timestamptz from created
         returning 1
-      )
+      )${recorded(event)}
       select version, updated_at from created where exists (select 1 from written)`),
   );
   return row ? { version: Number(row.version), updatedAt: iso(row.updated_at) } : null;

@@ -12,6 +12,8 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { currentRuntime } from "../runtime/context";
 import { db } from "../storage/database";
+import { recordEvent } from "../events/outbox";
+import type { CartEventData } from "../events/types";
 
 // The checkout handoff: a priced snapshot of a cart that the host's checkout takes over, and
 // the three state changes it goes through. Each change (create, cancel, complete) is ONE
@@ -58,6 +60,22 @@ export interface CheckoutView {
 }
 
 type Row = typeof checkouts.$inferSelect;
+
+// A checkout event's data: the cart as the checkout saw it (its snapshot) and the checkout itself.
+function checkoutEventData(row: Row): CartEventData {
+  const checkout = toCheckoutView(row);
+  return {
+    cartId: row.cartId,
+    version: row.cartVersion,
+    userId: row.userId,
+    currency: checkout.currency,
+    lines: checkout.lines,
+    note: checkout.note,
+    itemCount: checkout.itemCount,
+    subtotal: checkout.subtotal,
+    checkout,
+  };
+}
 
 export function toCheckoutView(row: Row): CheckoutView {
   const view: CheckoutView = {
@@ -156,7 +174,8 @@ export async function createCheckout(ref: CartRef): Promise<{ checkout: Checkout
             expiresAt: new Date(createdAt.getTime() + env().CHECKOUT_TTL_MINUTES * 60_000),
           })
           .returning();
-        // The change's event ("checkout.created"), in this transaction: toCheckoutView(created!).
+        // The change's event, in this transaction (lib/events/outbox.ts).
+        await recordEvent(tx, "checkout.created", checkoutEventData(created!));
         return created!;
       });
       return { checkout: toCheckoutView(row), notices: row.notices as CartNotice[], cartId };
@@ -196,7 +215,8 @@ export async function cancelCheckout(ref: CartRef): Promise<CheckoutView> {
       .set({ status: "cancelled", cancelledAt: now() })
       .where(eq(checkouts.id, latest.id))
       .returning();
-    // The change's event ("checkout.cancelled"), in this transaction: toCheckoutView(cancelled!).
+    // The change's event, in this transaction (lib/events/outbox.ts).
+    await recordEvent(tx, "checkout.cancelled", checkoutEventData(cancelled!));
     return cancelled!;
   });
   return toCheckoutView(row);
@@ -258,7 +278,8 @@ export async function completeCheckout(id: string, input: { orderId: string }): 
       .set({ status: "completed", orderId: input.orderId, completedAt: now(), nextCartId })
       .where(eq(checkouts.id, checkout.id))
       .returning();
-    // The change's event ("checkout.completed"), in this transaction: toCheckoutView(completed!).
+    // The change's event, in this transaction (lib/events/outbox.ts).
+    await recordEvent(tx, "checkout.completed", checkoutEventData(completed!));
     return completed!;
   });
   // After the commit: the cache learns the ordered cart and the next one (an entry is replaced

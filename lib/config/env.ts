@@ -99,12 +99,29 @@ const envSchema = z
     // In-app admission control (lib/http/admission.ts): past either, 503 OVERLOADED before any work; 0 switches it off.
     ADMISSION_MAX_IN_FLIGHT: intFromEnv(64, 0, 100_000),
     ADMISSION_MAX_EVENT_LOOP_DELAY_MS: intFromEnv(500, 0, 60_000),
+    // Live carts (GET /api/cart/live, lib/events/live.ts): open streams per instance; past it 503 OVERLOADED. 0 switches live carts off (501 LIVE_UNAVAILABLE).
+    LIVE_MAX_STREAMS: intFromEnv(2000, 0, 1_000_000),
+    // A comment line on every open live stream this often, so proxies and browsers keep it open.
+    LIVE_KEEPALIVE_SECONDS: intFromEnv(15, 1, 20),
     ALLOWED_ORIGINS: list,
+    // The storefront's origin as shoppers reach it (https://shop.example): links, redirects and the
+    // origin check use it instead of any request header. Unset, the Host (or a trusted proxy's forwarded host).
+    PUBLIC_ORIGIN: z
+      .url({ protocol: /^https?$/ })
+      .refine((v) => new URL(v).origin === v.replace(/\/$/, ""), "must be an origin only (scheme://host[:port], no path)")
+      .transform((v) => new URL(v).origin)
+      .optional(),
     RATE_LIMIT_DISABLED: flag,
     // Rate limits (lib/http/rate-limit.ts): per one-minute window.
     RATE_LIMIT_WRITES_PER_MINUTE: intFromEnv(120, 1, 1_000_000),
     RATE_LIMIT_READS_PER_MINUTE: intFromEnv(600, 1, 1_000_000),
     RATE_LIMIT_IP_PER_MINUTE: intFromEnv(1200, 1, 1_000_000),
+    // Anonymous work (lib/http/creation-budget.ts): new guest carts and new recovery links per minute,
+    // per client address (with TRUST_PROXY) and in all on this instance.
+    CREATE_LIMIT_PER_ADDRESS_PER_MINUTE: intFromEnv(20, 1, 1_000_000),
+    CREATE_LIMIT_PER_INSTANCE_PER_MINUTE: intFromEnv(600, 1, 10_000_000),
+    // Live recovery links per cart: a new one past it ends the oldest (the same lines reuse the newest).
+    RECOVERY_LINKS_PER_CART: intFromEnv(3, 1, 100),
     // How many proxies in front of the app append to X-Forwarded-For (0: none, the headers are the
     // client's own words). "true"/"false" are read as 1/0, as before this was a number.
     TRUST_PROXY: z
@@ -118,6 +135,9 @@ const envSchema = z
     SIGNIN_LIMIT_PER_ADDRESS: intFromEnv(20, 1, 100_000),
     REGISTER_LIMIT_PER_ADDRESS: intFromEnv(5, 1, 100_000),
     REGISTER_LIMIT_GLOBAL_PER_MINUTE: intFromEnv(60, 1, 1_000_000),
+    // Failed sign-ins per minute from everyone (lib/identity/guess-limit.ts); past half of it, sign-ins
+    // for accounts that do not exist are refused without a hash, and past it every sign-in waits.
+    SIGNIN_FAILURES_GLOBAL_PER_MINUTE: intFromEnv(300, 2, 1_000_000),
     AUTH_LIMIT_WINDOW_SECONDS: intFromEnv(900, 1, 86_400),
     AUTH_LOCK_SECONDS: intFromEnv(60, 1, 86_400),
     AUTH_LOCK_MAX_SECONDS: intFromEnv(900, 1, 7 * 86_400),
@@ -129,7 +149,9 @@ const envSchema = z
     DEMO_ACCOUNTS: z.enum(["0", "1", "true", "false"]).optional(),
     // GET /api/metrics needs `Authorization: Bearer <METRICS_TOKEN>` when set; unset, it is open outside production and not there (404) in production.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-    // Who may see /admin (signed-in emails, case-insensitive); see adminEmails() for the default.
+    // Who may see /admin: these user ids, and these emails when the provider verified them (a
+    // GitHub primary email; never a sign-up's, which nobody verified). See adminEmails() for the default.
+    ADMIN_USER_IDS: list,
     ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())),
     // Cleanup (lib/jobs/cleanup.ts): rows per batch, pause between batches, time budget per run,
     // and how long a merged guest cart is kept after its merge.
@@ -147,6 +169,26 @@ const envSchema = z
     // Bearer token of /api/cron/cleanup (Vercel Cron sends it); unset, the route answers 404.
     CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional().default("info"),
+    // Cart events (lib/events, docs/events.md): where webhooks go (comma-separated http(s) URLs) and
+    // the Standard Webhooks secret they are signed with (whsec_ + base64).
+    WEBHOOK_URLS: list.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+    WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be whsec_ followed by base64 (at least 24 bytes)").min(38, "must be whsec_ followed by base64 (at least 24 bytes)").optional(),
+    // Tuning of the events: a signed-in cart with lines idle this long is `cart.abandoned`;
+    // webhook timeout; delays before each retry (the last repeats) and for how long to retry;
+    // how often the worker looks for events, how many it takes at once, how long delivered
+    // events are kept.
+    CART_ABANDONED_AFTER_SECONDS: intFromEnv(3600, 1, 90 * 86_400),
+    WEBHOOK_TIMEOUT_MS: intFromEnv(5000, 100, 60_000),
+    WEBHOOK_RETRY_SECONDS: z
+      .string()
+      .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "must be whole seconds separated by commas, such as 5,30,300,3600")
+      .optional()
+      .transform((v) => (v ?? "5,30,300,1800,3600").split(",").map((s) => Number(s.trim())))
+      .pipe(z.array(z.number().int().min(0).max(86_400)).min(1)),
+    WEBHOOK_RETRY_HOURS: intFromEnv(24, 1, 30 * 24),
+    EVENTS_POLL_MS: intFromEnv(1000, 10, 600_000),
+    EVENTS_BATCH_SIZE: intFromEnv(50, 1, 1000),
+    EVENTS_KEEP_DAYS: intFromEnv(7, 1, 365),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && (env.DEMO_ACCOUNTS === "1" || env.DEMO_ACCOUNTS === "true")) {
@@ -173,6 +215,9 @@ const envSchema = z
     env.AUTH_SECRET.forEach((secret, i) => {
       if (secret.length < 32) ctx.addIssue({ code: "custom", path: ["AUTH_SECRET", i], message: "each secret must be at least 32 characters" });
     });
+    if (env.WEBHOOK_URLS.length > 0 && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required with WEBHOOK_URLS (whsec_ + base64; see docs/events.md)" });
+    }
     if (Boolean(env.AUTH_GITHUB_ID) !== Boolean(env.AUTH_GITHUB_SECRET)) {
       ctx.addIssue({ code: "custom", path: ["AUTH_GITHUB_SECRET"], message: "AUTH_GITHUB_ID and AUTH_GITHUB_SECRET must be set together" });
     }
@@ -191,7 +236,49 @@ function productionProblems(env: Env, source: Record<string, string | undefined>
   if (env.NODE_ENV !== "production" || buildingPages(source)) return [];
   const problems: string[] = [];
   if (env.SESSION_SECRET.length === 0) problems.push("SESSION_SECRET: is required in production (generate one with: openssl rand -base64 32)");
+  // A session cookie sent over plain HTTP is a session anyone on the path can take. Behind a TLS
+  // proxy the cookie is still Secure (the browser speaks HTTPS), so there is no reason for this.
+  if (env.SESSION_COOKIE_SECURE === "false") problems.push("SESSION_COOKIE_SECURE: must not be false in production (session cookies would travel over plain HTTP)");
   return problems;
+}
+
+// Hosts that never leave the machine: plaintext to them crosses no network.
+function isLocalHost(host: string): boolean {
+  const name = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return name === "localhost" || name === "::1" || /^127\./.test(name) || name.startsWith("/") || name === "";
+}
+
+// The hosts of a postgres:// URL (one, or several separated by commas) and whether it asks for TLS.
+function postgresTarget(url: string): { hosts: string[]; tls: boolean } {
+  const match = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?]*)(?:[^?]*)(?:\?(.*))?$/.exec(url);
+  const hosts = (match?.[1] ?? "").split(",").map((h) => h.replace(/:\d+$/, ""));
+  const query = new URLSearchParams(match?.[2] ?? "");
+  const hostParam = query.get("host");
+  if (hostParam) hosts.push(...hostParam.split(","));
+  const sslmode = query.get("sslmode") ?? query.get("ssl") ?? "";
+  return { hosts, tls: ["require", "verify-ca", "verify-full", "true", "1"].includes(sslmode) };
+}
+
+// What production allows but an operator should hear about at every start (logged as warnings
+// by createCart's start(); docs/security.md says why these warn rather than refuse).
+export function productionWarnings(env: Env): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const warnings: string[] = [];
+  if (env.TRUST_PROXY === 0) {
+    warnings.push(
+      "TRUST_PROXY is not set: no limit counts per client address (only per session and per instance). Behind a proxy set TRUST_PROXY to its hops; without one, set PUBLIC_ORIGIN and keep the per-instance budgets (docs/operations.md)",
+    );
+  }
+  if (env.REDIS_URL?.startsWith("redis://") && !isLocalHost(new URL(env.REDIS_URL).hostname)) {
+    warnings.push("REDIS_URL is plaintext redis:// to another host: sessions and carts cross the network unencrypted; use rediss://");
+  }
+  if (env.DATABASE_URL) {
+    const target = postgresTarget(env.DATABASE_URL);
+    if (!target.tls && target.hosts.some((h) => !isLocalHost(h))) {
+      warnings.push("DATABASE_URL reaches another host without TLS: add ?sslmode=require (or verify-full)");
+    }
+  }
+  return warnings;
 }
 
 // The published demo accounts: never in production; elsewhere as DEMO_ACCOUNTS says, and by
@@ -240,13 +327,18 @@ export const TUNING_NAMES = [
   "STORE_TIMEOUT_MS",
   "DATABASE_TIMEOUT_MS",
   "ADMISSION_MAX_EVENT_LOOP_DELAY_MS",
+  "LIVE_KEEPALIVE_SECONDS",
   "RATE_LIMIT_WRITES_PER_MINUTE",
   "RATE_LIMIT_READS_PER_MINUTE",
   "RATE_LIMIT_IP_PER_MINUTE",
+  "CREATE_LIMIT_PER_ADDRESS_PER_MINUTE",
+  "CREATE_LIMIT_PER_INSTANCE_PER_MINUTE",
+  "RECOVERY_LINKS_PER_CART",
   "SIGNIN_LIMIT_PER_ACCOUNT",
   "SIGNIN_LIMIT_PER_ADDRESS",
   "REGISTER_LIMIT_PER_ADDRESS",
   "REGISTER_LIMIT_GLOBAL_PER_MINUTE",
+  "SIGNIN_FAILURES_GLOBAL_PER_MINUTE",
   "AUTH_LIMIT_WINDOW_SECONDS",
   "AUTH_LOCK_SECONDS",
   "AUTH_LOCK_MAX_SECONDS",
@@ -259,6 +351,13 @@ export const TUNING_NAMES = [
   "CLEANUP_BUDGET_MS",
   "CLEANUP_MERGED_GRACE_DAYS",
   "CLEANUP_INTERVAL_SECONDS",
+  "CART_ABANDONED_AFTER_SECONDS",
+  "WEBHOOK_TIMEOUT_MS",
+  "WEBHOOK_RETRY_SECONDS",
+  "WEBHOOK_RETRY_HOURS",
+  "EVENTS_POLL_MS",
+  "EVENTS_BATCH_SIZE",
+  "EVENTS_KEEP_DAYS",
 ] as const satisfies readonly (keyof Env)[];
 
 export type TuningName = (typeof TUNING_NAMES)[number];

@@ -71,14 +71,20 @@ export interface OperationSpec {
   exemptFromAdmission?: boolean;
   // Statuses whose body is the output too (health's 503 "down").
   alsoOk?: readonly number[];
-  // The output's media type when it is not JSON.
-  contentType?: "text/plain";
+  // The output's media type when it is not JSON. "text/event-stream": the call answers a stream
+  // (Server-Sent Events), which only a route handler can carry: no server action, no typed-client method.
+  contentType?: "text/plain" | "text/event-stream";
   // The success's Cache-Control, where it is fixed.
   cacheControl?: string;
   // Whether the operation's credential (session cookie or bearer) may be absent: a first
   // visit has no cookie; metrics need no token outside production when METRICS_TOKEN is unset.
   credentials?: "optional" | "required";
 }
+
+// GET /cart/live's body: Server-Sent Events (the cart events' data is the cart object, cartSchema).
+export const liveEventsSchema = z.string().meta({
+  description: "Server-Sent Events: `event: cart` with `id: <version>` and `data: <the cart as JSON>`; `event: rotated` with `data: {}`; `: keep-alive` comments.",
+});
 
 const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
 const linePath = z.object({ lineId: lineIdSchema.meta({ description: "The line's id (lineId in the cart object), percent-encoded." }) });
@@ -284,6 +290,23 @@ export const operations = {
     outputDescription: "The cancelled checkout.",
     errors: ["CHECKOUT_NOT_FOUND", "CHECKOUT_COMPLETED"],
   },
+  liveCart: {
+    id: "liveCart",
+    cacheControl: "no-store, no-transform",
+    method: "GET",
+    path: "/cart/live",
+    tag: "Cart",
+    summary: "The caller's cart, live: Server-Sent Events, one `cart` event at once and one per committed change, from any device",
+    description:
+      "Event `cart`: data is the cart (as GET /cart answers it), id its version; sent at once (unless `Last-Event-ID` names the current version: then only later changes) and after every committed change of the cart the caller reaches — a signed-in user's cart from any of their devices. A comment line (`: keep-alive`) at least every 20 s. Event `rotated` (data `{}`) when the caller's session ends (a sign-in or sign-out, here or in another tab), then the stream ends: reconnect with the new cookie. `501 LIVE_UNAVAILABLE` where the store cannot push (Upstash's REST API): poll GET /cart with If-None-Match instead. `503 OVERLOADED` with Retry-After past the instance's LIVE_MAX_STREAMS.",
+    access: "session",
+    changesCart: false,
+    status: 200,
+    output: liveEventsSchema,
+    contentType: "text/event-stream",
+    outputDescription: "The stream of events (text/event-stream).",
+    errors: ["LIVE_UNAVAILABLE"],
+  },
   createRecoveryLink: {
     id: "createRecoveryLink",
     method: "POST",
@@ -477,3 +500,6 @@ export type OperationInput<K extends OperationId> = Shape<Operation<K> extends {
 export type OperationOutput<K extends OperationId> = z.output<Operation<K>["output"]>;
 
 export const operationList: readonly OperationSpec[] = Object.values(operations);
+
+// Whether an operation answers a stream (a route handler only: not a server action, not a typed-client method).
+export const isStreaming = (op: OperationSpec): boolean => op.contentType === "text/event-stream";

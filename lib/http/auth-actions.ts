@@ -4,11 +4,12 @@ import { AuthError } from "next-auth";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { signIn, signOut } from "../identity/config";
-import { checkRegister, checkSignIn, signInSucceeded, type GuessVerdict } from "../identity/guess-limit";
-import { withHashSlot } from "../identity/password";
+import { checkRegister, checkSignIn, signInFailed, signInLane, signInSucceeded, type GuessVerdict } from "../identity/guess-limit";
+import { withHashSlot, withoutHash } from "../identity/password";
+import { COMMON_PASSWORD_CODE, isCommonPassword } from "../identity/common-passwords";
 import { credentialsSchema, registerSchema } from "../identity/schemas";
 import { endUserSession } from "../identity/session-bridge";
-import { registerUser } from "../identity/users";
+import { accountExists, registerUser } from "../identity/users";
 import { returnToSchema } from "../cart/schemas";
 import { AppError } from "../errors";
 import { toAppError } from "./errors";
@@ -34,18 +35,25 @@ function backLimited(page: AuthPage, verdict: GuessVerdict, returnTo: string): v
 
 async function signInWith(email: string, password: string, returnTo: string, page: AuthPage) {
   let answer: string;
+  const lane = await signInLane(email, accountExists);
+  const refused = async () => {
+    await signInFailed(lane);
+    back(page, "CredentialsSignin", returnTo);
+  };
   try {
     // No redirect from Auth.js: it would build an absolute URL from forwarded headers; returnTo is already a safe path.
-    answer = await withHashSlot(() => signIn("credentials", { email, password, redirectTo: returnTo, redirect: false }));
+    const attempt = () => signIn("credentials", { email, password, redirectTo: returnTo, redirect: false });
+    // Past half the failed-sign-in budget an unknown account takes no hash slot (lib/identity/guess-limit.ts).
+    answer = lane === "no-hash" ? await withoutHash(attempt) : await withHashSlot(attempt, lane);
   } catch (err) {
     if (err instanceof AppError && err.code === "OVERLOADED") back(page, "OVERLOADED", returnTo);
-    if (err instanceof AuthError) back(page, "CredentialsSignin", returnTo);
+    if (err instanceof AuthError) await refused();
     throw err;
   }
   // With X-Auth-Return-Redirect (a client's header) Auth.js answers a refusal instead of throwing: with an
   // `error` URL, or with its own callback URL. Only a URL outside Auth.js without `error` is a sign-in.
   const answered = new URL(answer, "http://localhost");
-  if (answered.searchParams.has("error") || answered.pathname.startsWith("/api/auth/")) back(page, "CredentialsSignin", returnTo);
+  if (answered.searchParams.has("error") || answered.pathname.startsWith("/api/auth/")) await refused();
   await signInSucceeded(email);
   redirect(returnTo);
 }
@@ -79,6 +87,7 @@ async function signUpWithForm(formData: FormData) {
     await registerUser(parsed.data);
   } catch (err) {
     const known = toAppError(err);
+    if (known && (await isCommonPassword(parsed.data.password))) back("/signup", COMMON_PASSWORD_CODE, returnTo);
     if (known) back("/signup", known.code, returnTo);
     throw err;
   }

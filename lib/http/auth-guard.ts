@@ -1,10 +1,11 @@
 import { NextRequest } from "next/server";
-import { checkRegister, checkSignIn, signInSucceeded } from "../identity/guess-limit";
-import { withHashSlot } from "../identity/password";
+import { checkRegister, checkSignIn, signInFailed, signInLane, signInSucceeded, type SignInLane } from "../identity/guess-limit";
+import { withHashSlot, withoutHash } from "../identity/password";
+import { accountExists } from "../identity/users";
 import { env } from "../config/env";
 import { toErrorResponse } from "./errors";
 import { clientAddress, rateLimitedResponse } from "./rate-limit";
-import { assertDeclaredSize, MAX_BODY_BYTES, readLimitedBytes } from "./request";
+import { assertDeclaredSize, MAX_BODY_BYTES, publicOrigin, readLimitedBytes } from "./request";
 
 // What stands in front of Auth.js's own routes (/api/auth/*): every POST body
 // is held to 16 KiB before Auth.js reads it; a credentials sign-in is counted
@@ -19,8 +20,14 @@ const CREDENTIALS_CALLBACK = "/api/auth/callback/credentials";
 // The same request with the body we already read, and the host as the client reached us.
 function rebuild(req: NextRequest, body?: Buffer): NextRequest {
   const headers = new Headers(req.headers);
-  // Auth.js builds its redirect URLs from X-Forwarded-Host; without a trusted proxy, the Host is the truth.
-  if (env().TRUST_PROXY <= 0) {
+  // Auth.js builds its redirect URLs from X-Forwarded-Host and -Proto (their left-most entry): it gets
+  // the one value our rule chose (lib/http/request.ts publicOrigin), never a client's extra entries.
+  const config = env();
+  if (config.TRUST_PROXY > 0 || config.PUBLIC_ORIGIN) {
+    const origin = new URL(publicOrigin(req.headers, req.nextUrl.host));
+    headers.set("x-forwarded-host", origin.host);
+    headers.set("x-forwarded-proto", origin.protocol.slice(0, -1));
+  } else {
     const host = req.headers.get("host");
     if (host) headers.set("x-forwarded-host", host);
     else headers.delete("x-forwarded-host");
@@ -66,12 +73,16 @@ async function credentialsSignIn(req: NextRequest, body: Buffer, handler: AuthHa
   const verdict = await checkSignIn(email, clientAddress(req.headers));
   if (verdict.limited) return rateLimitedResponse({ limited: true, retryAfterSeconds: verdict.retryAfterSeconds });
   let res: Response;
+  let lane: SignInLane = "unknown";
   try {
-    res = await withHashSlot(() => handler(rebuild(req, body)));
+    lane = await signInLane(email, accountExists);
+    // Past half the failed-sign-in budget an unknown account takes no hash slot (lib/identity/guess-limit.ts).
+    res = lane === "no-hash" ? await withoutHash(() => handler(rebuild(req, body))) : await withHashSlot(() => handler(rebuild(req, body)), lane);
   } catch (err) {
     return toErrorResponse(err);
   }
   if (email && (await signedIn(res))) await signInSucceeded(email);
+  else await signInFailed(lane);
   return res;
 }
 

@@ -2,6 +2,8 @@ import { and, count, eq, gte, isNull, sql } from "drizzle-orm";
 import { carts, recoveryRedemptions, userSessions } from "../../db/schema";
 import { env } from "../config/env";
 import { db } from "../storage/database";
+import { eventStats, type EventStats } from "../events/stats";
+import { currentRuntime } from "../runtime/context";
 import { lastCleanupRuns, type CleanupRun } from "./cleanup-runs";
 import { diff, quantile, SNAPSHOT_MS, snapshots, type Snapshot } from "../observe/history";
 
@@ -28,6 +30,8 @@ export interface DashboardStats {
   cacheHitRatio: (number | null)[];
   rejections: { rateLimit: number[]; overload: number[] };
   cleanup: CleanupRun[];
+  // The cart-event outbox (lib/events): waiting, failing (retrying), delivered and given up.
+  events: EventStats;
 }
 
 const utcMidnight = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
@@ -146,7 +150,7 @@ function fromMetrics(snaps: Snapshot[], now: number) {
 }
 
 export async function dashboardStats(now = new Date()): Promise<DashboardStats> {
-  const [database, snaps] = await Promise.all([fromDatabase(now), snapshots()]);
+  const [database, snaps, events] = await Promise.all([fromDatabase(now), snapshots(), eventStats(currentRuntime())]);
   const metrics = fromMetrics(snaps, snaps[snaps.length - 1]!.t);
   return {
     generatedAt: now.toISOString(),
@@ -159,5 +163,6 @@ export async function dashboardStats(now = new Date()): Promise<DashboardStats> 
     cacheHitRatio: metrics.cacheHitRatio,
     rejections: metrics.rejections,
     cleanup: await lastCleanupRuns(),
+    events,
   };
 }

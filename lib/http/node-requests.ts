@@ -52,11 +52,15 @@ function oversizedAction(request: IncomingMessage, basePath: string): boolean {
 
 const key = Symbol.for("next-cart.node-requests");
 export const ORIGINAL_URL = Symbol.for("next-cart.original-url");
-const state = globalThis as { [key]?: boolean };
+const IDS = Symbol.for("next-cart.node-request-ids");
+const state = globalThis as { [key]?: boolean; [IDS]?: Set<string> };
+const inFlight = () => (state[IDS] ??= new Set());
 
-// Whether this process's requests get their id here (then the X-Request-Id on a request is always ours).
-export function requestIdsAssigned(): boolean {
-  return state[key] === true;
+// Whether this X-Request-Id was put on its request here, as it came in (an id of a request still
+// being served). Not merely "ids are assigned in this process": a request that reaches a handler
+// some other way (a host's own server, an in-process call) carries whatever its client wrote.
+export function requestIdAssigned(id: string): boolean {
+  return state[key] === true && inFlight().has(id);
 }
 
 // Once per process: cart.start() calls it with its base path and whether a trusted proxy's ids are adopted.
@@ -69,6 +73,9 @@ export function readNodeRequests(basePath: string, trustProxy: boolean): void {
     const requestId = chooseRequestId(typeof incoming === "string" ? incoming : null, trustProxy);
     request.headers[REQUEST_ID_HEADER] = requestId;
     response.setHeader(REQUEST_ID_HEADER, requestId);
+    const ids = inFlight();
+    ids.add(requestId);
+    response.once("close", () => ids.delete(requestId));
     // The request line logs the path the client sent (lib/observe/http-log.ts), not a rewrite of it.
     (request as IncomingMessage & { [ORIGINAL_URL]?: string })[ORIGINAL_URL] = request.url;
     if (oversizedAction(request, basePath)) {

@@ -17,9 +17,11 @@ import { overloadedError } from "./admission";
 import { retryAfterSeconds, toAppError, toErrorResponse } from "./errors";
 import { routePattern } from "./observed";
 import { keyedRequest, runOnce } from "./once";
+import { spendCreationBudget } from "./creation-budget";
 import { checkRateLimit, clientAddress, rateLimited } from "./rate-limit";
 import { assertSameHostOrigin, assertSameOrigin, publicOrigin, readJsonBody } from "./request";
 import { withActionContext, withRequestContext } from "./request-context";
+import { LIVE_HEADERS } from "../events/live";
 
 // The one pipeline every session operation of the table (lib/contract/operations.ts) runs
 // through, whichever transport brings it: origin check for changes, the session and the rate
@@ -36,9 +38,15 @@ export interface SessionCallContext {
   mutation: MutationOptions;
   // The app's own origin as the browser sees it (for links).
   origin: string;
+  // The request's headers, and its end (the client went away) where the transport has one.
+  headers: Headers;
+  signal?: AbortSignal;
+  // The client's address behind a trusted proxy (lib/http/rate-limit.ts clientAddress), else null.
+  address: string | null;
 }
 
-export type CallOutput = { session: Session; status?: number } & ({ cart: CartView } | { json: unknown });
+// A streaming operation (contentType "text/event-stream") answers its body as a stream.
+export type CallOutput = { session: Session; status?: number } & ({ cart: CartView } | { json: unknown } | { stream: ReadableStream<Uint8Array> });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SessionCall = (context: SessionCallContext, input: any) => Promise<CallOutput>;
@@ -56,13 +64,14 @@ interface Incoming {
   ifMatch: number | undefined;
   // The operation's input, validated, and the text its fingerprint is made of.
   readInput(): Promise<{ input: unknown; text: string }>;
+  signal?: AbortSignal;
 }
 
 // The outcome of one operation: an answer (with the session to save), or a failure (with the
 // session, when it was resolved, so an action can show the cart beside the error).
 type Result = { ok: true; status: number; body: unknown; session: Session; replayed: boolean } | { ok: false; error: unknown; session: Session | null };
 
-const outputOf = (output: CallOutput) => ({ status: output.status ?? 200, body: "cart" in output ? output.cart : output.json });
+const outputOf = (output: CallOutput) => ({ status: output.status ?? 200, body: "cart" in output ? output.cart : "stream" in output ? output.stream : output.json });
 
 async function runSessionOperation(op: OperationSpec, call: SessionCall, incoming: Incoming): Promise<Result> {
   let session: Session | null = null;
@@ -77,10 +86,19 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
     ]);
     session = resolved;
     if (verdict.limited) throw rateLimited(verdict);
+    // A guest's change that will make a cart row (a cookie-less add): the anonymous-work budget.
+    if (op.changesCart && session.newCart && session.userId === null) await spendCreationBudget("cart", clientAddress(incoming.headers));
     const key = op.changesCart ? parseIdempotencyKey(incoming.idempotencyKey) : null;
     const { input, text } = await incoming.readInput();
     const idempotency = key ? keyedRequest(session, key, { method: incoming.method, path: incoming.path, body: text }) : undefined;
-    const context: SessionCallContext = { session, mutation: { expectedVersion: incoming.ifMatch, idempotency }, origin: incoming.origin };
+    const context: SessionCallContext = {
+      session,
+      mutation: { expectedVersion: incoming.ifMatch, idempotency },
+      origin: incoming.origin,
+      headers: incoming.headers,
+      signal: incoming.signal,
+      address: clientAddress(incoming.headers),
+    };
     if (!idempotency) {
       const output = await call(context, input);
       return { ok: true, ...outputOf(output), session: output.session, replayed: false };
@@ -122,11 +140,36 @@ export async function writeSession(res: NextResponse, session: Session): Promise
   }
 }
 
-async function respond(status: number, body: unknown, session: Session, replayed: boolean): Promise<NextResponse> {
+// Whether If-None-Match names this ETag (weak comparison, as RFC 9110 says for it; `*` names any).
+function noneMatch(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  return header.split(",").some((tag) => {
+    const t = tag.trim();
+    return t === "*" || t.replace(/^W\//, "") === etag;
+  });
+}
+
+// `ifNoneMatch`: a GET's If-None-Match, answered 304 (no body) while the cart's version is the
+// one named and it carries nothing to show once (notices).
+async function respond(status: number, body: unknown, session: Session, replayed: boolean, ifNoneMatch: string | null = null): Promise<NextResponse> {
+  if (body instanceof ReadableStream) {
+    const res = new NextResponse(body, { status, headers: LIVE_HEADERS });
+    await writeSession(res, session);
+    return res;
+  }
   const headers = new Headers({ "Cache-Control": "no-store" });
   if (replayed) headers.set("Idempotent-Replayed", "true");
-  const version = (body as { version?: unknown; items?: unknown } | null)?.version;
-  if (typeof version === "number" && Array.isArray((body as { items?: unknown }).items)) headers.set("ETag", `"${version}"`);
+  const cart = body as { version?: unknown; items?: unknown; notices?: unknown } | null;
+  if (typeof cart?.version === "number" && Array.isArray(cart.items)) {
+    const etag = `"${cart.version}"`;
+    headers.set("ETag", etag);
+    const quiet = !Array.isArray(cart.notices) || cart.notices.length === 0;
+    if (status === 200 && quiet && noneMatch(ifNoneMatch, etag)) {
+      const res = new NextResponse(null, { status: 304, headers });
+      await writeSession(res, session);
+      return res;
+    }
+  }
   const res = NextResponse.json(body, { status, headers });
   await writeSession(res, session);
   return res;
@@ -148,9 +191,11 @@ export function sessionRouteHandler(op: OperationSpec, call: SessionCall) {
           const { value, text } = op.body ? await readJsonBody(req) : { value: undefined, text: "" };
           return { input: parseInput(op, params, value, "body"), text };
         },
+        signal: req.signal,
       };
       const result = await runSessionOperation(op, call, incoming);
-      return result.ok ? respond(result.status, result.body, result.session, result.replayed) : toErrorResponse(result.error);
+      const ifNoneMatch = op.method === "GET" ? req.headers.get("if-none-match") : null;
+      return result.ok ? respond(result.status, result.body, result.session, result.replayed, ifNoneMatch) : toErrorResponse(result.error);
     });
 }
 

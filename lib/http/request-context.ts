@@ -3,12 +3,14 @@ import { NextResponse } from "next/server";
 import { env } from "../config/env";
 import { log, logRequest } from "../log/logger";
 import { chooseRequestId, isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
-import { requestIdsAssigned } from "./node-requests";
+import { requestIdAssigned } from "./node-requests";
 import { responsesLogged } from "../observe/http-log";
 import { recordRequest } from "../observe/metrics";
 import { currentContext, currentRuntime, runInContext } from "../runtime/context";
 import { nextRequestIo, type RequestIo } from "../session/next-cookies";
 import { admit, overloadedError } from "./admission";
+import { publicOrigin } from "./request";
+import { withSecurityHeaders } from "./security-headers";
 
 // The one pipeline's outer steps, shared by both transports (route handlers and server
 // actions): the request's id (a trusted proxy's X-Request-Id with TRUST_PROXY, else a new
@@ -17,8 +19,9 @@ import { admit, overloadedError } from "./admission";
 // is here, paid only by the module's own requests.
 export function requestIdOf(source: Headers, trustProxy = env().TRUST_PROXY > 0): string {
   const incoming = source.get(REQUEST_ID_HEADER);
-  // Assigned as the request came in (lib/http/node-requests.ts): already ours, whatever the client sent.
-  if (requestIdsAssigned() && isValidRequestId(incoming)) return incoming;
+  // Assigned as the request came in (lib/http/node-requests.ts): already ours. Anything else is
+  // the client's own writing unless a trusted proxy set it.
+  if (isValidRequestId(incoming) && requestIdAssigned(incoming)) return incoming;
   return chooseRequestId(incoming, trustProxy);
 }
 
@@ -46,7 +49,8 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
     const started = performance.now();
     let status = 500;
     try {
-      const res = withHeader(timing.admission ? await admit(run, overloadedResponse) : await run(), REQUEST_ID_HEADER, requestId);
+      const answered = withHeader(timing.admission ? await admit(run, overloadedResponse) : await run(), REQUEST_ID_HEADER, requestId);
+      const res = secured(req, answered);
       status = res.status;
       return res;
     } finally {
@@ -59,6 +63,13 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
 }
 
 // Responses made by Response.redirect() (Auth.js's) have immutable headers: those are copied first.
+// The security headers on one of the module's answers; HSTS only in production and only on an
+// answer that went out over HTTPS (as the browser reached us).
+export function secured(req: Request, res: Response): Response {
+  const hsts = env().NODE_ENV === "production" && publicOrigin(req.headers, "localhost").startsWith("https:");
+  return withSecurityHeaders(res, { hsts });
+}
+
 function withHeader(res: Response, name: string, value: string): Response {
   try {
     res.headers.set(name, value);

@@ -8,16 +8,25 @@ export const MAX_BODY_BYTES = 16 * 1024;
 // (TRUST_PROXY): otherwise any client could name the host that recovery
 // links and redirects point at. `next start` fills these in itself when they
 // are absent, so without TRUST_PROXY they are never read.
-function forwarded(headers: Headers, name: "x-forwarded-host" | "x-forwarded-proto"): string | undefined {
-  if (env().TRUST_PROXY <= 0) return undefined;
-  return headers.get(name)?.split(",")[0]?.trim() || undefined;
+//
+// One rule for every forwarded header, the same as the client's address (lib/http/rate-limit.ts
+// clientAddress): each trusted proxy appends what it saw on the right, so the value is the
+// TRUST_PROXY-th entry from the right; anything left of it is the client's own writing.
+export function trustedForwarded(headers: Headers, name: "x-forwarded-host" | "x-forwarded-proto", trustProxy = env().TRUST_PROXY): string | undefined {
+  if (trustProxy <= 0) return undefined;
+  const entries = (headers.get(name) ?? "").split(",").map((e) => e.trim());
+  const value = entries[Math.max(0, entries.length - trustProxy)];
+  return value ? value : undefined;
 }
 
-// The app's own origin as the browser sees it (honouring a trusted proxy's forwarded headers).
+// The app's own origin as the browser sees it: PUBLIC_ORIGIN when set (then no header decides
+// it), else the Host, or a trusted proxy's forwarded host and protocol.
 export function publicOrigin(headers: Headers, fallbackHost = "localhost"): string {
-  const host = forwarded(headers, "x-forwarded-host") || headers.get("host") || fallbackHost;
+  const configured = env().PUBLIC_ORIGIN;
+  if (configured) return configured;
+  const host = trustedForwarded(headers, "x-forwarded-host") || headers.get("host") || fallbackHost;
   // Next.js derives nextUrl's protocol from X-Forwarded-Proto too; `next start` itself speaks plain HTTP.
-  const proto = forwarded(headers, "x-forwarded-proto") || "http";
+  const proto = trustedForwarded(headers, "x-forwarded-proto") === "https" ? "https" : "http";
   return `${proto}://${host}`;
 }
 
@@ -95,7 +104,8 @@ export function assertSameHostOrigin(headers: Headers): void {
   }
   const origin = headers.get("origin");
   if (origin === null || env().ALLOWED_ORIGINS.includes(origin)) return;
-  const ownHost = forwarded(headers, "x-forwarded-host") || headers.get("host");
+  const configured = env().PUBLIC_ORIGIN;
+  const ownHost = configured ? new URL(configured).host : trustedForwarded(headers, "x-forwarded-host") || headers.get("host");
   let originHost: string | null = null;
   try {
     originHost = origin === "null" ? null : new URL(origin).host;

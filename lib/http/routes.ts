@@ -1,9 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { listCatalog } from "../cart/catalog";
-import { operationList, operations, type HttpMethod, type OperationId, type OperationInput, type OperationSpec } from "../contract/operations";
+import { isStreaming, operationList, operations, type HttpMethod, type OperationId, type OperationInput, type OperationSpec } from "../contract/operations";
 import { env } from "../config/env";
 import { AppError } from "../errors";
-import { checkHealth } from "../health";
+import { sharedHealth } from "../health";
 import { describeSession } from "../identity/describe";
 import { endSession } from "../identity/session-bridge";
 import { runCleanup } from "../jobs/cleanup";
@@ -11,9 +11,10 @@ import { openApiDocument } from "../openapi/document";
 import type { CartRuntime } from "../runtime/runtime";
 import { addItem, clearCart, getCart, removeItem, setItemQuantity, setNote } from "../session/cart";
 import { cancelCheckout, completeCheckout, createCheckout, latestCheckout, readCheckout } from "../checkout/checkouts";
-import { withCart } from "../session/session";
 import { createRecoveryLink } from "../session/recovery-link";
-import { freshSession } from "../session/session";
+import { freshSession, withCart } from "../session/session";
+import { openLiveStream } from "../events/live";
+import { spendCreationBudget } from "./creation-budget";
 import { requireAdmin } from "./admin";
 import { bearerMatches } from "./bearer";
 import { dashboardStats } from "./dashboard";
@@ -22,7 +23,7 @@ import { metricsResponse } from "./metrics";
 import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
 import { OVERSIZED_PATH } from "./node-requests";
 import { MAX_BODY_BYTES, readJsonBody } from "./request";
-import { requestIdOf, withRequestContext } from "./request-context";
+import { requestIdOf, secured, withRequestContext } from "./request-context";
 import type { RequestIo } from "../session/next-cookies";
 
 // What each operation of the table (lib/contract/operations.ts) calls. Session operations go
@@ -36,6 +37,10 @@ type Typed<K extends OperationId> = (context: Parameters<SessionCall>[0], input:
 
 const sessionCalls: { [K in SessionOperationId]: Typed<K> } = {
   getCart: ({ session }) => getCart(session),
+  liveCart: async ({ session, headers, signal }) => {
+    const { stream, cartId } = await openLiveStream(session, { lastEventId: headers.get("last-event-id"), signal });
+    return { session: withCart(session, cartId), stream };
+  },
   clearCart: ({ session, mutation }) => clearCart(session, mutation),
   addItem: ({ session, mutation }, input) => addItem(session, input, mutation),
   setItemQuantity: ({ session, mutation }, { productId, quantity }) => setItemQuantity(session, productId, quantity, mutation),
@@ -49,8 +54,8 @@ const sessionCalls: { [K in SessionOperationId]: Typed<K> } = {
   },
   getCheckout: async ({ session }) => ({ session, json: { checkout: await latestCheckout(session) } }),
   cancelCheckout: async ({ session }) => ({ session, json: { checkout: await cancelCheckout(session) } }),
-  createRecoveryLink: async ({ session, origin }) => {
-    const { session: current, link } = await createRecoveryLink(session, origin);
+  createRecoveryLink: async ({ session, origin, address }) => {
+    const { session: current, link } = await createRecoveryLink(session, origin, () => spendCreationBudget("link", address));
     return { session: current, status: 201, json: link };
   },
   getSession: async ({ session }) => ({ session, json: await describeSession(session) }),
@@ -99,7 +104,7 @@ const otherCalls: { [K in OtherOperationId]: OtherCall } = {
   // backend, and the benchmark's measure of what the pipeline itself costs.
   ping: async () => new NextResponse(PONG, { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } }),
   getHealth: async () => {
-    const health = await checkHealth();
+    const health = await sharedHealth();
     return NextResponse.json(health, { status: health.status === "down" ? 503 : 200, headers: { "Cache-Control": "no-store" } });
   },
   getMetrics: (req) => metricsResponse(req),
@@ -221,17 +226,23 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
   };
   // Each request enters the instance once, with its id (lib/http/request-context.ts reuses it).
   const trustProxy = runtime.settings.TRUST_PROXY > 0;
-  const serve = (method: ServedMethod) => (req: NextRequest) => runtime.run(() => dispatch(method, req), requestIdOf(req.headers, trustProxy));
+  // Every answer (a 404 or 405 of no route too) carries the security headers (lib/http/security-headers.ts).
+  const serve = (method: ServedMethod) => (req: NextRequest) =>
+    runtime.run(async () => secured(req, await dispatch(method, req)), requestIdOf(req.headers, trustProxy));
   return { GET: serve("GET"), POST: serve("POST"), PUT: serve("PUT"), PATCH: serve("PATCH"), DELETE: serve("DELETE") };
 }
 
 // ---- Server actions ---------------------------------------------------------------------
 
 // Every session operation of the table as a server action (FormData → its state), named by operation id.
-export type SessionActions = { [K in SessionOperationId]: (formData: FormData) => Promise<ActionResult> };
+// A streaming operation (GET /cart/live) has none: a form cannot hold a stream open.
+type ActionOperationId = { [K in SessionOperationId]: (typeof operations)[K] extends { contentType: "text/event-stream" } ? never : K }[SessionOperationId];
+export type SessionActions = { [K in ActionOperationId]: (formData: FormData) => Promise<ActionResult> };
 
 export function sessionActions(io?: RequestIo): SessionActions {
   const actions = {} as Record<string, (formData: FormData) => Promise<ActionResult>>;
-  for (const id of Object.keys(sessionCalls) as SessionOperationId[]) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall, io);
+  for (const id of Object.keys(sessionCalls) as SessionOperationId[]) {
+    if (!isStreaming(operations[id])) actions[id] = sessionAction(operations[id], sessionCalls[id] as SessionCall, io);
+  }
   return actions as SessionActions;
 }

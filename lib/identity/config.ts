@@ -9,6 +9,7 @@ import { log } from "../log/logger";
 import { sessionPasswords } from "../session/secret";
 import { userSessionLive } from "../session/session";
 import { db } from "../storage/database";
+import { lowerCaseEmails, pickVerifiedEmail, VERIFIED_MARK, type ProviderEmail } from "./provider-emails";
 import { credentialsSchema } from "./schemas";
 import { beginUserSession } from "./session-bridge";
 import { verifyCredentials } from "./users";
@@ -40,10 +41,25 @@ async function buildConfig(): Promise<NextAuthConfig> {
     }),
   ];
   if (config.AUTH_GITHUB_ID && config.AUTH_GITHUB_SECRET) {
-    providers.push(GitHub({ clientId: config.AUTH_GITHUB_ID, clientSecret: config.AUTH_GITHUB_SECRET }));
+    providers.push(
+      GitHub({
+        clientId: config.AUTH_GITHUB_ID,
+        clientSecret: config.AUTH_GITHUB_SECRET,
+        // Only an address GitHub verified becomes the account's email (the default takes the
+        // primary one, verified or not); without one the sign-in is refused (callbacks.signIn).
+        async profile(profile, tokens) {
+          const res = await fetch("https://api.github.com/user/emails", {
+            headers: { Authorization: `Bearer ${tokens.access_token}`, "User-Agent": "next-cart", Accept: "application/vnd.github+json" },
+            signal: AbortSignal.timeout(5000),
+          });
+          const email = res.ok ? pickVerifiedEmail((await res.json()) as ProviderEmail[], profile.email) : null;
+          return { id: String(profile.id), name: profile.name ?? profile.login, email, image: profile.avatar_url, [VERIFIED_MARK]: email !== null };
+        },
+      }),
+    );
   }
   return {
-    adapter: DrizzleAdapter(database, { usersTable: users, accountsTable: accounts, verificationTokensTable: verificationTokens }),
+    adapter: lowerCaseEmails(DrizzleAdapter(database, { usersTable: users, accountsTable: accounts, verificationTokensTable: verificationTokens })),
     // Auth.js's token lives exactly as long as our signed-in session may (its absolute
     // lifetime), so it never ends first; our own session decides everything else.
     session: { strategy: "jwt", maxAge: config.USER_SESSION_ABSOLUTE_SECONDS },
@@ -52,6 +68,11 @@ async function buildConfig(): Promise<NextAuthConfig> {
     providers,
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
+      // A new account from a provider needs an address the provider verified (an existing one,
+      // found by its provider account, was checked when it was made).
+      signIn({ user }) {
+        return (user as { [VERIFIED_MARK]?: boolean })[VERIFIED_MARK] !== false;
+      },
       async jwt({ token, user, trigger }) {
         if (user?.id && (trigger === "signIn" || trigger === "signUp")) {
           token.sid = await beginUserSession({ id: user.id, email: user.email ?? null });

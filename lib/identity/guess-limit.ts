@@ -4,6 +4,7 @@ import { log } from "../log/logger";
 import { recordRejection } from "../observe/metrics";
 import type { BackoffPolicy } from "../storage/kv";
 import { MemoryStore } from "../storage/memory-store";
+import { currentRuntime } from "../runtime/context";
 import { store } from "../storage/store";
 
 // Limits on guessing passwords and on creating accounts, checked before any
@@ -15,6 +16,7 @@ import { store } from "../storage/store";
 //   al:si:<address>        sign-in attempts from one address  SIGNIN_LIMIT_PER_ADDRESS
 //   al:ra:<address>        sign-ups from one address          REGISTER_LIMIT_PER_ADDRESS
 //   al:rg:<minute>         sign-ups from everyone             REGISTER_LIMIT_GLOBAL_PER_MINUTE
+//   al:sf:<minute>         failed sign-ins from everyone      SIGNIN_FAILURES_GLOBAL_PER_MINUTE
 //
 // The first three allow N attempts per AUTH_LIMIT_WINDOW_SECONDS, then lock
 // for AUTH_LOCK_SECONDS, doubling with each lock up to AUTH_LOCK_MAX_SECONDS
@@ -99,4 +101,41 @@ export async function checkRegister(address: string | null, now = Date.now()): P
   const count = await (async () => (await store()).markers.incrementWithExpiry(name, 1, 61))().catch(() => fallback().incrementWithExpiry(name, 1, 61));
   if (count > config.REGISTER_LIMIT_GLOBAL_PER_MINUTE) return limited((minute + 1) * 60_000 - now, "global");
   return ALLOWED;
+}
+
+// The global failed-sign-in budget. Each unknown email costs a full argon2 verification (so its
+// timing matches a wrong password), and a process has few hash slots: a stream of made-up emails
+// would take every slot from real shoppers. So failures are counted per minute for everyone, and
+// once they pass half of SIGNIN_FAILURES_GLOBAL_PER_MINUTE ("near" the budget) a sign-in for an
+// email with no account takes no slot: it is refused after a wait as long as a verification
+// takes lately (lib/identity/password.ts refuseWithoutHash), so its timing still tells nothing.
+// A sign-in for an account that exists always takes a slot, ahead of unknown ones waiting; its
+// guesses are bounded by the account's own lock. Only failures that cost a hash are counted:
+// refusals without one cannot push the budget on by themselves.
+export type SignInLane = "known" | "unknown" | "no-hash";
+
+const failuresKey = (now: number) => `al:sf:${Math.floor(now / 60_000)}`;
+
+async function failuresThisMinute(now: number, add: number): Promise<number> {
+  const name = failuresKey(now);
+  return (async () => (await store()).markers.incrementWithExpiry(name, add, 61))().catch(() => fallback().incrementWithExpiry(name, add, 61));
+}
+
+// Which lane a sign-in for this email takes (`exists` looks the account up).
+export async function signInLane(email: string | null, exists: (email: string) => Promise<boolean>, now = currentRuntime().now()): Promise<SignInLane> {
+  // A lookup that fails (Postgres away) decides nothing: the sign-in goes on as before and meets the same failure there.
+  const known = email !== null && (await exists(email.trim().toLowerCase()).catch(() => false));
+  if (known) return "known";
+  const config = env();
+  if (config.RATE_LIMIT_DISABLED) return "unknown";
+  const failures = await failuresThisMinute(now, 0);
+  if (failures * 2 < config.SIGNIN_FAILURES_GLOBAL_PER_MINUTE) return "unknown";
+  recordRejection("rate_limit", "auth_global");
+  return "no-hash";
+}
+
+// A sign-in that cost a hash and failed.
+export async function signInFailed(lane: SignInLane, now = currentRuntime().now()): Promise<void> {
+  if (lane === "no-hash" || env().RATE_LIMIT_DISABLED) return;
+  await failuresThisMinute(now, 1);
 }

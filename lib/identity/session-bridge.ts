@@ -1,4 +1,5 @@
 import { mergeGuestCartIntoUser } from "../cart/merge";
+import { rememberOwnerEmail } from "../events/owners";
 import { commitSessionToCookies, nextRequestIo, sessionFromCookiesOrFresh, type RequestIo } from "../session/next-cookies";
 import type { Session } from "../session/session";
 import { endSessionRecord, freshSession } from "../session/session";
@@ -13,6 +14,8 @@ import { recordUserSession, revokeUserSession } from "../session/user-sessions";
 export async function beginUserSession(user: { id: string; email: string | null }, io: RequestIo = nextRequestIo): Promise<string> {
   const current = await sessionFromCookiesOrFresh(io);
   const guestCartId = current.userId === null ? current.cartId : null;
+  // Before the merge, so its event carries the email (lib/events/owners.ts).
+  await rememberOwnerEmail(user.id, user.email);
   const { userCartId, notices } = await mergeGuestCartIntoUser(guestCartId, user.id);
   const next: Session = { ...freshSession({ cartId: userCartId, userId: user.id, email: user.email }), notices };
   await recordUserSession(next.sid, user.id);

@@ -6,6 +6,7 @@ import { log } from "../log/logger";
 import { db, type Database } from "../storage/database";
 import { store, storeInProcess } from "../storage/store";
 import { recordCleanupRun } from "../observe/metrics";
+import { pruneDeliveredEvents, recordAbandoned } from "./abandoned";
 
 // The one cleanup: every kind of row that outlived its purpose, removed in
 // small batches. Each batch is one statement (its own transaction) that picks
@@ -292,6 +293,7 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupResult
       result.deleted = await countCleanup(settings);
     } else {
       await deleteAll(database, settings, result, started, options.onProgress);
+      await eventJobs(options.trigger);
     }
     result.durationMs = Date.now() - started;
     await record(database, result, startedAt, null);
@@ -304,6 +306,13 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupResult
     await record(database, result, startedAt, err instanceof Error ? err.name : "error").catch(() => {});
     throw err;
   }
+}
+
+// The events' share of the jobs: abandoned carts told (lib/jobs/abandoned.ts), delivered events pruned.
+async function eventJobs(trigger: CleanupOptions["trigger"]): Promise<void> {
+  const abandoned = await recordAbandoned();
+  const pruned = await pruneDeliveredEvents();
+  if (abandoned > 0 || pruned > 0) log.info("event jobs", { trigger, abandoned, pruned });
 }
 
 async function deleteAll(

@@ -11,7 +11,7 @@ import { runCleanup } from "./cleanup";
 // started together do not clean together; running twice at once would be
 // safe anyway (FOR UPDATE SKIP LOCKED), just wasteful.
 // One schedule per instance (its scope) in this process, however often its config is evaluated.
-const scheduleOf = () => sharedValue(`cleanup-schedule:${currentRuntime().scope}`, () => ({ timer: undefined as NodeJS.Timeout | undefined }));
+const scheduleOf = () => sharedValue(`cleanup-schedule:${currentRuntime().scope}`, () => ({ timer: undefined as NodeJS.Timeout | undefined, stopped: false }));
 
 // The first run comes within about a minute, so a short-lived dev server still cleans.
 const FIRST_RUN_MAX_MS = 60_000;
@@ -26,8 +26,10 @@ const jittered = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
 export function startCleanupSchedule(): void {
   const schedule = scheduleOf();
   if (schedule.timer || !scheduleEnabled()) return;
+  schedule.stopped = false;
   const intervalMs = env().CLEANUP_INTERVAL_SECONDS * 1000;
   const next = (ms: number) => {
+    if (schedule.stopped) return;
     schedule.timer = setTimeout(tick, jittered(ms));
     schedule.timer.unref();
   };
@@ -41,4 +43,12 @@ export function startCleanupSchedule(): void {
     }
   };
   next(Math.min(intervalMs, FIRST_RUN_MAX_MS));
+}
+
+// Stops this instance's schedule (cart.stop()); a tick in flight finishes.
+export function stopCleanupSchedule(): void {
+  const schedule = scheduleOf();
+  schedule.stopped = true;
+  clearTimeout(schedule.timer);
+  schedule.timer = undefined;
 }

@@ -22,7 +22,10 @@ export function scrubString(text: string): string {
       .replace(/(password=)[^&\s"';]+/gi, `$1${REDACTED}`)
       // A Cookie or Set-Cookie header pasted into a message: every value after a cookie name.
       .replace(/((?:__Host-|__Secure-)?(?:authjs\.|next-auth\.|cart_session)[\w.-]*=)[^;\s"',]+/gi, `$1${REDACTED}`)
-      .replace(/\b(Bearer|Basic)\s+[\w.~+/=-]+/g, `$1 ${REDACTED}`)
+      // The whole credential: everything up to whitespace, a quote or a separator (`!`, `%`, `$` included).
+      .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`)
+      // Credentials in a URL (postgres://user:pass@host, redis://:pass@host, https://user@host).
+      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"']+@/gi, `$1${REDACTED}@`)
       .replace(/\$argon2(?:id|i|d)\$[^\s"']+/g, REDACTED)
       // Sealed iron-session values (our cookie, recovery tokens) are recognisable by their prefix.
       .replace(/Fe26\.2\*[\w*~.-]+/g, REDACTED)

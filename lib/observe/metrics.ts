@@ -1,3 +1,4 @@
+import { currentContext } from "../runtime/context";
 import { counter, gauge, histogram } from "./registry";
 
 // Every metric the module exports, and the one function that records each.
@@ -123,6 +124,53 @@ export function recordGuestSessionRecorded(): void {
   guestSessions().inc();
 }
 
+const eventDeliveries = () =>
+  counter({
+    name: "cart_event_deliveries_total",
+    help: "Attempts to deliver a cart event, by endpoint kind (webhook or process: onEvent) and outcome: delivered, retry (failed, tried again later) or failed (given up).",
+    labelNames: ["endpoint", "outcome"],
+  });
+
+export function recordEventDelivery(endpoint: "webhook" | "process", outcome: "delivered" | "retry" | "failed"): void {
+  eventDeliveries().inc({ endpoint, outcome });
+}
+
+const abandonedCarts = () => counter({ name: "cart_abandoned_total", help: "cart.abandoned events recorded (one per idle period of a signed-in cart)." });
+
+export function recordAbandonedCarts(n: number): void {
+  abandonedCarts().inc(n);
+}
+
+// The outbox's pending events at scrape time, per instance (its scope): read by a probe the
+// instance registers (lib/events/stats.ts through createCart), so this module needs no database.
+type EventsProbe = () => Promise<{ waiting: number; failing: number }>;
+const EVENT_PROBES = Symbol.for("next-cart.metrics.event-probes");
+const eventProbes = ((globalThis as unknown as { [EVENT_PROBES]?: Map<string, EventsProbe> })[EVENT_PROBES] ??= new Map<string, EventsProbe>());
+
+export function setEventsProbe(scope: string, probe: EventsProbe): void {
+  eventProbes.set(scope, probe);
+}
+
+const eventsPending = () => {
+  const scope = currentContext()?.runtime.scope ?? "";
+  return gauge({
+    name: "cart_events_pending",
+    help: "Cart events not delivered yet, by state: waiting (never tried) or failing (tried, to be retried).",
+    labelNames: ["state"],
+    async collect() {
+      const probe = eventProbes.get(scope);
+      if (!probe) return;
+      try {
+        const counts = await probe();
+        this.set({ state: "waiting" }, counts.waiting);
+        this.set({ state: "failing" }, counts.failing);
+      } catch {
+        // The database is away: the last figures stay (the health check says why).
+      }
+    },
+  });
+};
+
 // Gauges read at scrape time from probes the storage layer registers (kept on globalThis, as
 // the registry is, so a probe registered in one module graph is seen from every other).
 type Probe = () => number;
@@ -130,7 +178,7 @@ const PROBES = Symbol.for("next-cart.metrics.probes");
 const probes = ((globalThis as unknown as { [PROBES]?: Map<string, Probe> })[PROBES] ??= new Map<string, Probe>());
 
 export function setProbe(
-  name: "store_circuit_open" | "db_pool_max" | "db_queries_in_flight" | "db_transactions_in_flight" | "admission_in_flight" | "event_loop_delay_seconds",
+  name: "store_circuit_open" | "db_pool_max" | "db_queries_in_flight" | "db_transactions_in_flight" | "admission_in_flight" | "event_loop_delay_seconds" | "live_streams",
   probe: Probe,
 ): void {
   probes.set(name, probe);
@@ -154,8 +202,9 @@ export function registerMetrics(): void {
   probedGauge("cart_db_queries_in_flight", "Postgres statements sent outside a transaction and not yet answered (each holds a pooled connection).", "db_queries_in_flight");
   probedGauge("cart_db_transactions_in_flight", "Postgres transactions open (each holds a pooled connection until it ends).", "db_transactions_in_flight");
   probedGauge("cart_admission_in_flight", "Route-handler requests this instance is serving now (ADMISSION_MAX_IN_FLIGHT bounds it).", "admission_in_flight");
+  probedGauge("cart_live_streams", "Live-cart streams (GET /api/cart/live) open on this instance now (LIVE_MAX_STREAMS bounds it).", "live_streams");
   probedGauge("cart_event_loop_delay_seconds", "Worst event-loop delay of the last 250 ms window, once ADMISSION_MAX_EVENT_LOOP_DELAY_MS is on.", "event_loop_delay_seconds");
-  for (const register of [requestDuration, cartOperations, catalogReads, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions]) {
+  for (const register of [requestDuration, cartOperations, catalogReads, merges, redemptions, cacheLookups, storeFallbacks, rejections, idempotent, cleanupRuns, cleanupRows, cleanupLast, guestSessions, eventDeliveries, abandonedCarts, eventsPending]) {
     register();
   }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { cartSchema } from "../cart/api-schemas";
-import { operationList, registerOperation, type OperationSpec } from "../contract/operations";
+import { isStreaming, operationList, registerOperation, type OperationSpec } from "../contract/operations";
 import { errorStatus, type ErrorCode } from "../errors";
 import { exampleOf } from "./examples";
 import {
@@ -81,6 +81,10 @@ function successHeaders(op: Spec): Record<string, z.ZodType> {
   if (op.access !== "session") {
     return { "Cache-Control": op.cacheControl ? z.literal(op.cacheControl) : z.string().meta({ description: "How long the answer may be cached." }) };
   }
+  if (isStreaming(op)) {
+    // A stream: never stored or compressed, never buffered by a proxy (nginx reads X-Accel-Buffering).
+    return { "Cache-Control": z.literal("no-store, no-transform"), "X-Accel-Buffering": z.literal("no"), "Set-Cookie": sessionCookieHeader.optional() };
+  }
   // The pipeline's answer: no-store, the cookie when it changed, the replay marker, and ETag on a cart.
   const headers: Record<string, z.ZodType> = { "Cache-Control": noStore, "Set-Cookie": sessionCookieHeader.optional() };
   if (op.changesCart) headers["Idempotent-Replayed"] = replayedHeader.optional();
@@ -96,6 +100,12 @@ function successResponses(op: Spec): ZodOpenApiResponsesObject {
   };
   const headers = z.object({ "X-Request-Id": requestIdHeader, ...successHeaders(op) });
   const responses: ZodOpenApiResponsesObject = { [`${op.status}`]: { description: op.outputDescription, headers, content: content(op.status) } };
+  if (op.access === "session" && op.method === "GET" && op.output === cartSchema) {
+    responses["304"] = {
+      description: "Not Modified: the cart is still the version If-None-Match names (no body; nothing to show once).",
+      headers: z.object({ "X-Request-Id": requestIdHeader, ETag: etagHeader, "Cache-Control": noStore, "Set-Cookie": sessionCookieHeader.optional() }),
+    };
+  }
   for (const status of op.alsoOk ?? []) {
     responses[`${status}` as `5${string}`] = { description: `The same body as ${op.status}: ${op.outputDescription}`, headers, content: content(status) };
   }
@@ -103,6 +113,22 @@ function successResponses(op: Spec): ZodOpenApiResponsesObject {
 }
 
 function headerParams(op: Spec): z.ZodObject | undefined {
+  if (isStreaming(op)) {
+    return z.object({
+      "Last-Event-ID": z
+        .string()
+        .optional()
+        .meta({ description: "The last event's id (the cart version the client holds), as EventSource sends it on reconnecting: the cart is sent at once only when its version differs.", example: "3" }),
+    });
+  }
+  if (op.access === "session" && op.method === "GET" && op.output === cartSchema) {
+    return z.object({
+      "If-None-Match": z
+        .string()
+        .optional()
+        .meta({ description: 'The ETag of the cart the client holds (`"<version>"`): answered `304 Not Modified`, without a body, while the cart is unchanged.', example: '"3"' }),
+    });
+  }
   // The pipeline reads Idempotency-Key on every session operation that changes state, If-Match where the table says.
   if (op.access !== "session" || !op.changesCart) return undefined;
   return z.object({ "Idempotency-Key": idempotencyKeyParam.optional(), ...(op.ifMatch ? { "If-Match": ifMatchParam.optional() } : {}) });

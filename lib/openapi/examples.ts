@@ -15,6 +15,7 @@ import {
   sessionInfoSchema,
 } from "../cart/api-schemas";
 import { addItemSchema, completeCheckoutSchema, noteSchema, setQuantitySchema } from "../cart/schemas";
+import { liveEventsSchema } from "../contract/operations";
 import type { ErrorCode } from "../errors";
 import { registerSchema } from "../identity/schemas";
 
@@ -135,6 +136,7 @@ const bySchema = new Map<z.ZodType, unknown>([
     },
   ],
   [pingSchema, { ok: true }],
+  [liveEventsSchema, `event: cart\nid: ${cart.version}\ndata: ${JSON.stringify({ ...cart, notices: [] })}\n\n: keep-alive\n\n`],
   [healthSchema, { status: "ok", checks: { postgres: check(3), redis: { ok: true, kind: "redis", latencyMs: 1 } } }],
   [dashboardStatsSchema, { generatedAt: "2026-11-27T22:00:00.000Z", sessions: { signedIn: 12, guestsApprox: 340, guestWindowSeconds: 1800 } }],
   [metricsTextSchema, "# HELP cart_http_requests_total Requests answered.\n# TYPE cart_http_requests_total counter\ncart_http_requests_total{route=\"/api/cart\",method=\"GET\",status=\"200\"} 42\n"],
@@ -208,6 +210,7 @@ export const errorExamples: Record<ErrorCode, { message: string; details?: unkno
   RATE_LIMITED: { message: "Too many requests. Please wait a moment and try again.", details: { retryAfterSeconds: 17 } },
   SERVICE_UNAVAILABLE: { message: "The cart is briefly unavailable. Please try again in a moment." },
   OVERLOADED: { message: "The shop is busy right now. Please try again in a second." },
+  LIVE_UNAVAILABLE: { message: "Live carts are not available here: poll GET /api/cart with If-None-Match." },
   INTERNAL_ERROR: { message: "Something went wrong on our side." },
 };
 

@@ -9,14 +9,17 @@ import { IdempotencyField } from "./idempotency-field";
 import { fillMessage } from "./messages";
 
 export interface AddToCartButtonProps {
+  /** Required. The catalog's product id. */
   productId: string;
-  // Shown optimistically until the server answers, and in the announcement.
+  /** Required. Shown optimistically until the server answers, and in the announcement. */
   name: string;
-  // Current catalog price in minor units (display only; the server prices the line).
+  /** Required. Current catalog price in minor units (display only; the server prices the line). */
   unitPrice: number;
-  slug: string;
-  image: string;
-  // Where a post without JavaScript lands afterwards: the current path.
+  // For the optimistic line until the server answers (the server's line has the catalog's own).
+  slug?: string;
+  // Empty or absent for a catalog without images.
+  image?: string;
+  /** Required. Where a post without JavaScript lands afterwards: the current path. */
   returnTo: string;
   // Show a quantity select (1…maxSelectable, never above the server's per-line limit) next to the button.
   withQuantity?: boolean;
@@ -57,8 +60,8 @@ export function AddToCartButton({
   productId,
   name,
   unitPrice,
-  slug,
-  image,
+  slug = productId,
+  image = "",
   returnTo,
   withQuantity = false,
   maxSelectable = 10,

@@ -7,6 +7,7 @@ const signInMessages: Record<string, string> = {
 const signUpMessages: Record<string, string> = {
   EMAIL_TAKEN: "An account with that email already exists.",
   VALIDATION_ERROR: "Enter a valid email address and a password of at least 8 characters.",
+  COMMON_PASSWORD: "That password is one of the most common ones. Choose a less common password.",
 };
 
 const GENERIC_AUTH_ERROR = "We couldn't do that just now. Please try again in a moment.";

@@ -11,8 +11,6 @@ import { QuantityControl } from "./quantity-control";
 export interface CartLinesProps {
   // Where posts without JavaScript land afterwards.
   returnTo?: string;
-  // Link to a product page from its slug.
-  productHref?: (slug: string) => string;
   className?: string;
 }
 
@@ -32,9 +30,13 @@ export function LineProperties({ properties, className }: { properties: Record<s
   );
 }
 
-function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLineView; currency: string; returnTo: string; productHref: (slug: string) => string }) {
-  const { messages } = useCart();
+// A line's product link comes from one place (useCart().productLink: the catalog's href, else
+// the provider's productHref(line), else none) and is never prefetched: a drawer of many
+// lines must not fetch many pages, and a link the host did not give is never made.
+function CartLineRow({ line, currency, returnTo, withImages }: { line: CartLineView; currency: string; returnTo: string; withImages: boolean }) {
+  const { messages, productLink } = useCart();
   const priceChanged = line.available && line.unitPrice !== line.addedUnitPrice;
+  const href = productLink(line);
   return (
     <li
       className="nc-line"
@@ -42,17 +44,23 @@ function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLine
       data-product-id={line.productId}
       data-line-id={line.lineId ?? line.productId}
       data-available={line.available ? "true" : "false"}>
-      {line.image ? (
+      {!withImages ? null : line.image ? (
         // eslint-disable-next-line @next/next/no-img-element -- the catalog's own images; no optimiser is assumed
         <img className="nc-line-image" src={line.image} alt="" width={96} height={96} />
       ) : (
-        // A catalog without images: the same space, no broken image.
+        // One line without an image among lines with images: the same space, no broken image.
         <span className="nc-line-image" aria-hidden="true" />
       )}
       <div className="nc-line-info">
-        <Link href={productHref(line.slug)} className="nc-line-name" data-testid="line-name">
-          {line.name}
-        </Link>
+        {href ? (
+          <Link href={href} prefetch={false} className="nc-line-name" data-testid="line-name">
+            {line.name}
+          </Link>
+        ) : (
+          <span className="nc-line-name" data-testid="line-name">
+            {line.name}
+          </span>
+        )}
         <LineProperties properties={line.properties} />
         <p className="nc-muted nc-line-price">
           {fillMessage(messages.each, { price: formatMoney(line.unitPrice, currency) })}
@@ -78,12 +86,14 @@ function CartLineRow({ line, currency, returnTo, productHref }: { line: CartLine
 }
 
 // The cart's lines, each with its quantity control.
-export function CartLines({ returnTo = "/cart", productHref = (slug) => `/products/${slug}`, className }: CartLinesProps) {
+// A catalog without images (no line has one) gets a layout without the image column.
+export function CartLines({ returnTo = "/cart", className }: CartLinesProps) {
   const { cart } = useCart();
+  const withImages = cart.items.some((line) => line.image !== "");
   return (
-    <ul className={cx("nc nc-lines", className)}>
+    <ul className={cx("nc nc-lines", className)} data-images={withImages ? undefined : "none"}>
       {cart.items.map((line) => (
-        <CartLineRow key={line.lineId ?? line.productId} line={line} currency={cart.currency} returnTo={returnTo} productHref={productHref} />
+        <CartLineRow key={line.lineId ?? line.productId} line={line} currency={cart.currency} returnTo={returnTo} withImages={withImages} />
       ))}
     </ul>
   );

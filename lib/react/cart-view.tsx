@@ -16,8 +16,6 @@ export interface CartViewProps {
   returnTo?: string;
   // Where "Continue shopping" goes.
   shopHref?: string;
-  // Link to a product page from its slug.
-  productHref?: (slug: string) => string;
   // Show the one-time "merged" notice in the list of notices. Turn it off
   // when a <MergedBanner> on the same page already shows it.
   showMergedNotice?: boolean;
@@ -34,7 +32,6 @@ export function CartView({
   errorCode = null,
   returnTo = "/cart",
   shopHref = "/",
-  productHref,
   showMergedNotice = true,
   aside,
   className,
@@ -72,7 +69,7 @@ export function CartView({
         </h2>
         {error}
         <CartNotices showMerged={showMergedNotice} />
-        <CartLines returnTo={returnTo} productHref={productHref} />
+        <CartLines returnTo={returnTo} />
       </section>
       <div className="nc-cart-side">
         <CartSummary shopHref={shopHref} returnTo={returnTo} checkoutHref={checkoutHref} checkoutAction={checkoutAction} />

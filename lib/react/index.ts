@@ -6,7 +6,9 @@
 // merge and the "another device" link, <AccountNav> the header's sign-in /
 // sign-out. Styles: next-cart/react/styles.css (classes under `nc-`).
 export { CartProvider, useCart, useHydrated } from "./cart-provider";
-export type { CartActions, CartIntent, CartProviderProps, CartServerAction, CartStatus, ControlNote as CartControlNote, DrawerOpener } from "./cart-provider";
+export type { CartActions, CartIntent, CartProviderProps, CartServerAction, CartStatus, ControlNote as CartControlNote, DrawerOpener, ProductHref } from "./cart-provider";
+export { lineKey } from "./outbox";
+export type { LiveMode } from "./live";
 export { AddToCartButton } from "./add-to-cart-button";
 export type { AddToCartButtonProps } from "./add-to-cart-button";
 export { CartView } from "./cart-view";

@@ -36,6 +36,9 @@ export const defaultCartMessages = {
   } satisfies Record<CartErrorCode, string>,
   genericError: "Something went wrong updating your cart. Please try again.",
   busyRetrying: "Busy — retrying…",
+  offlineQueued: "Offline — your changes will be saved when you're back online",
+  cartUpdated: "Your cart was updated",
+  signedOutElsewhere: "You were signed out on another device",
 
   added: "Added {name} to your cart",
   addedMany: "Added {quantity} × {name} to your cart",

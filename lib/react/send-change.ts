@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import type { CartActionResult } from "../cart/types";
 import type { CartServerAction } from "./cart-provider";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import type { CartView } from "../cart/types";
 
 // Tabs of one browser share one session cookie, so one cart: after a change

@@ -1,5 +1,6 @@
 import type { CatalogAdapter } from "../cart/catalog";
 import type { Env } from "../config/env";
+import type { CartEventHandler } from "../events/types";
 import type { Database, DatabaseHandle, ReadyHook } from "../storage/database";
 import { openDatabase } from "../storage/database";
 import { setProbe } from "../observe/metrics";
@@ -19,6 +20,16 @@ export interface CartChanged {
 
 export type CartChangedListener = (change: CartChanged) => void;
 
+// A session that ended (sign-in rotated it, sign-out or its lifetime ended it), after the store
+// and Postgres say so: whatever holds it open (a live cart stream) lets it go.
+export interface SessionEnded {
+  sid: string;
+  userId: string | null;
+  scope: string;
+}
+
+export type SessionEndedListener = (ended: SessionEnded) => void;
+
 export interface RuntimeOptions {
   settings: Env;
   catalog: CatalogAdapter;
@@ -27,6 +38,8 @@ export interface RuntimeOptions {
   basePath: string;
   // The instance's clock (ms since the epoch); tests pass their own.
   now?: () => number;
+  // The host's in-process receiver of cart events (createCart's `onEvent`), if any.
+  onEvent?: CartEventHandler;
 }
 
 // One cart instance: everything it uses, owned here and read from here. Connections are
@@ -38,8 +51,13 @@ export class CartRuntime {
   readonly scope: string;
   readonly basePath: string;
   readonly now: () => number;
+  readonly onEvent: CartEventHandler | undefined;
   // The Auth.js integration's published demo accounts (lib/identity/demo-accounts.ts).
   demoAccounts: readonly { email: string; password: string }[] = [];
+  // This instance's own per-window counts (lib/http/creation-budget.ts): never shared with another instance.
+  readonly counters = new Map<string, number>();
+  // The last health check and when it started (lib/health.ts sharedHealth).
+  health: { at: number; result: Promise<{ status: string }> } | undefined;
   private readonly readyHooks: ReadyHook[] = [];
   private ready: Promise<DatabaseHandle> | undefined;
   private kv: Promise<ResilientStore> | undefined;
@@ -47,6 +65,7 @@ export class CartRuntime {
   // the host's cart once per module graph, and a listener added in one (instrumentation.ts) must
   // hear the changes made through another (the route handlers).
   private readonly listeners: Set<CartChangedListener>;
+  private readonly sessionListeners: Set<SessionEndedListener>;
 
   constructor(options: RuntimeOptions) {
     this.settings = options.settings;
@@ -54,7 +73,9 @@ export class CartRuntime {
     this.scope = options.scope;
     this.basePath = options.basePath;
     this.now = options.now ?? Date.now;
+    this.onEvent = options.onEvent;
     this.listeners = sharedValue(`cart-changed:${this.scope}`, () => new Set<CartChangedListener>());
+    this.sessionListeners = sharedValue(`session-ended:${this.scope}`, () => new Set<SessionEndedListener>());
   }
 
   // Runs `fn` as this instance (every entry point does): the code below reads it from the context.
@@ -117,6 +138,23 @@ export class CartRuntime {
         listener(event);
       } catch {
         // A listener's failure is its own; the change is committed.
+      }
+    }
+  }
+
+  // "Session ended": after a session's end is recorded, every listener hears it once, in process.
+  onSessionEnded(listener: SessionEndedListener): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
+  }
+
+  sessionEnded(ended: Omit<SessionEnded, "scope">): void {
+    const event = { ...ended, scope: this.scope };
+    for (const listener of this.sessionListeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own; the session has ended.
       }
     }
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, gt, notInArray } from "drizzle-orm";
 import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { recoveryLinks } from "../../db/schema";
@@ -8,8 +8,10 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { sealingPassword, sessionPasswords } from "./secret";
 import type { Session } from "./session";
-import { db } from "../storage/database";
+import type { LineProperties } from "../cart/types";
+import { db, type Database } from "../storage/database";
 import { getCart } from "./cart";
+import { currentRuntime } from "../runtime/context";
 
 // Recovery links: making one stores a snapshot of the lines the cart holds
 // now (recovery_links); the sealed, expiring token names that row, never a
@@ -24,25 +26,65 @@ const tokenSchema = z.strictObject({
 
 const MAX_TOKEN_LENGTH = 2048;
 
-export async function createRecoveryLink(session: Session, origin: string) {
+// `spend` is asked before a new row is made (the anonymous-work budget); the same lines as the
+// cart's newest live link reuse that link. Past RECOVERY_LINKS_PER_CART live links, the oldest end.
+export async function createRecoveryLink(session: Session, origin: string, spend: () => Promise<void> = async () => {}) {
   const { cart, session: current } = await getCart(session);
   if (cart.id === null || cart.items.length === 0) throw new AppError("CART_EMPTY", "There is nothing in the cart to recover.");
-  const id = randomBytes(16).toString("base64url");
-  const expiresAt = new Date(Date.now() + env().RECOVERY_LINK_HOURS * 3_600_000);
-  await (await db()).insert(recoveryLinks).values({
-    id,
-    lines: cart.items.map((item) =>
-      Object.keys(item.properties).length > 0
-        ? { productId: item.productId, quantity: item.quantity, properties: item.properties }
-        : { productId: item.productId, quantity: item.quantity },
-    ),
-    note: cart.note,
-    sourceCartId: cart.id,
-    expiresAt,
-  });
+  const database = await db();
+  const link = await database.transaction((tx) => storeRecoveryLink(tx, cart.id!, { lines: cart.items, note: cart.note }, origin, spend));
+  return { session: current, link };
+}
+
+// Stores a snapshot of the cart's lines (with their properties) and note as a link of `sourceCartId` in the caller's transaction and seals
+// its token: the link's URL on `origin` and when it expires. The same lines as the cart's newest
+// live link, with at least half its lifetime left, reuse that link; `spend` is asked before a
+// new row is made (the anonymous-work budget); past RECOVERY_LINKS_PER_CART links, the oldest
+// end. Also what an abandoned cart's event carries (lib/jobs/abandoned.ts).
+export async function storeRecoveryLink(
+  tx: Pick<Database, "select" | "insert" | "delete">,
+  sourceCartId: string,
+  contents: { lines: readonly { productId: string; quantity: number; properties?: LineProperties }[]; note?: string | null },
+  origin: string,
+  spend: () => Promise<void> = async () => {},
+): Promise<{ url: string; expiresAt: string }> {
+  const lines = contents.lines.map((l) =>
+    l.properties && Object.keys(l.properties).length > 0
+      ? { productId: l.productId, quantity: l.quantity, properties: l.properties }
+      : { productId: l.productId, quantity: l.quantity },
+  );
+  const note = contents.note ?? null;
+  const now = currentRuntime().now();
+  const lifetimeMs = env().RECOVERY_LINK_HOURS * 3_600_000;
+  const [newest] = await tx
+    .select({ id: recoveryLinks.id, lines: recoveryLinks.lines, note: recoveryLinks.note, expiresAt: recoveryLinks.expiresAt })
+    .from(recoveryLinks)
+    .where(and(eq(recoveryLinks.sourceCartId, sourceCartId), gt(recoveryLinks.expiresAt, new Date(now + lifetimeMs / 2))))
+    .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
+    .limit(1);
+  // Lines hold canonical properties (keys sorted), so their JSON compares them.
+  const same = (a: typeof lines, b: typeof lines) => JSON.stringify(a) === JSON.stringify(b);
+  let id: string;
+  let expiresAt: Date;
+  if (newest && newest.note === note && same(newest.lines, lines)) {
+    // The cart has not changed since its newest link: that link again, not another row.
+    ({ id, expiresAt } = newest);
+  } else {
+    await spend();
+    id = randomBytes(16).toString("base64url");
+    expiresAt = new Date(now + lifetimeMs);
+    await tx.insert(recoveryLinks).values({ id, lines, note, sourceCartId, expiresAt });
+    // The newest RECOVERY_LINKS_PER_CART stay; older links of this cart end now (they stop opening).
+    const keep = tx
+      .select({ id: recoveryLinks.id })
+      .from(recoveryLinks)
+      .where(eq(recoveryLinks.sourceCartId, sourceCartId))
+      .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
+      .limit(env().RECOVERY_LINKS_PER_CART);
+    await tx.delete(recoveryLinks).where(and(eq(recoveryLinks.sourceCartId, sourceCartId), notInArray(recoveryLinks.id, keep)));
+  }
   const token = await sealData({ kind: "recovery-link", lid: id, exp: expiresAt.getTime() }, { password: sealingPassword(), ttl: 0 });
-  const url = `${origin}/cart/recover?token=${encodeURIComponent(token)}`;
-  return { session: current, link: { url, expiresAt: expiresAt.toISOString() } };
+  return { url: `${origin}/cart/recover?token=${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() };
 }
 
 export type RecoveryFailure = "invalid" | "expired";
@@ -59,7 +101,7 @@ export async function readRecoveryToken(token: string | null): Promise<RecoveryC
   }
   const parsed = tokenSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: "invalid" };
-  if (parsed.data.exp < Date.now()) return { ok: false, reason: "expired" };
+  if (parsed.data.exp < currentRuntime().now()) return { ok: false, reason: "expired" };
   return { ok: true, linkId: parsed.data.lid };
 }
 
@@ -89,7 +131,7 @@ export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; p
     .where(eq(recoveryLinks.id, linkId))
     .limit(1);
   if (!link) return { ok: false, reason: "invalid" };
-  if (link.expiresAt.getTime() <= Date.now()) return { ok: false, reason: "expired" };
+  if (link.expiresAt.getTime() <= currentRuntime().now()) return { ok: false, reason: "expired" };
   const catalog = await productsById(link.lines.map((l) => l.productId));
   const lines = link.lines.map((l) => {
     const product = catalog.get(l.productId);

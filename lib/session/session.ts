@@ -7,6 +7,7 @@ import { log } from "../log/logger";
 import { recordGuestSessionRecorded } from "../observe/metrics";
 import { parseVersioned } from "../storage/kv";
 import { store } from "../storage/store";
+import { currentRuntime } from "../runtime/context";
 import type { SessionCookie } from "./cookie";
 import { unsealSession } from "./cookie";
 import { userSessionState } from "./user-sessions";
@@ -87,7 +88,7 @@ export function freshSession(
   const signedIn = (carry.userId ?? null) !== null;
   return {
     sid: carry.sid ?? newSessionId(),
-    startedAt: Date.now(),
+    startedAt: currentRuntime().now(),
     cartId: carry.cartId ?? randomUUID(),
     userId: carry.userId ?? null,
     email: carry.email ?? null,
@@ -95,7 +96,7 @@ export function freshSession(
     notices: [],
     newCart: !carry.cartId,
     persisted: signedIn,
-    checkedAt: Date.now(),
+    checkedAt: currentRuntime().now(),
     cookieDirty: true,
     recordDirty: signedIn,
     degraded: false,
@@ -132,7 +133,7 @@ function fromCookie(data: SessionCookie, staleKey: boolean, startedAt: number): 
 }
 
 const withinGrace = (endedAt: number | null | undefined) =>
-  typeof endedAt === "number" && Date.now() - endedAt < env().SESSION_ROTATION_GRACE_SECONDS * 1000;
+  typeof endedAt === "number" && currentRuntime().now() - endedAt < env().SESSION_ROTATION_GRACE_SECONDS * 1000;
 
 // What an ended session's cookie gets: a refusal while a sign-in or sign-out may still be in flight, then a new guest session.
 function afterEnd(endedAt: number | null | undefined): Session {
@@ -144,7 +145,7 @@ function afterEnd(endedAt: number | null | undefined): Session {
 async function confirmSignedIn(session: Session, degraded: boolean): Promise<Session> {
   const state = await userSessionState(session.sid, session.userId!);
   if (!state.live) return afterEnd(state.endedAt);
-  return { ...session, startedAt: state.startedAt, checkedAt: Date.now(), persisted: true, recordDirty: !degraded, degraded };
+  return { ...session, startedAt: state.startedAt, checkedAt: currentRuntime().now(), persisted: true, recordDirty: !degraded, degraded };
 }
 
 // Resolves the session from the cookie value; never throws for a bad cookie or a down store (only SESSION_ROTATED).
@@ -183,11 +184,11 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
     checkedAt: record.checkedAt ?? 0,
   };
   if (!signedIn) return session;
-  if (record.startedAt <= Date.now() - env().USER_SESSION_ABSOLUTE_SECONDS * 1000) {
+  if (record.startedAt <= currentRuntime().now() - env().USER_SESSION_ABSOLUTE_SECONDS * 1000) {
     await endSessionRecord(session);
     return freshSession();
   }
-  if (Date.now() - session.checkedAt < env().SESSION_REVALIDATE_SECONDS * 1000) return session;
+  if (currentRuntime().now() - session.checkedAt < env().SESSION_REVALIDATE_SECONDS * 1000) return session;
   try {
     return await confirmSignedIn(session, false);
   } catch (err) {
@@ -198,12 +199,22 @@ export async function resolveUnsealed(unsealed: Awaited<ReturnType<typeof unseal
   }
 }
 
+// Whether the store holds this session's tombstone (it was ended): one store read, no Postgres.
+// False when the store cannot say (away): the caller keeps what it has.
+export async function sessionEndedInStore(sid: string): Promise<boolean> {
+  try {
+    return parseRecord(await (await store()).sessions.get(recordKey(sid)))?.revoked === true;
+  } catch {
+    return false;
+  }
+}
+
 // Whether a signed-in session still stands (Auth.js's token check): the store's fresh record first, else Postgres.
 export async function userSessionLive(sid: string, userId: string): Promise<boolean> {
   try {
     const record = parseRecord(await (await store()).sessions.get(recordKey(sid)));
     if (record?.revoked) return false;
-    if (record && record.userId === userId && Date.now() - (record.checkedAt ?? 0) < env().SESSION_REVALIDATE_SECONDS * 1000) return true;
+    if (record && record.userId === userId && currentRuntime().now() - (record.checkedAt ?? 0) < env().SESSION_REVALIDATE_SECONDS * 1000) return true;
   } catch {
     // store away: ask Postgres
   }
@@ -266,18 +277,19 @@ export async function saveSessionRecord(session: Session): Promise<Session> {
 
 // Ends a session in the store: a tombstone, so its cookie gets SESSION_ROTATED and then a new session.
 export async function endSessionRecord(session: Session): Promise<void> {
-  const tombstone: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId, revoked: true, endedAt: Date.now() };
+  const tombstone: SessionRecord = { startedAt: session.startedAt, cartId: session.cartId, userId: session.userId, revoked: true, endedAt: currentRuntime().now() };
   const ttl = Math.max(env().SESSION_ROTATION_GRACE_SECONDS, env().SESSION_REVALIDATE_SECONDS) + 60;
   try {
     await (await store()).sessions.setIfNewer(recordKey(session.sid), ENDED, JSON.stringify(tombstone), ttl);
   } catch (err) {
     log.warn("could not write the session tombstone; Postgres still revokes it", { err });
   }
+  currentRuntime().sessionEnded({ sid: session.sid, userId: session.userId });
 }
 
 export function sessionExpiry(session: Session): { startedAt: string; expiresAt: string; idleTimeoutSeconds: number } {
   const idle = sessionTtlSeconds(session.userId !== null);
-  let expiresAt = Date.now() + idle * 1000;
+  let expiresAt = currentRuntime().now() + idle * 1000;
   if (session.userId !== null) expiresAt = Math.min(expiresAt, session.startedAt + env().USER_SESSION_ABSOLUTE_SECONDS * 1000);
   return {
     startedAt: new Date(session.startedAt).toISOString(),

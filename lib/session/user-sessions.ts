@@ -3,6 +3,7 @@ import { userSessions } from "../../db/schema";
 import { env } from "../config/env";
 import { log } from "../log/logger";
 import { db } from "../storage/database";
+import { currentRuntime } from "../runtime/context";
 
 // The durable record of signed-in sessions, and the authority on revocation:
 // the store's copy is only a cache of it (trusted for SESSION_REVALIDATE_SECONDS),
@@ -27,12 +28,12 @@ export async function userSessionState(sid: string, userId: string): Promise<Use
   if (!row) return { live: false, endedAt: null };
   if (row.revokedAt) return { live: false, endedAt: row.revokedAt.getTime() };
   const startedAt = row.createdAt.getTime();
-  if (startedAt <= Date.now() - env().USER_SESSION_ABSOLUTE_SECONDS * 1000) return { live: false, endedAt: null };
+  if (startedAt <= currentRuntime().now() - env().USER_SESSION_ABSOLUTE_SECONDS * 1000) return { live: false, endedAt: null };
   return { live: true, startedAt };
 }
 
 async function revokeOnce(sid: string): Promise<void> {
-  await (await db()).update(userSessions).set({ revokedAt: new Date() }).where(and(eq(userSessions.sid, sid), isNull(userSessions.revokedAt)));
+  await (await db()).update(userSessions).set({ revokedAt: new Date(currentRuntime().now()) }).where(and(eq(userSessions.sid, sid), isNull(userSessions.revokedAt)));
 }
 
 // Revocations that failed even after retries: tried again in the background until

@@ -5,6 +5,7 @@ import { log } from "../log/logger";
 import { recordStoreFallback } from "../observe/metrics";
 import type { BackoffPolicy, KeyValueStore, StoreArea } from "./kv";
 import { MemoryStore } from "./memory-store";
+import { closePubSub } from "./pubsub";
 
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -193,6 +194,8 @@ function backendId(config: Env): string {
 export async function closeBackend(config: Env): Promise<void> {
   const pending = forgetSharedResource(backendId(config)) as Promise<KeyValueStore> | undefined;
   if (pending) await (await pending.catch(() => null))?.close();
+  // Its pub/sub connections (live carts) too.
+  await closePubSub(config);
 }
 
 // The backend these settings name, one per Redis URL, cluster or Upstash database in this

@@ -1,4 +1,4 @@
-import { act, cleanup, screen, within } from "@testing-library/react";
+import { act, cleanup, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { AddToCartButton, CartBadge, CartLines, CartView, defaultCartMessages } from "@/lib/react";
 import { actionsWith, cartOf, line, renderCart, scriptedAction } from "./harness";
@@ -63,19 +63,21 @@ describe("CartProvider", () => {
 
   it("reconciles by version: a slow answer never overwrites a newer cart", async () => {
     const setQuantity = scriptedAction();
-    await renderCart(cartOf([line("p1", 1)], 1), actionsWith({ setQuantity: setQuantity.action }), <CartLines />);
-    await screen.findAllByTestId("cart-line");
+    const otherTab = scriptedAction();
+    const tabA = await renderCart(cartOf([line("p1", 1)], 1), actionsWith({ setQuantity: setQuantity.action }), <CartLines />);
+    const tabB = await renderCart(cartOf([line("p1", 1)], 1), actionsWith({ setQuantity: otherTab.action }), <CartLines />);
+    const quantityInA = () => within(tabA.container).getByTestId("line-quantity");
 
-    act(() => lineRow("p1").getByTestId("line-increase").click());
-    const first = await setQuantity.call(1);
-    act(() => lineRow("p1").getByTestId("line-increase").click());
-    const second = await setQuantity.call(2);
-
-    // The second change is answered first (version 3), then the first (version 2).
-    await act(async () => second.resolve({ ok: true, cart: cartOf([line("p1", 3)], 3) }));
-    await act(async () => first.resolve({ ok: true, cart: cartOf([line("p1", 2)], 2) }));
-    expect(lineRow("p1").getByTestId("line-quantity")).toHaveProperty("value", "3");
-    expect(lineRow("p1").getByTestId("line-total").textContent).toBe("$30.00");
+    act(() => within(tabA.container).getByTestId("line-increase").click());
+    const slow = await setQuantity.call(1);
+    // Meanwhile another tab's change lands first, as version 5.
+    act(() => within(tabB.container).getByTestId("line-increase").click());
+    const fast = await otherTab.call(1);
+    await act(async () => fast.resolve({ ok: true, cart: cartOf([line("p1", 7)], 5) }));
+    // The slow answer (version 2) arrives last and is not kept.
+    await act(async () => slow.resolve({ ok: true, cart: cartOf([line("p1", 2)], 2) }));
+    await waitFor(() => expect(quantityInA()).toHaveProperty("value", "7"));
+    expect(within(tabA.container).getByTestId("line-total").textContent).toBe("$70.00");
   });
 
   it("takes its limits from the server", async () => {

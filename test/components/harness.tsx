@@ -84,7 +84,7 @@ export async function renderCart(
   await act(async () => {
     result = render(
       <Suspense fallback={<p>loading</p>}>
-        <CartProvider cartPromise={cartPromise} actions={actions} {...props}>
+        <CartProvider cartPromise={cartPromise} actions={actions} live={false} {...props}>
           {children}
         </CartProvider>
       </Suspense>,

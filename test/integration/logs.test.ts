@@ -268,7 +268,7 @@ describe("a real postgres.js error", () => {
         const text = JSON.stringify(logged);
         for (const leak of [hash, "bG9ncy10ZXN0", email, "insert into"]) expect(text).not.toContain(leak);
       }
-      expect(redactError(raw)).toMatchObject({ code: "23505", severity: "ERROR", constraint_name: "cart_users_email_unique" });
+      expect(redactError(raw)).toMatchObject({ code: "23505", severity: "ERROR", constraint_name: "cart_users_email_lower_key" });
     } finally {
       await debugSql.end();
     }

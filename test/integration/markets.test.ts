@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { beginUserSession } from "@/lib/identity/session-bridge";
 import { createCart, memoryCatalog } from "@/lib/server";
 import { closeDatabase } from "@/lib/storage/database";
+import { NextRequest } from "next/server";
 import { Browser } from "../support/browser";
+import { openLive } from "../support/live";
+import type { Shopper } from "../support/shopper";
 import { createTestDatabase } from "../support/databases";
 import { deleteRedisKeys, redisUrl, uniquePrefix } from "../support/services";
 
@@ -143,6 +146,41 @@ describe("two markets in one process", () => {
     } finally {
       stopUs();
       stopEu();
+    }
+  });
+
+  it("each market's live streams hear only its own changes (a channel per key prefix), for the same user on both", async () => {
+    const { createClient } = await import("redis");
+    const watcher = createClient({ url: redisUrl });
+    await watcher.connect();
+    const carried: { us: any[]; eu: any[] } = { us: [], eu: [] };
+    await watcher.subscribe(`${prefix}us:live`, (m) => carried.us.push(JSON.parse(m)));
+    await watcher.subscribe(`${prefix}eu:live`, (m) => carried.eu.push(JSON.parse(m)));
+    const user = { id: `live-${prefix}`, email: "live@example.com" };
+    const onUs = new Browser();
+    const onEu = new Browser();
+    await usd.runtime.run(() => beginUserSession(user, onUs.io()));
+    await eur.runtime.run(() => beginUserSession(user, onEu.io()));
+    // EventSource on the US market's route handler, as Next.js would call it.
+    const send: typeof fetch = (input, init) => usd.handlers.GET(new NextRequest(String(input), { ...(init as ConstructorParameters<typeof NextRequest>[1]), headers: { ...(init?.headers as Record<string, string>), host: "shop.test" } }));
+    const stream = await openLive({ baseUrl: onUs.origin, cookies: onUs.cookies, cookieHeader: () => onUs.cookieHeader() } as unknown as Shopper, send);
+    try {
+      expect(stream.status).toBe(200);
+      expect((await stream.next())?.event).toBe("cart");
+      const eu = await onEu.call(eur, "POST", "/eu/api/cart/items", { json: { productId: "sku-tee" } });
+      const us = await onUs.call(usd, "POST", "/api/cart/items", { json: { productId: "sku-tee" } });
+      expect([eu.status, us.status]).toEqual([200, 200]);
+      // The user's next event is the US cart's change: the EUR change never woke this stream.
+      const event = await stream.next();
+      expect(JSON.parse(event!.data)).toMatchObject({ id: us.body.id, currency: "USD", version: us.body.version });
+      // (Besides the sessions the sign-ins ended: `{s}` messages.)
+      const changes = (messages: any[]) => messages.filter((m) => "c" in m).map((m) => m.c);
+      await expect.poll(() => changes(carried.us).length + changes(carried.eu).length).toBeGreaterThanOrEqual(2);
+      expect(changes(carried.us)).toEqual([us.body.id]);
+      expect(changes(carried.eu)).toEqual([eu.body.id]);
+    } finally {
+      stream.close();
+      await watcher.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actionId } from "../support/actions";
 import { startApp, type AppServer } from "../support/app";
-import { signIn, uniqueEmail } from "../support/auth";
+import { markEmailVerified, signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
 import { TestClock } from "../support/clock";
 import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
@@ -224,7 +224,11 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
 
     const admin = new Shopper(app.url, app.fetch);
     expect((await admin.request("POST", "/api/auth/register", { json: { email: ADMIN, password: PASSWORD } })).status).toBe(201);
+    // A sign-up's address is not verified: not an admin yet, whatever ADMIN_EMAILS says.
     await signIn(admin, ADMIN, PASSWORD);
+    expect((await admin.request("GET", "/api/admin/stats")).status).toBe(404);
+    // As a provider that verifies addresses would (GitHub): now ADMIN_EMAILS names this account.
+    await markEmailVerified(backend.env.DATABASE_URL!, ADMIN);
     const stats = await admin.request("GET", "/api/admin/stats");
     expect(stats.status).toBe(200);
     expect(stats.headers.get("cache-control")).toBe("no-store");
@@ -267,6 +271,7 @@ describe("metrics and the admin endpoints (Postgres + Redis)", () => {
     const admin = new Shopper(server.url);
     // Registered by the test before (409) or now (201), when this test runs alone.
     expect([201, 409]).toContain((await admin.request("POST", "/api/auth/register", { json: { email: ADMIN, password: PASSWORD } })).status);
+    await markEmailVerified(backend.env.DATABASE_URL!, ADMIN);
     await signIn(admin, ADMIN, PASSWORD);
     expect((await admin.request("GET", "/api/session")).body.user.email).toBe(ADMIN);
     const before = await scrape(server.url, TOKEN);

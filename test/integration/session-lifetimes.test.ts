@@ -4,19 +4,21 @@ import { prepareBackend, type Backend } from "../support/backends";
 import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { deleteRedisKeys } from "../support/services";
 import { Shopper } from "../support/shopper";
+import { TestClock } from "../support/clock";
 
 /**
  * A signed-in session's absolute lifetime (however active, it ends), with
  * and without the store's record; and AUTH_SECRET as a list for rotation:
  * tokens signed with the old secret stay readable while it is listed. Four
  * instances of the demo's module in this process (test/support/in-process-app.ts),
- * Auth.js's routes included, on one database. The lifetime is read against
- * Date.now() (lib/session/session.ts), not the instance's clock: it is waited for.
+ * Auth.js's routes included, on one database. The lifetime is read against the
+ * instance's clock (lib/session/session.ts, lib/session/user-sessions.ts), so the
+ * test moves that clock on instead of waiting.
  */
 const PASSWORD = "correct horse battery";
 const OLD_AUTH_SECRET = "old-auth-secret-0123456789-abcdefghijklmnop";
 const NEW_AUTH_SECRET = "new-auth-secret-0123456789-abcdefghijklmnop";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const clock = new TestClock();
 
 let backend: Backend;
 let shortLived: InProcessApp;
@@ -27,7 +29,7 @@ let newOnly: InProcessApp;
 beforeAll(async () => {
   backend = await prepareBackend("postgres+redis", "lifetimes");
   // One app first: it migrates the database the others share.
-  shortLived = await startInProcessApp({ ...backend.env, USER_SESSION_ABSOLUTE_SECONDS: "3" });
+  shortLived = await startInProcessApp({ ...backend.env, USER_SESSION_ABSOLUTE_SECONDS: "3" }, { now: clock.now });
   [oldSecret, rotated, newOnly] = await Promise.all([
     startInProcessApp({ ...backend.env, AUTH_SECRET: OLD_AUTH_SECRET }),
     startInProcessApp({ ...backend.env, AUTH_SECRET: `${NEW_AUTH_SECRET},${OLD_AUTH_SECRET}` }),
@@ -59,9 +61,9 @@ describe("absolute lifetime of a signed-in session", () => {
     expect(Date.parse(described.body.expiresAt) - Date.parse(described.body.startedAt)).toBeLessThanOrEqual(3_000);
     for (let i = 0; i < 3; i += 1) {
       expect((await a.s.request("GET", "/api/session")).body.user?.email).toBe(a.email); // activity does not extend it
-      await sleep(1_000);
+      clock.advance(1_000);
     }
-    await sleep(300);
+    clock.advance(300);
     // From the store's record…
     expect((await a.s.request("GET", "/api/session")).body.user).toBeNull();
     // …and from Postgres alone.

@@ -3,8 +3,10 @@ import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, signOut, uniqueEmail } from "../support/auth";
+import { TEST_METRICS_TOKEN } from "../support/app";
 import { createTestDatabase } from "../support/databases";
-import { insecureFetch } from "../support/https";
+import { insecureFetch, insecureStreamFetch } from "../support/https";
+import { openLive } from "../support/live";
 import { redisUrl, uniquePrefix } from "../support/services";
 import { Shopper, type Reply } from "../support/shopper";
 import { startStack } from "../support/stack";
@@ -52,7 +54,7 @@ function sessionCookieLine(reply: Reply): string | undefined {
 describe("the shopper flow through the gateway over HTTPS", () => {
   let running: Awaited<ReturnType<typeof stackOn>>;
   beforeAll(async () => {
-    running = await stackOn("stack_flow", 2);
+    running = await stackOn("stack_flow", 2, { METRICS_TOKEN: TEST_METRICS_TOKEN });
   });
   afterAll(async () => {
     await running?.stop();
@@ -115,6 +117,73 @@ describe("the shopper flow through the gateway over HTTPS", () => {
     expect(bad.status).toBe(422);
     for (const r of replies) expect(r.headers.get("x-request-id")).toMatch(NGINX_REQUEST_ID);
     expect(new Set(replies.map((r) => r.headers.get("x-request-id"))).size).toBe(replies.length);
+  });
+
+  it("pushes a change made on one instance to a live stream held by the other, direct and through the gateway", async () => {
+    const [first, second] = running.stack.instances;
+    const email = uniqueEmail("stack_live");
+    const laptop = new Shopper(running.stack.url, insecureFetch);
+    const phone = new Shopper(running.stack.url, insecureFetch);
+    expect((await laptop.request("POST", "/api/auth/register", { json: { email, password: PASSWORD } })).status).toBe(201);
+    expect((await signIn(laptop, email, PASSWORD)).status).toBe(302);
+    expect((await signIn(phone, email, PASSWORD)).status).toBe(302);
+    // The same devices talking to one instance each, past the gateway (their cookies, plain HTTP).
+    const on = (device: Shopper, instance: { url: string }) => Object.assign(new Shopper(instance.url), { cookies: new Map(device.cookies) });
+
+    // The laptop's stream is held by the first instance; the phone's change goes to the second.
+    const direct = await openLive(on(laptop, first!), fetch);
+    expect(direct.status).toBe(200);
+    expect((await direct.next())?.event).toBe("cart");
+    let started = performance.now();
+    const added = await on(phone, second!).add(TEE, 1);
+    expect(added.status).toBe(200);
+    const pushed = await direct.next();
+    console.info(`[live stack] a change on instance 2 reached a stream on instance 1 ${(performance.now() - started).toFixed(1)} ms after the request was sent`);
+    expect(pushed?.id).toBe(String(added.body.version));
+    expect(JSON.parse(pushed!.data)).toEqual(added.body);
+
+    // Through nginx (unbuffered for this route): a change made on either instance arrives.
+    const gateway = await openLive(laptop, insecureStreamFetch);
+    expect(gateway.status).toBe(200);
+    // (nginx reads the app's X-Accel-Buffering itself and does not pass it on.)
+    expect(gateway.headers.get("content-type")).toBe("text/event-stream");
+    expect(gateway.headers.get("x-request-id")).toMatch(NGINX_REQUEST_ID);
+    expect((await gateway.next())?.id).toBe(String(added.body.version));
+    let lastVersion = added.body.version;
+    for (const instance of [first!, second!]) {
+      started = performance.now();
+      const change = await on(phone, instance).add(MUG, 1);
+      expect(change.status).toBe(200);
+      lastVersion = change.body.version;
+      const event = await gateway.next();
+      console.info(`[live stack] through the gateway, a change on ${instance.url} arrived after ${(performance.now() - started).toFixed(1)} ms`);
+      expect(event?.id).toBe(String(change.body.version));
+      expect(quantities(JSON.parse(event!.data))).toEqual(quantities(change.body));
+    }
+
+    // The phone polls instead: 304 through the gateway while nothing changed.
+    const current = await phone.getCart();
+    const etag = current.headers.get("etag")!;
+    expect((await phone.request("GET", "/api/cart", { headers: { "if-none-match": etag } })).status).toBe(304);
+
+    // Signing the laptop out (on whichever instance nginx picks) ends both of its streams.
+    expect((await signOut(laptop)).status).toBe(302);
+    for (const stream of [gateway, direct]) {
+      await stream.ended;
+      expect(stream.events.at(-1)).toMatchObject({ event: "rotated", data: "{}" });
+    }
+    // A client that goes away (no sign-out) frees its stream on the instance: the gauge goes back down.
+    const metricsOf = async (url: string) => (await (await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text()).match(/^cart_live_streams (\d+)$/m)?.[1];
+    const leaving = await openLive(on(phone, first!), fetch);
+    expect((await leaving.next())?.event).toBe("cart");
+    await expect.poll(() => metricsOf(first!.url)).toBe("1");
+    leaving.close();
+    await expect.poll(() => metricsOf(first!.url), { timeout: 5_000 }).toBe("0");
+
+    // The direct stream saw every change too, in order, up to the last one.
+    const versions = direct.events.filter((e) => e.event === "cart").map((e) => Number(e.id));
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(versions.at(-1)).toBe(lastVersion);
   });
 
   it("replaces a client's X-Request-Id and forwarded headers with its own", async () => {

@@ -1,8 +1,9 @@
 /**
  * An instance's clock for tests (createCart({ now })): real time from a point the test sets,
- * or frozen there. The module reads it where it counts time windows (rate limits, recovery-link
- * limits, the guest-cart window: lib/http/rate-limit.ts, lib/http/recovery-limit.ts,
- * lib/cart/guest-window.ts); everything else still reads Date.now().
+ * or frozen there. The module reads it wherever it decides by time: rate-limit and recovery-link
+ * windows, the guest-cart window, session lifetimes (idle, absolute, revalidation, rotation
+ * grace), recovery links' expiry. What expires on its own (the stores' TTLs, the cookie's
+ * Max-Age, caches) runs on wall time, as Redis and the browser do.
  */
 const MINUTE = 60_000;
 

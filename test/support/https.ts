@@ -31,3 +31,40 @@ export const insecureFetch = ((input: string | URL, init: RequestInit = {}) => {
     req.end(body);
   });
 }) as typeof fetch;
+
+/**
+ * The same for a streamed answer (GET /api/cart/live): resolves once the headers arrive, the
+ * body readable as it comes; the request's signal ends the connection (a browser closing it).
+ */
+export const insecureStreamFetch = ((input: string | URL, init: RequestInit = {}) => {
+  const url = new URL(String(input));
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
+  return new Promise<Response>((resolve, reject) => {
+    // Its own connection: a stream would hold one of the shared agent's sockets.
+    const req = https.request(url, { method: init.method ?? "GET", headers, rejectUnauthorized: false }, (res) => {
+      const replyHeaders = new Headers();
+      for (let i = 0; i < res.rawHeaders.length; i += 2) replyHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          res.on("data", (c: Buffer) => controller.enqueue(new Uint8Array(c)));
+          res.on("end", () => controller.close());
+          res.on("error", (err) => controller.error(err));
+          res.on("close", () => {
+            try {
+              controller.close();
+            } catch {
+              // already closed
+            }
+          });
+        },
+        cancel() {
+          req.destroy();
+        },
+      });
+      resolve(new Response(body, { status: res.statusCode ?? 0, headers: replyHeaders }));
+    });
+    init.signal?.addEventListener("abort", () => req.destroy(), { once: true });
+    req.on("error", reject);
+    req.end();
+  });
+}) as typeof fetch;

@@ -11,6 +11,9 @@ export function testInstance(env: Record<string, string>, config: Partial<CartCo
   return {
     cart,
     run: <T,>(fn: () => T): T => cart.runtime.run(fn),
-    close: () => closeDatabase(cart.settings),
+    close: async () => {
+      await cart.stop();
+      await closeDatabase(cart.settings);
+    },
   };
 }

@@ -87,3 +87,28 @@ describe("request ids", () => {
     expect(isValidRequestId(chooseRequestId(null, true))).toBe(true);
   });
 });
+
+describe("scrubString, the two secret shapes the review found", () => {
+  it("redacts credentials in URLs (scheme://user:pass@host), whatever the scheme, the host and the rest left readable", () => {
+    const cases = [
+      ["connect postgres://cart:s3cr%40t!@db.internal:5432/cart failed", "postgres://", "db.internal:5432/cart"],
+      ["redis://:p4ss@cache.internal:6379", "redis://", "cache.internal:6379"],
+      ["rediss://default:AbC$x!y@eu1.upstash.io:6379", "rediss://", "eu1.upstash.io:6379"],
+      ["fetch https://user:pa@ss@api.example/x", "https://", "api.example/x"],
+    ] as const;
+    for (const [text, scheme, rest] of cases) {
+      const out = scrubString(text);
+      expect(out).toContain(`${scheme}${REDACTED}@${rest}`);
+      for (const secret of ["s3cr", "p4ss", "AbC$x!y", "pa@ss", ":cart", "user:"]) expect(out).not.toContain(secret);
+    }
+    expect(scrubString("see https://shop.example/cart?x=1 and a@example.com")).toBe("see https://shop.example/cart?x=1 and a@example.com");
+  });
+
+  it("redacts a whole bearer token, including tokens with ! or % or other characters outside base64", () => {
+    for (const token of ["abc!def", "abc%21def", "t0k3n!!%%$~^", "x.y!z%2F"]) {
+      const out = scrubString(`Authorization: Bearer ${token} next`);
+      expect(out).toBe(`Authorization: Bearer ${REDACTED} next`);
+    }
+    expect(scrubString(`{"authorization":"bearer q!w%e"}`)).toBe(`{"authorization":"bearer ${REDACTED}"}`);
+  });
+});

@@ -1,0 +1,97 @@
+import { expect, test, type Page, type Request } from "@playwright/test";
+import { addFromProductPage, hydrated, line, status } from "./helpers";
+
+// Rapid clicks coalesced: the provider keeps one request in flight per cart and folds
+// the clicks made meanwhile into the next one. Requests are counted in the browser
+// (server action posts carry a Next-Action header); how long the clicking took is recorded,
+// not asserted.
+const isCartAction = (request: Request) => request.method() === "POST" && request.headers()["next-action"] !== undefined;
+
+async function serverQuantity(page: Page, productId: string): Promise<number | undefined> {
+  const response = await page.request.get("/api/cart");
+  expect(response.status()).toBe(200);
+  const cart = (await response.json()) as { items: { productId: string; quantity: number }[] };
+  return cart.items.find((item) => item.productId === productId)?.quantity;
+}
+
+// Settled: nothing queued or in flight (the status line carries the queue's length while busy).
+async function settled(page: Page) {
+  await expect(page.getByTestId("cart-status")).not.toHaveAttribute("data-pending", /.+/);
+}
+
+test('50 clicks on "+" become at most 3 requests, and the server has the exact quantity, capped at the limit', async ({ page }, testInfo) => {
+  await addFromProductPage(page, "tee-black-m", 10, "Added 10 × Organic Tee, Black, M to your cart");
+  await page.goto("/cart");
+  await hydrated(page);
+  const row = line(page, "sku-tee-black-m");
+  const plus = row.getByTestId("line-increase");
+  const quantity = row.getByTestId("line-quantity");
+  await expect(quantity).toHaveValue("10");
+
+  const requests: Request[] = [];
+  page.on("request", (request) => {
+    if (isCartAction(request)) requests.push(request);
+  });
+
+  // 50 clicks in 2 s, clicked in the page (a click every 40 ms by the page's own clock: on a busy
+  // machine, Playwright's per-click round trips would space them out over several seconds).
+  const started = Date.now();
+  const pageTook = await page.evaluate(async () => {
+    const begin = performance.now();
+    for (let i = 0; i < 50; i += 1) {
+      document.querySelector<HTMLButtonElement>('[data-product-id="sku-tee-black-m"] [data-testid="line-increase"]')?.click();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    return Math.round(performance.now() - begin);
+  });
+  const clicked = Date.now();
+  // Every click shows at once.
+  await expect(quantity).toHaveValue("60");
+  await expect(status(page)).toHaveText("Organic Tee, Black, M: quantity is now 60");
+  await settled(page);
+  testInfo.annotations.push({ type: "50 clicks", description: `${pageTook} ms of clicking in the page (${clicked - started} ms seen by the test), ${requests.length} requests` });
+  console.log(`[rapid clicks] 50 clicks in ${pageTook} ms: ${requests.length} requests`);
+  expect(requests.length).toBeGreaterThanOrEqual(1);
+  expect(requests.length).toBeLessThanOrEqual(3);
+  expect(await serverQuantity(page, "sku-tee-black-m")).toBe(60);
+
+  // 50 more: the line stops at the per-line limit (99), the "+" is disabled there, and the
+  // server holds exactly 99. Clicked in the page (a disabled button ignores them), as fast as it can.
+  requests.length = 0;
+  await page.evaluate(async () => {
+    const button = document.querySelector<HTMLButtonElement>('[data-product-id="sku-tee-black-m"] [data-testid="line-increase"]');
+    for (let i = 0; i < 50; i += 1) {
+      document.querySelector<HTMLButtonElement>('[data-product-id="sku-tee-black-m"] [data-testid="line-increase"]')?.click();
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    return button !== null;
+  });
+  await expect(quantity).toHaveValue("99");
+  await expect(plus).toBeDisabled();
+  await settled(page);
+  console.log(`[rapid clicks] 50 more, capped at 99: ${requests.length} requests`);
+  expect(requests.length).toBeGreaterThanOrEqual(1);
+  expect(requests.length).toBeLessThanOrEqual(3);
+  expect(await serverQuantity(page, "sku-tee-black-m")).toBe(99);
+});
+
+test("adds past the per-line limit are capped, with the contract's message", async ({ page }) => {
+  await addFromProductPage(page, "mug-stoneware", 10, "Added 10 × Stoneware Mug, Speckled to your cart");
+  await page.goto("/products/mug-stoneware");
+  await hydrated(page);
+  // Nine adds of 10 on top of 10: 99 fit, the rest is refused at once.
+  const requests: Request[] = [];
+  page.on("request", (request) => {
+    if (isCartAction(request)) requests.push(request);
+  });
+  await page.getByLabel("Quantity").selectOption("10");
+  for (let i = 0; i < 9; i += 1) {
+    await page.getByTestId("add-to-cart").click();
+    if (await page.getByRole("dialog").count()) await page.keyboard.press("Escape");
+  }
+  await expect(page.getByTestId("control-note")).toHaveText("That's more than we can put on one line. Please choose a smaller quantity.");
+  await expect(page.getByTestId("cart-count")).toHaveText("99");
+  await settled(page);
+  expect(await serverQuantity(page, "sku-mug-stoneware")).toBe(99);
+  expect(requests.length).toBeLessThan(9);
+});
