@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/app/actions/auth";
 import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
+import { startCheckoutAction } from "@/app/actions/checkout";
 import { cart } from "@/app/_demo/cart";
 import { AccountNav, CartBadge, CartDrawer, CartProvider, MergedBanner } from "next-cart/react";
 import "next-cart/react/styles.css";
@@ -60,7 +61,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </nav>
             </div>
           </header>
-          <CartDrawer />
+          <CartDrawer checkoutAction={startCheckoutAction} />
           <MergedBanner />
           <main id="main" className="site-main" tabIndex={-1}>
             {children}

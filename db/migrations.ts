@@ -65,5 +65,25 @@ export const migrations: { sql: string[]; folderMillis: number; hash: string }[]
     ],
     "folderMillis": 1796623414600,
     "hash": "726cf0f969cba3c71d171d7353d2aeb17edf1709cf5f76f48dd63c30699caf73"
+  },
+  {
+    "sql": [
+      "CREATE TABLE \"cart_checkouts\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"cart_id\" uuid NOT NULL,\n\t\"user_id\" text,\n\t\"scope\" text DEFAULT 'default' NOT NULL,\n\t\"status\" text DEFAULT 'open' NOT NULL,\n\t\"cart_version\" integer NOT NULL,\n\t\"currency\" char(3) NOT NULL,\n\t\"lines\" jsonb NOT NULL,\n\t\"note\" text,\n\t\"item_count\" integer NOT NULL,\n\t\"subtotal\" integer NOT NULL,\n\t\"notices\" jsonb DEFAULT '[]'::jsonb NOT NULL,\n\t\"order_id\" text,\n\t\"next_cart_id\" uuid,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"completed_at\" timestamp with time zone,\n\t\"cancelled_at\" timestamp with time zone,\n\tCONSTRAINT \"cart_checkouts_status_valid\" CHECK (\"cart_checkouts\".\"status\" in ('open', 'completed', 'cancelled'))\n);\n",
+      "\nALTER TABLE \"cart_carts\" DROP CONSTRAINT \"cart_carts_status_valid\";",
+      "\nDROP INDEX \"cart_lines_cart_product_key\";",
+      "\nDROP INDEX \"cart_carts_merged_updated_idx\";",
+      "\nALTER TABLE \"cart_lines\" ADD COLUMN \"line_key\" text DEFAULT '' NOT NULL;",
+      "\nALTER TABLE \"cart_lines\" ADD COLUMN \"properties\" jsonb DEFAULT '{}'::jsonb NOT NULL;",
+      "\nALTER TABLE \"cart_carts\" ADD COLUMN \"note\" text;",
+      "\nALTER TABLE \"cart_recovery_links\" ADD COLUMN \"note\" text;",
+      "\nCREATE INDEX \"cart_checkouts_cart_idx\" ON \"cart_checkouts\" USING btree (\"cart_id\",\"created_at\");",
+      "\nCREATE INDEX \"cart_checkouts_next_cart_idx\" ON \"cart_checkouts\" USING btree (\"next_cart_id\") WHERE \"cart_checkouts\".\"next_cart_id\" is not null;",
+      "\nCREATE INDEX \"cart_checkouts_user_idx\" ON \"cart_checkouts\" USING btree (\"user_id\",\"scope\",\"created_at\") WHERE \"cart_checkouts\".\"user_id\" is not null;",
+      "\nCREATE UNIQUE INDEX \"cart_lines_cart_line_key\" ON \"cart_lines\" USING btree (\"cart_id\",\"product_id\",\"line_key\");",
+      "\nCREATE INDEX \"cart_carts_merged_updated_idx\" ON \"cart_carts\" USING btree (\"updated_at\") WHERE \"cart_carts\".\"status\" in ('merged', 'ordered');",
+      "\nALTER TABLE \"cart_carts\" ADD CONSTRAINT \"cart_carts_status_valid\" CHECK (\"cart_carts\".\"status\" in ('active', 'merged', 'closed', 'ordered'));"
+    ],
+    "folderMillis": 1796623812047,
+    "hash": "940dca3b7009c44f1cbcbb6a8958570c7a8bc0023aa341d26d883ea5c3c16217"
   }
 ];

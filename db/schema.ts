@@ -42,10 +42,13 @@ export const carts = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     userId: text("user_id"),
-    status: text("status", { enum: ["active", "merged", "closed"] }).notNull().default("active"),
+    // "ordered": a checkout of it was completed (lib/checkout); its owner moved on to a new cart.
+    status: text("status", { enum: ["active", "merged", "closed", "ordered"] }).notNull().default("active"),
     version: integer("version").notNull().default(0),
     currency: char("currency", { length: 3 }).notNull(),
     mergedInto: uuid("merged_into"),
+    // The shopper's note to the store (at most 500 characters), null when none.
+    note: text("note"),
     // The instance (market) the cart belongs to: createCart's `scope`, "default" unless set.
     scope: text("scope").notNull().default("default"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -57,14 +60,18 @@ export const carts = pgTable(
     // index that no query but the cleanup could use, and that made guest batches skip user carts.)
     index("cart_carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
     index("cart_carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
-    index("cart_carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} = 'merged'`),
+    // Merged and ordered carts (a completed checkout's) leave together, after the same grace.
+    index("cart_carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} in ('merged', 'ordered')`),
     // One active cart per user and scope, enforced by the database.
     uniqueIndex("cart_carts_one_active_per_user").on(t.userId, t.scope).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
-    check("cart_carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed')`),
+    check("cart_carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed', 'ordered')`),
   ],
 );
 
-// One line per product per cart; `seq` keeps the order lines were first added.
+// One line per product and properties per cart; `seq` keeps the order lines were first added.
+// A line's identity is its product and `line_key`: '' for a line without properties (every line
+// written before properties existed), else a hash of the canonical properties
+// (lib/cart/domain.ts lineKeyOf). The contract's lineId is derived from both (lineIdOf).
 export const cartItems = pgTable(
   "cart_lines",
   {
@@ -74,12 +81,14 @@ export const cartItems = pgTable(
       .references(() => carts.id, { onDelete: "cascade" }),
     // The catalog adapter's id: no foreign key, the catalog is the host's.
     productId: text("product_id").notNull(),
+    lineKey: text("line_key").notNull().default(""),
+    properties: jsonb("properties").$type<Record<string, string>>().notNull().default({}),
     quantity: integer("quantity").notNull(),
     addedUnitPrice: integer("added_unit_price").notNull(),
     addedAt: timestamp("added_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("cart_lines_cart_product_key").on(t.cartId, t.productId),
+    uniqueIndex("cart_lines_cart_line_key").on(t.cartId, t.productId, t.lineKey),
     check("cart_lines_quantity_positive", sql`${t.quantity} > 0`),
   ],
 );
@@ -162,7 +171,9 @@ export const recoveryLinks = pgTable(
   "cart_recovery_links",
   {
     id: text("id").primaryKey(),
-    lines: jsonb("lines").$type<{ productId: string; quantity: number }[]>().notNull(),
+    lines: jsonb("lines").$type<{ productId: string; quantity: number; properties?: Record<string, string> }[]>().notNull(),
+    // The cart's note when the link was made.
+    note: text("note"),
     sourceCartId: uuid("source_cart_id").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -228,6 +239,43 @@ export const cleanupRuns = pgTable(
     error: text("error"),
   },
   (t) => [index("cart_cleanup_runs_started_at_idx").on(t.startedAt)],
+);
+
+// A checkout (lib/checkout): a priced snapshot of a cart handed to the host's checkout. `lines`
+// are the contract's checkout lines; completing it marks the cart ordered and moves its owner to
+// `next_cart_id`, which holds what was added after the snapshot. No foreign key to the cart: the
+// checkout (an order's record) outlives it.
+export const checkouts = pgTable(
+  "cart_checkouts",
+  {
+    id: text("id").primaryKey(),
+    cartId: uuid("cart_id").notNull(),
+    userId: text("user_id"),
+    scope: text("scope").notNull().default("default"),
+    status: text("status", { enum: ["open", "completed", "cancelled"] }).notNull().default("open"),
+    cartVersion: integer("cart_version").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    lines: jsonb("lines")
+      .$type<{ lineId: string; productId: string; name: string; unitPrice: number; quantity: number; properties: Record<string, string>; lineTotal: number }[]>()
+      .notNull(),
+    note: text("note"),
+    itemCount: integer("item_count").notNull(),
+    subtotal: integer("subtotal").notNull(),
+    // The notices the checkout was created with (lines left out, prices changed).
+    notices: jsonb("notices").$type<unknown[]>().notNull().default([]),
+    orderId: text("order_id"),
+    nextCartId: uuid("next_cart_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("cart_checkouts_cart_idx").on(t.cartId, t.createdAt),
+    index("cart_checkouts_next_cart_idx").on(t.nextCartId).where(sql`${t.nextCartId} is not null`),
+    index("cart_checkouts_user_idx").on(t.userId, t.scope, t.createdAt).where(sql`${t.userId} is not null`),
+    check("cart_checkouts_status_valid", sql`${t.status} in ('open', 'completed', 'cancelled')`),
+  ],
 );
 
 export type CartRow = typeof carts.$inferSelect;

@@ -32,6 +32,8 @@ import { routeHandlers, sessionActions, type SessionActions } from "./http/route
 import { readNodeRequests } from "./http/node-requests";
 import { withRenderContext, withRequestLog } from "./http/request-context";
 import { sessionCookieName } from "./session/cookie";
+import { completeCheckout, readCheckout, type CheckoutView } from "./checkout/checkouts";
+import { completeCheckoutSchema } from "./cart/schemas";
 
 export interface CartConfig<C extends CatalogAdapter = CatalogAdapter> {
   // Where names, prices and availability come from (postgresCatalog(), memoryCatalog(), or the host's own).
@@ -92,6 +94,8 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   // The shopper's cart and session for server rendering (once per request).
   getCartForRender: ReturnType<typeof renderReads>["getCartForRender"];
   getSessionForRender: ReturnType<typeof renderReads>["getSessionForRender"];
+  // The shopper's latest checkout, or null (a host's review and confirmation pages).
+  getCheckoutForRender: ReturnType<typeof renderReads>["getCheckoutForRender"];
   // The limits the server enforces, for <CartProvider limits>.
   limits: CartLimits;
   currency: string;
@@ -104,6 +108,8 @@ export interface Cart<C extends CatalogAdapter = CatalogAdapter> {
   migrate(): Promise<void>;
   // For the host's instrumentation.ts register(): schedules, the event worker, logs, and the database opened early.
   start(): Promise<void>;
+  // Checkouts, for the host's order system (get, complete).
+  checkouts: CartCheckouts;
   // Stops what start() started (the event worker, after the deliveries in flight; the cleanup schedule).
   stop(): Promise<void>;
   // Cart events (docs/events.md): one delivery pass now, one abandoned-cart pass now, the outbox's counts.
@@ -136,6 +142,16 @@ export interface CartFormActions {
   setQuantity(formData: FormData): Promise<CartActionResult>;
   remove(formData: FormData): Promise<CartActionResult>;
   clear(formData: FormData): Promise<CartActionResult>;
+  // The cart's note (field `note`; empty clears it).
+  note(formData: FormData): Promise<CartActionResult>;
+}
+
+// The host's order system's side of the checkout handoff (lib/checkout), server-side: no
+// session, no HTTP. `complete` marks the checkout's cart ordered and moves its owner to a new
+// cart holding what was added after the snapshot; the same orderId again answers the same.
+export interface CartCheckouts {
+  get(id: string): Promise<CheckoutView>;
+  complete(id: string, input: { orderId: string }): Promise<CheckoutView>;
 }
 
 // The same object, each of its methods run as this instance (a catalog read from a page, say).
@@ -181,8 +197,14 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
     handlers: routeHandlers(runtime),
     actions: {
       add: run(async (formData: FormData) => asCartActionResult(await operations.addItem(formData))),
-      setQuantity: run(async (formData: FormData) => asCartActionResult(await operations.setItemQuantity(formData))),
-      remove: run(async (formData: FormData) => asCartActionResult(await operations.removeItem(formData))),
+      // A form with a lineId names any line (one with properties too); without, the product's line without properties.
+      setQuantity: run(async (formData: FormData) =>
+        asCartActionResult(await (formData.has("lineId") ? operations.setLineQuantity(formData) : operations.setItemQuantity(formData))),
+      ),
+      remove: run(async (formData: FormData) =>
+        asCartActionResult(await (formData.has("lineId") ? operations.removeLine(formData) : operations.removeItem(formData))),
+      ),
+      note: run(async (formData: FormData) => asCartActionResult(await operations.setNote(formData))),
       clear: run(async (formData: FormData) => asCartActionResult(await operations.clearCart(formData))),
     },
     operations: Object.fromEntries(Object.entries(operations).map(([id, action]) => [id, run(action)])) as SessionActions,
@@ -213,6 +235,10 @@ export function createCart<C extends CatalogAdapter>(config: CartConfig<C>): Car
         log.error("database not ready at start", { err });
       }
     }),
+    checkouts: {
+      get: run((id: string) => readCheckout(id)),
+      complete: run((id: string, input: { orderId: string }) => completeCheckout(id, completeCheckoutSchema.parse(input))),
+    },
     stop: run(async () => {
       stopCleanupSchedule();
       await worker.stop();
@@ -246,6 +272,7 @@ export { openApiDocument } from "./openapi/document";
 export type { CartChanged, CartChangedListener } from "./runtime/runtime";
 export { EVENT_TYPES, type CartEvent, type CartEventData, type CartEventHandler, type CartEventType } from "./events/types";
 export type { EventStats } from "./events/stats";
-export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits } from "./cart/types";
+export type { CartView, CartLineView, CartNotice, CartActionResult, CartLimits, LineProperties } from "./cart/types";
+export type { CheckoutView, CheckoutLine, CheckoutStatus } from "./checkout/checkouts";
 export type { CleanupActionResult } from "./http/admin-actions";
 export type { DashboardStats } from "./http/dashboard";

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { startCheckoutAction } from "@/app/actions/checkout";
 import { cart } from "@/app/_demo/cart";
 import { CartView, RecoveryLinkSection, cartErrorFromSearchParams } from "next-cart/react";
 
@@ -43,7 +44,13 @@ export default async function CartPage({ searchParams }: CartPageProps) {
         </p>
       ) : null}
       {/* The layout's banner shows the one-time "merged" notice after sign-in. */}
-      <CartView errorCode={errorCode} returnTo="/cart" showMergedNotice={false} aside={<RecoveryLinkSection />} />
+      <CartView
+        errorCode={errorCode}
+        returnTo="/cart"
+        showMergedNotice={false}
+        aside={<RecoveryLinkSection />}
+        checkoutAction={startCheckoutAction}
+      />
     </div>
   );
 }

@@ -14,9 +14,17 @@ const money = z.number().int().meta({ description: "An amount in minor units (ce
 const isoTime = z.string().meta({ description: "An ISO 8601 time (UTC).", format: "date-time" });
 const currency = z.string().length(3).meta({ description: "ISO 4217 currency code.", example: "USD" });
 
+export const linePropertiesSchema = z
+  .record(z.string(), z.string())
+  .meta({ id: "LineProperties", description: "What the shopper chose for a line (an engraving, a gift message); {} when none.", example: { Engraving: "For Ada" } });
+
 export const cartLineSchema = z
   .object({
+    lineId: z.string().meta({
+      description: "The line's stable id: the product's id for a line without properties, else the product's id, '~' and a hash of its properties.",
+    }),
     productId: z.string(),
+    properties: linePropertiesSchema,
     name: z.string(),
     slug: z.string(),
     image: z.string().meta({ description: "Path of the product's image; empty when unknown." }),
@@ -47,12 +55,52 @@ export const cartSchema = z
     version: z.number().int().min(0).meta({ description: "+1 on every change; 0 for a never-written cart. The ETag is this number, quoted." }),
     currency,
     items: z.array(cartLineSchema),
+    note: z.string().nullable().meta({ description: "The shopper's note to the store; null when none." }),
     itemCount: z.number().int().min(0).meta({ description: "Sum of quantities." }),
     subtotal: money.meta({ description: "Sum of lineTotal of available lines." }),
     updatedAt: isoTime.nullable(),
     notices: z.array(cartNoticeSchema),
   })
   .meta({ id: "Cart" });
+
+export const checkoutLineSchema = z
+  .object({
+    lineId: z.string(),
+    productId: z.string(),
+    name: z.string(),
+    unitPrice: money.meta({ description: "The catalog price when the checkout was created." }),
+    quantity: z.number().int().min(1),
+    properties: linePropertiesSchema,
+    lineTotal: money,
+  })
+  .meta({ id: "CheckoutLine" });
+
+export const checkoutSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(["open", "completed", "cancelled"]),
+    cartVersion: z.number().int().min(1).meta({ description: "The cart's version the snapshot was taken at." }),
+    currency,
+    lines: z.array(checkoutLineSchema).meta({ description: "The lines on sale, priced fresh from the catalog." }),
+    note: z.string().nullable(),
+    itemCount: z.number().int().min(1),
+    subtotal: money,
+    createdAt: isoTime,
+    expiresAt: isoTime.meta({ description: "Until when the quoted prices hold (CHECKOUT_TTL_MINUTES). Completion is never refused past it." }),
+    orderId: z.string().optional().meta({ description: "The host's order id, once completed." }),
+    completedAt: isoTime.optional(),
+    cancelledAt: isoTime.optional(),
+  })
+  .meta({ id: "Checkout" });
+
+export const checkoutCreatedSchema = z
+  .object({
+    checkout: checkoutSchema,
+    notices: z.array(cartNoticeSchema).meta({ description: "Lines left out (no longer sold) and prices that changed since they were added." }),
+  })
+  .meta({ id: "CheckoutCreated" });
+
+export const checkoutEnvelopeSchema = z.object({ checkout: checkoutSchema }).meta({ id: "CheckoutEnvelope" });
 
 export const productSchema = z
   .object({
@@ -150,6 +198,7 @@ export type ApiCart = z.infer<typeof cartSchema>;
 export type ApiProduct = z.infer<typeof productSchema>;
 export type ApiSessionInfo = z.infer<typeof sessionInfoSchema>;
 export type ApiRecoveryLink = z.infer<typeof recoveryLinkSchema>;
+export type ApiCheckout = z.infer<typeof checkoutSchema>;
 
 // The schemas and the service's own types say the same thing (checked by tsc, both ways).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

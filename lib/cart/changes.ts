@@ -11,7 +11,7 @@ import { cacheCart, getCachedCart } from "./cache";
 import { guestCartCutoff } from "./guest-window";
 import { serializeByCart } from "./cart-queue";
 import { recordOutcomeInTransaction, type IdempotencyContext } from "./idempotency";
-import type { LineChange } from "./domain";
+import { lineIdOf, lineKeyOf, type LineChange } from "./domain";
 import type { Tx } from "./repository";
 import type { CartRow } from "./repository";
 import {
@@ -27,6 +27,7 @@ import {
   storedVersion,
   toSnapshot,
   writeLines,
+  writeNote,
 } from "./repository";
 import type { CartLimits, CartLine, CartRef, CartSnapshot, CartView, Product } from "./types";
 import { buildCartView, emptyCartView } from "./view";
@@ -68,7 +69,7 @@ function reachable(snapshot: CartSnapshot, session: CartRef): boolean {
 
 // The cart a session has not written yet: cached too, so a new visitor costs Postgres one read.
 function neverWritten(cartId: string, userId: string | null): CartSnapshot {
-  return { id: cartId, userId, status: "active", version: 0, currency: currency(), updatedAt: "", lines: [] };
+  return { id: cartId, userId, status: "active", version: 0, currency: currency(), updatedAt: "", note: null, lines: [] };
 }
 
 async function toView(snapshot: CartSnapshot | null): Promise<CartView> {
@@ -121,6 +122,12 @@ export async function getCart(ref: CartRef): Promise<CartResult> {
     const replacement = current.userId !== null ? await userCartId(current.userId) : null;
     current = { ...current, cartId: replacement ?? successorCartId(current.cartId) };
     snapshot = await loadSnapshot(current);
+    // A guest whose successor was ordered too (a second checkout completed before this cookie
+    // caught up) follows the chain a few steps.
+    for (let hop = 0; hop < 3 && current.userId === null && snapshot.status === "ordered" && snapshot.userId === null; hop += 1) {
+      current = { ...current, cartId: successorCartId(current.cartId) };
+      snapshot = await loadSnapshot(current);
+    }
     if (!reachable(snapshot, current)) return { cart: emptyCartView(currency()), cartId: current.cartId, changed: false };
   }
   return { cart: await toView(snapshot), cartId: current.cartId, changed: false };
@@ -138,7 +145,8 @@ export interface Rule<P, T> {
   prepareGuarded?: () => Promise<{ prepared: P; guard: SQL } | null>;
   priced?: (prepared: P) => readonly Product[];
   load?: (tx: Tx, cartId: string, prepared: P) => Promise<T>;
-  apply: (lines: CartLine[], loaded: T, prepared: P) => LineChange;
+  // `note`: the cart's note before the change (a rule that sets it returns `note` in its change).
+  apply: (lines: CartLine[], loaded: T, prepared: P, note: string | null) => LineChange;
   fast?: boolean;
 }
 
@@ -191,25 +199,29 @@ async function lockOrCreate(tx: Tx, session: CartRef): Promise<{ cart: CartRow; 
 
 type Outcome = { snapshot: CartSnapshot; cartId: string; changed: boolean; view?: CartView };
 
-// The one product a change touches, or null when it touches several (or moves lines around).
-function singleLineChange(before: readonly CartLine[], after: readonly CartLine[]): { productId: string; line: CartLine | null } | null {
-  const changed = [...new Set([...before, ...after].map((l) => l.productId))].filter((id) => {
-    const a = before.find((l) => l.productId === id);
-    const b = after.find((l) => l.productId === id);
-    return a?.quantity !== b?.quantity;
-  });
+// The one line a change touches, or null when it touches several (or moves lines around).
+function singleLineChange(
+  before: readonly CartLine[],
+  after: readonly CartLine[],
+): { productId: string; lineKey: string; line: CartLine | null } | null {
+  const byId = (lines: readonly CartLine[]) => new Map(lines.map((l) => [lineIdOf(l), l]));
+  const was = byId(before);
+  const now = byId(after);
+  const changed = [...new Set([...was.keys(), ...now.keys()])].filter((id) => was.get(id)?.quantity !== now.get(id)?.quantity);
   if (changed.length !== 1) return null;
-  const productId = changed[0]!;
-  return { productId, line: after.find((l) => l.productId === productId) ?? null };
+  const lineId = changed[0]!;
+  const line = now.get(lineId) ?? null;
+  const any = line ?? was.get(lineId)!;
+  return { productId: any.productId, lineKey: lineKeyOf(any.properties), line };
 }
 
 const fastPathMayTry = <P, T>(rule: Rule<P, T>, options: MutationOptions) => Boolean(rule.fast) && !rule.load && !options.idempotency;
 
 // The rule on lines the fast paths guess from; a refusal is null: refusals are decided on
 // committed data, by the locked path.
-function applyOrNull<P, T>(rule: Rule<P, T>, lines: CartLine[], prepared: P): LineChange | null {
+function applyOrNull<P, T>(rule: Rule<P, T>, lines: CartLine[], prepared: P, note: string | null): LineChange | null {
   try {
-    return rule.apply(lines, undefined as T, prepared);
+    return rule.apply(lines, undefined as T, prepared, note);
   } catch {
     return null;
   }
@@ -232,8 +244,9 @@ async function tryCompareAndSet<P, T>(
   if (!fastPathMayTry(rule, options)) return null;
   if (!cached || cached.version === 0 || !reachable(cached, session)) return null;
   if (options.expectedVersion !== undefined && options.expectedVersion !== cached.version) return null;
-  const change = applyOrNull(rule, cached.lines, prepared);
-  if (!change) return null;
+  const change = applyOrNull(rule, cached.lines, prepared, cached.note ?? null);
+  // A note is written by the locked path only.
+  if (!change || change.note !== undefined) return null;
   if (!change.changed) {
     // A no-op on the cached cart is a no-op on the stored one when the stored version is the
     // cached one (the cache holds each version's committed lines): one read, no transaction.
@@ -261,14 +274,23 @@ async function tryCompareAndSet<P, T>(
 // it). Anything else returns null.
 async function tryCreate<P, T>(session: CartRef, rule: Rule<P, T>, prepared: P, options: MutationOptions, guard: SQL | null): Promise<Outcome | null> {
   if (!fastPathMayTry(rule, options) || session.userId !== null || options.expectedVersion !== undefined) return null;
-  const change = applyOrNull(rule, [], prepared);
-  const line = change?.changed && change.lines.length === 1 ? change.lines[0]! : null;
+  const change = applyOrNull(rule, [], prepared, null);
+  const line = change?.changed && change.note === undefined && change.lines.length === 1 ? change.lines[0]! : null;
   if (!line) return null;
   // The change's event, recorded by the same statement (lib/events/outbox.ts).
   const event = await pricedEvent("cart.created", { ...neverWritten(session.cartId, null), version: 1, lines: [line] });
   const created = await createWithLine(await db(), { id: session.cartId, currency: currency() }, line, guard, event?.insert);
   if (!created) return null;
-  const snapshot: CartSnapshot = { id: session.cartId, userId: null, status: "active", version: created.version, currency: currency(), updatedAt: created.updatedAt, lines: [line] };
+  const snapshot: CartSnapshot = {
+    id: session.cartId,
+    userId: null,
+    status: "active",
+    version: created.version,
+    currency: currency(),
+    updatedAt: created.updatedAt,
+    note: null,
+    lines: [line],
+  };
   return { snapshot, cartId: session.cartId, changed: true, view: event ? { ...event.view, updatedAt: created.updatedAt } : undefined };
 }
 
@@ -293,15 +315,17 @@ async function applyRule<P, T>(
   if (options.expectedVersion !== undefined && options.expectedVersion !== before.version) {
     throw new VersionConflict(fresh ? null : before);
   }
-  const change = rule.apply(lines, loaded, prepared);
+  const change = rule.apply(lines, loaded, prepared, before.note ?? null);
   if (!change.changed) throw new NoChange(before, cartId);
-  const snapshot = toSnapshot(cart, change.lines);
+  const noteChanged = change.note !== undefined && change.note !== before.note;
+  const snapshot = { ...toSnapshot(cart, change.lines), note: noteChanged ? change.note! : (before.note ?? null) };
   // A product the catalog was asked for and does not know is shown as unavailable (buildCartView).
   const missing = snapshot.lines.map((l) => l.productId).filter((id) => !priced.known.has(id) && !priced.asked.has(id));
   if (missing.length > 0) throw new NeedProducts(missing);
   const view = buildCartView(snapshot, priced.known);
   await Promise.all([
     writeLines(tx, cartId, lines, change.lines),
+    noteChanged ? writeNote(tx, cartId, snapshot.note ?? null) : undefined,
     // Remembered in the same commit as the change: a retry can never apply it twice.
     options.idempotency ? recordOutcomeInTransaction(tx, options.idempotency, 200, view) : undefined,
     // The change's event, in its transaction (lib/events/outbox.ts).

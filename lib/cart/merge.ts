@@ -3,9 +3,11 @@ import { recordCartOperation, recordMerge } from "../observe/metrics";
 import { db } from "../storage/database";
 import { cacheCart } from "./cache";
 import { guestCartCutoff } from "./guest-window";
-import { mergeLines, type MergeResult } from "./domain";
-import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines } from "./repository";
-import { cartLimits, notifyChanged } from "./service";
+import { eq } from "drizzle-orm";
+import { carts } from "../../db/schema";
+import { mergeLines, mergeNotes, type MergeResult } from "./domain";
+import { bumpVersion, ensureUserCart, lockCarts, readLines, toSnapshot, writeLines, type Tx } from "./repository";
+import { cartLimits, notifyChanged, successorCartId } from "./service";
 import { EventPricing } from "../events/outbox";
 import type { CartNotice, CartSnapshot } from "./types";
 
@@ -18,7 +20,19 @@ export interface MergeOutcome {
   notices: CartNotice[];
 }
 
-export async function mergeGuestCartIntoUser(guestCartId: string | null, userId: string): Promise<MergeOutcome> {
+// A guest cart that was ordered (its checkout completed) left its shopper in its successor,
+// which holds what was added after the checkout: that is the cart to merge.
+async function currentGuestCart(tx: Tx, cartId: string): Promise<string> {
+  let id = cartId;
+  for (let hop = 0; hop < 4; hop += 1) {
+    const [row] = await tx.select({ status: carts.status, userId: carts.userId }).from(carts).where(eq(carts.id, id));
+    if (!row || row.status !== "ordered" || row.userId !== null) return id;
+    id = successorCartId(id);
+  }
+  return id;
+}
+
+export async function mergeGuestCartIntoUser(requestedGuestCartId: string | null, userId: string): Promise<MergeOutcome> {
   const database = await db();
   const cutoff = guestCartCutoff().getTime();
   let written: CartSnapshot[] = [];
@@ -26,11 +40,12 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
   let merged: { lines: number; changed: boolean } | null = null;
   // The event's products, read before the lock (nothing reads the catalog under one); a cart
   // that changed in between has the transaction run again with the products it lacked.
-  const priced = new EventPricing(guestCartId ? [guestCartId] : [], userId);
+  const priced = new EventPricing(requestedGuestCartId ? [requestedGuestCartId] : [], userId);
   const outcome = await priced.retrying(() => database.transaction(async (tx) => {
     written = [];
     merged = null;
     const userCartId = await ensureUserCart(tx, userId, env().CART_CURRENCY);
+    const guestCartId = requestedGuestCartId ? await currentGuestCart(tx, requestedGuestCartId) : null;
     if (!guestCartId || guestCartId === userCartId) return { userCartId, notices: [] };
     const locked = await lockCarts(tx, [guestCartId, userCartId]);
     const guest = locked.find((c) => c.id === guestCartId);
@@ -40,9 +55,12 @@ export async function mergeGuestCartIntoUser(guestCartId: string | null, userId:
 
     const [guestLines, userLines] = await Promise.all([readLines(tx, guest.id), readLines(tx, user.id)]);
     const merge = mergeLines(userLines, guestLines, cartLimits());
-    if (merge.changed) {
+    // The signed-in cart's note wins when both have one.
+    const note = mergeNotes(user.note, guest.note);
+    const noteChanged = note !== user.note;
+    if (merge.changed || noteChanged) {
       await writeLines(tx, user.id, userLines, merge.lines);
-      const after = toSnapshot(await bumpVersion(tx, user.id), merge.lines);
+      const after = toSnapshot(await bumpVersion(tx, user.id, noteChanged ? { note } : {}), merge.lines);
       written.push(after);
       // The merge's event, in its transaction (lib/events/outbox.ts).
       await priced.record(tx, "cart.merged", after, { mergedFrom: guest.id });

@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { cartItems, carts } from "../../db/schema";
 import type { Database } from "../storage/database";
 import type { CartLine, CartSnapshot } from "./types";
+import { lineIdOf, lineKeyOf, withProperties } from "./domain";
 import { currentRuntime } from "../runtime/context";
 
 // Postgres access for carts: small statements, all run inside the caller's transaction.
@@ -18,6 +19,7 @@ export function toSnapshot(cart: CartRow, lines: CartLine[]): CartSnapshot {
     version: cart.version,
     currency: cart.currency,
     updatedAt: cart.updatedAt.toISOString(),
+    note: cart.note ?? null,
     lines,
   };
 }
@@ -26,6 +28,7 @@ export async function readLines(reader: Reader, cartId: string): Promise<CartLin
   const rows = await reader
     .select({
       productId: cartItems.productId,
+      properties: cartItems.properties,
       quantity: cartItems.quantity,
       addedUnitPrice: cartItems.addedUnitPrice,
       addedAt: cartItems.addedAt,
@@ -33,7 +36,7 @@ export async function readLines(reader: Reader, cartId: string): Promise<CartLin
     .from(cartItems)
     .where(eq(cartItems.cartId, cartId))
     .orderBy(asc(cartItems.seq));
-  return rows.map((r) => ({ ...r, addedAt: r.addedAt.toISOString() }));
+  return rows.map(({ properties, ...r }) => withProperties({ ...r, addedAt: r.addedAt.toISOString() }, properties));
 }
 
 type Executor = Pick<Database, "execute">;
@@ -62,11 +65,12 @@ export async function readSnapshot(reader: Executor, cartId: string): Promise<Ca
     version: number;
     currency: string;
     updated_at: string | Date;
-    lines: { productId: string; quantity: number; addedUnitPrice: number; addedAt: string }[] | string;
+    note: string | null;
+    lines: { productId: string; properties: Record<string, string>; quantity: number; addedUnitPrice: number; addedAt: string }[] | string;
   }>(
     await reader.execute(sql`
-      select c.id, c.user_id, c.status, c.version, c.currency, c.updated_at,
-        coalesce((select json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity,
+      select c.id, c.user_id, c.status, c.version, c.currency, c.updated_at, c.note,
+        coalesce((select json_agg(json_build_object('productId', i.product_id, 'properties', i.properties, 'quantity', i.quantity,
                    'addedUnitPrice', i.added_unit_price, 'addedAt', i.added_at) order by i.seq)
                   from cart_lines i where i.cart_id = c.id), '[]'::json) as lines
       from cart_carts c where c.id = ${cartId} and c.scope = ${cartScope()}`),
@@ -80,7 +84,8 @@ export async function readSnapshot(reader: Executor, cartId: string): Promise<Ca
     version: Number(row.version),
     currency: row.currency.trim(),
     updatedAt: iso(row.updated_at),
-    lines: lines.map((l: CartLine) => ({ ...l, addedAt: iso(l.addedAt) })),
+    note: row.note ?? null,
+    lines: lines.map(({ properties, ...l }: CartLine) => withProperties({ ...l, addedAt: iso(l.addedAt) }, properties)),
   };
 }
 
@@ -94,7 +99,7 @@ const recorded = (event: ((when: SQL) => SQL) | undefined) => (event ? sql`, rec
 export async function compareAndSetLine(
   db: Executor,
   cart: { id: string; userId: string | null; expectedVersion: number },
-  change: { line: CartLine | null; productId: string },
+  change: { line: CartLine | null; productId: string; lineKey: string },
   // A further condition the change holds only under (the catalog's price check).
   guard: SQL | null = null,
   // The change's event (lib/events/outbox.ts), recorded by this statement when it writes.
@@ -102,12 +107,13 @@ export async function compareAndSetLine(
 ): Promise<{ version: number; updatedAt: string } | null> {
   const also = guard ? sql` and ${guard}` : sql``;
   const write = change.line
-    ? sql`insert into cart_lines (cart_id, product_id, quantity, added_unit_price, added_at)
-          select ${cart.id}, ${change.productId}, ${change.line.quantity}, ${change.line.addedUnitPrice}, ${change.line.addedAt}::timestamptz
+    ? sql`insert into cart_lines (cart_id, product_id, line_key, properties, quantity, added_unit_price, added_at)
+          select ${cart.id}, ${change.productId}, ${change.lineKey}, ${JSON.stringify(change.line.properties ?? {})}::jsonb, ${change.line.quantity},
+            ${change.line.addedUnitPrice}, ${change.line.addedAt}::timestamptz
           where exists (select 1 from locked)
-          on conflict (cart_id, product_id) do update set quantity = excluded.quantity
+          on conflict (cart_id, product_id, line_key) do update set quantity = excluded.quantity
           returning 1`
-    : sql`delete from cart_lines where cart_id = ${cart.id} and product_id = ${change.productId}
+    : sql`delete from cart_lines where cart_id = ${cart.id} and product_id = ${change.productId} and line_key = ${change.lineKey}
           and exists (select 1 from locked) returning 1`;
   const [row] = rowsOf<{ version: number; updated_at: string | Date }>(
     await db.execute(sql`
@@ -144,8 +150,9 @@ export async function createWithLine(
         returning version, updated_at
       ),
       written as (
-        insert into cart_lines (cart_id, product_id, quantity, added_unit_price, added_at)
-        select ${cart.id}, ${line.productId}, ${line.quantity}, ${line.addedUnitPrice}, ${line.addedAt}::timestamptz from created
+        insert into cart_lines (cart_id, product_id, line_key, properties, quantity, added_unit_price, added_at)
+        select ${cart.id}, ${line.productId}, ${lineKeyOf(line.properties)}, ${JSON.stringify(line.properties ?? {})}::jsonb, ${line.quantity},
+          ${line.addedUnitPrice}, ${line.addedAt}::timestamptz from created
         returning 1
       )${recorded(event)}
       select version, updated_at from created where exists (select 1 from written)`),
@@ -190,14 +197,20 @@ export async function ensureCart(tx: Tx, cartId: string, userId: string | null, 
 // changed lines, one delete for removed ones. Absolute quantities are exact
 // here because the caller holds the cart's row lock (see lockAndBump).
 export async function writeLines(tx: Tx, cartId: string, before: readonly CartLine[], after: readonly CartLine[]): Promise<void> {
-  const previous = new Map(before.map((l) => [l.productId, l.quantity]));
-  const upserts = after.filter((l) => previous.get(l.productId) !== l.quantity);
-  const kept = new Set(after.map((l) => l.productId));
-  const removed = before.filter((l) => !kept.has(l.productId)).map((l) => l.productId);
+  const previous = new Map(before.map((l) => [lineIdOf(l), l.quantity]));
+  const upserts = after.filter((l) => previous.get(lineIdOf(l)) !== l.quantity);
+  const kept = new Set(after.map(lineIdOf));
+  const removed = before.filter((l) => !kept.has(lineIdOf(l)));
 
   const writes: Promise<unknown>[] = [];
   if (removed.length > 0) {
-    writes.push(tx.delete(cartItems).where(and(eq(cartItems.cartId, cartId), inArray(cartItems.productId, removed))));
+    const plain = removed.filter((l) => lineKeyOf(l.properties) === "").map((l) => l.productId);
+    const withProperties = removed.filter((l) => lineKeyOf(l.properties) !== "");
+    const which = or(
+      plain.length > 0 ? and(eq(cartItems.lineKey, ""), inArray(cartItems.productId, plain)) : undefined,
+      ...withProperties.map((l) => and(eq(cartItems.productId, l.productId), eq(cartItems.lineKey, lineKeyOf(l.properties)))),
+    );
+    writes.push(tx.delete(cartItems).where(and(eq(cartItems.cartId, cartId), which)));
   }
   if (upserts.length > 0) {
     writes.push(tx
@@ -206,18 +219,20 @@ export async function writeLines(tx: Tx, cartId: string, before: readonly CartLi
         upserts.map((l) => ({
           cartId,
           productId: l.productId,
+          lineKey: lineKeyOf(l.properties),
+          properties: l.properties ?? {},
           quantity: l.quantity,
           addedUnitPrice: l.addedUnitPrice,
           addedAt: new Date(l.addedAt),
         })),
       )
       .onConflictDoUpdate({
-        target: [cartItems.cartId, cartItems.productId],
+        target: [cartItems.cartId, cartItems.productId, cartItems.lineKey],
         set: { quantity: sql`excluded.quantity` },
       }),
     );
   }
-  // Disjoint products: both statements go out together on the transaction's connection.
+  // Disjoint lines: both statements go out together on the transaction's connection.
   await Promise.all(writes);
 }
 
@@ -250,7 +265,7 @@ export async function lockCarts(tx: Tx, ids: string[]): Promise<CartRow[]> {
     .for("update");
 }
 
-export async function bumpVersion(tx: Tx, cartId: string, change: Partial<Pick<CartRow, "status" | "mergedInto">> = {}): Promise<CartRow> {
+export async function bumpVersion(tx: Tx, cartId: string, change: Partial<Pick<CartRow, "status" | "mergedInto" | "note">> = {}): Promise<CartRow> {
   const [row] = await tx
     .update(carts)
     .set({ ...change, version: sql`${carts.version} + 1`, updatedAt: sql`now()` })
@@ -268,4 +283,9 @@ export async function mergedSince(reader: Reader, cartId: string, since: Date): 
     .where(and(eq(carts.id, cartId), eq(carts.status, "merged"), gt(carts.updatedAt, since)))
     .limit(1);
   return row !== undefined;
+}
+
+// Sets the note of a cart the caller holds locked.
+export async function writeNote(tx: Tx, cartId: string, note: string | null): Promise<void> {
+  await tx.update(carts).set({ note }).where(eq(carts.id, cartId));
 }

@@ -6,10 +6,15 @@ import { recordRecoveryRedemption } from "../observe/metrics";
 import { db } from "../storage/database";
 import { productsById } from "./catalog";
 import { cartLimits, currency, mutate, type CartResult } from "./changes";
-import { mergeLines } from "./domain";
+import { canonicalProperties, mergeLines, mergeNotes } from "./domain";
 import type { CartLine, CartRef } from "./types";
 
 export type RestoreOutcome = "restored" | "already" | "nothing";
+
+interface Restored {
+  lines: CartLine[];
+  note: string | null;
+}
 
 // Restores a copy of a recovery link's snapshot into the cart with the merge rule, at today's
 // prices, skipping products no longer sold. The link's row is locked after the cart's (the
@@ -27,9 +32,9 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
         return productsById(link?.lines.map((l) => l.productId) ?? [], { fresh: true });
       },
       priced: (sold) => [...sold.values()],
-      load: async (tx, cartId, sold): Promise<CartLine[]> => {
+      load: async (tx, cartId, sold): Promise<Restored> => {
         const [link] = await tx
-          .select({ lines: recoveryLinks.lines, sourceCartId: recoveryLinks.sourceCartId, expiresAt: recoveryLinks.expiresAt })
+          .select({ lines: recoveryLinks.lines, note: recoveryLinks.note, sourceCartId: recoveryLinks.sourceCartId, expiresAt: recoveryLinks.expiresAt })
           .from(recoveryLinks)
           .where(eq(recoveryLinks.id, linkId))
           .for("update");
@@ -38,7 +43,7 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
         // The shopper's own cart made this link: its lines are here already, never doubled.
         if (cartId === link.sourceCartId) {
           outcome = "already";
-          return [];
+          return { lines: [], note: null };
         }
         const [redeemed] = await tx
           .select({ carts: sql<number>`count(*)::int`, here: sql<boolean>`coalesce(bool_or(${recoveryRedemptions.cartId} = ${cartId}), false)` })
@@ -46,7 +51,7 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
           .where(eq(recoveryRedemptions.tokenId, linkId));
         if (redeemed?.here) {
           outcome = "already";
-          return [];
+          return { lines: [], note: null };
         }
         if (Number(redeemed?.carts ?? 0) >= env().RECOVERY_LINK_MAX_REDEMPTIONS) {
           throw new AppError("RECOVERY_LINK_USED_UP", "This cart link has been used too many times.");
@@ -56,13 +61,18 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
         const lines = link.lines.flatMap((l) => {
           const product = sold.get(l.productId);
           return product?.active && product.currency === currency()
-            ? [{ productId: l.productId, quantity: l.quantity, addedUnitPrice: product.price, addedAt: now }]
+            ? [{ productId: l.productId, properties: canonicalProperties(l.properties), quantity: l.quantity, addedUnitPrice: product.price, addedAt: now }]
             : [];
         });
         outcome = lines.length > 0 ? "restored" : "nothing";
-        return lines;
+        return { lines, note: link.note };
       },
-      apply: (lines, incoming) => mergeLines(lines, incoming, cartLimits()),
+      // The merge rule; the link's note fills the cart's only when the cart has none.
+      apply: (lines, restored, _sold, note) => {
+        const merged = mergeLines(lines, restored.lines, cartLimits());
+        const nextNote = mergeNotes(note, restored.note);
+        return nextNote === note ? merged : { ...merged, changed: true, note: nextNote };
+      },
     },
     {},
   ).catch((err: unknown) => {

@@ -13,9 +13,36 @@ export const productIdSchema = z
 // Far above any per-line limit; anything bigger is not a quantity but an attack or a bug.
 const MAX_QUANTITY_INPUT = 1_000_000;
 
+// A line's properties: at most 10 keys of 1–40 characters, string values of at most 200.
+export const MAX_PROPERTIES = 10;
+const propertyKeySchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(40, "must be at most 40 characters")
+  .refine((key) => key !== "__proto__", "is not allowed");
+export const propertiesSchema = z
+  .record(propertyKeySchema, z.string().max(200, "must be at most 200 characters"))
+  .refine((properties) => Object.keys(properties).length <= MAX_PROPERTIES, `must have at most ${MAX_PROPERTIES} keys`);
+
 export const addItemSchema = z.strictObject({
   productId: productIdSchema,
   quantity: z.number().int().min(1).max(MAX_QUANTITY_INPUT).optional().default(1),
+  properties: propertiesSchema.optional(),
+});
+
+// A line's id in a path: a product id, or a product id, "~" and its properties' hash.
+export const lineIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(160, "must be at most 160 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(~[a-z0-9]{22})?$/, "must be a line id");
+
+export const MAX_NOTE_LENGTH = 500;
+export const noteSchema = z.strictObject({
+  note: z.string().max(MAX_NOTE_LENGTH, `must be at most ${MAX_NOTE_LENGTH} characters`).nullable(),
+});
+export const noteFormSchema = z.object({
+  note: z.string().max(MAX_NOTE_LENGTH, `must be at most ${MAX_NOTE_LENGTH} characters`).optional(),
 });
 export type AddItemInput = z.infer<typeof addItemSchema>;
 
@@ -32,10 +59,19 @@ const formInteger = (min: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(MAX_QUANTITY_INPUT));
 
+// A form names a property `properties[Key]` (lib/http/pipeline.ts gathers them into one object).
 export const addItemFormSchema = z.object({
   productId: productIdSchema,
   quantity: formInteger(1).optional().default(1),
+  properties: propertiesSchema.optional(),
 });
+
+export const setLineQuantityFormSchema = z.object({
+  lineId: lineIdSchema,
+  quantity: formInteger(0),
+});
+
+export const removeLineFormSchema = z.object({ lineId: lineIdSchema });
 
 export const setQuantityFormSchema = z.object({
   productId: productIdSchema,
@@ -50,3 +86,8 @@ export const returnToSchema = z
   .regex(/^\/(?!\/)[^\\\s]*$/)
   .max(512)
   .catch("/cart");
+
+// The host's order id when it completes a checkout.
+export const completeCheckoutSchema = z.strictObject({
+  orderId: z.string().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+});

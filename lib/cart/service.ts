@@ -1,7 +1,7 @@
 import { AppError } from "../errors";
 import { priceStillValid, productById } from "./catalog";
 import { cartLimits, currency, mutate, type MutationOptions } from "./changes";
-import { addLine, clearLines, removeLine, setLineQuantity } from "./domain";
+import { addLine, clearLines, removeLine, setLineQuantity, setNote as setNoteRule } from "./domain";
 import type { CartRef, Product } from "./types";
 
 // The change rules of the cart API and the server actions: each is a pure domain rule
@@ -20,7 +20,11 @@ function sellable(product: Product | null, productId: string): Product {
   return product;
 }
 
-export async function addItem(ref: CartRef, input: { productId: string; quantity: number }, options: MutationOptions = {}) {
+export async function addItem(
+  ref: CartRef,
+  input: { productId: string; quantity: number; properties?: Record<string, string> },
+  options: MutationOptions = {},
+) {
   return mutate(
     "add",
     ref,
@@ -42,12 +46,18 @@ export async function addItem(ref: CartRef, input: { productId: string; quantity
   );
 }
 
-export async function setItemQuantity(ref: CartRef, productId: string, quantity: number, options: MutationOptions = {}) {
-  return mutate("set", ref, { apply: (lines) => setLineQuantity(lines, productId, quantity, cartLimits()), fast: true }, options);
+// A line by its lineId. A product's id is the lineId of its line without properties, so the
+// /cart/items/{productId} routes call these with the product's id.
+export async function setItemQuantity(ref: CartRef, lineId: string, quantity: number, options: MutationOptions = {}) {
+  return mutate("set", ref, { apply: (lines) => setLineQuantity(lines, lineId, quantity, cartLimits()), fast: true }, options);
 }
 
-export async function removeItem(ref: CartRef, productId: string, options: MutationOptions = {}) {
-  return mutate("remove", ref, { apply: (lines) => removeLine(lines, productId), fast: true }, options);
+export async function removeItem(ref: CartRef, lineId: string, options: MutationOptions = {}) {
+  return mutate("remove", ref, { apply: (lines) => removeLine(lines, lineId), fast: true }, options);
+}
+
+export async function setNote(ref: CartRef, note: string | null | undefined, options: MutationOptions = {}) {
+  return mutate("note", ref, { apply: (lines, _loaded, _prepared, current) => setNoteRule(lines, current, note) }, options);
 }
 
 export async function clearCart(ref: CartRef, options: MutationOptions = {}) {

@@ -1,6 +1,13 @@
 // The cart as the contract describes it (api-contract.md, "The cart object").
+export type LineProperties = Record<string, string>;
+
 export interface CartLineView {
+  // The line's id: its product's id for a line without properties, else the product's id, "~"
+  // and a hash of its canonical properties (lib/cart/domain.ts lineIdOf). Stable.
+  lineId: string;
   productId: string;
+  // What the shopper chose for this line (an engraving); {} when none.
+  properties: LineProperties;
   name: string;
   slug: string;
   image: string;
@@ -24,6 +31,8 @@ export interface CartView {
   version: number;
   currency: string;
   items: CartLineView[];
+  // The shopper's note to the store, null when none.
+  note: string | null;
   itemCount: number;
   subtotal: number;
   updatedAt: string | null;
@@ -33,6 +42,8 @@ export interface CartView {
 // A stored line: what Postgres and the cache hold.
 export interface CartLine {
   productId: string;
+  // Canonical: keys sorted (lib/cart/domain.ts canonicalProperties); absent or {} when none.
+  properties?: LineProperties;
   quantity: number;
   addedUnitPrice: number;
   addedAt: string;
@@ -42,10 +53,12 @@ export interface CartLine {
 export interface CartSnapshot {
   id: string;
   userId: string | null;
-  status: "active" | "merged" | "closed";
+  status: "active" | "merged" | "closed" | "ordered";
   version: number;
   currency: string;
   updatedAt: string;
+  // Absent or null when none.
+  note?: string | null;
   lines: CartLine[];
 }
 

@@ -1,9 +1,10 @@
+import { lineIdOf } from "./domain";
 import type { CartLineView, CartNotice, CartSnapshot, CartView, Product } from "./types";
 
 // Builds the contract's cart object from a stored cart and the catalog.
 // Pure: prices come from `catalog`, never from the stored line.
 export function emptyCartView(currency = "USD"): CartView {
-  return { id: null, version: 0, currency, items: [], itemCount: 0, subtotal: 0, updatedAt: null, notices: [] };
+  return { id: null, version: 0, currency, items: [], note: null, itemCount: 0, subtotal: 0, updatedAt: null, notices: [] };
 }
 
 export function buildCartView(
@@ -29,7 +30,9 @@ export function buildCartView(
       });
     }
     return {
+      lineId: lineIdOf(line),
       productId: line.productId,
+      properties: line.properties ?? {},
       name,
       slug: product?.slug ?? line.productId,
       image: product?.image ?? "",
@@ -45,6 +48,7 @@ export function buildCartView(
     version: snapshot.version,
     currency: snapshot.currency,
     items,
+    note: snapshot.note ?? null,
     itemCount: items.reduce((sum, i) => sum + i.quantity, 0),
     subtotal: items.filter((i) => i.available).reduce((sum, i) => sum + i.lineTotal, 0),
     updatedAt: snapshot.updatedAt,

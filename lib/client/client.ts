@@ -7,6 +7,8 @@ import {
   type ApiRecoveryLink,
   type ApiSessionInfo,
   type healthSchema,
+  type ApiCheckout,
+  type checkoutCreatedSchema,
 } from "../cart/api-schemas";
 import type { addItemSchema } from "../cart/schemas";
 import { operations, type HttpMethod, type OperationSpec } from "../contract/operations";
@@ -56,7 +58,16 @@ export interface CartClient {
   addItem(item: AddItemRequest, options?: MutationCallOptions): Promise<ApiCart>;
   setQuantity(productId: string, quantity: number, options?: MutationCallOptions): Promise<ApiCart>;
   removeItem(productId: string, options?: MutationCallOptions): Promise<ApiCart>;
+  // Any line, by its lineId (a line with properties too).
+  setLineQuantity(lineId: string, quantity: number, options?: MutationCallOptions): Promise<ApiCart>;
+  removeLine(lineId: string, options?: MutationCallOptions): Promise<ApiCart>;
+  // The cart's note; null or "" clears it.
+  setNote(note: string | null, options?: MutationCallOptions): Promise<ApiCart>;
   clear(options?: MutationCallOptions): Promise<ApiCart>;
+  // The checkout handoff: start (the same open checkout while the cart is unchanged), read the latest, cancel.
+  createCheckout(options?: MutationCallOptions): Promise<z.output<typeof checkoutCreatedSchema>>;
+  getCheckout(options?: CallOptions): Promise<ApiCheckout>;
+  cancelCheckout(options?: MutationCallOptions): Promise<ApiCheckout>;
   createRecoveryLink(options?: MutationCallOptions): Promise<ApiRecoveryLink>;
   getSession(options?: CallOptions): Promise<ApiSessionInfo>;
   endSession(options?: MutationCallOptions): Promise<ApiSessionInfo>;
@@ -150,6 +161,12 @@ export function createCartClient(options: CartClientOptions): CartClient {
     addItem: (line, o) => call(operations.addItem, { body: line }, o),
     setQuantity: (productId, quantity, o) => call(operations.setItemQuantity, { params: { productId }, body: { quantity } }, o),
     removeItem: (productId, o) => call(operations.removeItem, { params: { productId } }, o),
+    setLineQuantity: (lineId, quantity, o) => call(operations.setLineQuantity, { params: { lineId }, body: { quantity } }, o),
+    removeLine: (lineId, o) => call(operations.removeLine, { params: { lineId } }, o),
+    setNote: (note, o) => call(operations.setNote, { body: { note } }, o),
+    createCheckout: (o) => call(operations.createCheckout, {}, o),
+    getCheckout: async (o) => (await call(operations.getCheckout, {}, o)).checkout,
+    cancelCheckout: async (o) => (await call(operations.cancelCheckout, {}, o)).checkout,
     clear: (o) => call(operations.clearCart, {}, o),
     createRecoveryLink: (o) => call(operations.createRecoveryLink, {}, o),
     getSession: (o) => call(operations.getSession, {}, o),

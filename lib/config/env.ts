@@ -75,6 +75,10 @@ const envSchema = z
     // 409 SESSION_ROTATED (no Set-Cookie) for this long; later, that cookie starts a new guest session.
     SESSION_ROTATION_GRACE_SECONDS: intFromEnv(60, 1, 3600),
     RECOVERY_LINK_HOURS: intFromEnv(72, 1, 24 * 90),
+    // How long a checkout's quoted prices hold (its expiresAt); completion is never refused past it.
+    CHECKOUT_TTL_MINUTES: intFromEnv(30, 1, 7 * 24 * 60),
+    // Bearer token of /api/checkouts/* (the host's order system completes checkouts); unset, those routes answer 404.
+    CHECKOUT_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     // Recovery links (lib/cart/restore.ts, lib/http/recovery.ts): distinct carts one link may restore into,
     // and opens + confirmations per minute per session, per address and per link.
     RECOVERY_LINK_MAX_REDEMPTIONS: intFromEnv(5, 1, 1000),
@@ -316,6 +320,7 @@ export const TUNING_NAMES = [
   "USER_SESSION_ABSOLUTE_SECONDS",
   "USER_CART_KEEP_FOREVER",
   "RECOVERY_LINK_MAX_REDEMPTIONS",
+  "CHECKOUT_TTL_MINUTES",
   "RECOVERY_RATE_LIMIT_PER_MINUTE",
   "CART_CACHE_TTL_SECONDS",
   "CATALOG_CACHE_SECONDS",

@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { ErrorCode } from "../errors";
 import {
   cartSchema,
+  checkoutCreatedSchema,
+  checkoutEnvelopeSchema,
   cleanupResultSchema,
   dashboardStatsSchema,
   healthSchema,
@@ -14,7 +16,20 @@ import {
   sessionInfoSchema,
 } from "../cart/api-schemas";
 import { registerSchema } from "../identity/schemas";
-import { addItemFormSchema, addItemSchema, productIdSchema, removeItemFormSchema, setQuantityFormSchema, setQuantitySchema } from "../cart/schemas";
+import {
+  addItemFormSchema,
+  addItemSchema,
+  completeCheckoutSchema,
+  lineIdSchema,
+  noteFormSchema,
+  noteSchema,
+  productIdSchema,
+  removeItemFormSchema,
+  removeLineFormSchema,
+  setLineQuantityFormSchema,
+  setQuantityFormSchema,
+  setQuantitySchema,
+} from "../cart/schemas";
 
 // The table of the cart's operations: every route of the HTTP contract (docs/api.md) that the
 // module serves under its base path, declared once. The route handlers and server actions
@@ -22,7 +37,7 @@ import { addItemFormSchema, addItemSchema, productIdSchema, removeItemFormSchema
 // are all derived from it, so the API, the UI and the documents cannot disagree. Only zod and
 // the contract's schemas are imported: the client bundles this file for the browser.
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 // Who may call: anyone with a session cookie (or none yet), anyone at all, or a bearer token.
 export type Access = "session" | "public" | "bearer";
@@ -33,7 +48,7 @@ export interface OperationSpec {
   method: HttpMethod;
   // Under the instance's base path; `{name}` is one path segment.
   path: string;
-  tag: "Cart" | "Session" | "Catalog" | "Accounts" | "Operations";
+  tag: "Cart" | "Checkout" | "Session" | "Catalog" | "Accounts" | "Operations";
   summary: string;
   description?: string;
   access: Access;
@@ -72,6 +87,24 @@ export const liveEventsSchema = z.string().meta({
 });
 
 const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
+const linePath = z.object({ lineId: lineIdSchema.meta({ description: "The line's id (lineId in the cart object), percent-encoded." }) });
+const checkoutPath = z.object({
+  id: z
+    .string()
+    .regex(/^chk_[A-Za-z0-9_-]{22}$/, "must be a checkout id")
+    .meta({ description: "The checkout's id." }),
+});
+
+// The host's order system: Authorization: Bearer CHECKOUT_SECRET, 404 when it is unset.
+const checkoutBearer = {
+  cacheControl: "no-store",
+  tag: "Checkout",
+  access: "bearer",
+  changesCart: false,
+  params: checkoutPath,
+  status: 200,
+  output: checkoutEnvelopeSchema,
+} as const;
 
 // The cleanup run, the same by POST and by GET (for schedulers that can only GET).
 const cleanupRun = {
@@ -164,6 +197,98 @@ export const operations = {
     output: cartSchema,
     outputDescription: "The cart without the line.",
     errors: [],
+  },
+  setLineQuantity: {
+    id: "setLineQuantity",
+    method: "PATCH",
+    path: "/cart/lines/{lineId}",
+    tag: "Cart",
+    summary: "Set any line's quantity, by its lineId (0 removes it)",
+    access: "session",
+    changesCart: true,
+    ifMatch: true,
+    params: linePath,
+    body: setQuantitySchema,
+    form: setLineQuantityFormSchema,
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The cart with the new quantity.",
+    errors: ["ITEM_NOT_FOUND", "QUANTITY_LIMIT"],
+  },
+  removeLine: {
+    id: "removeLine",
+    method: "DELETE",
+    path: "/cart/lines/{lineId}",
+    tag: "Cart",
+    summary: "Remove any line, by its lineId (also when it is already gone)",
+    access: "session",
+    changesCart: true,
+    ifMatch: true,
+    params: linePath,
+    form: removeLineFormSchema,
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The cart without the line.",
+    errors: [],
+  },
+  setNote: {
+    id: "setNote",
+    method: "PUT",
+    path: "/cart/note",
+    tag: "Cart",
+    summary: "Set the cart's note to the store (null or \"\" clears it)",
+    access: "session",
+    changesCart: true,
+    ifMatch: true,
+    body: noteSchema,
+    form: noteFormSchema,
+    status: 200,
+    output: cartSchema,
+    outputDescription: "The cart with its note.",
+    errors: [],
+  },
+  createCheckout: {
+    id: "createCheckout",
+    method: "POST",
+    path: "/cart/checkout",
+    tag: "Checkout",
+    summary: "Hand the cart to a checkout: a snapshot of its lines on sale, priced fresh",
+    description:
+      "Changes nothing in the cart. While the cart's version is unchanged, a second POST answers the same open checkout. Lines no longer sold are left out and reported in notices.",
+    access: "session",
+    changesCart: true,
+    form: z.object({}),
+    status: 201,
+    output: checkoutCreatedSchema,
+    outputDescription: "The open checkout.",
+    errors: ["CART_EMPTY"],
+  },
+  getCheckout: {
+    id: "getCheckout",
+    method: "GET",
+    path: "/cart/checkout",
+    tag: "Checkout",
+    summary: "The caller's latest checkout",
+    access: "session",
+    changesCart: false,
+    status: 200,
+    output: checkoutEnvelopeSchema,
+    outputDescription: "The checkout.",
+    errors: ["CHECKOUT_NOT_FOUND"],
+  },
+  cancelCheckout: {
+    id: "cancelCheckout",
+    method: "DELETE",
+    path: "/cart/checkout",
+    tag: "Checkout",
+    summary: "Cancel the caller's open checkout (the cart is untouched)",
+    access: "session",
+    changesCart: true,
+    form: z.object({}),
+    status: 200,
+    output: checkoutEnvelopeSchema,
+    outputDescription: "The cancelled checkout.",
+    errors: ["CHECKOUT_NOT_FOUND", "CHECKOUT_COMPLETED"],
   },
   liveCart: {
     id: "liveCart",
@@ -312,6 +437,27 @@ export const operations = {
     output: openApiDocumentSchema,
     outputDescription: "The OpenAPI 3.1 document.",
     errors: [],
+  },
+  readCheckout: {
+    ...checkoutBearer,
+    id: "readCheckout",
+    method: "GET",
+    path: "/checkouts/{id}",
+    summary: "A checkout, for the host's order system (Authorization: Bearer CHECKOUT_SECRET; 404 when CHECKOUT_SECRET is unset)",
+    outputDescription: "The checkout.",
+    errors: ["UNAUTHORIZED", "NOT_FOUND", "CHECKOUT_NOT_FOUND"],
+  },
+  completeCheckout: {
+    ...checkoutBearer,
+    id: "completeCheckout",
+    method: "POST",
+    path: "/checkouts/{id}/complete",
+    summary: "Complete a checkout with the host's order id: the cart is ordered, its owner moves on to what was added since",
+    description:
+      "Idempotent: the same orderId again answers the same 200. Never refused for being past expiresAt. (Authorization: Bearer CHECKOUT_SECRET; 404 when CHECKOUT_SECRET is unset.)",
+    body: completeCheckoutSchema,
+    outputDescription: "The completed checkout.",
+    errors: ["UNAUTHORIZED", "NOT_FOUND", "CHECKOUT_NOT_FOUND", "CHECKOUT_COMPLETED", "CHECKOUT_CANCELLED"],
   },
   runCleanup: {
     ...cleanupRun,

@@ -32,7 +32,7 @@ export const newEventId = () => `msg_${randomUUID().replace(/-/g, "")}`;
 // A cart event's data from the cart object at the version the change made (view.id is set:
 // a changed cart is stored). `more`: the type's own fields (recoveryUrl, mergedFrom, checkout).
 export function cartEventData(view: CartView, userId: string | null, more: Record<string, unknown> = {}): CartEventData {
-  const note = (view as CartView & { note?: string | null }).note ?? null;
+  const note = view.note ?? null;
   return {
     cartId: view.id!,
     version: view.version,

@@ -14,6 +14,10 @@ export const EVENT_TYPES = [
 
 export type CartEventType = (typeof EVENT_TYPES)[number];
 
+// A line as an event carries it: the fields a cart line and a checkout line share, and (cart
+// events) the cart line's others.
+export type EventLine = Pick<CartLineView, "lineId" | "productId" | "properties" | "name" | "unitPrice" | "quantity" | "lineTotal"> & Partial<CartLineView>;
+
 // What a cart event's `data` holds; checkout events add the checkout object, `cart.abandoned`
 // a recovery link, `cart.merged` the guest cart it took in.
 export interface CartEventData {
@@ -23,8 +27,9 @@ export interface CartEventData {
   // The owner's email, when the module knows it (its own accounts table).
   email?: string;
   currency: string;
-  // The cart object's lines, as GET /api/cart shows them at this version.
-  lines: CartLineView[];
+  // The cart object's lines, as GET /api/cart shows them at this version; a checkout event's are
+  // the checkout's (its snapshot: lineId, productId, name, unitPrice, quantity, properties, lineTotal).
+  lines: EventLine[];
   note: string | null;
   itemCount: number;
   subtotal: number;

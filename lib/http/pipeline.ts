@@ -202,11 +202,23 @@ export function sessionRouteHandler(op: OperationSpec, call: SessionCall) {
 // ---- Server actions: FormData → action state ---------------------------------------------
 
 // The fields that define the request (not the transport's own: js, returnTo, the key, React's).
-function fieldsOf(formData: FormData): Record<string, string> {
-  const fields: Record<string, string> = {};
+// A field named `name[key]` (a line's property: `properties[Engraving]`) becomes `key` of the
+// object `name`; an empty field is left out.
+function fieldsOf(formData: FormData): Record<string, string | Record<string, string>> {
+  const fields: Record<string, string | Record<string, string>> = {};
   for (const [name, value] of formData.entries()) {
     if (["js", "returnTo", "idempotencyKey"].includes(name) || name.startsWith("$ACTION")) continue;
-    if (typeof value === "string" && value !== "") fields[name] = value;
+    if (typeof value !== "string" || value === "") continue;
+    const nested = /^([A-Za-z][A-Za-z0-9]*)\[([^\]]+)\]$/.exec(name);
+    if (nested) {
+      const [, group, key] = nested;
+      const existing = fields[group!];
+      const object = typeof existing === "object" ? existing : (Object.create(null) as Record<string, string>);
+      object[key!] = value;
+      fields[group!] = object;
+    } else {
+      fields[name] = value;
+    }
   }
   return fields;
 }

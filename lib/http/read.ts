@@ -7,6 +7,7 @@ import { getCart } from "../session/cart";
 import type { CartView } from "../cart/types";
 import { emptyCartView } from "../cart/view";
 import type { CartRuntime } from "../runtime/runtime";
+import { latestCheckout, type CheckoutView } from "../checkout/checkouts";
 
 // Reads for server rendering, once per request and instance (React cache; each instance has
 // its own, so a page reading two markets gets each one's answer). Rendering never sets cookies,
@@ -43,5 +44,19 @@ export function renderReads(runtime: CartRuntime) {
     ),
   );
 
-  return { getCartForRender, getSessionForRender };
+  // The shopper's latest checkout (open, completed or cancelled), or null: a host's review and
+  // confirmation pages render it.
+  const getCheckoutForRender = cache(() =>
+    runtime.run(() =>
+      withRenderContext(async (): Promise<CheckoutView | null> => {
+        try {
+          return await latestCheckout(await sessionForRender());
+        } catch {
+          return null;
+        }
+      }),
+    ),
+  );
+
+  return { getCartForRender, getSessionForRender, getCheckoutForRender };
 }

@@ -9,7 +9,8 @@ import { endSession } from "../identity/session-bridge";
 import { runCleanup } from "../jobs/cleanup";
 import { openApiDocument } from "../openapi/document";
 import type { CartRuntime } from "../runtime/runtime";
-import { addItem, clearCart, getCart, removeItem, setItemQuantity } from "../session/cart";
+import { addItem, clearCart, getCart, removeItem, setItemQuantity, setNote } from "../session/cart";
+import { cancelCheckout, completeCheckout, createCheckout, latestCheckout, readCheckout } from "../checkout/checkouts";
 import { createRecoveryLink } from "../session/recovery-link";
 import { freshSession, withCart } from "../session/session";
 import { openLiveStream } from "../events/live";
@@ -21,7 +22,7 @@ import { errorBody, methodNotAllowed, toErrorResponse } from "./errors";
 import { metricsResponse } from "./metrics";
 import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
 import { OVERSIZED_PATH } from "./node-requests";
-import { MAX_BODY_BYTES } from "./request";
+import { MAX_BODY_BYTES, readJsonBody } from "./request";
 import { requestIdOf, secured, withRequestContext } from "./request-context";
 import type { RequestIo } from "../session/next-cookies";
 
@@ -44,6 +45,15 @@ const sessionCalls: { [K in SessionOperationId]: Typed<K> } = {
   addItem: ({ session, mutation }, input) => addItem(session, input, mutation),
   setItemQuantity: ({ session, mutation }, { productId, quantity }) => setItemQuantity(session, productId, quantity, mutation),
   removeItem: ({ session, mutation }, { productId }) => removeItem(session, productId, mutation),
+  setLineQuantity: ({ session, mutation }, { lineId, quantity }) => setItemQuantity(session, lineId, quantity, mutation),
+  removeLine: ({ session, mutation }, { lineId }) => removeItem(session, lineId, mutation),
+  setNote: ({ session, mutation }, { note }) => setNote(session, note, mutation),
+  createCheckout: async ({ session }) => {
+    const { checkout, notices, cartId } = await createCheckout(session);
+    return { session: withCart(session, cartId), status: 201, json: { checkout, notices } };
+  },
+  getCheckout: async ({ session }) => ({ session, json: { checkout: await latestCheckout(session) } }),
+  cancelCheckout: async ({ session }) => ({ session, json: { checkout: await cancelCheckout(session) } }),
   createRecoveryLink: async ({ session, origin, address }) => {
     const { session: current, link } = await createRecoveryLink(session, origin, () => spendCreationBudget("link", address));
     return { session: current, status: 201, json: link };
@@ -73,7 +83,19 @@ async function cleanupRun(req: NextRequest): Promise<Response> {
   return NextResponse.json(await runCleanup({ trigger: "cron", dryRun }), { headers: { "Cache-Control": "no-store" } });
 }
 
-const otherCalls: { [K in OtherOperationId]: (req: NextRequest, runtime: CartRuntime) => Promise<Response> } = {
+// /api/checkouts/*: the host's order system, with Authorization: Bearer CHECKOUT_SECRET.
+function checkoutBearer(req: NextRequest): void {
+  const secret = env().CHECKOUT_SECRET;
+  // Without a secret there is no route to find.
+  if (!secret) throw new AppError("NOT_FOUND", "Not found.");
+  if (!bearerMatches(req.headers.get("authorization"), secret)) throw new AppError("UNAUTHORIZED", "Send Authorization: Bearer <CHECKOUT_SECRET>.");
+}
+
+const noStore = { headers: { "Cache-Control": "no-store" } };
+
+type OtherCall = (req: NextRequest, runtime: CartRuntime, params: Record<string, string>) => Promise<Response>;
+
+const otherCalls: { [K in OtherOperationId]: OtherCall } = {
   listProducts: async () => {
     const products = (await listCatalog()).map(({ id, slug, name, description, price, currency, active }) => ({ id, slug, name, description, price, currency, active }));
     return NextResponse.json({ products }, { headers: { "Cache-Control": "public, max-age=10" } });
@@ -96,6 +118,19 @@ const otherCalls: { [K in OtherOperationId]: (req: NextRequest, runtime: CartRun
   },
   runCleanup: cleanupRun,
   runCleanupGet: cleanupRun,
+  readCheckout: async (req, _runtime, params) => {
+    checkoutBearer(req);
+    const { id } = operations.readCheckout.params.parse(params);
+    return NextResponse.json({ checkout: await readCheckout(id) }, noStore);
+  },
+  completeCheckout: async (req, _runtime, params) => {
+    checkoutBearer(req);
+    // As the pipeline does: the body is read (415, 413, 400) before anything is validated (422).
+    const { value } = await readJsonBody(req);
+    const { id } = operations.completeCheckout.params.parse(params);
+    const { orderId } = operations.completeCheckout.body.parse(value);
+    return NextResponse.json({ checkout: await completeCheckout(id, { orderId }) }, noStore);
+  },
 };
 
 function isSessionOperation(id: OperationId): id is SessionOperationId {
@@ -110,9 +145,8 @@ function handlerFor(op: OperationSpec, runtime: CartRuntime): RouteHandler {
   const call = otherCalls[id as OtherOperationId];
   return (req, params) =>
     withRequestContext(req, { route: runtime.basePath + op.path, admission: !op.exemptFromAdmission }, async () => {
-      void params;
       try {
-        return await call(req, runtime);
+        return await call(req, runtime, params);
       } catch (err) {
         return toErrorResponse(err);
       }
@@ -121,8 +155,7 @@ function handlerFor(op: OperationSpec, runtime: CartRuntime): RouteHandler {
 
 // ---- Route handlers ---------------------------------------------------------------------
 
-// PUT is served so that it gets the contract's 405 (with Allow) rather than Next.js's empty one.
-type ServedMethod = HttpMethod | "PUT";
+type ServedMethod = HttpMethod;
 
 interface Route {
   segments: string[];
@@ -185,7 +218,7 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
         return toErrorResponse(err);
       }
       if (!params) continue;
-      const handler = method === "PUT" ? undefined : route.methods.get(method);
+      const handler = route.methods.get(method);
       if (!handler) return methodNotAllowed(...route.methods.keys()).PUT(req);
       return handler(req, params);
     }

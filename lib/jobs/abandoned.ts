@@ -74,7 +74,7 @@ async function recordBatch(found: Candidate[]): Promise<number> {
           returning 1`),
       );
       if (claimed.length === 0) continue;
-      const link = await storeRecoveryLink(tx, snapshot.id, snapshot.lines, storeOrigin());
+      const link = await storeRecoveryLink(tx, snapshot.id, { lines: snapshot.lines, note: snapshot.note }, storeOrigin());
       await recordEvent(tx, "cart.abandoned", snapshotEventData(snapshot, products, { email, recoveryUrl: link.url, recoveryExpiresAt: link.expiresAt }));
       recorded += 1;
     }

@@ -121,7 +121,12 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
     );
   }
   steps.push(
-    cartStep("mergedCarts", "merged guest carts past the grace period", sql`status = 'merged' and updated_at < ${daysAgo(settings.mergedGraceDays)}`),
+    // Ordered carts (a checkout completed; lib/checkout) too: their owner moved on, the checkout keeps the snapshot.
+    cartStep(
+      "mergedCarts",
+      "merged and ordered carts past the grace period",
+      sql`status in ('merged', 'ordered') and updated_at < ${daysAgo(settings.mergedGraceDays)}`,
+    ),
     {
       kind: "recoveryLinks",
       alsoKind: "recoveryRedemptions",

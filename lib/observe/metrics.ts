@@ -21,7 +21,7 @@ export function recordRequest(route: string, method: string, status: number, sec
   requestDuration().observe({ route, method, status: String(status) }, seconds);
 }
 
-export type CartOperationKind = "add" | "set" | "remove" | "clear" | "restore" | "merge";
+export type CartOperationKind = "add" | "set" | "remove" | "clear" | "restore" | "merge" | "note";
 
 const cartOperations = () =>
   counter({

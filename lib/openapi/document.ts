@@ -47,7 +47,7 @@ type Spec = OperationSpec & TableHints;
 // Auth.js's integration is mounted at /api/auth whatever the cart's base path.
 const AUTH_BASE = "/api";
 
-type Method = "get" | "post" | "patch" | "delete";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 const lower = (method: OperationSpec["method"]) => method.toLowerCase() as Method;
 
 // ---- The table's operations ------------------------------------------------------------------
@@ -332,7 +332,7 @@ function paths(basePath: string): ZodOpenApiPathsObject {
   return { ...result, ...authRoutes(), ...pages() };
 }
 
-const DESCRIPTION = `The cart HTTP API (contract v1.1, docs/api.md). JSON in and out; money in minor units;
+const DESCRIPTION = `The cart HTTP API (contract v1.2, docs/api.md). JSON in and out; money in minor units;
 the caller is identified only by the sealed session cookie. Every error has the body
 \`{"error": {"code", "message", "details"?}}\`; each response lists the codes it can carry and the
 \`details\` of each. Every response carries \`X-Request-Id\`. State-changing requests from another
@@ -342,10 +342,15 @@ with \`Allow\`.`;
 export function openApiDocument(options: { basePath?: string } = {}): oas31.OpenAPIObject {
   return createDocument({
     openapi: "3.1.0",
-    info: { title: "next-cart", version: "1.1.0", description: DESCRIPTION, license: { name: "MIT", identifier: "MIT" } },
+    info: { title: "next-cart", version: "1.2.0", description: DESCRIPTION, license: { name: "MIT", identifier: "MIT" } },
     servers: [{ url: "/", description: "The app itself: paths are absolute." }],
     tags: [
       { name: "Cart", description: "The caller's cart. Every cart answer carries ETag and Cache-Control: no-store." },
+      {
+        name: "Checkout",
+        description:
+          "Handing the cart to a checkout (the caller's session), and completing it from the host's order system (Authorization: Bearer CHECKOUT_SECRET).",
+      },
       { name: "Session", description: "Who the caller is; signing out of the cart's session." },
       { name: "Catalog", description: "What can be added to a cart." },
       { name: "Accounts", description: "Registering, and Auth.js's sign-in and sign-out." },
@@ -355,7 +360,7 @@ export function openApiDocument(options: { basePath?: string } = {}): oas31.Open
     paths: paths(options.basePath ?? "/api"),
     components: {
       securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", description: "METRICS_TOKEN for /api/metrics, CRON_SECRET for /api/cron/cleanup." },
+        bearer: { type: "http", scheme: "bearer", description: "METRICS_TOKEN for /api/metrics, CRON_SECRET for /api/cron/cleanup, CHECKOUT_SECRET for /api/checkouts/*." },
         sessionCookie: {
           type: "apiKey",
           in: "cookie",

@@ -20,7 +20,16 @@ export const errorDetailsSchemas: Partial<Record<ErrorCode, z.ZodType>> = {
     .meta({ id: "RateLimitedDetails" }),
   PRODUCT_NOT_FOUND: productDetails,
   PRODUCT_UNAVAILABLE: productDetails,
-  ITEM_NOT_FOUND: productDetails,
+  // The product's id on /cart/items/{productId}; the lineId (of a line with properties) on /cart/lines/{lineId}.
+  ITEM_NOT_FOUND: z
+    .object({
+      productId: productId.optional(),
+      lineId: z.string().optional().meta({ description: "The line the refusal is about (a line with properties)." }),
+    })
+    .meta({ id: "ItemNotFoundDetails" }),
+  CHECKOUT_COMPLETED: z
+    .object({ orderId: z.string().meta({ description: "The order id it was completed with." }) })
+    .meta({ id: "CheckoutCompletedDetails" }),
   QUANTITY_LIMIT: z
     .object({
       productId,

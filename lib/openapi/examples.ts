@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import {
   cartSchema,
+  checkoutCreatedSchema,
+  checkoutEnvelopeSchema,
   cleanupResultSchema,
   dashboardStatsSchema,
   healthSchema,
@@ -12,7 +14,7 @@ import {
   registeredUserSchema,
   sessionInfoSchema,
 } from "../cart/api-schemas";
-import { addItemSchema, setQuantitySchema } from "../cart/schemas";
+import { addItemSchema, completeCheckoutSchema, noteSchema, setQuantitySchema } from "../cart/schemas";
 import { liveEventsSchema } from "../contract/operations";
 import type { ErrorCode } from "../errors";
 import { registerSchema } from "../identity/schemas";
@@ -23,6 +25,8 @@ import { registerSchema } from "../identity/schemas";
 // parses every example with its schema, and the redocly lint checks them against the document.
 
 const TEE = "sku-tee-black-m";
+const MUG = "sku-mug-stoneware";
+const MUG_LINE = "sku-mug-stoneware~0f3k2x9q1a8b4c7d6e5f2g";
 
 const cart = {
   id: "4f9b2c1e-8d7a-4b36-9e21-0c5d3a7f6e12",
@@ -30,7 +34,9 @@ const cart = {
   currency: "USD",
   items: [
     {
+      lineId: TEE,
       productId: TEE,
+      properties: {},
       name: "Organic Tee, Black, M",
       slug: "tee-black-m",
       image: "/products/tee-black-m.svg",
@@ -40,14 +46,44 @@ const cart = {
       lineTotal: 5000,
       available: true,
     },
+    {
+      lineId: MUG_LINE,
+      productId: MUG,
+      properties: { Engraving: "For Ada" },
+      name: "Stoneware Mug",
+      slug: "mug-stoneware",
+      image: "/products/mug-stoneware.svg",
+      unitPrice: 1800,
+      addedUnitPrice: 1800,
+      quantity: 1,
+      lineTotal: 1800,
+      available: true,
+    },
   ],
-  itemCount: 2,
-  subtotal: 5000,
+  note: "Gift wrap, please.",
+  itemCount: 3,
+  subtotal: 6800,
   updatedAt: "2026-11-27T22:00:00.000Z",
   notices: [
     { type: "price_changed", productId: TEE, from: 2400, to: 2500, message: "The price of Organic Tee, Black, M changed since you added it." },
   ],
 } satisfies z.input<typeof cartSchema>;
+
+const checkout = {
+  id: "chk_Q2hlY2tvdXRFeGFtcGxlMDE",
+  status: "open",
+  cartVersion: 3,
+  currency: "USD",
+  lines: [
+    { lineId: TEE, productId: TEE, name: "Organic Tee, Black, M", unitPrice: 2500, quantity: 2, properties: {}, lineTotal: 5000 },
+    { lineId: MUG_LINE, productId: MUG, name: "Stoneware Mug", unitPrice: 1800, quantity: 1, properties: { Engraving: "For Ada" }, lineTotal: 1800 },
+  ],
+  note: "Gift wrap, please.",
+  itemCount: 3,
+  subtotal: 6800,
+  createdAt: "2026-11-27T22:00:00.000Z",
+  expiresAt: "2026-11-27T22:30:00.000Z",
+} satisfies z.input<typeof checkoutEnvelopeSchema>["checkout"];
 
 const session = {
   user: null,
@@ -61,6 +97,17 @@ const check = (latencyMs: number) => ({ ok: true, kind: "postgres", latencyMs })
 // What each schema's example is. A schema missing here gets no example: the document test names it.
 const bySchema = new Map<z.ZodType, unknown>([
   [cartSchema, cart],
+  [
+    checkoutCreatedSchema,
+    {
+      checkout,
+      notices: [{ type: "unavailable", productId: "sku-scarf-plaid", message: "Brushed Scarf, Plaid (retired) is no longer available." }],
+    },
+  ],
+  [
+    checkoutEnvelopeSchema,
+    { checkout: { ...checkout, status: "completed", orderId: "order-1042", completedAt: "2026-11-27T22:04:00.000Z" } },
+  ],
   [sessionInfoSchema, session],
   [recoveryLinkSchema, { url: "https://shop.example/cart/recover?token=v1.eyJsIjoiM2Y0YiJ9.Qm9vaw", expiresAt: "2026-12-04T22:00:00.000Z" }],
   [
@@ -108,7 +155,9 @@ const bySchema = new Map<z.ZodType, unknown>([
   ],
   [registeredUserSchema, { user: { id: "9b31875e-524e-4783-8bd5-4668b6bff4cb", email: "ada@example.com" } }],
   // Request bodies.
-  [addItemSchema, { productId: TEE, quantity: 2 }],
+  [addItemSchema, { productId: MUG, quantity: 1, properties: { Engraving: "For Ada" } }],
+  [noteSchema, { note: "Gift wrap, please." }],
+  [completeCheckoutSchema, { orderId: "order-1042" }],
   [setQuantitySchema, { quantity: 3 }],
   [registerSchema, { email: "ada@example.com", password: "correct-horse-battery" }],
 ]);
@@ -148,6 +197,9 @@ export const errorExamples: Record<ErrorCode, { message: string; details?: unkno
   ITEM_NOT_FOUND: { message: "That product is not in the cart.", details: { productId: TEE } },
   EMAIL_TAKEN: { message: "An account with this email already exists." },
   CART_EMPTY: { message: "There is nothing in the cart to recover." },
+  CHECKOUT_NOT_FOUND: { message: "There is no such checkout." },
+  CHECKOUT_COMPLETED: { message: "This checkout was completed with another order id.", details: { orderId: "order-1042" } },
+  CHECKOUT_CANCELLED: { message: "This checkout was cancelled." },
   RECOVERY_LINK_INVALID: { message: "This cart link is not valid." },
   RECOVERY_LINK_EXPIRED: { message: "This cart link has expired." },
   RECOVERY_LINK_USED_UP: { message: "This cart link has been used too many times." },

@@ -1,6 +1,6 @@
 "use client";
 
-import { useId } from "react";
+import { useId, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import { formAction, useCart } from "./cart-provider";
 import { cx } from "./class-names";
@@ -28,6 +28,22 @@ export interface AddToCartButtonProps {
   size?: "compact" | "regular" | "large";
   label?: string;
   className?: string;
+  // The line's properties (an engraving): the same product with other properties is another
+  // line. Sent as `properties[Key]` fields; a host's own inputs named so (inside the form, via
+  // `children`) are sent too, and an empty one is left out.
+  properties?: Record<string, string>;
+  // Extra fields inside the form, before the button (a property input: name="properties[Engraving]").
+  children?: ReactNode;
+}
+
+// The form's `properties[Key]` fields, as the server reads them (empty ones left out).
+function propertiesOf(data: FormData): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [name, value] of data.entries()) {
+    const match = /^properties\[([^\]]+)\]$/.exec(name);
+    if (match && typeof value === "string" && value !== "") out[match[1]!] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function SubmitButton({ label, productName }: { label: string; productName: string }) {
@@ -52,6 +68,8 @@ export function AddToCartButton({
   size = "regular",
   label,
   className,
+  properties,
+  children,
 }: AddToCartButtonProps) {
   const { actions, limits, messages, submitForm } = useCart();
   const selectId = useId();
@@ -68,8 +86,9 @@ export function AddToCartButton({
           (data) => {
             const quantity = Number(data.get("quantity") ?? "1");
             if (!Number.isInteger(quantity) || quantity < 1) return null;
+            const chosen = propertiesOf(data);
             return {
-              op: { type: "add", productId, quantity, product: { name, unitPrice, slug, image } },
+              op: { type: "add", productId, quantity, product: { name, unitPrice, slug, image }, properties: chosen },
               success: fillMessage(quantity === 1 ? messages.added : messages.addedMany, { name, quantity }),
             };
           },
@@ -79,7 +98,11 @@ export function AddToCartButton({
     >
       <input type="hidden" name="productId" value={productId} />
       <input type="hidden" name="returnTo" value={returnTo} />
+      {Object.entries(properties ?? {}).map(([key, value]) => (
+        <input key={key} type="hidden" name={`properties[${key}]`} value={value} />
+      ))}
       <IdempotencyField />
+      {children}
       {withQuantity ? (
         <div className="nc-field">
           <label htmlFor={selectId} className="nc-field-label">

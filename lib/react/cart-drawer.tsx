@@ -6,7 +6,7 @@ import { useEffect, useId, useLayoutEffect, useRef, type KeyboardEvent } from "r
 import { useCart, useHydrated } from "./cart-provider";
 import { CartBadge } from "./cart-badge";
 import { CartLines } from "./cart-lines";
-import { CartSummary } from "./cart-summary";
+import { CartSummary, type CheckoutAction } from "./cart-summary";
 import { cx } from "./class-names";
 
 export interface CartDrawerProps {
@@ -16,6 +16,9 @@ export interface CartDrawerProps {
   withTrigger?: boolean;
   cartHref?: string;
   className?: string;
+  // The host's checkout (see CartSummary): a page, or a server action that starts it.
+  checkoutHref?: string;
+  checkoutAction?: CheckoutAction;
 }
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -24,7 +27,7 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([t
 // inside, closes on Escape or the backdrop and gives focus back to where it
 // was. It exists only with JavaScript; without it the trigger is a link to
 // the cart page and adds land back on their page.
-export function CartDrawer({ openOnAdd = true, withTrigger = false, cartHref = "/cart", className }: CartDrawerProps) {
+export function CartDrawer({ openOnAdd = true, withTrigger = false, cartHref = "/cart", className, checkoutHref, checkoutAction }: CartDrawerProps) {
   const { cart, drawer, openDrawer, closeDrawer, messages } = useCart();
   const hydrated = useHydrated();
   const pathname = usePathname() ?? cartHref;
@@ -113,7 +116,7 @@ export function CartDrawer({ openOnAdd = true, withTrigger = false, cartHref = "
           )}
         </div>
         {cart.items.length === 0 ? null : (
-          <CartSummary shopHref={null} returnTo={pathname} className="nc-drawer-summary">
+          <CartSummary shopHref={null} returnTo={pathname} className="nc-drawer-summary" checkoutHref={checkoutHref} checkoutAction={checkoutAction}>
             <Link href={cartHref} className="nc-button nc-button-primary nc-button-block" data-testid="cart-drawer-view">
               {messages.viewCart}
             </Link>

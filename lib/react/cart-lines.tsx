@@ -14,6 +14,22 @@ export interface CartLinesProps {
   className?: string;
 }
 
+// What the shopper chose for the line (an engraving), under its name; nothing when none.
+export function LineProperties({ properties, className }: { properties: Record<string, string> | undefined; className?: string }) {
+  const entries = Object.entries(properties ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <dl className={cx("nc-line-properties", className)} data-testid="line-properties">
+      {entries.map(([key, value]) => (
+        <div key={key} className="nc-line-property">
+          <dt>{key}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 // A line's product link comes from one place (useCart().productLink: the catalog's href, else
 // the provider's productHref(line), else none) and is never prefetched: a drawer of many
 // lines must not fetch many pages, and a link the host did not give is never made.
@@ -22,7 +38,12 @@ function CartLineRow({ line, currency, returnTo, withImages }: { line: CartLineV
   const priceChanged = line.available && line.unitPrice !== line.addedUnitPrice;
   const href = productLink(line);
   return (
-    <li className="nc-line" data-testid="cart-line" data-product-id={line.productId} data-available={line.available ? "true" : "false"}>
+    <li
+      className="nc-line"
+      data-testid="cart-line"
+      data-product-id={line.productId}
+      data-line-id={line.lineId ?? line.productId}
+      data-available={line.available ? "true" : "false"}>
       {!withImages ? null : line.image ? (
         // eslint-disable-next-line @next/next/no-img-element -- the catalog's own images; no optimiser is assumed
         <img className="nc-line-image" src={line.image} alt="" width={96} height={96} />
@@ -40,6 +61,7 @@ function CartLineRow({ line, currency, returnTo, withImages }: { line: CartLineV
             {line.name}
           </span>
         )}
+        <LineProperties properties={line.properties} />
         <p className="nc-muted nc-line-price">
           {fillMessage(messages.each, { price: formatMoney(line.unitPrice, currency) })}
           {priceChanged ? (
@@ -71,7 +93,7 @@ export function CartLines({ returnTo = "/cart", className }: CartLinesProps) {
   return (
     <ul className={cx("nc nc-lines", className)} data-images={withImages ? undefined : "none"}>
       {cart.items.map((line) => (
-        <CartLineRow key={line.productId} line={line} currency={cart.currency} returnTo={returnTo} withImages={withImages} />
+        <CartLineRow key={line.lineId ?? line.productId} line={line} currency={cart.currency} returnTo={returnTo} withImages={withImages} />
       ))}
     </ul>
   );

@@ -1,4 +1,4 @@
-import { addLine, clearLines, defaultLimits, removeLine, setLineQuantity, type LineChange } from "../cart/domain";
+import { addLine, clearLines, defaultLimits, lineIdOf, removeLine, setLineQuantity, type LineChange } from "../cart/domain";
 import type { CartLimits, CartLine, CartLineView, CartView } from "../cart/types";
 import { AppError } from "../errors";
 
@@ -14,10 +14,11 @@ export interface OptimisticProduct {
   image: string;
 }
 
+// `lineId` names a line with properties (without one, the product's line without properties).
 export type CartOp =
-  | { type: "add"; productId: string; quantity: number; product?: OptimisticProduct }
-  | { type: "set"; productId: string; quantity: number }
-  | { type: "remove"; productId: string }
+  | { type: "add"; productId: string; quantity: number; product?: OptimisticProduct; properties?: Record<string, string> }
+  | { type: "set"; productId: string; lineId?: string; quantity: number }
+  | { type: "remove"; productId: string; lineId?: string }
   | { type: "clear" };
 
 export type CartReducerLimits = CartLimits;
@@ -27,6 +28,7 @@ export const DEFAULT_LIMITS: CartReducerLimits = defaultLimits;
 function toLines(cart: CartView): CartLine[] {
   return cart.items.map((item) => ({
     productId: item.productId,
+    properties: item.properties ?? {},
     quantity: item.quantity,
     addedUnitPrice: item.addedUnitPrice,
     addedAt: "",
@@ -38,16 +40,17 @@ function change(cart: CartView, op: CartOp, limits: CartLimits): LineChange | nu
   switch (op.type) {
     case "add": {
       if (!Number.isInteger(op.quantity) || op.quantity < 1) return null;
-      const existing = cart.items.find((item) => item.productId === op.productId);
+      const lineId = lineIdOf({ productId: op.productId, properties: op.properties });
+      const existing = cart.items.find((item) => (item.lineId ?? item.productId) === lineId);
       if (existing ? !existing.available : !op.product) return null;
       const unitPrice = existing?.unitPrice ?? op.product?.unitPrice ?? 0;
-      return addLine(lines, { productId: op.productId, quantity: op.quantity, unitPrice, now: "" }, limits);
+      return addLine(lines, { productId: op.productId, properties: op.properties, quantity: op.quantity, unitPrice, now: "" }, limits);
     }
     case "set":
       if (!Number.isInteger(op.quantity) || op.quantity < 0) return null;
-      return setLineQuantity(lines, op.productId, op.quantity, limits);
+      return setLineQuantity(lines, op.lineId ?? op.productId, op.quantity, limits);
     case "remove":
-      return removeLine(lines, op.productId);
+      return removeLine(lines, op.lineId ?? op.productId);
     case "clear":
       return clearLines(lines);
   }
@@ -63,12 +66,15 @@ export function applyCartOp(cart: CartView, op: CartOp, limits: CartLimits = DEF
   }
   if (!result?.changed) return cart;
 
-  const views = new Map(cart.items.map((item) => [item.productId, item]));
+  const views = new Map(cart.items.map((item) => [item.lineId ?? item.productId, item]));
   const items = result.lines.map((line): CartLineView => {
-    const known = views.get(line.productId);
+    const lineId = lineIdOf(line);
+    const known = views.get(lineId);
     const product = op.type === "add" ? op.product : undefined;
     const base: Omit<CartLineView, "quantity" | "lineTotal"> = known ?? {
+      lineId,
       productId: line.productId,
+      properties: line.properties ?? {},
       name: product?.name ?? line.productId,
       slug: product?.slug ?? line.productId,
       image: product?.image ?? "",

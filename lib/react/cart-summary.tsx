@@ -16,10 +16,38 @@ export interface CartSummaryProps {
   // Shown after the totals (e.g. the drawer's "View cart").
   children?: ReactNode;
   className?: string;
+  // The host's checkout: a page to link to, or a server action that starts the checkout (a
+  // plain form, so it works without JavaScript) — e.g. one that calls the module's
+  // createCheckout operation and redirects to a review page. Neither: no "Checkout" button.
+  checkoutHref?: string;
+  checkoutAction?: CheckoutAction;
+}
+
+export type CheckoutAction = (formData: FormData) => void | Promise<void>;
+
+// "Checkout": a form posting to the host's action, else a link to its page.
+export function CheckoutButton({ checkoutHref, checkoutAction, returnTo }: { checkoutHref?: string; checkoutAction?: CheckoutAction; returnTo: string }) {
+  const { messages } = useCart();
+  if (checkoutAction) {
+    return (
+      <form action={checkoutAction} className="nc-checkout">
+        <input type="hidden" name="returnTo" value={returnTo} />
+        <button type="submit" className="nc-button nc-button-primary nc-button-block" data-testid="cart-checkout">
+          {messages.checkout}
+        </button>
+      </form>
+    );
+  }
+  if (!checkoutHref) return null;
+  return (
+    <Link href={checkoutHref} className="nc-button nc-button-primary nc-button-block" data-testid="cart-checkout">
+      {messages.checkout}
+    </Link>
+  );
 }
 
 // Subtotal, shipping note, "Continue shopping" and "Clear cart".
-export function CartSummary({ shopHref = "/", returnTo = "/cart", children, className }: CartSummaryProps) {
+export function CartSummary({ shopHref = "/", returnTo = "/cart", children, className, checkoutHref, checkoutAction }: CartSummaryProps) {
   const { cart, actions, messages, submitForm } = useCart();
   return (
     <aside className={cx("nc nc-summary", className)} aria-label={messages.summaryLabel}>
@@ -38,6 +66,7 @@ export function CartSummary({ shopHref = "/", returnTo = "/cart", children, clas
           <dd className="nc-summary-value">{messages.shippingLater}</dd>
         </div>
       </dl>
+      <CheckoutButton checkoutHref={checkoutHref} checkoutAction={checkoutAction} returnTo={returnTo} />
       {children}
       {shopHref === null ? null : (
         <Link href={shopHref} className="nc-button nc-button-secondary nc-button-block">

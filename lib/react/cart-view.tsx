@@ -5,7 +5,7 @@ import { useId, type ReactNode } from "react";
 import { useCart } from "./cart-provider";
 import { CartLines } from "./cart-lines";
 import { CartNotices } from "./cart-notices";
-import { CartSummary } from "./cart-summary";
+import { CartSummary, type CheckoutAction } from "./cart-summary";
 import { cx } from "./class-names";
 import { cartErrorMessage, type CartErrorCode } from "./messages";
 
@@ -22,6 +22,9 @@ export interface CartViewProps {
   // Shown below the order summary (e.g. <RecoveryLinkSection>), when the cart has items.
   aside?: ReactNode;
   className?: string;
+  // The host's checkout (see CartSummary): a page, or a server action that starts it.
+  checkoutHref?: string;
+  checkoutAction?: CheckoutAction;
 }
 
 // The cart page's body: notices, CartLines and CartSummary, or the empty state.
@@ -32,6 +35,8 @@ export function CartView({
   showMergedNotice = true,
   aside,
   className,
+  checkoutHref,
+  checkoutAction,
 }: CartViewProps) {
   const { cart, isPending, messages } = useCart();
   const headingId = useId();
@@ -67,7 +72,7 @@ export function CartView({
         <CartLines returnTo={returnTo} />
       </section>
       <div className="nc-cart-side">
-        <CartSummary shopHref={shopHref} returnTo={returnTo} />
+        <CartSummary shopHref={shopHref} returnTo={returnTo} checkoutHref={checkoutHref} checkoutAction={checkoutAction} />
         {aside}
       </div>
     </div>

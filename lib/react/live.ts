@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import type { CartView } from "../cart/types";
 
 // The live cart: the browser follows `GET {basePath}/cart/live` (Server-Sent

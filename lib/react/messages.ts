@@ -15,6 +15,7 @@ export const CART_ERROR_CODES = [
   "SERVICE_UNAVAILABLE",
   "OVERLOADED",
   "SESSION_ROTATED",
+  "CART_EMPTY",
 ] as const;
 
 export type CartErrorCode = (typeof CART_ERROR_CODES)[number];
@@ -26,6 +27,7 @@ export const defaultCartMessages = {
     PRODUCT_UNAVAILABLE: "Sorry, that product is no longer available.",
     PRODUCT_NOT_FOUND: "Sorry, we couldn't find that product.",
     ITEM_NOT_FOUND: "That item is no longer in your cart.",
+    CART_EMPTY: "There is nothing in your cart that can be bought right now.",
     VALIDATION_ERROR: "Please enter a whole number for the quantity.",
     RATE_LIMITED: "You're going a little fast. Please wait a moment and try again.",
     SERVICE_UNAVAILABLE: "We couldn't update your cart just now. Please try again in a moment.",
@@ -68,6 +70,7 @@ export const defaultCartMessages = {
   shipping: "Shipping",
   shippingLater: "Calculated at checkout",
   continueShopping: "Continue shopping",
+  checkout: "Checkout",
   emptyTitle: "Your cart is empty.",
   emptyBody: "Good things are waiting in the shop.",
   browseShop: "Browse the shop",

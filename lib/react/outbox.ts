@@ -1,5 +1,6 @@
-import { z } from "zod";
+import { z } from "./zod";
 import type { CartView } from "../cart/types";
+import { lineIdOf } from "../cart/domain";
 import type { CartOp } from "./cart-reducer";
 
 // The provider's outbox: the cart changes the shopper made that the server has
@@ -38,11 +39,11 @@ export interface OutboxEntry {
   openDrawer?: boolean;
 }
 
-// The one place that says which changes are to the same line. A line is a
-// product today; when lines carry properties, key them here (productId plus
-// the canonical properties) and every fold follows.
-export function lineKey(change: { productId: string }): string {
-  return change.productId;
+// The one place that says which changes are to the same line: its lineId (the product with its
+// canonical properties, lib/cart/domain.ts lineIdOf). An add names its line by its properties; a
+// quantity set or a remove by the lineId it was given (none: the product's line without properties).
+export function lineKey(change: { productId: string; lineId?: string; properties?: Record<string, string> }): string {
+  return change.lineId ?? lineIdOf({ productId: change.productId, properties: change.properties });
 }
 
 export function opLineKey(op: CartOp | null): string | null {
@@ -116,6 +117,7 @@ export function fieldsToSend(entry: OutboxEntry): FormData {
   const op = entry.op;
   if (op && (op.type === "add" || op.type === "set")) fields.quantity = String(op.quantity);
   if (op && op.type !== "clear") fields.productId = op.productId;
+  if (op && (op.type === "set" || op.type === "remove") && op.lineId) fields.lineId = op.lineId;
   if (op?.type === "remove" || op?.type === "clear") delete fields.quantity;
   for (const [name, value] of Object.entries(fields)) data.set(name, value);
   data.set("js", "1");
@@ -131,9 +133,10 @@ const cartOpSchema = z.discriminatedUnion("type", [
     productId: z.string(),
     quantity: z.number().int(),
     product: z.object({ name: z.string(), unitPrice: z.number().int(), slug: z.string(), image: z.string() }).optional(),
+    properties: z.record(z.string(), z.string()).optional(),
   }),
-  z.object({ type: z.literal("set"), productId: z.string(), quantity: z.number().int() }),
-  z.object({ type: z.literal("remove"), productId: z.string() }),
+  z.object({ type: z.literal("set"), productId: z.string(), lineId: z.string().optional(), quantity: z.number().int() }),
+  z.object({ type: z.literal("remove"), productId: z.string(), lineId: z.string().optional() }),
   z.object({ type: z.literal("clear") }),
 ]);
 

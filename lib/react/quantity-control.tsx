@@ -29,7 +29,9 @@ export function QuantityControl({ line, returnTo = "/cart", className }: Quantit
   const { actions, limits, messages, notes, submitForm } = useCart();
   const updateFormId = useId();
   const inputId = useId();
-  const control = { key: lineControlKey(line.productId) };
+  // A line is named by its lineId (a product's id for a line without properties).
+  const lineId = line.lineId ?? line.productId;
+  const control = { key: lineControlKey(lineId) };
   const name = line.name;
 
   const setQuantityIntent =
@@ -38,7 +40,7 @@ export function QuantityControl({ line, returnTo = "/cart", className }: Quantit
       const quantity = fixed ?? parseQuantity(data.get("quantity"));
       if (quantity === null || quantity > limits.maxQuantity) return null;
       return {
-        op: { type: "set", productId: line.productId, quantity },
+        op: { type: "set", productId: line.productId, lineId, quantity },
         success: fillMessage(quantity === 0 ? messages.removed : messages.quantityNow, { name, quantity }),
       };
     };
@@ -46,6 +48,7 @@ export function QuantityControl({ line, returnTo = "/cart", className }: Quantit
   const hidden = (
     <>
       <input type="hidden" name="productId" value={line.productId} />
+      <input type="hidden" name="lineId" value={lineId} />
       <input type="hidden" name="returnTo" value={returnTo} />
       <IdempotencyField />
     </>
@@ -132,7 +135,7 @@ export function QuantityControl({ line, returnTo = "/cart", className }: Quantit
             submitForm(
               event,
               actions.remove,
-              () => ({ op: { type: "remove", productId: line.productId }, success: fillMessage(messages.removed, { name }) }),
+              () => ({ op: { type: "remove", productId: line.productId, lineId }, success: fillMessage(messages.removed, { name }) }),
               control,
             )
           }

@@ -29,14 +29,18 @@ async function change(session: Session, run: () => Promise<carts.CartResult>): P
   return { cart: result.cart, session: follow(session, result) };
 }
 
-export const addItem = (session: Session, input: { productId: string; quantity: number }, options?: MutationOptions) =>
+export const addItem = (session: Session, input: { productId: string; quantity: number; properties?: Record<string, string> }, options?: MutationOptions) =>
   change(session, () => carts.addItem(session, input, options));
 
-export const setItemQuantity = (session: Session, productId: string, quantity: number, options?: MutationOptions) =>
-  change(session, () => carts.setItemQuantity(session, productId, quantity, options));
+// By lineId (a product's id names its line without properties).
+export const setItemQuantity = (session: Session, lineId: string, quantity: number, options?: MutationOptions) =>
+  change(session, () => carts.setItemQuantity(session, lineId, quantity, options));
 
-export const removeItem = (session: Session, productId: string, options?: MutationOptions) =>
-  change(session, () => carts.removeItem(session, productId, options));
+export const removeItem = (session: Session, lineId: string, options?: MutationOptions) =>
+  change(session, () => carts.removeItem(session, lineId, options));
+
+export const setNote = (session: Session, note: string | null | undefined, options?: MutationOptions) =>
+  change(session, () => carts.setNote(session, note, options));
 
 export const clearCart = (session: Session, options?: MutationOptions) => change(session, () => carts.clearCart(session, options));
 

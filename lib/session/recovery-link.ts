@@ -8,6 +8,7 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { sealingPassword, sessionPasswords } from "./secret";
 import type { Session } from "./session";
+import type { LineProperties } from "../cart/types";
 import { db, type Database } from "../storage/database";
 import { getCart } from "./cart";
 import { currentRuntime } from "../runtime/context";
@@ -31,11 +32,11 @@ export async function createRecoveryLink(session: Session, origin: string, spend
   const { cart, session: current } = await getCart(session);
   if (cart.id === null || cart.items.length === 0) throw new AppError("CART_EMPTY", "There is nothing in the cart to recover.");
   const database = await db();
-  const link = await database.transaction((tx) => storeRecoveryLink(tx, cart.id!, cart.items, origin, spend));
+  const link = await database.transaction((tx) => storeRecoveryLink(tx, cart.id!, { lines: cart.items, note: cart.note }, origin, spend));
   return { session: current, link };
 }
 
-// Stores a snapshot of `lines` as a link of `sourceCartId` in the caller's transaction and seals
+// Stores a snapshot of the cart's lines (with their properties) and note as a link of `sourceCartId` in the caller's transaction and seals
 // its token: the link's URL on `origin` and when it expires. The same lines as the cart's newest
 // live link, with at least half its lifetime left, reuse that link; `spend` is asked before a
 // new row is made (the anonymous-work budget); past RECOVERY_LINKS_PER_CART links, the oldest
@@ -43,30 +44,36 @@ export async function createRecoveryLink(session: Session, origin: string, spend
 export async function storeRecoveryLink(
   tx: Pick<Database, "select" | "insert" | "delete">,
   sourceCartId: string,
-  cartLines: readonly { productId: string; quantity: number }[],
+  contents: { lines: readonly { productId: string; quantity: number; properties?: LineProperties }[]; note?: string | null },
   origin: string,
   spend: () => Promise<void> = async () => {},
 ): Promise<{ url: string; expiresAt: string }> {
-  const lines = cartLines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+  const lines = contents.lines.map((l) =>
+    l.properties && Object.keys(l.properties).length > 0
+      ? { productId: l.productId, quantity: l.quantity, properties: l.properties }
+      : { productId: l.productId, quantity: l.quantity },
+  );
+  const note = contents.note ?? null;
   const now = currentRuntime().now();
   const lifetimeMs = env().RECOVERY_LINK_HOURS * 3_600_000;
   const [newest] = await tx
-    .select({ id: recoveryLinks.id, lines: recoveryLinks.lines, expiresAt: recoveryLinks.expiresAt })
+    .select({ id: recoveryLinks.id, lines: recoveryLinks.lines, note: recoveryLinks.note, expiresAt: recoveryLinks.expiresAt })
     .from(recoveryLinks)
     .where(and(eq(recoveryLinks.sourceCartId, sourceCartId), gt(recoveryLinks.expiresAt, new Date(now + lifetimeMs / 2))))
     .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
     .limit(1);
-  const same = (a: typeof lines, b: typeof lines) => a.length === b.length && a.every((line, i) => line.productId === b[i]!.productId && line.quantity === b[i]!.quantity);
+  // Lines hold canonical properties (keys sorted), so their JSON compares them.
+  const same = (a: typeof lines, b: typeof lines) => JSON.stringify(a) === JSON.stringify(b);
   let id: string;
   let expiresAt: Date;
-  if (newest && same(newest.lines, lines)) {
+  if (newest && newest.note === note && same(newest.lines, lines)) {
     // The cart has not changed since its newest link: that link again, not another row.
     ({ id, expiresAt } = newest);
   } else {
     await spend();
     id = randomBytes(16).toString("base64url");
     expiresAt = new Date(now + lifetimeMs);
-    await tx.insert(recoveryLinks).values({ id, lines, sourceCartId, expiresAt });
+    await tx.insert(recoveryLinks).values({ id, lines, note, sourceCartId, expiresAt });
     // The newest RECOVERY_LINKS_PER_CART stay; older links of this cart end now (they stop opening).
     const keep = tx
       .select({ id: recoveryLinks.id })
@@ -100,6 +107,7 @@ export async function readRecoveryToken(token: string | null): Promise<RecoveryC
 
 export interface RecoveryPreviewLine {
   productId: string;
+  properties: Record<string, string>;
   name: string;
   quantity: number;
   unitPrice: number;
@@ -129,6 +137,7 @@ export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; p
     const product = catalog.get(l.productId);
     return {
       productId: l.productId,
+      properties: l.properties ?? {},
       name: product?.name ?? "A product we no longer sell",
       quantity: l.quantity,
       unitPrice: product?.price ?? 0,

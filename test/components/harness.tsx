@@ -1,3 +1,4 @@
+import { lineIdOf } from "@/lib/cart/domain";
 import { act, render, type RenderResult } from "@testing-library/react";
 import { Suspense, type ReactNode } from "react";
 import type { CartActionResult, CartLineView, CartView } from "@/lib/cart/types";
@@ -35,9 +36,11 @@ export function scriptedAction() {
   return { action, calls, call };
 }
 
-export function line(productId: string, quantity: number, unitPrice = 1000): CartLineView {
+export function line(productId: string, quantity: number, unitPrice = 1000, properties: Record<string, string> = {}): CartLineView {
   return {
+    lineId: lineIdOf({ productId, properties }),
     productId,
+    properties,
     name: `Product ${productId}`,
     slug: productId,
     image: `/images/${productId}.svg`,
@@ -55,6 +58,7 @@ export function cartOf(lines: CartLineView[], version: number, id: string | null
     version,
     currency: "USD",
     items: lines,
+    note: null,
     itemCount: lines.reduce((sum, l) => sum + l.quantity, 0),
     subtotal: lines.reduce((sum, l) => sum + l.lineTotal, 0),
     updatedAt: id ? "2026-12-01T00:00:00.000Z" : null,

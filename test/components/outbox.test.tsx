@@ -38,6 +38,19 @@ describe("folding rules", () => {
     expect(foldOps({ type: "clear" }, add("p1", 1), true)).toBeNull();
   });
 
+  it("keys lines by product and properties: an engraved mug and a plain one never fold together", () => {
+    const engraved: CartOp = { type: "add", productId: "mug", quantity: 1, properties: { Engraving: "For Ada" } };
+    const sameEngraving: CartOp = { type: "add", productId: "mug", quantity: 2, properties: { Engraving: "For Ada" } };
+    expect(lineKey(engraved)).not.toBe(lineKey(add("mug", 1)));
+    expect(foldOps(engraved, add("mug", 1), true)).toBeNull();
+    expect(foldOps(engraved, sameEngraving, true)).toEqual({ ...engraved, quantity: 3 });
+    // A set or remove names its line by lineId: the engraved line's id is its add's key.
+    const setEngraved: CartOp = { type: "set", productId: "mug", lineId: lineKey(engraved), quantity: 5 };
+    expect(foldOps(engraved, setEngraved, true)).toEqual(setEngraved);
+    expect(foldOps(add("mug", 1), setEngraved, true)).toBeNull();
+    expect(fieldsToSend(entry(setEngraved)).get("lineId")).toBe(lineKey(engraved));
+  });
+
   it("folds into the last unsent change of the same line only, keeping that change's key", () => {
     const confirmed = cartOf([line("p1", 1), line("p2", 1)], 3);
     const first = entry(add("p1", 1), true);
@@ -166,7 +179,11 @@ describe("offline queue", () => {
     act(() => lineRow("p1").getByTestId("line-increase").click());
     expect(lineRow("p1").getByTestId("line-quantity")).toHaveProperty("value", "3");
     const stored = loadOutbox("/api");
-    expect(stored.map((e) => e.op)).toEqual([set("p1", 2), set("p1", 3)]);
+    // The quantity control names its line (lineId), so a reload resends to the same line.
+    expect(stored.map((e) => e.op)).toEqual([
+      { ...set("p1", 2), lineId: "p1" },
+      { ...set("p1", 3), lineId: "p1" },
+    ]);
     expect(stored[0]?.key).toBe(first.fields.idempotencyKey);
     expect(setQuantity.calls).toHaveLength(1);
 

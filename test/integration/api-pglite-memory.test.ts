@@ -1,3 +1,5 @@
 import { defineCartSuite } from "./cart-suite";
+import { defineLinesSuite } from "./lines-suite";
 
 defineCartSuite("pglite+memory");
+defineLinesSuite("pglite+memory");

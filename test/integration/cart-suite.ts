@@ -83,7 +83,7 @@ export function defineCartSuite(kind: BackendKind) {
       const s = shopper();
       const res = await s.getCart();
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ id: null, version: 0, currency: "USD", items: [], itemCount: 0, subtotal: 0, updatedAt: null, notices: [] });
+      expect(res.body).toEqual({ id: null, version: 0, currency: "USD", items: [], note: null, itemCount: 0, subtotal: 0, updatedAt: null, notices: [] });
       expect(res.headers.get("etag")).toBe('"0"');
       expect(res.headers.get("cache-control")).toBe("no-store");
       const setCookie = res.headers.getSetCookie().join("\n");

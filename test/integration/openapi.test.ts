@@ -26,9 +26,16 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   "post /api/auth/register": { email: `openapi-${Date.now().toString(36)}@example.com`, password: "a-long-password" },
 };
 let accounts = 0;
-const SAMPLE_PARAMS: Record<string, string> = { productId: TEE };
+// `id` (a checkout's) is set by the call that needs one (callWellFormed).
+const SAMPLE_PARAMS: Record<string, string> = { productId: TEE, lineId: TEE };
 // The bearer operations' tokens.
-const BEARER = { "/api/metrics": "openapi-metrics-token-0123456789", "/api/cron/cleanup": "openapi-cron-secret-0123456789" };
+const CHECKOUT_SECRET = "openapi-checkout-secret-0123456789";
+const BEARER = {
+  "/api/metrics": "openapi-metrics-token-0123456789",
+  "/api/cron/cleanup": "openapi-cron-secret-0123456789",
+  "/api/checkouts/{id}": CHECKOUT_SECRET,
+  "/api/checkouts/{id}/complete": CHECKOUT_SECRET,
+};
 // GET /api/admin/stats answers its figures to a signed-in admin only.
 const ADMIN = { email: `openapi-admin-${Date.now().toString(36)}@example.com`, password: "an-admin-password" };
 
@@ -44,6 +51,7 @@ beforeAll(async () => {
     ...backend.env,
     CRON_SECRET: BEARER["/api/cron/cleanup"],
     METRICS_TOKEN: BEARER["/api/metrics"],
+    CHECKOUT_SECRET,
     ADMIN_EMAILS: ADMIN.email,
   });
   const res = await fetch(`${app.url}/api/openapi.json`);
@@ -189,8 +197,20 @@ async function callWellFormed(method: Method, p: string, op: any): Promise<Reply
     stream.close();
     return { status: stream.status, headers: stream.headers, body: first };
   }
+  // The checkout routes need a checkout: the caller's own, or (the host's routes) one by its id.
+  if (p === "/api/cart/checkout" && method !== "post") expect((await shopper.request("POST", p)).status).toBe(201);
+  if (p.startsWith("/api/checkouts/")) {
+    const created = await shopper.request<{ checkout: { id: string } }>("POST", "/api/cart/checkout");
+    expect(created.status).toBe(201);
+    SAMPLE_PARAMS.id = created.body.checkout.id;
+  }
+  return send(shopper, method, p, op, bearerHeaders(p, op));
+}
+
+// The bearer operations' Authorization, for a call that should pass it.
+function bearerHeaders(p: string, op: any): { headers?: Record<string, string> } {
   const bearer = (op.security ?? []).some((requirement: object) => "bearer" in requirement);
-  return send(shopper, method, p, op, bearer ? { headers: { authorization: `Bearer ${BEARER[p as keyof typeof BEARER]}` } } : {});
+  return bearer ? { headers: { authorization: `Bearer ${BEARER[p as keyof typeof BEARER]}` } } : {};
 }
 
 describe("the OpenAPI document against the running app", () => {
@@ -257,7 +277,7 @@ describe("the OpenAPI document against the running app", () => {
         { expected: 413, code: "PAYLOAD_TOO_LARGE", body: JSON.stringify({ pad: "x".repeat(20_000) }) },
       ];
       for (const c of cases) {
-        const reply = await send(shopper, method, p, op, c);
+        const reply = await send(shopper, method, p, op, { ...c, ...bearerHeaders(p, op) });
         expect(reply.status, `${label} ${c.code}`).toBe(c.expected);
         expect(reply.body.error.code).toBe(c.code);
         expectDocumented(`${label} ${c.code}`, op, reply);
@@ -284,7 +304,7 @@ describe("the OpenAPI document against the running app", () => {
 
   it("documents a bearer operation called without its token as 401 UNAUTHORIZED", async () => {
     const guarded = operations().filter(({ op }) => (op.security ?? []).some((requirement: object) => "bearer" in requirement));
-    expect(guarded.map(({ op }) => op.operationId).sort()).toEqual(["getMetrics", "runCleanup", "runCleanupGet"]);
+    expect(guarded.map(({ op }) => op.operationId).sort()).toEqual(["completeCheckout", "getMetrics", "readCheckout", "runCleanup", "runCleanupGet"]);
     for (const { path: p, method, op } of guarded) {
       const reply = await send(new Shopper(app.url), method, p, op);
       expect(reply.status, `${method} ${p}`).toBe(401);

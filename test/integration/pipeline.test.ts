@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { demoCatalog } from "@/app/_demo/catalog";
+import { lineIdOf } from "@/lib/cart/domain";
 import { isStreaming, operations } from "@/lib/contract/operations";
 import { flushLogs, log } from "@/lib/log/logger";
 import { sessionActions } from "@/lib/http/routes";
@@ -57,7 +58,10 @@ function comparable(result: { ok: boolean; code?: string; body?: unknown }) {
   };
 }
 
-type Step = { id: keyof ReturnType<typeof sessionActions>; route: [method: "GET" | "POST" | "PATCH" | "DELETE", path: string, json?: unknown]; fields?: Record<string, string> };
+type Step = { id: keyof ReturnType<typeof sessionActions>; route: [method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, json?: unknown]; fields?: Record<string, string> };
+
+// A line with properties: its lineId, as the cart object gives it.
+const GLAZED = encodeURIComponent(lineIdOf({ productId: "sku-mug-stoneware", properties: { Glaze: "Blue" } }));
 
 // One shopper's journey, step by step through each adapter; every session operation of the table appears.
 const journey: Step[] = [
@@ -69,6 +73,13 @@ const journey: Step[] = [
   { id: "setItemQuantity", route: ["PATCH", `/api/cart/items/${TEE}`, { quantity: 500 }], fields: { productId: TEE, quantity: "500" } },
   { id: "setItemQuantity", route: ["PATCH", "/api/cart/items/sku-hoodie-grey-m", { quantity: 1 }], fields: { productId: "sku-hoodie-grey-m", quantity: "1" } },
   { id: "removeItem", route: ["DELETE", `/api/cart/items/${MUG}`], fields: { productId: MUG } },
+  { id: "addItem", route: ["POST", "/api/cart/items", { productId: MUG, properties: { Glaze: "Blue" } }], fields: { productId: MUG, "properties[Glaze]": "Blue" } },
+  { id: "setLineQuantity", route: ["PATCH", `/api/cart/lines/${GLAZED}`, { quantity: 3 }], fields: { lineId: decodeURIComponent(GLAZED), quantity: "3" } },
+  { id: "setNote", route: ["PUT", "/api/cart/note", { note: "Ring twice" }], fields: { note: "Ring twice" } },
+  { id: "createCheckout", route: ["POST", "/api/cart/checkout"] },
+  { id: "getCheckout", route: ["GET", "/api/cart/checkout"] },
+  { id: "cancelCheckout", route: ["DELETE", "/api/cart/checkout"] },
+  { id: "removeLine", route: ["DELETE", `/api/cart/lines/${GLAZED}`], fields: { lineId: decodeURIComponent(GLAZED) } },
   { id: "createRecoveryLink", route: ["POST", "/api/cart/recovery-link"] },
   { id: "getSession", route: ["GET", "/api/session"] },
   { id: "getAdminStats", route: ["GET", "/api/admin/stats"] },

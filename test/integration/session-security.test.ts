@@ -25,7 +25,7 @@ const MUG = "sku-mug-stoneware";
 const OLD_SECRET = "rotation-old-secret-0123456789-abcdefghijkl";
 const NEW_SECRET = "rotation-new-secret-9876543210-zyxwvutsrqpo";
 
-const EMPTY_CART = { id: null, version: 0, currency: "USD", items: [], itemCount: 0, subtotal: 0, updatedAt: null, notices: [] };
+const EMPTY_CART = { id: null, version: 0, currency: "USD", items: [], note: null, itemCount: 0, subtotal: 0, updatedAt: null, notices: [] };
 
 interface SessionCookie {
   v: number;

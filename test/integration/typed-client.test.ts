@@ -101,6 +101,32 @@ describe("the typed client, route by route", () => {
     expect(cleared.version).toBeGreaterThan(removed.version);
   });
 
+  it("adds lines with properties, changes them by lineId, sets the note, and hands the cart to a checkout", async () => {
+    const shopper = client();
+    const engraved = await shopper.addItem({ productId: MUG, properties: { Engraving: "For Ada" } });
+    const line = engraved.items[0]!;
+    expect(line).toMatchObject({ productId: MUG, properties: { Engraving: "For Ada" }, lineId: expect.stringMatching(/^sku-mug-stoneware~/) });
+    const set = await shopper.setLineQuantity(line.lineId, 2);
+    expect(set.items[0]).toMatchObject({ lineId: line.lineId, quantity: 2 });
+    expect((await shopper.setNote("Gift wrap")).note).toBe("Gift wrap");
+    const invalid = await failure(shopper.addItem({ productId: MUG, properties: { ["k".repeat(41)]: "v" } }));
+    expect(invalid).toMatchObject({ status: 422, code: "VALIDATION_ERROR" });
+
+    const { checkout, notices } = await shopper.createCheckout();
+    expect(notices).toEqual([]);
+    expect(checkout).toMatchObject({ status: "open", cartVersion: 3, note: "Gift wrap", itemCount: 2, lines: [{ lineId: line.lineId, quantity: 2, properties: { Engraving: "For Ada" } }] });
+    expect(await shopper.getCheckout()).toEqual(checkout);
+    expect(await shopper.cancelCheckout()).toMatchObject({ id: checkout.id, status: "cancelled" });
+    expect((await app.cart.checkouts.get(checkout.id)).status).toBe("cancelled");
+
+    const removed = await shopper.removeLine(line.lineId);
+    expect(removed).toMatchObject({ items: [], note: "Gift wrap" });
+    expect((await shopper.setNote(null)).note).toBeNull();
+    const empty = await failure(shopper.createCheckout());
+    expect(empty).toMatchObject({ status: 409, code: "CART_EMPTY" });
+    expect(await failure(client().getCheckout())).toMatchObject({ status: 404, code: "CHECKOUT_NOT_FOUND" });
+  });
+
   it("makes a recovery link of a cart with lines, and refuses one for an empty cart (409 CART_EMPTY)", async () => {
     const shopper = client();
     const empty = await failure(shopper.createRecoveryLink());

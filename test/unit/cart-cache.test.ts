@@ -9,6 +9,7 @@ const snapshot: CartSnapshot = {
   version: 39,
   currency: "USD",
   updatedAt: "2026-12-02T04:12:55.924Z",
+  note: null,
   lines: [
     { productId: "sku-tee-black-m", quantity: 5, addedUnitPrice: 2500, addedAt: "2026-12-02T04:12:44.588Z" },
     { productId: "sku-mug-stoneware", quantity: 1, addedUnitPrice: 2200, addedAt: "2026-12-02T04:12:50.001Z" },
@@ -25,6 +26,23 @@ describe("the cached cart's compact entry", () => {
       status: "merged",
       lines: [],
     });
+  });
+
+  it("carries the note, the lines' properties and the ordered status (format 2)", () => {
+    const withExtras: CartSnapshot = {
+      ...snapshot,
+      status: "ordered",
+      note: "Gift wrap, please.",
+      lines: [{ ...snapshot.lines[0]!, properties: { Engraving: "For Ada", Colour: "Red" } }, snapshot.lines[1]!],
+    };
+    expect(unpackCart(snapshot.id, 39, packCart(withExtras))).toEqual({
+      ...withExtras,
+      lines: [{ ...snapshot.lines[0]!, properties: { Colour: "Red", Engraving: "For Ada" } }, snapshot.lines[1]!],
+    });
+  });
+
+  it("is not read from an earlier format's entry (no note field)", () => {
+    expect(unpackCart(snapshot.id, 39, JSON.stringify([null, "active", "USD", 1, [["sku", 1, 100, 1]]]))).toBeNull();
   });
 
   it("is less than half the size of the snapshot as a JSON object", () => {

@@ -48,7 +48,7 @@ describe("layers", () => {
   });
 
   it("each layer imports only the layers below it", () => {
-    const order = ["storage", "cart", "catalog", "session", "identity", "jobs", "openapi", "http"];
+    const order = ["storage", "cart", "catalog", "checkout", "session", "identity", "jobs", "openapi", "http"];
     const shared = /^lib\/(config|errors|log|observe|health)(\/|\.|$)/;
     const offenders: string[] = [];
     for (const [i, layer] of order.entries()) {

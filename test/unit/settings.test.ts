@@ -47,6 +47,7 @@ const SAMPLES: Record<string, [value: string, read: unknown]> = {
   ADMIN_EMAILS: ["Ops@Example.com", ["ops@example.com"]],
   CLEANUP_SCHEDULE: ["1", true],
   CRON_SECRET: ["0123456789abcdef", "0123456789abcdef"],
+  CHECKOUT_SECRET: ["fedcba9876543210", "fedcba9876543210"],
   LOG_LEVEL: ["debug", "debug"],
   WEBHOOK_URLS: ["https://hooks.example/cart, http://10.0.0.5/in", ["https://hooks.example/cart", "http://10.0.0.5/in"]],
   WEBHOOK_SECRET: [`whsec_${"A".repeat(32)}`, `whsec_${"A".repeat(32)}`],

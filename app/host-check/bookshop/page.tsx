@@ -12,7 +12,9 @@ import "../hostile.css";
 export const metadata: Metadata = { title: "Bookshop check", robots: { index: false } };
 
 const book = (productId: string, name: string, unitPrice: number, quantity: number) => ({
+  lineId: productId,
   productId,
+  properties: {},
   name,
   slug: productId,
   image: "",
@@ -33,6 +35,7 @@ const bookshopCart: CartView = {
   itemCount: 3,
   subtotal: items.reduce((sum, line) => sum + line.lineTotal, 0),
   updatedAt: "2026-12-01T00:00:00.000Z",
+  note: null,
   notices: [],
 };
 

@@ -4,6 +4,10 @@ import { notFound } from "next/navigation";
 import { catalog } from "@/app/_demo/cart";
 import { AddToCartButton, cartErrorFromSearchParams, cartErrorMessage, formatMoney } from "next-cart/react";
 
+// Products the demo engraves: the engraving is the line's property, so an engraved mug and a
+// plain one are two lines.
+const ENGRAVABLE = new Set(["sku-mug-stoneware"]);
+
 interface ProductPageProps {
   params: Promise<{ slug: string }>;
   searchParams: Promise<{ cartError?: string | string[] }>;
@@ -61,7 +65,16 @@ export default async function ProductPage({ params, searchParams }: ProductPageP
                 returnTo={path}
                 withQuantity
                 size="large"
-              />
+              >
+                {ENGRAVABLE.has(product.id) ? (
+                  <div className="field engraving-field">
+                    <label htmlFor="engraving" className="field-label">
+                      Engraving <span className="muted">(optional, up to 40 characters)</span>
+                    </label>
+                    <input id="engraving" name="properties[Engraving]" type="text" maxLength={40} className="input" data-testid="engraving" />
+                  </div>
+                ) : null}
+              </AddToCartButton>
               <ul className="product-perks">
                 <li>Free shipping over $75</li>
                 <li>Free returns within 30 days</li>
