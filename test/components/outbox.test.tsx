@@ -39,13 +39,13 @@ describe("folding rules", () => {
   });
 
   it("keys lines by product and properties: an engraved mug and a plain one never fold together", () => {
-    const engraved: CartOp = { type: "add", productId: "mug", quantity: 1, properties: { Engraving: "For Ada" } };
-    const sameEngraving: CartOp = { type: "add", productId: "mug", quantity: 2, properties: { Engraving: "For Ada" } };
+    const engraved: Extract<CartOp, { type: "add" }> = { type: "add", productId: "mug", quantity: 1, properties: { Engraving: "For Ada" } };
+    const sameEngraving: Extract<CartOp, { type: "add" }> = { type: "add", productId: "mug", quantity: 2, properties: { Engraving: "For Ada" } };
     expect(lineKey(engraved)).not.toBe(lineKey(add("mug", 1)));
     expect(foldOps(engraved, add("mug", 1), true)).toBeNull();
     expect(foldOps(engraved, sameEngraving, true)).toEqual({ ...engraved, quantity: 3 });
     // A set or remove names its line by lineId: the engraved line's id is its add's key.
-    const setEngraved: CartOp = { type: "set", productId: "mug", lineId: lineKey(engraved), quantity: 5 };
+    const setEngraved: Extract<CartOp, { type: "set" }> = { type: "set", productId: "mug", lineId: lineKey(engraved), quantity: 5 };
     expect(foldOps(engraved, setEngraved, true)).toEqual(setEngraved);
     expect(foldOps(add("mug", 1), setEngraved, true)).toBeNull();
     expect(fieldsToSend(entry(setEngraved)).get("lineId")).toBe(lineKey(engraved));
