@@ -62,8 +62,14 @@ export async function storeRecoveryLink(
     .where(and(eq(recoveryLinks.sourceCartId, sourceCartId), gt(recoveryLinks.expiresAt, new Date(now + lifetimeMs / 2))))
     .orderBy(desc(recoveryLinks.createdAt), desc(recoveryLinks.id))
     .limit(1);
-  // Lines hold canonical properties (keys sorted), so their JSON compares them.
-  const same = (a: typeof lines, b: typeof lines) => JSON.stringify(a) === JSON.stringify(b);
+  // Field by field: jsonb gives its objects' keys back in its own order, not the order written.
+  const sameProperties = (a: LineProperties | undefined, b: LineProperties | undefined) => {
+    const entries = Object.entries(a ?? {});
+    return entries.length === Object.keys(b ?? {}).length && entries.every(([key, value]) => b?.[key] === value);
+  };
+  const same = (a: typeof lines, b: typeof lines) =>
+    a.length === b.length &&
+    a.every((line, i) => line.productId === b[i]!.productId && line.quantity === b[i]!.quantity && sameProperties(line.properties, b[i]!.properties));
   let id: string;
   let expiresAt: Date;
   if (newest && newest.note === note && same(newest.lines, lines)) {
