@@ -1,5 +1,7 @@
 // Starts the built app for the Playwright run on a fresh Postgres database and
-// Redis key prefix, and drops the database again when it is told to stop.
+// Redis key prefix, and drops the database again when it is told to stop. With E2E_STACK=1
+// it starts `npm run stack` instead (nginx over HTTPS on E2E_PORT in front of two instances,
+// e2e/stack.playwright.config.ts): the same specs, through the gateway.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
@@ -57,7 +59,11 @@ await withAdmin(async (sql) => {
 });
 log(`created database ${database}`);
 
-const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port, "-H", "127.0.0.1"], {
+const throughStack = process.env.E2E_STACK === "1";
+const command = throughStack
+  ? ["node_modules/tsx/dist/cli.mjs", "scripts/stack.mts", "--port", port, "--instances", "2"]
+  : ["node_modules/next/dist/bin/next", "start", "-p", port, "-H", "127.0.0.1"];
+const child = spawn(process.execPath, command, {
   stdio: "inherit",
   env: {
     ...process.env,

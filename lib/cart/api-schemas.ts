@@ -28,6 +28,7 @@ export const cartLineSchema = z
     name: z.string(),
     slug: z.string(),
     image: z.string().meta({ description: "Path of the product's image; empty when unknown." }),
+    href: z.string().nullable().meta({ description: "The product's page, when the host's catalog gives one; else null (the components then link nowhere)." }),
     unitPrice: money.meta({ description: "The current catalog price." }),
     addedUnitPrice: money.meta({ description: "The price when the line was first added." }),
     quantity: z.number().int().min(1),

@@ -11,8 +11,8 @@ export interface CartLineView {
   name: string;
   slug: string;
   image: string;
-  // The product page, when the catalog adapter gives one.
-  href?: string | null;
+  // The product page, when the catalog adapter gives one; else null.
+  href: string | null;
   unitPrice: number;
   addedUnitPrice: number;
   quantity: number;

@@ -36,6 +36,7 @@ export function buildCartView(
       name,
       slug: product?.slug ?? line.productId,
       image: product?.image ?? "",
+      href: product?.href ?? null,
       unitPrice,
       addedUnitPrice: line.addedUnitPrice,
       quantity: line.quantity,

@@ -236,6 +236,12 @@ export function CartProvider({
   useLayoutEffect(() => {
     confirmedRef.current = confirmedCart;
   }, [confirmedCart]);
+  // The server render this page shows (its cart promise): a rotation refreshes the page only when
+  // no render arrived since (after this page's own sign-in the action's redirect already did).
+  const renderedRef = useRef(renderedCart);
+  useLayoutEffect(() => {
+    renderedRef.current = renderedCart;
+  }, [renderedCart]);
   // Takes a cart from the server (kept only when newer) and returns what is kept.
   const takeCart = useCallback((incoming: CartView) => {
     const kept = newerCart(confirmedRef.current, incoming);
@@ -592,8 +598,11 @@ export function CartProvider({
   }, [signedIn]);
 
   const [liveMode, setLiveMode] = useState<LiveMode>("off");
+  // Followed once there is a cart to follow (or a signed-in user, whose other devices may make
+  // one): a visitor who only browses opens no stream, and is given no session cookie by it.
+  const follows = live && (signedIn === true || confirmedCart.id !== null);
   useEffect(() => {
-    if (!live || typeof fetch !== "function") return;
+    if (!follows || typeof fetch !== "function") return;
     const base = basePath.replace(/\/$/, "");
     const apply = (cart: CartView) => {
       const before = confirmedRef.current;
@@ -613,6 +622,7 @@ export function CartProvider({
         onMode: setLiveMode,
         currentVersion: () => confirmedRef.current.version,
         onRotated: () => {
+          const renderAtRotation = renderedRef.current;
           void (async () => {
             if (signedInRef.current) {
               try {
@@ -627,13 +637,16 @@ export function CartProvider({
                 // The refresh below shows the truth either way.
               }
             }
-            refreshRouter.current();
+            // A second for the page's own navigation (a sign-in or sign-out here) to land: a
+            // refresh racing it would render once more and take the notices shown once (a merge).
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            if (renderedRef.current === renderAtRotation) refreshRouter.current();
           })();
         },
       },
       { basePath: base },
     );
-  }, [live, basePath, announce, messages, takeCart]);
+  }, [follows, basePath, announce, messages, takeCart]);
 
   const cart = useMemo(() => viewOf(confirmedCart, queue, limits), [confirmedCart, queue, limits]);
   const isPending = queue.length > 0;

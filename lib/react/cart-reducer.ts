@@ -78,6 +78,8 @@ export function applyCartOp(cart: CartView, op: CartOp, limits: CartLimits = DEF
       name: product?.name ?? line.productId,
       slug: product?.slug ?? line.productId,
       image: product?.image ?? "",
+      // The server's answer brings the catalog's link.
+      href: null,
       unitPrice: line.addedUnitPrice,
       addedUnitPrice: line.addedUnitPrice,
       available: true,
@@ -98,8 +100,13 @@ export function applyCartOp(cart: CartView, op: CartOp, limits: CartLimits = DEF
 // and the carts merged, or a never-written cart got its first line): the
 // answer that arrived last wins, except that a never-written cart does not
 // replace a written one (a render that started before the first write).
+// Notices shown once (a sign-in merge) stay while the version does: a later
+// read of the same version (a refresh, the live stream) no longer carries them.
 export function newerCart(current: CartView, incoming: CartView): CartView {
-  if (current.id === incoming.id) return incoming.version >= current.version ? incoming : current;
+  if (current.id === incoming.id) {
+    if (incoming.version !== current.version) return incoming.version > current.version ? incoming : current;
+    return incoming.notices.length === 0 && current.notices.length > 0 ? { ...incoming, notices: current.notices } : incoming;
+  }
   if (incoming.id === null && current.id !== null) return current;
   return incoming;
 }

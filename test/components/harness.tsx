@@ -43,6 +43,7 @@ export function line(productId: string, quantity: number, unitPrice = 1000, prop
     properties,
     name: `Product ${productId}`,
     slug: productId,
+    href: null,
     image: `/images/${productId}.svg`,
     unitPrice,
     addedUnitPrice: unitPrice,
