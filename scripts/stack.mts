@@ -117,6 +117,9 @@ async function renderConfig(runDir: string, port: number, httpPort: number, upst
     LIMIT_NEW: String(Math.max(1, Math.ceil(total * 0.5))),
     // Live-cart streams (their own zone): what the instances accept together (LIVE_MAX_STREAMS each, default 2,000).
     LIMIT_LIVE: String(Math.max(1, liveStreamsPerInstance() * upstreams.length)),
+    // The build's immutable assets, served by nginx from disk (the instances run this build).
+    NEXT_STATIC_DIR: path.join(root, ".next", "static"),
+    LIMIT_STATIC: "4096",
     ACCESS_LOG: accessLog ? `${accessLog} timing buffer=256k flush=1s` : "off",
   };
   const template = await readFile(path.join(root, "deploy", "nginx", "nginx.conf.template"), "utf8");

@@ -2,7 +2,8 @@
 //
 //   1. lint, type-check and the production build, side by side (each is mostly one core);
 //   2. unit, component and integration tests (vitest);
-//   3. end-to-end specs against the built demo in Chromium (playwright);
+//   3. end-to-end specs against the built demo in Chromium (playwright), then the live-cart specs
+//      again through `npm run stack` (nginx over HTTPS, two instances: e2e/stack.playwright.config.ts);
 //   4. the example host app: the packed module installed and wired by `next-cart init`, built, and its specs.
 //
 // Load scenarios (npm run test:load) and the benchmark (npm run bench) are not part of it.
@@ -54,6 +55,7 @@ if (first.some((r) => r.code !== 0)) stop(1);
 for (const [name, args] of [
   ["vitest (unit, integration)", ["test:suites"]],
   ["playwright (demo)", ["test:e2e"]],
+  ["playwright (through the stack)", ["test:e2e:stack"]],
   ["example host app build", ["example:build"]],
   ["playwright (host app)", ["test:e2e:host-app"]],
 ]) {

@@ -626,7 +626,14 @@ export function CartProvider({
           void (async () => {
             if (signedInRef.current) {
               try {
-                const response = await fetch(`${base}/session`, { credentials: "same-origin", cache: "no-store" });
+                // The rotation may reach this stream before the answer that carries the new
+                // cookie reaches the browser (another tab's sign-out): the old cookie then gets
+                // 409 SESSION_ROTATED, and a moment later the new one answers.
+                let response = await fetch(`${base}/session`, { credentials: "same-origin", cache: "no-store" });
+                for (let attempt = 0; response.status === 409 && attempt < 10; attempt += 1) {
+                  await new Promise((resolve) => setTimeout(resolve, 200));
+                  response = await fetch(`${base}/session`, { credentials: "same-origin", cache: "no-store" });
+                }
                 const body = (await response.json()) as { user?: unknown };
                 if (response.ok && body.user === null) {
                   sessionStore()?.setItem(SIGNED_OUT_FLAG, "1");
