@@ -304,7 +304,8 @@ async function scenario(running: Running, name: Scenario, products: string[], sc
       const [a, b, c] = plan.spike;
       const phases = [
         { name: "16", connections: 16, seconds: a! },
-        { name: "1000", connections: 1000, seconds: b! },
+        // The spike (16 → 5,000 → 16): the gateway must refuse or reset no connection.
+        { name: "5000", connections: 5000, seconds: b! },
         { name: "16 again", connections: 16, seconds: c! },
       ];
       const { value, appCpu, gatewayCpu } = await withCpu(running, () => runLoad({ ...base, scenario: "spike", phases, retryShed: true }));

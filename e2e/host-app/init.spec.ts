@@ -24,7 +24,11 @@ test("a shopper adds a sample product to the cart", async ({ page }) => {
   await expect(page.getByTestId("cart-count")).toHaveText("0");
   await page.getByTestId("product-card").filter({ hasText: mug.name }).getByTestId("add-to-cart").click();
   await expect(page.getByTestId("cart-count")).toHaveText("1");
-  // The count is the optimistic view at once; the server's cart follows when the action has answered.
+  // The count is the optimistic view at once; the server's cart follows when the action has
+  // answered (the provider sends a change after a short pause, folding quick clicks). Only then
+  // does the browser hold the session cookie the request below shares: asked earlier, it would
+  // start a session of its own.
+  await expect(page.getByTestId("cart-status")).not.toHaveAttribute("data-pending", /.+/);
   await expect
     .poll(async () => (await (await page.request.get("/api/cart")).json()).items)
     .toEqual([expect.objectContaining({ productId: mug.id, quantity: 1, unitPrice: mug.price })]);
