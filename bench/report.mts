@@ -244,7 +244,7 @@ export function renderMarkdown(report: BenchReport, svgName: string): string {
   if (spike) {
     const [before, during] = spike.result.phases;
     md.push("## Spike", "");
-    md.push(`Shed virtual users wait \`Retry-After\` (at most 1 s) and retry. Goodput at 1,000 connections vs 16: **${before && during && before.goodput > 0 ? (during.goodput / before.goodput).toFixed(2) : "–"}×** (target ≥ 0.8). p99 per phase at the client: ${spike.result.phases.map((p) => `${p.name}: ${p.p99} ms`).join(", ")} (target ≤ 150 ms); the load generator's own event-loop delay (p99) in each: ${spike.result.phases.map((p) => `${p.clientLagP99} ms`).join(", ")}.`, "");
+    md.push(`Shed virtual users wait \`Retry-After\` (at most 1 s) and retry. Goodput at ${during?.name ?? "the peak"} connections vs 16: **${before && during && before.goodput > 0 ? (during.goodput / before.goodput).toFixed(2) : "–"}×** (target ≥ 0.8). p99 per phase at the client: ${spike.result.phases.map((p) => `${p.name}: ${p.p99} ms`).join(", ")} (target ≤ 150 ms); the load generator's own event-loop delay (p99) in each: ${spike.result.phases.map((p) => `${p.clientLagP99} ms`).join(", ")}.`, "");
     md.push(`At the gateway (nginx's \`$request_time\`: first byte read to last byte sent, without the load generator's delays), p99 per phase, served / shed: ${spike.result.phases.map((p) => (p.gateway ? `${p.name}: ${p.gateway.servedP99} / ${p.gateway.shedP99} ms` : `${p.name}: –`)).join(", ")}.`, "");
   }
   if (report.live) {
