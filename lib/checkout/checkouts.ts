@@ -12,7 +12,7 @@ import { env } from "../config/env";
 import { AppError } from "../errors";
 import { currentRuntime } from "../runtime/context";
 import { db } from "../storage/database";
-import { recordEvent } from "../events/outbox";
+import { EventPricing, recordEvent } from "../events/outbox";
 import type { CartEventData } from "../events/types";
 
 // The checkout handoff: a priced snapshot of a cart that the host's checkout takes over, and
@@ -243,8 +243,13 @@ async function nextCart(tx: Tx, ordered: { id: string; userId: string | null; cu
 // POST /api/checkouts/{id}/complete and cart.checkouts.complete: the host's order system says
 // the checkout became an order. The same orderId again answers the same completed checkout.
 export async function completeCheckout(id: string, input: { orderId: string }): Promise<CheckoutView> {
-  const written: CartSnapshot[] = [];
-  const row = await (await db()).transaction(async (tx) => {
+  const database = await db();
+  let written: CartSnapshot[] = [];
+  // The next cart's event needs its products' names and prices, never read under a lock: a first
+  // attempt that meets products it was not given runs again with them (lib/events/outbox.ts).
+  const priced = new EventPricing([], null);
+  const row = await priced.retrying(() => database.transaction(async (tx) => {
+    written = [];
     const [checkout] = await tx.select().from(checkouts).where(and(eq(checkouts.id, id), eq(checkouts.scope, scope()))).for("update");
     if (!checkout) throw notFound();
     if (checkout.status === "completed") {
@@ -270,7 +275,10 @@ export async function completeCheckout(id: string, input: { orderId: string }): 
       if (merged.changed) await writeLines(tx, next.id, nextLines, merged.lines);
       // Written (version ≥ 1) even when empty: the cart the owner now sees has an id, so a client
       // still showing the ordered cart takes it (a never-written cart never replaces a written one).
-      written.push(toSnapshot(await bumpVersion(tx, next.id, { note }), merged.lines));
+      const after = toSnapshot(await bumpVersion(tx, next.id, { note }), merged.lines);
+      written.push(after);
+      // The cart the owner now sees changed too (what was added after the snapshot): its event.
+      await priced.record(tx, next.version === 0 ? "cart.created" : "cart.updated", after, { carriedFrom: cart.id });
       nextCartId = next.id;
     }
     const [completed] = await tx
@@ -281,7 +289,7 @@ export async function completeCheckout(id: string, input: { orderId: string }): 
     // The change's event, in this transaction (lib/events/outbox.ts).
     await recordEvent(tx, "checkout.completed", checkoutEventData(completed!));
     return completed!;
-  });
+  }));
   // After the commit: the cache learns the ordered cart and the next one (an entry is replaced
   // only by a newer version), and "cart changed" is said for both: the ordered cart's listeners
   // and the cart its owner now sees.

@@ -385,6 +385,28 @@ describe.each(BACKENDS)("cart events on %s", (kind) => {
     await cart.stop();
   });
 
+  it("tells a checkout's life (created, completed) and the carry-over into the next cart", async () => {
+    const heard: CartEvent[] = [];
+    const cart = instance({ clock: new TestClock(), onEvent: (event) => void heard.push(event) });
+    const browser = new Browser(ORIGIN);
+    const first = await browser.call(cart, "POST", "/api/cart/items", { json: { productId: TEE, quantity: 1 } });
+    const created = await browser.call(cart, "POST", "/api/cart/checkout");
+    expect(created.status).toBe(201);
+    // Added while the checkout is open: carried into the cart the shopper sees after the order.
+    await browser.call(cart, "POST", "/api/cart/items", { json: { productId: MUG, quantity: 2 } });
+    const completed = await cart.checkouts.complete(created.body.checkout.id, { orderId: "order-1" });
+    const next = await browser.call(cart, "GET", "/api/cart");
+    expect(next.body.items.map((l: { productId: string; quantity: number }) => [l.productId, l.quantity])).toEqual([[MUG, 2]]);
+    await cart.events.deliver();
+    const byType = (type: string) => heard.filter((e) => e.type === type);
+    expect(byType("checkout.created").map((e) => e.data.checkout)).toEqual([created.body.checkout]);
+    expect(byType("checkout.completed").map((e) => e.data.checkout)).toEqual([completed]);
+    const carried = heard.find((e) => e.data.cartId === next.body.id);
+    expect(carried?.type).toBe("cart.created");
+    expect(carried?.data).toMatchObject({ version: next.body.version, carriedFrom: first.body.id });
+    expect(carried?.data.lines).toEqual(next.body.items);
+  });
+
   it("tells a sign-in merge as cart.merged, with the email the host's sign-in gave", async () => {
     const heard: CartEvent[] = [];
     const cart = instance({ clock: new TestClock(), onEvent: (event) => void heard.push(event) });
