@@ -4,7 +4,8 @@
 //   2. unit, component and integration tests (vitest);
 //   3. end-to-end specs against the built demo in Chromium (playwright), then the live-cart specs
 //      again through `npm run stack` (nginx over HTTPS, two instances: e2e/stack.playwright.config.ts);
-//   4. the example host app: the packed module installed and wired by `next-cart init`, built, and its specs.
+//   4. the example host app: the packed module installed and wired by `next-cart init` and built
+//      (beside stage 2), then its specs.
 //
 // Load scenarios (npm run test:load) and the benchmark (npm run bench) are not part of it.
 import { spawn } from "node:child_process";
@@ -51,12 +52,21 @@ for (const result of first) {
 }
 if (first.some((r) => r.code !== 0)) stop(1);
 
-// 2–4. One after another: each starts servers of its own.
+// 2. The suites, and beside them the example host app's build: the integration suites spend
+// much of their time waiting (failovers, restarts, expiries), and the build needs only the CPU
+// they leave (it writes dist/ and examples/host-app, which no suite reads). Its output is kept
+// until the suites are done.
+const [suites, example] = await Promise.all([
+  run("vitest (unit, integration)", ["test:suites"]),
+  run("example host app build (beside vitest)", ["example:build"], { quiet: true }),
+]);
+if (example.code !== 0) process.stdout.write(`\n── ${example.name} ──\n${example.output}\n`);
+if (suites.code !== 0 || example.code !== 0) stop(1);
+
+// 3–4. One after another: each starts servers of its own.
 for (const [name, args] of [
-  ["vitest (unit, integration)", ["test:suites"]],
   ["playwright (demo)", ["test:e2e"]],
   ["playwright (through the stack)", ["test:e2e:stack"]],
-  ["example host app build", ["example:build"]],
   ["playwright (host app)", ["test:e2e:host-app"]],
 ]) {
   const result = await run(name, args);
