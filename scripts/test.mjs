@@ -1,11 +1,11 @@
 // npm test: the whole suite, as CI runs it, with each stage's time printed at the end.
 //
 //   1. lint, type-check and the production build, side by side (each is mostly one core);
-//   2. unit, component and integration tests (vitest);
-//   3. end-to-end specs against the built demo in Chromium (playwright), then the live-cart specs
-//      again through `npm run stack` (nginx over HTTPS, two instances: e2e/stack.playwright.config.ts);
-//   4. the example host app: the packed module installed and wired by `next-cart init` and built
-//      (beside stage 2), then its specs.
+//   2. unit, component and integration tests (vitest), and beside them: the example host app (the
+//      packed module installed and wired by `next-cart init`, built, and its specs), then the
+//      live-cart specs through `npm run stack` (nginx over HTTPS, two instances:
+//      e2e/stack.playwright.config.ts);
+//   3. end-to-end specs against the built demo in Chromium (playwright).
 //
 // Load scenarios (npm run test:load) and the benchmark (npm run bench) are not part of it.
 import { spawn } from "node:child_process";
@@ -52,24 +52,26 @@ for (const result of first) {
 }
 if (first.some((r) => r.code !== 0)) stop(1);
 
-// 2. The suites, and beside them the example host app's build: the integration suites spend
-// much of their time waiting (failovers, restarts, expiries), and the build needs only the CPU
-// they leave (it writes dist/ and examples/host-app, which no suite reads). Its output is kept
-// until the suites are done.
-const [suites, example] = await Promise.all([
-  run("vitest (unit, integration)", ["test:suites"]),
-  run("example host app build (beside vitest)", ["example:build"], { quiet: true }),
-]);
-if (example.code !== 0) process.stdout.write(`\n── ${example.name} ──\n${example.output}\n`);
-if (suites.code !== 0 || example.code !== 0) stop(1);
-
-// 3–4. One after another: each starts servers of its own.
-for (const [name, args] of [
-  ["playwright (demo)", ["test:e2e"]],
-  ["playwright (through the stack)", ["test:e2e:stack"]],
-  ["playwright (host app)", ["test:e2e:host-app"]],
-]) {
-  const result = await run(name, args);
-  if (result.code !== 0) stop(1);
+// 2. The suites, and beside them the example host app (built, then its specs) and the live-cart
+// specs through the stack: the integration suites spend much of their time waiting (failovers,
+// restarts, expiries), and these need only the CPU they leave. They touch nothing a suite reads
+// (dist/, examples/host-app, a stack of their own on its own port and database). Their output is
+// kept until they are done.
+async function besideTheSuites() {
+  for (const [name, args] of [
+    ["example host app build (beside vitest)", ["example:build"]],
+    ["playwright (host app, beside vitest)", ["test:e2e:host-app"]],
+    ["playwright (through the stack, beside vitest)", ["test:e2e:stack"]],
+  ]) {
+    const result = await run(name, args, { quiet: true });
+    if (result.code !== 0) return result;
+  }
+  return { code: 0 };
 }
-stop(0);
+const [suites, beside] = await Promise.all([run("vitest (unit, integration)", ["test:suites"]), besideTheSuites()]);
+if (beside.code !== 0) process.stdout.write(`\n── ${beside.name} ──\n${beside.output}\n`);
+if (suites.code !== 0 || beside.code !== 0) stop(1);
+
+// 3. The demo's specs, on their own: Chromium and the app share the two cores with nothing else.
+const demo = await run("playwright (demo)", ["test:e2e"]);
+stop(demo.code === 0 ? 0 : 1);
