@@ -1,10 +1,9 @@
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { PASSWORD, signIn } from "./helpers";
 
 // Accounts: sign-up, sign-in (the guest cart joins the account's cart), sign-out,
 // the same cart on a second device, and recovery links. Every test uses its
 // own fresh browser contexts and its own new account.
-
-const PASSWORD = "correct-horse-battery";
 
 const uniqueEmail = () => `e2e-${Date.now()}-${Math.random()}@example.com`;
 
@@ -37,16 +36,6 @@ async function addFromProductPage(page: Page, slug: string, quantity: number, an
 }
 
 /** Signs in through /signin; with JavaScript, waits for hydration so the form posts through React. */
-async function signIn(page: Page, email: string, { javaScript = true } = {}) {
-  await page.goto("/signin");
-  if (javaScript) await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/cart$/);
-  await expect(page.getByTestId("account-email")).toContainText(email);
-}
-
 async function newContextPage(browser: Browser, baseURL: string | undefined, javaScriptEnabled = true) {
   const context = await browser.newContext({ baseURL, javaScriptEnabled });
   return { context, page: await context.newPage() };

@@ -1,25 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
+import { PASSWORD, signIn } from "./helpers";
 
 // The /admin dashboard: charts drawn by uPlot for an admin (ADMIN_EMAILS in
 // e2e/start-server.mjs, verified there), updated by polling; a 404 for everyone else.
 
 const ADMIN = "e2e-admin@example.com";
-const PASSWORD = "correct-horse-battery";
 const uniqueEmail = () => `e2e-${Date.now()}-${Math.random()}@example.com`;
-
-async function hydrated(page: Page) {
-  await expect(page.getByTestId("cart-status")).toHaveAttribute("data-hydrated", "true");
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/signin");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/cart$/);
-  await expect(page.getByTestId("account-email")).toContainText(email);
-}
 
 /** A chart's number of plotted (non-null) values, as the dashboard last drew it. */
 const points = async (page: Page, testId: string) => Number(await page.getByTestId(testId).getAttribute("data-points"));

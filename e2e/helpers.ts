@@ -1,10 +1,24 @@
 import { expect, type Page } from "@playwright/test";
 
-// Shared steps for the drawer, tabs and accessibility specs.
+// Shared steps of the specs.
 
 /** Waits until React has hydrated, so clicks run the enhanced (JavaScript) forms. */
 export async function hydrated(page: Page) {
   await expect(page.getByTestId("cart-status")).toHaveAttribute("data-hydrated", "true");
+}
+
+// The password the specs register their accounts with.
+export const PASSWORD = "correct-horse-battery";
+
+/** Signs in through the sign-in page (with or without JavaScript) and lands on the cart, signed in. */
+export async function signIn(page: Page, email: string, { javaScript = true } = {}) {
+  await page.goto("/signin");
+  if (javaScript) await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/cart$/);
+  await expect(page.getByTestId("account-email")).toContainText(email);
 }
 
 export const status = (page: Page) => page.getByRole("status");

@@ -1,21 +1,14 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { addFromProductPage, cartCount, hydrated, line } from "./helpers";
+import { addFromProductPage, cartCount, hydrated, line, PASSWORD, signIn } from "./helpers";
 
 // The same cart everywhere, at once: two browser contexts (two devices) of one signed-in
 // user follow the cart over GET /api/cart/live; a change on one shows on the other without
 // a reload. The delay is measured and recorded as an annotation (the target is under a
 // second; a test asserts the convergence, not the clock). Needs the server's live route.
-const PASSWORD = "correct-horse-battery";
-
 async function device(browser: Browser, baseURL: string | undefined, email: string): Promise<Page> {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
-  await page.goto("/signin");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/cart$/);
+  await signIn(page, email);
   await hydrated(page);
   return page;
 }

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { cancelCheckoutAction, placeOrderAction } from "@/app/actions/checkout";
 import { cart } from "@/app/_demo/cart";
-import { LineProperties, formatMoney } from "next-cart/react";
+import { CheckoutLines } from "@/app/_demo/checkout-lines";
+import { formatMoney } from "next-cart/react";
 
 export const metadata: Metadata = { title: "Review your order" };
 
@@ -25,19 +26,7 @@ export default async function CheckoutPage() {
     <div className="container">
       <h1 className="page-title">Review your order</h1>
       <section className="checkout" data-testid="checkout-review" data-checkout-id={checkout.id}>
-        <ul className="checkout-lines">
-          {checkout.lines.map((line) => (
-            <li key={line.lineId} className="checkout-line" data-testid="checkout-line" data-line-id={line.lineId}>
-              <div>
-                <p className="checkout-line-name">
-                  {line.name} <span className="muted">× {line.quantity}</span>
-                </p>
-                <LineProperties properties={line.properties} />
-              </div>
-              <p className="checkout-line-total">{formatMoney(line.lineTotal, checkout.currency)}</p>
-            </li>
-          ))}
-        </ul>
+        <CheckoutLines checkout={checkout} lineTestId="checkout-line" />
         {checkout.note ? (
           <p className="checkout-note" data-testid="checkout-note">
             <strong>Note:</strong> {checkout.note}

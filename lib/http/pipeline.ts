@@ -86,8 +86,9 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
     ]);
     session = resolved;
     if (verdict.limited) throw rateLimited(verdict);
+    const address = clientAddress(incoming.headers);
     // A guest's change that will make a cart row (a cookie-less add): the anonymous-work budget.
-    if (op.changesCart && session.newCart && session.userId === null) await spendCreationBudget("cart", clientAddress(incoming.headers));
+    if (op.changesCart && session.newCart && session.userId === null) await spendCreationBudget("cart", address);
     const key = op.changesCart ? parseIdempotencyKey(incoming.idempotencyKey) : null;
     const { input, text } = await incoming.readInput();
     const idempotency = key ? keyedRequest(session, key, { method: incoming.method, path: incoming.path, body: text }) : undefined;
@@ -97,7 +98,7 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
       origin: incoming.origin,
       headers: incoming.headers,
       signal: incoming.signal,
-      address: clientAddress(incoming.headers),
+      address,
     };
     if (!idempotency) {
       const output = await call(context, input);

@@ -49,8 +49,7 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
     const started = performance.now();
     let status = 500;
     try {
-      const answered = withHeader(timing.admission ? await admit(run, overloadedResponse) : await run(), REQUEST_ID_HEADER, requestId);
-      const res = secured(req, answered);
+      const res = secured(req, timing.admission ? await admit(run, overloadedResponse) : await run(), requestId);
       status = res.status;
       return res;
     } finally {
@@ -62,23 +61,14 @@ export async function withRequestContext(req: Request, timing: RouteTiming, run:
   return entered ? serve() : withRequestId(requestId, serve);
 }
 
-// Responses made by Response.redirect() (Auth.js's) have immutable headers: those are copied first.
-// The security headers on one of the module's answers; HSTS only in production and only on an
-// answer that went out over HTTPS (as the browser reached us).
-export function secured(req: Request, res: Response): Response {
+// The security headers on one of the module's answers (HSTS only in production and only on an
+// answer that went out over HTTPS, as the browser reached us), and its request id when given.
+// Once per answer: one that has them already (the route handlers' own, which pass through this
+// twice: their catch-all route and the operation's context) is returned as it is.
+export function secured(req: Request, res: Response, requestId?: string): Response {
+  if (res.headers.has("X-Frame-Options")) return res;
   const hsts = env().NODE_ENV === "production" && publicOrigin(req.headers, "localhost").startsWith("https:");
-  return withSecurityHeaders(res, { hsts });
-}
-
-function withHeader(res: Response, name: string, value: string): Response {
-  try {
-    res.headers.set(name, value);
-    return res;
-  } catch {
-    const copy = new Response(res.body, res);
-    copy.headers.set(name, value);
-    return copy;
-  }
+  return withSecurityHeaders(res, { hsts, requestId });
 }
 
 function overloadedResponse(): Response {

@@ -39,12 +39,15 @@ export const COMMON_SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ["Referrer-Policy", "strict-origin-when-cross-origin"],
 ];
 
-// Sets the module's headers on one of its answers (one it already gave its own CSP keeps it).
-export function withSecurityHeaders(res: Response, options: { hsts: boolean }): Response {
+// Sets the module's headers on one of its answers (one it already gave its own CSP keeps it),
+// and its X-Request-Id when given. Responses made by Response.redirect() (Auth.js's) have
+// immutable headers: those are copied first.
+export function withSecurityHeaders(res: Response, options: { hsts: boolean; requestId?: string }): Response {
   try {
     for (const [name, value] of COMMON_SECURITY_HEADERS) res.headers.set(name, value);
     if (!res.headers.has("content-security-policy")) res.headers.set("Content-Security-Policy", API_CSP);
     if (options.hsts) res.headers.set("Strict-Transport-Security", HSTS);
+    if (options.requestId !== undefined) res.headers.set("X-Request-Id", options.requestId);
     return res;
   } catch {
     // Immutable headers (a fetched Response passed through): a copy that can take them.

@@ -30,6 +30,28 @@ export interface SessionEnded {
 
 export type SessionEndedListener = (ended: SessionEnded) => void;
 
+// One notification's listeners, shared by every evaluation of an instance's scope in this
+// process: each hears each notice once, and a listener's failure is its own (what it is told
+// about has already happened).
+class Listeners<T> {
+  private readonly set = new Set<(value: T) => void>();
+
+  add(listener: (value: T) => void): () => void {
+    this.set.add(listener);
+    return () => this.set.delete(listener);
+  }
+
+  tell(value: T): void {
+    for (const listener of this.set) {
+      try {
+        listener(value);
+      } catch {
+        // its own failure
+      }
+    }
+  }
+}
+
 export interface RuntimeOptions {
   settings: Env;
   catalog: CatalogAdapter;
@@ -64,8 +86,8 @@ export class CartRuntime {
   // Shared by every evaluation of the same instance (its scope) in this process: Next.js builds
   // the host's cart once per module graph, and a listener added in one (instrumentation.ts) must
   // hear the changes made through another (the route handlers).
-  private readonly listeners: Set<CartChangedListener>;
-  private readonly sessionListeners: Set<SessionEndedListener>;
+  private readonly changes: Listeners<CartChanged>;
+  private readonly sessionEnds: Listeners<SessionEnded>;
 
   constructor(options: RuntimeOptions) {
     this.settings = options.settings;
@@ -74,8 +96,8 @@ export class CartRuntime {
     this.basePath = options.basePath;
     this.now = options.now ?? Date.now;
     this.onEvent = options.onEvent;
-    this.listeners = sharedValue(`cart-changed:${this.scope}`, () => new Set<CartChangedListener>());
-    this.sessionListeners = sharedValue(`session-ended:${this.scope}`, () => new Set<SessionEndedListener>());
+    this.changes = sharedValue(`cart-changed:v2:${this.scope}`, () => new Listeners<CartChanged>());
+    this.sessionEnds = sharedValue(`session-ended:v2:${this.scope}`, () => new Listeners<SessionEnded>());
   }
 
   // Runs `fn` as this instance (every entry point does): the code below reads it from the context.
@@ -127,35 +149,19 @@ export class CartRuntime {
 
   // "Cart changed": after a change commits, every listener hears it once, in process.
   onCartChanged(listener: CartChangedListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.add(listener);
   }
 
   cartChanged(change: Omit<CartChanged, "scope">): void {
-    const event = { ...change, scope: this.scope };
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure is its own; the change is committed.
-      }
-    }
+    this.changes.tell({ ...change, scope: this.scope });
   }
 
   // "Session ended": after a session's end is recorded, every listener hears it once, in process.
   onSessionEnded(listener: SessionEndedListener): () => void {
-    this.sessionListeners.add(listener);
-    return () => this.sessionListeners.delete(listener);
+    return this.sessionEnds.add(listener);
   }
 
   sessionEnded(ended: Omit<SessionEnded, "scope">): void {
-    const event = { ...ended, scope: this.scope };
-    for (const listener of this.sessionListeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure is its own; the session has ended.
-      }
-    }
+    this.sessionEnds.tell({ ...ended, scope: this.scope });
   }
 }

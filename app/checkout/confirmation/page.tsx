@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { cart } from "@/app/_demo/cart";
-import { LineProperties, formatMoney } from "next-cart/react";
+import { CheckoutLines } from "@/app/_demo/checkout-lines";
+import { formatMoney } from "next-cart/react";
 
 export const metadata: Metadata = { title: "Order placed" };
 
@@ -25,19 +26,7 @@ export default async function ConfirmationPage() {
         <p>
           Your order <strong data-testid="order-id">{checkout.orderId}</strong> is placed.
         </p>
-        <ul className="checkout-lines">
-          {checkout.lines.map((line) => (
-            <li key={line.lineId} className="checkout-line" data-testid="confirmation-line">
-              <div>
-                <p className="checkout-line-name">
-                  {line.name} <span className="muted">× {line.quantity}</span>
-                </p>
-                <LineProperties properties={line.properties} />
-              </div>
-              <p className="checkout-line-total">{formatMoney(line.lineTotal, checkout.currency)}</p>
-            </li>
-          ))}
-        </ul>
+        <CheckoutLines checkout={checkout} lineTestId="confirmation-line" />
         <p className="checkout-total">
           Total <strong>{formatMoney(checkout.subtotal, checkout.currency)}</strong>
         </p>
