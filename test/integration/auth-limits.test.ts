@@ -8,7 +8,7 @@ import { signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
 import { startInProcessApp, type ActionName, type InProcessApp } from "../support/in-process-app";
 import { captureLog } from "../support/log-capture";
-import { RawClient } from "../support/raw-http";
+import { RawClient, sendRefusedUpload } from "../support/raw-http";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
 import { Shopper, type Reply } from "../support/shopper";
 
@@ -258,21 +258,8 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
 
   it("refuses a 1 MB body to the credentials route with 413 before reading it, also chunked", async () => {
     const big = `email=a%40b.c&password=${"x".repeat(1024 * 1024)}`;
-    // The server answers and closes without reading the rest of the upload, so a client still
-    // writing may see EPIPE / ECONNRESET instead of the answer (browsers too). Such an attempt is
-    // sent again; any answer that does arrive must be the 413.
-    async function answered<T>(send: () => Promise<T>): Promise<T> {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await send();
-        } catch (err) {
-          const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-          if (attempt >= 5 || !["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"].includes(String(code))) throw err;
-        }
-      }
-    }
     const started = performance.now();
-    const declared = await answered(() =>
+    const declared = await sendRefusedUpload(() =>
       new Shopper(server.url).request("POST", "/api/auth/callback/credentials", { body: big, headers: { "content-type": "application/x-www-form-urlencoded" } }),
     );
     const declaredMs = performance.now() - started;
@@ -282,12 +269,12 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
     const raw = new RawClient(server.url, 2);
     try {
       const chunkedStarted = performance.now();
-      const chunked = await answered(() => raw.sendInChunks({ method: "POST", path: "/api/auth/callback/credentials", headers: { "content-type": "application/x-www-form-urlencoded" }, body: big }));
+      const chunked = await sendRefusedUpload(() => raw.sendInChunks({ method: "POST", path: "/api/auth/callback/credentials", headers: { "content-type": "application/x-www-form-urlencoded" }, body: big }));
       const chunkedMs = performance.now() - chunkedStarted;
       expect(chunked.status).toBe(413);
       expect(JSON.parse(chunked.text)).toEqual({ error: { code: "PAYLOAD_TOO_LARGE", message: expect.any(String) } });
       // Every other Auth.js POST has the same limit.
-      const signout = await answered(() => raw.sendInChunks({ method: "POST", path: "/api/auth/signout", headers: { "content-type": "application/x-www-form-urlencoded" }, body: big }));
+      const signout = await sendRefusedUpload(() => raw.sendInChunks({ method: "POST", path: "/api/auth/signout", headers: { "content-type": "application/x-www-form-urlencoded" }, body: big }));
       expect(signout.status).toBe(413);
       console.log(`[auth-limits] 1 MB body to /api/auth/callback/credentials: 413 in ${declaredMs.toFixed(0)} ms (Content-Length), ${chunkedMs.toFixed(0)} ms (chunked)`);
     } finally {
@@ -299,7 +286,9 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
     const s = new ShopperVia(server, freshAddress);
     expect((await s.getCart()).status).toBe(200);
     const address = freshAddress();
-    const declared = await postAction(server, "/cart", "addToCartAction", { productId: "sku-mug-stoneware", quantity: "1", returnTo: "/cart", padding: "x".repeat(1024 * 1024) }, { cookie: s.cookieHeader(), "x-forwarded-for": address });
+    const declared = await sendRefusedUpload(() =>
+      postAction(server, "/cart", "addToCartAction", { productId: "sku-mug-stoneware", quantity: "1", returnTo: "/cart", padding: "x".repeat(1024 * 1024) }, { cookie: s.cookieHeader(), "x-forwarded-for": address }),
+    );
     expect(declared.status).toBe(413);
 
     // Without Content-Length, Next.js's own limit (next.config.ts) stops it after 16 KiB.
@@ -307,7 +296,7 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
     const body = [`--${boundary}`, `Content-Disposition: form-data; name="$ACTION_ID_${actionId("addToCartAction")}"`, "", "", `--${boundary}`, 'Content-Disposition: form-data; name="productId"', "", "sku-mug-stoneware", `--${boundary}`, 'Content-Disposition: form-data; name="padding"', "", "x".repeat(1024 * 1024), `--${boundary}--`, ""].join("\r\n");
     const raw = new RawClient(server.url, 2);
     try {
-      const chunked = await raw.sendInChunks({ method: "POST", path: "/cart", headers: { "content-type": `multipart/form-data; boundary=${boundary}`, origin: server.url, cookie: s.cookieHeader(), "x-forwarded-for": address }, body });
+      const chunked = await sendRefusedUpload(() => raw.sendInChunks({ method: "POST", path: "/cart", headers: { "content-type": `multipart/form-data; boundary=${boundary}`, origin: server.url, cookie: s.cookieHeader(), "x-forwarded-for": address }, body }));
       expect(chunked.status).toBeGreaterThanOrEqual(400);
     } finally {
       raw.close();

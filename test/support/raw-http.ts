@@ -96,6 +96,23 @@ export class RawClient {
   }
 }
 
+/**
+ * Sends an upload the server is expected to refuse, again if need be. A server that answers
+ * and closes without reading the rest of the body may make a client still writing see EPIPE or
+ * ECONNRESET instead of the answer (browsers too); such an attempt is sent again, and any answer
+ * that does arrive is the caller's to check.
+ */
+export async function sendRefusedUpload<T>(send: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+      if (attempt >= attempts || !["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"].includes(String(code))) throw err;
+    }
+  }
+}
+
 export class ClientRefused extends Error {
   constructor(readonly reason: unknown) {
     super(`the client refused to send: ${reason instanceof Error ? reason.message : String(reason)}`);
