@@ -1,7 +1,7 @@
 // The direct scenario set: the app's own cost, with no gateway, TLS or second instance in the way.
 // One `next start` of the demo (production, plain HTTP, LOG_LEVEL unset so its default applies,
 // Postgres + Redis, rate limits off since all load comes from one address) and one of the minimal
-// floor app (bench/floor-app), each on its own 127.0.0.1 port. Rounds alternate floor, ping, read
+// floor app (bench/floor-app), each on its own 127.0.0.1 port. Rounds alternate floor, host, ping, read
 // and add, 16 keep-alive connections each, so a change in the machine's load lands on all of them
 // alike; every ratio is a scenario's goodput over the floor's in the same round.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -19,12 +19,15 @@ import { deleteKeys, freshDatabase, freshPrefix, productIds } from "./services.m
 import type { LoadSpecInput, PhaseResult } from "./spec.mjs";
 
 // In the order each round runs them.
-export const DIRECT_KINDS = ["floor", "ping", "read", "add"] as const;
+// `host` is the demo's own fixed-JSON route outside the module (app/api/bench/floor): what the
+// host app costs Next.js before any of the module's code runs, beside the floor app's figure.
+export const DIRECT_KINDS = ["floor", "host", "ping", "read", "add"] as const;
 export type DirectKind = (typeof DIRECT_KINDS)[number];
 
 // What each kind requests (the floor from the floor app, the rest from the demo).
 export const DIRECT_REQUESTS: Record<DirectKind, string> = {
   floor: "GET /api/floor (floor app)",
+  host: "GET /api/bench/floor (the demo's own route, outside the module)",
   ping: "GET /api/ping",
   read: "GET /api/cart",
   add: "POST /api/cart/items",
@@ -153,6 +156,7 @@ export async function runDirect(o: DirectOptions): Promise<DirectReport> {
     AUTH_SECRET: randomBytes(32).toString("base64"),
     // As `npm run stack` sets it: Auth.js refuses an unconfigured host in production otherwise.
     AUTH_TRUST_HOST: "true",
+    BENCH_FLOOR_ROUTE: "1",
   };
   const instances: Instance[] = [];
   // Once, whether the run ends or the bench is interrupted: the instances, then their data.
@@ -174,7 +178,13 @@ export async function runDirect(o: DirectOptions): Promise<DirectReport> {
         logFile: path.join(scratch, "demo.log"),
         readyPath: "/api/health",
       }),
-      startInstance("the floor app", { dir: FLOOR_APP_DIR, env: baseEnv(), logFile: path.join(scratch, "floor.log"), readyPath: "/api/floor" }),
+      startInstance("the floor app", {
+        dir: FLOOR_APP_DIR,
+        env: baseEnv(),
+        nodeArgs: profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [],
+        logFile: path.join(scratch, "floor.log"),
+        readyPath: "/api/floor",
+      }),
     ]);
     for (const s of started) if (s.status === "fulfilled") instances.push(s.value);
     for (const s of started) if (s.status === "rejected") throw s.reason;
@@ -188,6 +198,7 @@ export async function runDirect(o: DirectOptions): Promise<DirectReport> {
       const phases = [{ name: `${o.connections} conns`, connections: o.connections, seconds }];
       const common = { products, phases, retryShed: true, verify: false, arrivalSeconds: 0 };
       if (kind === "floor") return { ...common, url: floor.url, scenario: "get", path: "/api/floor" };
+      if (kind === "host") return { ...common, url: demo.url, scenario: "get", path: "/api/bench/floor" };
       if (kind === "ping") return { ...common, url: demo.url, scenario: "get", path: "/api/ping" };
       return { ...common, url: demo.url, scenario: kind };
     };
@@ -221,11 +232,14 @@ export async function runDirect(o: DirectOptions): Promise<DirectReport> {
       logBytesPerRequest: demoRequests > 0 ? Math.round(written.length / demoRequests) : 0,
     };
     if (profileDir) {
-      // Written as the instance exits (gracefully: SIGTERM lets next start close and exit).
-      const how = await demo.stop();
-      const profiles = (await readdir(profileDir)).filter((f) => f.endsWith(".cpuprofile") && f.includes(`.${demo.pid}.`)).map((f) => path.join(profileDir, f));
-      if (profiles.length === 0) o.log(`direct: the demo ${how} and wrote no CPU profile in ${profileDir}`);
-      report.cpuProfiles = profiles;
+      // Written as the instances exit (gracefully: SIGTERM lets next start close and exit).
+      report.cpuProfiles = [];
+      for (const instance of [demo, floor]) {
+        const how = await instance.stop();
+        const profiles = (await readdir(profileDir)).filter((f) => f.endsWith(".cpuprofile") && f.includes(`.${instance.pid}.`)).map((f) => path.join(profileDir, f));
+        if (profiles.length === 0) o.log(`direct: ${instance.name} ${how} and wrote no CPU profile in ${profileDir}`);
+        report.cpuProfiles.push(...profiles);
+      }
     }
     return report;
   } catch (error) {

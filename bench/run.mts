@@ -7,8 +7,8 @@
 // (REDIS_URL, default redis://127.0.0.1:6379), every scenario from the load-generator process
 // (bench/load.mts). Prints a table and writes DIR/<date>.md, DIR/<date>.svg and DIR/latest.md,
 // DIR/latest.svg (DIR defaults to bench/results); a run of the direct set alone writes
-// DIR/<date>-direct.md and DIR/latest-direct.md instead. --cpu-prof DIR: the direct set's demo
-// instance runs under `node --cpu-prof` and writes its profile into DIR as it stops.
+// DIR/<date>-direct.md and DIR/latest-direct.md instead. --cpu-prof DIR: the direct set's
+// instances (the demo and the floor app) run under `node --cpu-prof` and write their profiles into DIR as they stop.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -45,7 +45,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--scenarios ${ALL.join(",")}] 
                 against bench/floor-app) and writes DIR/<date>-direct.md and DIR/latest-direct.md
   --instances   the gateway's instances (default 2; the direct set always runs one)
   --out         where the results go (default bench/results)
-  --cpu-prof    run the direct set's demo instance under node --cpu-prof; its profile is written into DIR as it stops`;
+  --cpu-prof    run the direct set's instances (the demo and the floor app) under node --cpu-prof; their profiles are written into DIR as they stop`;
 
 function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
   const raw: { quick: boolean; scenarios: string[]; instances: number; out: string; cpuProf?: string } = { quick: false, scenarios: [...ALL], instances: 2, out: "bench/results" };

@@ -17,9 +17,13 @@ export interface SecurityHeaderOptions {
   // Extra sources pages connect to (fetch, EventSource) or load images from, e.g. a CDN.
   connect?: readonly string[];
   images?: readonly string[];
-  // Paths that answer with a policy of their own, left out of the pages' CSP (a next.config header
-  // replaces a route handler's own). Default: the module's routes, `/api` (their `default-src 'none'`).
+  // Paths that answer with a CSP of their own, left out of the pages' CSP (a next.config header
+  // replaces a route handler's own).
   except?: readonly string[];
+  // The module's routes (the cart's base path; default `/api`): they send every one of these
+  // headers themselves (and a stricter CSP, `default-src 'none'`), so both rules leave them out
+  // rather than have Next.js set them first on every API request.
+  moduleRoutes?: readonly string[];
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -28,10 +32,11 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): { source: 
   const production = options.production ?? process.env.NODE_ENV === "production";
   const common = [...COMMON_SECURITY_HEADERS.map(([key, value]) => ({ key, value })), ...(production ? [{ key: "Strict-Transport-Security", value: HSTS }] : [])];
   const csp = { key: "Content-Security-Policy", value: pageCsp({ development: !production, connect: options.connect, images: options.images }) };
-  // Every path but those under the exceptions: /((?!api(?:/|$)).*) for the default.
-  const skipped = (options.except ?? ["/api"]).map((p) => `${escape(p.replace(/^\/+|\/+$/g, ""))}(?:/|$)`);
+  // Every path but those under the given ones: /((?!api(?:/|$)).*) for the module's default.
+  const outside = (paths: readonly string[]) => `/((?!${paths.map((p) => `${escape(p.replace(/^\/+|\/+$/g, ""))}(?:/|$)`).join("|")}).*)`;
+  const moduleRoutes = options.moduleRoutes ?? ["/api"];
   return [
-    { source: "/:path*", headers: common },
-    { source: `/((?!${skipped.join("|")}).*)`, headers: [csp] },
+    { source: outside(moduleRoutes), headers: common },
+    { source: outside([...moduleRoutes, ...(options.except ?? [])]), headers: [csp] },
   ];
 }

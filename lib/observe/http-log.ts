@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { subscribe } from "node:diagnostics_channel";
-import { currentRuntime, runInContext } from "../runtime/context";
+import { currentRuntime } from "../runtime/context";
 import type { CartRuntime } from "../runtime/runtime";
 import { logRequest } from "../log/logger";
 import { isValidRequestId, REQUEST_ID_HEADER } from "../log/request-id";
@@ -24,13 +24,15 @@ export function responsesLogged(): boolean {
   return state[key] === true;
 }
 
-const started = new WeakMap<IncomingMessage, number>();
+// When the request came in, on the request itself (cheaper than a WeakMap beside it).
+const STARTED = Symbol("next-cart.started");
+type Timed = IncomingMessage & { [STARTED]?: number };
 
 // Build output and images: many per page, and nothing an operator looks for.
 const STATIC = /^\/(?:_next\/(?:static|image)\/|favicon\.ico$|icon\.svg$|products\/[^/]+\.svg$)/;
 
 function onFinish(runtime: CartRuntime, { request, response }: Message) {
-  const begun = started.get(request);
+  const begun = (request as Timed)[STARTED];
   // The path as the client sent it, before lib/http/node-requests.ts read it for Next.js.
   const sent = (request as IncomingMessage & { [ORIGINAL_URL]?: string })[ORIGINAL_URL] ?? request.url;
   const route = (sent ?? "/").split("?")[0]!;
@@ -41,9 +43,9 @@ function onFinish(runtime: CartRuntime, { request, response }: Message) {
     route,
     status: response.statusCode,
     durationMs: begun === undefined ? undefined : Math.round((performance.now() - begun) * 10) / 10,
+    requestId,
   };
-  const write = () => logRequest(fields, STATIC.test(route) ? "debug" : "info");
-  runInContext({ runtime, requestId }, write);
+  logRequest(fields, STATIC.test(route) ? "debug" : "info", runtime.settings.LOG_LEVEL);
 }
 
 // Called as the instance that started the server (its LOG_LEVEL applies to these lines).
@@ -51,7 +53,9 @@ export function logEveryResponse(): void {
   if (state[key]) return;
   state[key] = true;
   const runtime = currentRuntime();
-  subscribe("http.server.request.start", (message) => started.set((message as Message).request, performance.now()));
+  subscribe("http.server.request.start", (message) => {
+    ((message as Message).request as Timed)[STARTED] = performance.now();
+  });
   subscribe("http.server.response.finish", (message) => {
     // A subscriber that throws would take the process down: a log line is never worth that.
     try {

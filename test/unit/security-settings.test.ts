@@ -46,12 +46,18 @@ describe("securityHeaders() for a host's next.config", () => {
   const headersOf = (production: boolean) => new Map(securityHeaders({ production }).flatMap((rule) => rule.headers.map((h) => [h.key, h.value] as const)));
 
   it("covers every path with nosniff, DENY framing, the referrer policy, a CSP without unsafe-eval and, in production, HSTS", async () => {
-    expect(securityHeaders({ production: true })[0]!.source).toBe("/:path*");
-    // The pages' policy skips the module's routes (their own is stricter, and a next.config header would replace it).
+    // Both rules skip the module's routes (they send all of these, and a stricter CSP, themselves);
+    // the pages' policy skips the exceptions too (a next.config header would replace their own).
     const { getPathMatch } = await import("next/dist/shared/lib/router/utils/path-match");
-    const pages = getPathMatch(securityHeaders({ except: ["/api", "/docs/api"] })[1]!.source, { strict: true, removeUnnamedParams: true });
-    for (const path of ["/", "/cart", "/products/tee-black-m", "/apiary", "/docs"]) expect(pages(path), path).toBeTruthy();
-    for (const path of ["/api", "/api/cart", "/docs/api"]) expect(pages(path), path).toBe(false);
+    const [commonRule, cspRule] = securityHeaders({ except: ["/docs/api"] }).map((rule) => getPathMatch(rule.source, { strict: true, removeUnnamedParams: true }));
+    for (const path of ["/", "/cart", "/products/tee-black-m", "/apiary", "/docs"]) expect(cspRule!(path), path).toBeTruthy();
+    for (const path of ["/", "/cart", "/apiary", "/docs", "/docs/api"]) expect(commonRule!(path), path).toBeTruthy();
+    for (const path of ["/api", "/api/cart", "/docs/api"]) expect(cspRule!(path), path).toBe(false);
+    for (const path of ["/api", "/api/cart", "/api/auth/session"]) expect(commonRule!(path), path).toBe(false);
+    // A cart at another base path says so.
+    const eu = getPathMatch(securityHeaders({ moduleRoutes: ["/eu/api"] })[0]!.source, { strict: true, removeUnnamedParams: true });
+    expect(eu("/eu/api/cart")).toBe(false);
+    expect(eu("/api/cart")).toBeTruthy();
     const prod = headersOf(true);
     expect(prod.get("X-Content-Type-Options")).toBe("nosniff");
     expect(prod.get("X-Frame-Options")).toBe("DENY");
