@@ -5,6 +5,7 @@ import { log } from "../log/logger";
 import { recordCacheLookup } from "../observe/metrics";
 import { parseVersioned } from "../storage/kv";
 import { store } from "../storage/store";
+import { isoTime } from "../time";
 import { withProperties } from "./domain";
 import type { CartSnapshot } from "./types";
 
@@ -57,17 +58,16 @@ export function unpackCart(id: string, version: number, text: string): CartSnaps
   const parsed = packedSchema.safeParse(JSON.parse(text));
   if (!parsed.success) return null;
   const [userId, status, currency, updatedAt, note, lines] = parsed.data;
-  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     id,
     userId,
     status,
     version,
     currency,
-    updatedAt: iso(updatedAt),
+    updatedAt: isoTime(updatedAt),
     note,
     lines: lines.map(([productId, quantity, addedUnitPrice, addedAt, properties]) =>
-      withProperties({ productId, quantity, addedUnitPrice, addedAt: iso(addedAt) }, properties),
+      withProperties({ productId, quantity, addedUnitPrice, addedAt: isoTime(addedAt) }, properties),
     ),
   };
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { cartItems, carts } from "../../db/schema";
+import { isoTime } from "../time";
 import type { Database } from "../storage/database";
 import type { CartLine, CartSnapshot } from "./types";
 import { lineIdOf, lineKeyOf, withProperties } from "./domain";
@@ -46,7 +47,7 @@ function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-const iso = (value: unknown) => new Date(value as string | Date).toISOString();
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : isoTime(Date.parse(value as string)));
 
 // The carts of the serving instance (createCart's `scope`): on a shared database, each
 // instance (market) reaches only its own, so a user signed in on two has a cart in each.

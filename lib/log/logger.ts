@@ -1,6 +1,7 @@
 import pino from "pino";
 import { currentContext } from "../runtime/context";
 import { redact, redactError, scrubString } from "./redact";
+import { isoTime } from "../time";
 
 // Structured logs: pino, one JSON line per event on stderr, with the
 // request's id on every line logged while serving it (lib/log/context.ts).
@@ -119,26 +120,12 @@ export interface RequestLine {
   requestId?: string;
 }
 
-// The time as pino's isoTime writes it, with one Date made per second rather than per line
-// (Next.js wraps the Date constructor in a check of its own on every call).
-let second = -1;
-let secondIso = "";
-function isoNow(): string {
-  const now = Date.now();
-  const s = Math.floor(now / 1000);
-  if (s !== second) {
-    second = s;
-    secondIso = new Date(s * 1000).toISOString().slice(0, 20);
-  }
-  return `${secondIso}${String(now % 1000).padStart(3, "0")}Z`;
-}
-
 export function logRequest(line: RequestLine, at: "info" | "debug" = "info", level?: Level | "silent"): void {
   if (RANK[at] < (level === undefined ? threshold() : RANK[level])) return;
   const requestId = line.requestId ?? currentContext()?.requestId;
   // The id and the method are plain tokens (lib/log/request-id.ts; Node refuses any other method).
   destination.write(
-    `{"level":"${at}","time":"${isoNow()}","pid":${process.pid}` +
+    `{"level":"${at}","time":"${isoTime(Date.now())}","pid":${process.pid}` +
       (requestId === undefined ? "" : `,"requestId":"${requestId}"`) +
       (line.method === undefined ? "" : `,"method":"${line.method}"`) +
       `,"route":${JSON.stringify(line.route)},"status":${line.status}` +

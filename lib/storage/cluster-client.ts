@@ -16,6 +16,8 @@ export const makeCluster = (nodes: string[], timeoutMs: number) =>
       commandsQueueMaxLength: 10_000,
       socket: { connectTimeout: Math.max(timeoutMs * 4, 500), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
     },
+    // As for one node (lib/storage/redis-store.ts): the store's own deadline, not one per command.
+    commandOptions: { timeout: 0 },
     // A master that died (connection refused or reset) makes its client reconnect:
     // re-read the slot map from the other nodes soon after, and again with each
     // retry, so its promoted replica is found without waiting for a MOVED.

@@ -11,6 +11,10 @@ const makeClient = (url: string, timeoutMs: number) =>
     // No offline queue: while disconnected a command fails at once instead of piling up.
     disableOfflineQueue: true,
     commandsQueueMaxLength: 10_000,
+    // Every call already has the store's own deadline (lib/storage/store.ts); node-redis's default
+    // (5 s) would add an AbortSignal.timeout per command, whose timer outlives the answer and
+    // fires later anyway: thousands alive at once on a loaded instance, for the collector.
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: Math.max(timeoutMs * 4, 500),
       // Keep trying forever in the background, at most once a second.
