@@ -86,10 +86,13 @@ export async function readLimitedBytes(req: Request, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
+// One decoder for every body: decode() without { stream: true } keeps no state between calls.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 async function readLimited(req: NextRequest, limit: number): Promise<string> {
   const bytes = await readLimitedBytes(req, limit);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     throw new AppError("MALFORMED_JSON", "The body is not valid UTF-8 JSON.");
   }
