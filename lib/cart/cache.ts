@@ -5,6 +5,7 @@ import { log } from "../log/logger";
 import { recordCacheLookup } from "../observe/metrics";
 import { parseVersioned } from "../storage/kv";
 import { store } from "../storage/store";
+import { currentContext } from "../runtime/context";
 import { isoTime } from "../time";
 import { withProperties } from "./domain";
 import type { CartSnapshot } from "./types";
@@ -72,7 +73,27 @@ export function unpackCart(id: string, version: number, text: string): CartSnaps
   };
 }
 
-export async function getCachedCart(cartId: string): Promise<CartSnapshot | null> {
+// Starts the read of a cart's cached copy beside the session's own store read, so both go to
+// Redis in one round trip (node-redis writes every command of an event-loop turn at once). The
+// first read of that cart in the same request takes it; any later one reads afresh. A copy that
+// went stale while a change queued ahead of this request's costs only the fast path (its
+// compare-and-set names the version it read, lib/cart/changes.ts), never a wrong answer.
+export function prefetchCachedCart(cartId: string): void {
+  const context = currentContext();
+  if (context) (context.cartReads ??= new Map()).set(cartId, readCachedCart(cartId));
+}
+
+export function getCachedCart(cartId: string): Promise<CartSnapshot | null> {
+  const early = currentContext()?.cartReads;
+  const prefetched = early?.get(cartId);
+  if (prefetched) {
+    early!.delete(cartId);
+    return prefetched;
+  }
+  return readCachedCart(cartId);
+}
+
+async function readCachedCart(cartId: string): Promise<CartSnapshot | null> {
   try {
     const hit = parseVersioned(await (await store()).cache.get(cartCacheKey(cartId)));
     const snapshot = hit ? unpackCart(cartId, hit.version, hit.value) : null;

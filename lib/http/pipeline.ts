@@ -7,6 +7,7 @@ import { returnToSchema } from "../cart/schemas";
 import type { MutationOptions } from "../cart/service";
 import type { CartActionResult, CartView } from "../cart/types";
 import { emptyCartView } from "../cart/view";
+import { prefetchCachedCart } from "../cart/cache";
 import { log } from "../log/logger";
 import { cookieMaxAgeSeconds, sealSession, sessionCookieName, sessionCookieOptions, unsealSession } from "../session/cookie";
 import { getCart } from "../session/cart";
@@ -79,6 +80,8 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
     if (op.changesCart) incoming.assertOrigin();
     const unsealed = await unsealSession(incoming.cookie);
     const sid = unsealed?.data.sid ?? newSessionId();
+    // The cart this cookie reaches, read beside its session (one round trip) by what reads it.
+    if (unsealed?.data.cid && (op.changesCart || op.id === "getCart")) prefetchCachedCart(unsealed.data.cid);
     const [resolved, verdict] = await Promise.all([
       resolveUnsealed(unsealed, sid),
       // A visitor without a cookie has no session to count yet (the address limit still applies).

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { CartSnapshot } from "../cart/types";
 import type { CartRuntime } from "./runtime";
 
 // What one request (or one job run) of one instance shares: the instance that serves it and,
@@ -9,6 +10,8 @@ import type { CartRuntime } from "./runtime";
 export interface RequestContext {
   runtime: CartRuntime;
   requestId?: string;
+  // Reads of carts' cached copies started early in this request (lib/cart/cache.ts prefetchCachedCart).
+  cartReads?: Map<string, Promise<CartSnapshot | null>>;
 }
 
 // One store per process: Next.js bundles route handlers, pages and instrumentation as separate

@@ -5,7 +5,7 @@ import pino from "pino";
  * writing to stderr), kept from now until stop(): what a server's output would show.
  */
 export function captureLog(): { text(): string; stop(): void } {
-  const shared = (globalThis as Record<symbol, unknown>)[Symbol.for("next-cart.logger.v2")] as { logger: pino.Logger } | undefined;
+  const shared = (globalThis as Record<symbol, unknown>)[Symbol.for("next-cart.logger.v3")] as { logger: pino.Logger } | undefined;
   const logger = shared?.logger;
   if (!logger) throw new Error("no next-cart logger in this process yet: make an instance first");
   const stream = (logger as unknown as Record<symbol, { write(line: string): boolean }>)[pino.symbols.streamSym]!;
