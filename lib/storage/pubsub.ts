@@ -80,12 +80,17 @@ class RedisPubSub implements PubSub {
   private async open(role: "publisher" | "subscriber"): Promise<Connection> {
     const { createClient, createCluster } = await import("redis");
     const socket = { connectTimeout: Math.max(this.timeoutMs * 4, 500), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
+    // The publisher's commands are fire-and-forget (one per committed change): without node-redis's
+    // per-command AbortSignal.timeout, whose timer outlives each answer (lib/storage/redis-store.ts).
+    // A connection that stops answering holds at most the queue's 10,000, then refuses at once.
+    const commandOptions = role === "publisher" ? { timeout: 0 } : undefined;
     const connection = (
       "url" in this.target
-        ? createClient({ url: this.target.url, disableOfflineQueue: true, commandsQueueMaxLength: 10_000, socket })
+        ? createClient({ url: this.target.url, disableOfflineQueue: true, commandsQueueMaxLength: 10_000, socket, commandOptions })
         : createCluster({
             rootNodes: this.target.clusterNodes.map((node) => ({ url: `redis://${node}` })),
             defaults: { disableOfflineQueue: true, commandsQueueMaxLength: 10_000, socket },
+            commandOptions,
           })
     ) as unknown as Connection;
     connection.on("error", (err: unknown) => {
