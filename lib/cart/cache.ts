@@ -6,7 +6,7 @@ import { recordCacheLookup } from "../observe/metrics";
 import { parseVersioned } from "../storage/kv";
 import { store } from "../storage/store";
 import { currentContext } from "../runtime/context";
-import { isoTime } from "../time";
+import { epochOf, isoTime } from "../time";
 import { withProperties } from "./domain";
 import type { CartSnapshot } from "./types";
 
@@ -44,12 +44,12 @@ export function packCart(snapshot: CartSnapshot): string {
     snapshot.userId,
     snapshot.status,
     snapshot.currency,
-    Date.parse(snapshot.updatedAt),
+    epochOf(snapshot.updatedAt),
     snapshot.note ?? null,
     snapshot.lines.map((l) =>
       l.properties && Object.keys(l.properties).length > 0
-        ? [l.productId, l.quantity, l.addedUnitPrice, Date.parse(l.addedAt), l.properties]
-        : [l.productId, l.quantity, l.addedUnitPrice, Date.parse(l.addedAt)],
+        ? [l.productId, l.quantity, l.addedUnitPrice, epochOf(l.addedAt), l.properties]
+        : [l.productId, l.quantity, l.addedUnitPrice, epochOf(l.addedAt)],
     ),
   ];
   return JSON.stringify(packed);
