@@ -56,6 +56,9 @@ export interface OperationSpec {
   changesCart: boolean;
   // If-Match is checked against the cart's version.
   ifMatch?: boolean;
+  // The call starts by reading the session's cart: the pipeline reads its cached copy beside the
+  // session (one store round trip, lib/cart/cache.ts prefetchCachedCart).
+  readsCart?: true;
   params?: z.ZodObject;
   // The JSON body (strict).
   body?: z.ZodObject;
@@ -123,6 +126,7 @@ const cleanupRun = {
 export const operations = {
   getCart: {
     id: "getCart",
+    readsCart: true,
     method: "GET",
     path: "/cart",
     tag: "Cart",
@@ -136,6 +140,7 @@ export const operations = {
   },
   clearCart: {
     id: "clearCart",
+    readsCart: true,
     method: "DELETE",
     path: "/cart",
     tag: "Cart",
@@ -151,6 +156,7 @@ export const operations = {
   },
   addItem: {
     id: "addItem",
+    readsCart: true,
     method: "POST",
     path: "/cart/items",
     tag: "Cart",
@@ -167,6 +173,7 @@ export const operations = {
   },
   setItemQuantity: {
     id: "setItemQuantity",
+    readsCart: true,
     method: "PATCH",
     path: "/cart/items/{productId}",
     tag: "Cart",
@@ -184,6 +191,7 @@ export const operations = {
   },
   removeItem: {
     id: "removeItem",
+    readsCart: true,
     method: "DELETE",
     path: "/cart/items/{productId}",
     tag: "Cart",
@@ -200,6 +208,7 @@ export const operations = {
   },
   setLineQuantity: {
     id: "setLineQuantity",
+    readsCart: true,
     method: "PATCH",
     path: "/cart/lines/{lineId}",
     tag: "Cart",
@@ -217,6 +226,7 @@ export const operations = {
   },
   removeLine: {
     id: "removeLine",
+    readsCart: true,
     method: "DELETE",
     path: "/cart/lines/{lineId}",
     tag: "Cart",
@@ -233,6 +243,7 @@ export const operations = {
   },
   setNote: {
     id: "setNote",
+    readsCart: true,
     method: "PUT",
     path: "/cart/note",
     tag: "Cart",
@@ -249,6 +260,7 @@ export const operations = {
   },
   createCheckout: {
     id: "createCheckout",
+    readsCart: true,
     method: "POST",
     path: "/cart/checkout",
     tag: "Checkout",
@@ -309,6 +321,7 @@ export const operations = {
   },
   createRecoveryLink: {
     id: "createRecoveryLink",
+    readsCart: true,
     method: "POST",
     path: "/cart/recovery-link",
     tag: "Cart",

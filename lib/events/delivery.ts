@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
+import { isoTime } from "../time";
 import { log } from "../log/logger";
 import { recordEventDelivery } from "../observe/metrics";
 import type { CartRuntime } from "../runtime/runtime";
@@ -32,7 +33,6 @@ interface Claimed {
 type Outcome = { ok: true; status: number | null } | { ok: false; status: number | null; error: string };
 
 const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-const iso = (ms: number) => new Date(ms).toISOString();
 
 async function execute<T>(runtime: CartRuntime, query: SQL): Promise<T[]> {
   return rowsOf<T>(await (await runtime.db()).execute(query));
@@ -43,7 +43,7 @@ async function execute<T>(runtime: CartRuntime, query: SQL): Promise<T[]> {
 async function claim(runtime: CartRuntime, limit: number): Promise<{ rows: Claimed[]; lease: string }> {
   const endpoints = eventEndpoints(runtime);
   const now = runtime.now();
-  const lease = iso(now + runtime.settings.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
+  const lease = isoTime(now + runtime.settings.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
   const list = sql.join(
     endpoints.map((e) => sql`${e}`),
     sql`, `,
@@ -54,8 +54,8 @@ async function claim(runtime: CartRuntime, limit: number): Promise<{ rows: Claim
       with due as (
         select id, endpoint from cart_event_outbox
         where scope = ${runtime.scope} and delivered_at is null and failed_at is null
-          and next_attempt_at <= ${iso(now)}::timestamptz
-          and (lease_until is null or lease_until <= ${iso(now)}::timestamptz)
+          and next_attempt_at <= ${isoTime(now)}::timestamptz
+          and (lease_until is null or lease_until <= ${isoTime(now)}::timestamptz)
           and endpoint in (${list})
         order by next_attempt_at, created_at
         limit ${limit}
@@ -130,7 +130,7 @@ async function settle(runtime: CartRuntime, row: Claimed, lease: string, outcome
   const mine = sql`id = ${row.id} and endpoint = ${row.endpoint} and lease_until = ${lease}::timestamptz`;
   if (outcome.ok) {
     await execute(runtime, sql`
-      update cart_event_outbox set delivered_at = ${iso(now)}::timestamptz, lease_until = null, last_status = ${outcome.status}, last_error = null
+      update cart_event_outbox set delivered_at = ${isoTime(now)}::timestamptz, lease_until = null, last_status = ${outcome.status}, last_error = null
       where ${mine}`);
     return "delivered";
   }
@@ -139,7 +139,7 @@ async function settle(runtime: CartRuntime, row: Claimed, lease: string, outcome
   const next = now + retryDelaySeconds(runtime.settings.WEBHOOK_RETRY_SECONDS, row.attempts) * 1000;
   await execute(runtime, sql`
     update cart_event_outbox set lease_until = null, last_status = ${outcome.status}, last_error = ${outcome.error.slice(0, 500)},
-      next_attempt_at = ${iso(next)}::timestamptz, failed_at = ${giveUp ? sql`${iso(now)}::timestamptz` : sql`null`}
+      next_attempt_at = ${isoTime(next)}::timestamptz, failed_at = ${giveUp ? sql`${isoTime(now)}::timestamptz` : sql`null`}
     where ${mine}`);
   if (giveUp) log.warn("event delivery given up", { eventId: row.id, endpoint: row.endpoint, attempts: row.attempts, error: outcome.error });
   return giveUp ? "failed" : "retry";

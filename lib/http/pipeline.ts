@@ -80,8 +80,8 @@ async function runSessionOperation(op: OperationSpec, call: SessionCall, incomin
     if (op.changesCart) incoming.assertOrigin();
     const unsealed = await unsealSession(incoming.cookie);
     const sid = unsealed?.data.sid ?? newSessionId();
-    // The cart this cookie reaches, read beside its session (one round trip) by what reads it.
-    if (unsealed?.data.cid && (op.changesCart || op.id === "getCart")) prefetchCachedCart(unsealed.data.cid);
+    // The cart this cookie reaches, read beside its session (one round trip) when the call reads it.
+    if (unsealed?.data.cid && op.readsCart) prefetchCachedCart(unsealed.data.cid);
     const [resolved, verdict] = await Promise.all([
       resolveUnsealed(unsealed, sid),
       // A visitor without a cookie has no session to count yet (the address limit still applies).

@@ -1,5 +1,6 @@
 import { createCluster } from "redis";
 import { log } from "../log/logger";
+import { NO_COMMAND_TIMEOUT, redisConnectionOptions } from "./redis-options";
 
 // The slot map is re-read on our request at most this often; node-redis's own
 // refresh while a lost node keeps failing to reconnect runs at this pace too.
@@ -10,14 +11,8 @@ const REDISCOVERY_INTERVAL_MS = 500;
 export const makeCluster = (nodes: string[], timeoutMs: number) =>
   createCluster({
     rootNodes: nodes.map((node) => ({ url: `redis://${node}` })),
-    defaults: {
-      // No offline queue: a command for a node that is away fails at once instead of piling up.
-      disableOfflineQueue: true,
-      commandsQueueMaxLength: 10_000,
-      socket: { connectTimeout: Math.max(timeoutMs * 4, 500), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
-    },
-    // As for one node (lib/storage/redis-store.ts): the store's own deadline, not one per command.
-    commandOptions: { timeout: 0 },
+    defaults: redisConnectionOptions(timeoutMs),
+    commandOptions: NO_COMMAND_TIMEOUT,
     // A master that died (connection refused or reset) makes its client reconnect:
     // re-read the slot map from the other nodes soon after, and again with each
     // retry, so its promoted replica is found without waiting for a MOVED.

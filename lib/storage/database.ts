@@ -38,12 +38,6 @@ function namedStatements(client: Sql): Sql {
             return (target.begin as (...a: unknown[]) => Promise<unknown>)(...args.slice(0, -1), (tx: Sql) => callback(prepared(tx)));
           };
         }
-        if (prop === "savepoint") {
-          return (...args: unknown[]) => {
-            const callback = args[args.length - 1] as (tx: Sql) => unknown;
-            return ((target as unknown as { savepoint: (...a: unknown[]) => Promise<unknown> }).savepoint)(...args.slice(0, -1), (tx: Sql) => callback(prepared(tx)));
-          };
-        }
         return Reflect.get(target, prop, target);
       },
     });

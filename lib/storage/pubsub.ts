@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Env } from "../config/env";
 import { log } from "../log/logger";
+import { NO_COMMAND_TIMEOUT, redisConnectionOptions } from "./redis-options";
 import { forgetSharedResource, sharedResource } from "../runtime/shared";
 
 // Messages between the instances of one deployment (live carts, lib/events/live.ts), through the
@@ -79,19 +80,13 @@ class RedisPubSub implements PubSub {
 
   private async open(role: "publisher" | "subscriber"): Promise<Connection> {
     const { createClient, createCluster } = await import("redis");
-    const socket = { connectTimeout: Math.max(this.timeoutMs * 4, 500), reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) };
-    // The publisher's commands are fire-and-forget (one per committed change): without node-redis's
-    // per-command AbortSignal.timeout, whose timer outlives each answer (lib/storage/redis-store.ts).
-    // A connection that stops answering holds at most the queue's 10,000, then refuses at once.
-    const commandOptions = role === "publisher" ? { timeout: 0 } : undefined;
+    const options = redisConnectionOptions(this.timeoutMs);
+    // The publisher's commands are fire-and-forget, one per committed change.
+    const commandOptions = role === "publisher" ? NO_COMMAND_TIMEOUT : undefined;
     const connection = (
       "url" in this.target
-        ? createClient({ url: this.target.url, disableOfflineQueue: true, commandsQueueMaxLength: 10_000, socket, commandOptions })
-        : createCluster({
-            rootNodes: this.target.clusterNodes.map((node) => ({ url: `redis://${node}` })),
-            defaults: { disableOfflineQueue: true, commandsQueueMaxLength: 10_000, socket },
-            commandOptions,
-          })
+        ? createClient({ url: this.target.url, ...options, commandOptions })
+        : createCluster({ rootNodes: this.target.clusterNodes.map((node) => ({ url: `redis://${node}` })), defaults: options, commandOptions })
     ) as unknown as Connection;
     connection.on("error", (err: unknown) => {
       if (Date.now() - this.lastLogged > 10_000) {
@@ -114,7 +109,7 @@ class RedisPubSub implements PubSub {
       await Promise.race([
         connection.connect(),
         new Promise((_, reject) => {
-          deadline = setTimeout(() => reject(new Error(`redis ${role} connection timed out`)), socket.connectTimeout * 2);
+          deadline = setTimeout(() => reject(new Error(`redis ${role} connection timed out`)), options.socket.connectTimeout * 2);
         }),
       ]);
     } catch (err) {

@@ -4,23 +4,10 @@ import { ClusterRecovery, makeCluster, type Cluster } from "./cluster-client";
 import type { KeyValueStore } from "./kv";
 import { BACKOFF_HIT_SCRIPT, backoffArgs, INCREMENT_WITH_EXPIRY_SCRIPT, SET_IF_NEWER_SCRIPT, type BackoffPolicy } from "./kv";
 import { log } from "../log/logger";
+import { NO_COMMAND_TIMEOUT, redisConnectionOptions } from "./redis-options";
 
 const makeClient = (url: string, timeoutMs: number) =>
-  createClient({
-    url,
-    // No offline queue: while disconnected a command fails at once instead of piling up.
-    disableOfflineQueue: true,
-    commandsQueueMaxLength: 10_000,
-    // Every call already has the store's own deadline (lib/storage/store.ts); node-redis's default
-    // (5 s) would add an AbortSignal.timeout per command, whose timer outlives the answer and
-    // fires later anyway: thousands alive at once on a loaded instance, for the collector.
-    commandOptions: { timeout: 0 },
-    socket: {
-      connectTimeout: Math.max(timeoutMs * 4, 500),
-      // Keep trying forever in the background, at most once a second.
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
-    },
-  });
+  createClient({ url, ...redisConnectionOptions(timeoutMs), commandOptions: NO_COMMAND_TIMEOUT });
 
 // The commands used here, which a single node and a cluster share.
 type Client = Pick<ReturnType<typeof makeClient>, "get" | "getEx" | "set" | "del" | "evalSha" | "eval" | "isOpen" | "connect" | "close" | "on">;

@@ -1,7 +1,5 @@
 // A static twin of the catch-all (app/api/[...cart]) for one of the busiest paths: Next.js
 // resolves a static route file with less work per request than a catch-all. Same handlers.
-import { cart } from "@/app/_demo/cart";
-
 export const dynamic = "force-dynamic";
 
-export const { GET, POST, PUT, PATCH, DELETE } = cart.handlers;
+export { GET, POST, PUT, PATCH, DELETE } from "../[...cart]/route";
