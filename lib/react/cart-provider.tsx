@@ -21,7 +21,7 @@ import { applyCartOp, DEFAULT_LIMITS, newerCart, type CartOp, type CartReducerLi
 import { newIdempotencyKey } from "./idempotency-field";
 import { followCart, type LiveMode } from "./live";
 import { cartErrorMessage, fillMessage, mergeMessages, type CartMessages, type CartMessagesOverride } from "./messages";
-import { actionOf, enqueue, fieldsToSend, lineKey, loadOutbox, opLineKey, saveOutbox, type OutboxAction, type OutboxEntry } from "./outbox";
+import { actionOf, enqueue, fieldsToSend, lineKey, loadOutbox, opLineKey, saveOutbox, sendAt, type OutboxAction, type OutboxEntry } from "./outbox";
 import { retryWait, sendChange } from "./send-change";
 import { openTabChannel, takeFromOtherTab, type TabChannel } from "./tab-sync";
 
@@ -118,13 +118,6 @@ export function useHydrated(): boolean {
 }
 
 const STATUS_VISIBLE_MS = { success: 4000, error: 8000, busy: 30000 } as const;
-// A change made while another is in flight or queued (a burst of clicks) leaves when the shopper
-// pauses for QUIET_MS, and no sooner than MIN_SPACING_MS after the burst's previous request (a
-// busy page can see short pauses mid-burst), but never waits more than MAX_HOLD_MS: 50 clicks in
-// two or three seconds cost two or three requests. A change made when nothing is pending leaves at once.
-export const QUIET_MS = 400;
-export const MIN_SPACING_MS = 1500;
-export const MAX_HOLD_MS = 3000;
 // Retrying after a network failure while the browser believes it is online.
 const NETWORK_RETRY_MS = [2_000, 5_000, 10_000, 30_000];
 const SIGNED_OUT_FLAG = "next-cart:signed-out-elsewhere";
@@ -531,8 +524,8 @@ export function CartProvider({
         success: op && meaning ? (capped ? fillMessage(messages.quantityNow, { name: nameOf(op, confirmedRef.current), quantity: limits.maxQuantity }) : meaning.success) : undefined,
         openDrawer: control?.openDrawer,
       };
-      const idle = inFlight.current === null && queueRef.current.length === 0;
       const now = Date.now();
+      const nothingPending = inFlight.current === null && queueRef.current.length === 0;
       let target = entry.key;
       updateQueue((current) => {
         const { queue: next, folded } = enqueue(current, entry, confirmedRef.current);
@@ -541,15 +534,14 @@ export function CartProvider({
       });
       const known = due.current.get(target);
       const createdAt = known?.createdAt ?? now;
-      const paced = Math.max(now + QUIET_MS, lastSentAt.current + MIN_SPACING_MS);
-      due.current.set(target, { createdAt, readyAt: idle ? now : Math.min(paced, createdAt + MAX_HOLD_MS) });
+      due.current.set(target, { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt: lastSentAt.current, nothingPending }) });
       if (control?.openDrawer && meaning) setDrawer("add");
       if (capped) {
         const text = messages.errors.QUANTITY_LIMIT;
         setNote(control?.key, { tone: "error", text });
         announce("error", text);
       }
-      if (offlineRef.current && !idle) return;
+      if (offlineRef.current && !nothingPending) return;
       if (offlineRef.current) announce("busy", messages.offlineQueued);
       pumpRef.current();
     },

@@ -1,7 +1,7 @@
 import { act, cleanup, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AddToCartButton, CartBadge, CartLines, defaultCartMessages } from "@/lib/react";
-import { enqueue, fieldsToSend, foldOps, lineKey, loadOutbox, OUTBOX_PREFIX, saveOutbox, type OutboxEntry } from "@/lib/react/outbox";
+import { enqueue, fieldsToSend, foldOps, lineKey, loadOutbox, MIN_SPACING_MS, OUTBOX_PREFIX, saveOutbox, sendAt, type OutboxEntry } from "@/lib/react/outbox";
 import type { CartOp } from "@/lib/react/cart-reducer";
 import { actionsWith, cartOf, line, renderCart, scriptedAction } from "./harness";
 
@@ -75,6 +75,55 @@ describe("folding rules", () => {
     const folded: OutboxEntry = { ...entry(add("p1", 7)), fields: { productId: "p1", quantity: "1", returnTo: "/" } };
     const data = fieldsToSend(folded);
     expect(Object.fromEntries(data.entries())).toEqual({ productId: "p1", quantity: "7", returnTo: "/", js: "1", idempotencyKey: folded.key });
+  });
+});
+
+// The provider's pacing for clicks on one line, by the millisecond: one change queued at a time
+// (later clicks fold into it), one request in flight, each answered answerMs after it left.
+function requestTimes(clicks: readonly number[], answerMs: number): number[] {
+  const sent: number[] = [];
+  let lastSentAt = -Infinity;
+  let answeredAt = -Infinity;
+  let queued: { createdAt: number; readyAt: number } | null = null;
+  const clickAt = new Set(clicks);
+  for (let now = 0; now <= Math.max(...clicks) + 10_000; now += 1) {
+    if (clickAt.has(now)) {
+      const nothingPending: boolean = now >= answeredAt && queued === null;
+      const createdAt: number = queued?.createdAt ?? now;
+      queued = { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt, nothingPending }) };
+    }
+    if (queued && now >= answeredAt && now >= queued.readyAt) {
+      sent.push(now);
+      lastSentAt = now;
+      answeredAt = now + answerMs;
+      queued = null;
+    }
+  }
+  return sent;
+}
+
+describe("pacing", () => {
+  it("50 clicks within 2 s cost at most 3 requests, also with a pause mid-burst and answers that come back at once", () => {
+    const steady = Array.from({ length: 50 }, (_, i) => i * 40);
+    expect(requestTimes(steady, 20).length).toBeLessThanOrEqual(3);
+    // A busy page stalls for 500 ms somewhere in the burst (the rest 30 ms apart: 1,940 ms in all).
+    for (let stall = 1; stall < 50; stall += 1) {
+      const clicks = Array.from({ length: 50 }, (_, i) => i * 30 + (i >= stall ? 500 : 0));
+      for (const answerMs of [5, 50, 300]) {
+        const sent = requestTimes(clicks, answerMs);
+        expect(sent.length, `stall before click ${stall}, answers in ${answerMs} ms`).toBeLessThanOrEqual(3);
+        expect(sent.length).toBeGreaterThanOrEqual(2);
+      }
+    }
+  });
+
+  it("a burst's requests are MIN_SPACING_MS apart; a click after a quiet spell leaves at once", () => {
+    const clicks = Array.from({ length: 200 }, (_, i) => i * 35);
+    const sent = requestTimes(clicks, 10);
+    for (let i = 1; i < sent.length; i += 1) expect(sent[i]! - sent[i - 1]!).toBeGreaterThanOrEqual(MIN_SPACING_MS);
+    expect(sent[0]).toBe(0);
+    const later = clicks.at(-1)! + 5_000;
+    expect(requestTimes([...clicks, later], 10).at(-1)).toBe(later);
   });
 });
 
