@@ -307,6 +307,7 @@ export function CartProvider({
   const due = useRef(new Map<string, { readyAt: number; createdAt: number }>());
   const attempts = useRef(new Map<string, number>());
   const lastSentAt = useRef(0);
+  const lastSentLine = useRef<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const networkFailures = useRef(0);
   // A live cart that arrived while a change was in flight: applied after its answer, so a
@@ -377,6 +378,7 @@ export function CartProvider({
     async (entry: OutboxEntry) => {
       inFlight.current = entry.key;
       lastSentAt.current = Date.now();
+      lastSentLine.current = entry.line;
       if (!entry.sent) updateQueue((current) => current.map((queued) => (queued.key === entry.key ? { ...queued, sent: true } : queued)));
       const action = actions[entry.action];
       let result: CartActionResult | null = null;
@@ -534,7 +536,7 @@ export function CartProvider({
       });
       const known = due.current.get(target);
       const createdAt = known?.createdAt ?? now;
-      due.current.set(target, { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt: lastSentAt.current, nothingPending }) });
+      due.current.set(target, { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt: lastSentAt.current, nothingPending, sameLine: entry.line !== null && entry.line === lastSentLine.current }) });
       if (control?.openDrawer && meaning) setDrawer("add");
       if (capped) {
         const text = messages.errors.QUANTITY_LIMIT;

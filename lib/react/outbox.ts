@@ -23,17 +23,18 @@ import type { CartOp } from "./cart-reducer";
 // pauses for QUIET_MS, and no sooner than MIN_SPACING_MS after the burst's previous request (a
 // busy page can see short pauses mid-burst), but never waits more than MAX_HOLD_MS: a burst's requests
 // are at least MIN_SPACING_MS apart, so 50 clicks within 2 s cost at most three. A change made when
-// nothing is pending and nothing left in the last MIN_SPACING_MS leaves at once.
+// nothing is pending leaves at once, unless the last request, under MIN_SPACING_MS ago, was to the same line.
 export const QUIET_MS = 400;
 export const MIN_SPACING_MS = 1500;
 export const MAX_HOLD_MS = 3000;
 
-// When a change may leave: at once when it starts a burst (nothing pending, and the previous
-// request left MIN_SPACING_MS ago or more: an answer that came back mid-burst does not start a new
-// burst), else per the pacing above. createdAt is when the queued change it folds into was made.
-export function sendAt(change: { now: number; createdAt: number; lastSentAt: number; nothingPending: boolean }): number {
-  const { now, createdAt, lastSentAt, nothingPending } = change;
-  if (nothingPending && now - lastSentAt >= MIN_SPACING_MS) return now;
+// When a change may leave: at once when it starts a burst (nothing pending, and the last request
+// was not to the same line within MIN_SPACING_MS: an answer that came back mid-burst does not
+// start a new burst), else per the pacing above. createdAt is when the queued change it folds
+// into was made; sameLine, whether the last request was to this change's line.
+export function sendAt(change: { now: number; createdAt: number; lastSentAt: number; nothingPending: boolean; sameLine: boolean }): number {
+  const { now, createdAt, lastSentAt, nothingPending, sameLine } = change;
+  if (nothingPending && (!sameLine || now - lastSentAt >= MIN_SPACING_MS)) return now;
   return Math.min(Math.max(now + QUIET_MS, lastSentAt + MIN_SPACING_MS), createdAt + MAX_HOLD_MS);
 }
 

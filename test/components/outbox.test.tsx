@@ -90,7 +90,7 @@ function requestTimes(clicks: readonly number[], answerMs: number): number[] {
     if (clickAt.has(now)) {
       const nothingPending: boolean = now >= answeredAt && queued === null;
       const createdAt: number = queued?.createdAt ?? now;
-      queued = { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt, nothingPending }) };
+      queued = { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt, nothingPending, sameLine: true }) };
     }
     if (queued && now >= answeredAt && now >= queued.readyAt) {
       sent.push(now);
@@ -124,6 +124,15 @@ describe("pacing", () => {
     expect(sent[0]).toBe(0);
     const later = clicks.at(-1)! + 5_000;
     expect(requestTimes([...clicks, later], 10).at(-1)).toBe(later);
+  });
+
+  it("a change to another line, with nothing pending, leaves at once", () => {
+    const now = 10_000;
+    const sent = now - 100;
+    expect(sendAt({ now, createdAt: now, lastSentAt: sent, nothingPending: true, sameLine: false })).toBe(now);
+    expect(sendAt({ now, createdAt: now, lastSentAt: sent, nothingPending: true, sameLine: true })).toBe(sent + MIN_SPACING_MS);
+    // Something pending: it waits its turn, paced, whatever its line.
+    expect(sendAt({ now, createdAt: now, lastSentAt: sent, nothingPending: false, sameLine: false })).toBe(sent + MIN_SPACING_MS);
   });
 });
 
