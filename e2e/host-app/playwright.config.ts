@@ -24,7 +24,7 @@ export default defineConfig({
   outputDir: "../../test-results/host-app",
   use: {
     baseURL,
-    trace: "retain-on-failure",
+    trace: { mode: "retain-on-failure", screenshots: false },
     launchOptions: {
       executablePath: "/usr/bin/chromium",
       args: [
