@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { defineConfig } from "@playwright/test";
+import base from "../../playwright.config";
 
 // The example host app, installed from the packed tarball and built by `npm run example:build`,
 // in Debian's Chromium. A free port is chosen once; the workers inherit it through the env.
@@ -22,22 +23,8 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   outputDir: "../../test-results/host-app",
-  use: {
-    baseURL,
-    trace: { mode: "retain-on-failure", screenshots: false },
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    },
-  },
+  // The demo run's browser and trace settings (Debian's Chromium, its flags), on this app's address.
+  use: { ...base.use, baseURL },
   projects: [{ name: "host-app", use: { browserName: "chromium", viewport: { width: 1280, height: 800 } } }],
   webServer: {
     command: "node start-host-app.mjs",

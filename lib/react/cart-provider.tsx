@@ -21,7 +21,7 @@ import { applyCartOp, DEFAULT_LIMITS, newerCart, type CartOp, type CartReducerLi
 import { newIdempotencyKey } from "./idempotency-field";
 import { followCart, type LiveMode } from "./live";
 import { cartErrorMessage, fillMessage, mergeMessages, type CartMessages, type CartMessagesOverride } from "./messages";
-import { actionOf, enqueue, fieldsToSend, lineKey, loadOutbox, opLineKey, saveOutbox, sendAt, type OutboxAction, type OutboxEntry } from "./outbox";
+import { actionOf, enqueue, fieldsToSend, lineKey, loadOutbox, opLineKey, saveOutbox, sendAt, type LastSent, type OutboxAction, type OutboxEntry } from "./outbox";
 import { retryWait, sendChange } from "./send-change";
 import { openTabChannel, takeFromOtherTab, type TabChannel } from "./tab-sync";
 
@@ -306,8 +306,7 @@ export function CartProvider({
   // When each queued change may be sent (kept in memory: after a reload everything is due).
   const due = useRef(new Map<string, { readyAt: number; createdAt: number }>());
   const attempts = useRef(new Map<string, number>());
-  const lastSentAt = useRef(0);
-  const lastSentLine = useRef<string | null>(null);
+  const lastSent = useRef<LastSent>({ at: 0, line: null });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const networkFailures = useRef(0);
   // A live cart that arrived while a change was in flight: applied after its answer, so a
@@ -377,8 +376,7 @@ export function CartProvider({
   const send = useCallback(
     async (entry: OutboxEntry) => {
       inFlight.current = entry.key;
-      lastSentAt.current = Date.now();
-      lastSentLine.current = entry.line;
+      lastSent.current = { at: Date.now(), line: entry.line };
       if (!entry.sent) updateQueue((current) => current.map((queued) => (queued.key === entry.key ? { ...queued, sent: true } : queued)));
       const action = actions[entry.action];
       let result: CartActionResult | null = null;
@@ -536,7 +534,7 @@ export function CartProvider({
       });
       const known = due.current.get(target);
       const createdAt = known?.createdAt ?? now;
-      due.current.set(target, { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt: lastSentAt.current, nothingPending, sameLine: entry.line !== null && entry.line === lastSentLine.current }) });
+      due.current.set(target, { createdAt, readyAt: sendAt({ now, createdAt, line: entry.line, nothingPending }, lastSent.current) });
       if (control?.openDrawer && meaning) setDrawer("add");
       if (capped) {
         const text = messages.errors.QUANTITY_LIMIT;

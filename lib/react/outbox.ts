@@ -28,14 +28,21 @@ export const QUIET_MS = 400;
 export const MIN_SPACING_MS = 1500;
 export const MAX_HOLD_MS = 3000;
 
-// When a change may leave: at once when it starts a burst (nothing pending, and the last request
-// was not to the same line within MIN_SPACING_MS: an answer that came back mid-burst does not
-// start a new burst), else per the pacing above. createdAt is when the queued change it folds
-// into was made; sameLine, whether the last request was to this change's line.
-export function sendAt(change: { now: number; createdAt: number; lastSentAt: number; nothingPending: boolean; sameLine: boolean }): number {
-  const { now, createdAt, lastSentAt, nothingPending, sameLine } = change;
-  if (nothingPending && (!sameLine || now - lastSentAt >= MIN_SPACING_MS)) return now;
-  return Math.min(Math.max(now + QUIET_MS, lastSentAt + MIN_SPACING_MS), createdAt + MAX_HOLD_MS);
+// The last request that left: when, and which line it was about (null: the whole cart).
+export interface LastSent {
+  at: number;
+  line: string | null;
+}
+
+// When a change to `line` may leave: at once when it starts a burst (nothing pending, and the last
+// request was not to the same line within MIN_SPACING_MS: an answer that came back mid-burst does
+// not start a new burst), else per the pacing above. createdAt is when the queued change it folds
+// into was made.
+export function sendAt(change: { now: number; createdAt: number; line: string | null; nothingPending: boolean }, last: LastSent): number {
+  const { now, createdAt, line, nothingPending } = change;
+  const sameLine = line !== null && line === last.line;
+  if (nothingPending && (!sameLine || now - last.at >= MIN_SPACING_MS)) return now;
+  return Math.min(Math.max(now + QUIET_MS, last.at + MIN_SPACING_MS), createdAt + MAX_HOLD_MS);
 }
 
 export type OutboxAction = "add" | "setQuantity" | "remove" | "clear";

@@ -1,7 +1,7 @@
 import { act, cleanup, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AddToCartButton, CartBadge, CartLines, defaultCartMessages } from "@/lib/react";
-import { enqueue, fieldsToSend, foldOps, lineKey, loadOutbox, MIN_SPACING_MS, OUTBOX_PREFIX, saveOutbox, sendAt, type OutboxEntry } from "@/lib/react/outbox";
+import { enqueue, fieldsToSend, foldOps, lineKey, loadOutbox, MIN_SPACING_MS, OUTBOX_PREFIX, saveOutbox, sendAt, type LastSent, type OutboxEntry } from "@/lib/react/outbox";
 import type { CartOp } from "@/lib/react/cart-reducer";
 import { actionsWith, cartOf, line, renderCart, scriptedAction } from "./harness";
 
@@ -82,7 +82,7 @@ describe("folding rules", () => {
 // (later clicks fold into it), one request in flight, each answered answerMs after it left.
 function requestTimes(clicks: readonly number[], answerMs: number): number[] {
   const sent: number[] = [];
-  let lastSentAt = -Infinity;
+  let lastSent: LastSent = { at: -Infinity, line: "p1" };
   let answeredAt = -Infinity;
   let queued: { createdAt: number; readyAt: number } | null = null;
   const clickAt = new Set(clicks);
@@ -90,11 +90,11 @@ function requestTimes(clicks: readonly number[], answerMs: number): number[] {
     if (clickAt.has(now)) {
       const nothingPending: boolean = now >= answeredAt && queued === null;
       const createdAt: number = queued?.createdAt ?? now;
-      queued = { createdAt, readyAt: sendAt({ now, createdAt, lastSentAt, nothingPending, sameLine: true }) };
+      queued = { createdAt, readyAt: sendAt({ now, createdAt, line: "p1", nothingPending }, lastSent) };
     }
     if (queued && now >= answeredAt && now >= queued.readyAt) {
       sent.push(now);
-      lastSentAt = now;
+      lastSent = { at: now, line: "p1" };
       answeredAt = now + answerMs;
       queued = null;
     }
@@ -129,10 +129,10 @@ describe("pacing", () => {
   it("a change to another line, with nothing pending, leaves at once", () => {
     const now = 10_000;
     const sent = now - 100;
-    expect(sendAt({ now, createdAt: now, lastSentAt: sent, nothingPending: true, sameLine: false })).toBe(now);
-    expect(sendAt({ now, createdAt: now, lastSentAt: sent, nothingPending: true, sameLine: true })).toBe(sent + MIN_SPACING_MS);
+    expect(sendAt({ now, createdAt: now, line: "p2", nothingPending: true }, { at: sent, line: "p1" })).toBe(now);
+    expect(sendAt({ now, createdAt: now, line: "p1", nothingPending: true }, { at: sent, line: "p1" })).toBe(sent + MIN_SPACING_MS);
     // Something pending: it waits its turn, paced, whatever its line.
-    expect(sendAt({ now, createdAt: now, lastSentAt: sent, nothingPending: false, sameLine: false })).toBe(sent + MIN_SPACING_MS);
+    expect(sendAt({ now, createdAt: now, line: "p2", nothingPending: false }, { at: sent, line: "p1" })).toBe(sent + MIN_SPACING_MS);
   });
 });
 
