@@ -10,6 +10,7 @@ import { setProbe } from "../observe/metrics";
 import { migratePglite, migratePostgres } from "./migrate";
 import { countPoolUse } from "./pool-metrics";
 import { postgresTarget } from "./pooler";
+import { wrapPostgresClient } from "./postgres-client";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -21,28 +22,6 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-type Sql = import("postgres").Sql;
-
-// drizzle asks postgres.js for an unnamed statement unless a query is given a name, so Postgres
-// would parse and plan the same few statements (the add's one compare-and-set among them) on every
-// call. Each is prepared once per connection instead: postgres.js keeps them by their text.
-function namedStatements(client: Sql): Sql {
-  const prepared = (sql: Sql): Sql =>
-    new Proxy(sql, {
-      get(target, prop) {
-        if (prop === "unsafe") return (query: string, params?: unknown[], options?: object) => target.unsafe(query, params as never, { ...options, prepare: true });
-        // A transaction's own client (begin's callback gets one) prepares the same way.
-        if (prop === "begin") {
-          return (...args: unknown[]) => {
-            const callback = args[args.length - 1] as (tx: Sql) => unknown;
-            return (target.begin as (...a: unknown[]) => Promise<unknown>)(...args.slice(0, -1), (tx: Sql) => callback(prepared(tx)));
-          };
-        }
-        return Reflect.get(target, prop, target);
-      },
-    });
-  return prepared(client);
-}
 
 async function openPostgres(databaseUrl: string, config: Env): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
@@ -77,7 +56,8 @@ async function openPostgres(databaseUrl: string, config: Env): Promise<DatabaseH
           idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
         },
   });
-  const db = drizzle(countPoolUse(prepare ? namedStatements(client) : client, config.DATABASE_POOL_SIZE), { schema }) as unknown as Database;
+  // Named statements (unless behind PgBouncer), and transactions that end with their connection (lib/storage/postgres-client.ts).
+  const db = drizzle(countPoolUse(wrapPostgresClient(client, { prepare }), config.DATABASE_POOL_SIZE), { schema }) as unknown as Database;
   return { kind: "postgres", pooler: pgbouncer ? "pgbouncer" : "none", db, close: () => client.end({ timeout: 5 }) };
 }
 
