@@ -31,7 +31,8 @@ async function openPostgres(databaseUrl: string, config: Env): Promise<DatabaseH
   // named prepared statements would be missing on the next one.
   const prepare = !pgbouncer;
 
-  const migrator = postgres(url, { max: 1, prepare, onnotice: () => {}, connect_timeout: 10 });
+  // Its transaction ends with its connection too: a migration is never applied halfway.
+  const migrator = wrapPostgresClient(postgres(url, { max: 1, prepare, onnotice: () => {}, connect_timeout: 10 }), { prepare: false });
   try {
     await migratePostgres(migrator);
   } finally {

@@ -92,7 +92,8 @@ function transactionClient(tx: Sql, options: { prepare: boolean }, ended: () => 
   });
 }
 
-const never = new Promise<never>(() => {});
+// A fresh one each time: nothing holds its resolvers, so it and what awaits it can be collected.
+const never = () => new Promise<never>(() => {});
 
 export function wrapPostgresClient(client: Sql, options: { prepare: boolean }): Sql {
   const begin = (...args: unknown[]) => {
@@ -105,10 +106,10 @@ export function wrapPostgresClient(client: Sql, options: { prepare: boolean }): 
     const run = (client.begin as (...a: unknown[]) => Promise<unknown>)(...args.slice(0, -1), async (tx: Sql) => {
       try {
         const value = await callback(transactionClient(tx, options, () => ended, seen));
-        return ended ? never : value;
+        return ended ? never() : value;
       } catch (err) {
         seen(err);
-        if (ended) return never;
+        if (ended) return never();
         throw err;
       }
     });
