@@ -5,7 +5,7 @@ import { accountExists } from "../identity/users";
 import { env } from "../config/env";
 import { toErrorResponse } from "./errors";
 import { clientAddress, rateLimitedResponse } from "./rate-limit";
-import { assertDeclaredSize, MAX_BODY_BYTES, publicOrigin, readLimitedBytes } from "./request";
+import { MAX_BODY_BYTES, publicOrigin, readLimitedBytes } from "./request";
 
 // What stands in front of Auth.js's own routes (/api/auth/*): every POST body
 // is held to 16 KiB before Auth.js reads it; a credentials sign-in is counted
@@ -92,7 +92,6 @@ export function guardAuthRoutes(handlers: { GET: AuthHandler; POST: AuthHandler 
     async POST(req: NextRequest): Promise<Response> {
       let body: Buffer;
       try {
-        assertDeclaredSize(req.headers, MAX_BODY_BYTES);
         body = await readLimitedBytes(req, MAX_BODY_BYTES);
       } catch (err) {
         return toErrorResponse(err);

@@ -8,7 +8,7 @@ import { resolveSession } from "../session/session";
 import { toAppError, toErrorResponse } from "./errors";
 import { clientAddress } from "./rate-limit";
 import { checkRecoveryLimit } from "./recovery-limit";
-import { assertSameOrigin, publicOrigin } from "./request";
+import { assertSameOrigin, publicOrigin, refusedBody } from "./request";
 import { writeSession } from "./pipeline";
 
 // The two steps of a recovery link. Opening it (GET /cart/recover) only
@@ -55,9 +55,10 @@ async function tokenField(req: NextRequest): Promise<string | null> {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the form as application/x-www-form-urlencoded.");
   }
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
-  if (!Number.isInteger(declared) || declared > MAX_FORM_BYTES) {
+  if (!Number.isInteger(declared)) {
     throw new AppError("PAYLOAD_TOO_LARGE", `Send the form with a Content-Length of at most ${MAX_FORM_BYTES} bytes.`);
   }
+  if (declared > MAX_FORM_BYTES) throw await refusedBody(req, MAX_FORM_BYTES);
   return new URLSearchParams(await req.text()).get("token");
 }
 

@@ -50,7 +50,6 @@ export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; 
   if (mediaType !== "application/json") {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
   }
-  assertDeclaredSize(req.headers, MAX_BODY_BYTES);
   const text = await readLimited(req, MAX_BODY_BYTES);
   try {
     return { value: JSON.parse(text), text };
@@ -59,16 +58,48 @@ export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; 
   }
 }
 
-// 413 when Content-Length already says the body is over the limit: nothing of it is read.
-export function assertDeclaredSize(headers: Headers, limit: number): void {
-  const declared = Number(headers.get("content-length") ?? "0");
-  if (declared > limit) throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
+// A refused body small enough to read whole (up to this many bytes in all: twice what the gateway,
+// deploy/nginx, lets through) is read to its end and dropped before the 413 leaves, on a connection
+// that stays open. Closing a connection with bytes of the request still unread makes the kernel
+// reset it, and a gateway that is still sending them (nginx) then loses the 413 and answers 502.
+// A bigger body is left unread and the 413 ends the connection (lib/http/errors.ts).
+const READ_WHOLE_BYTES = 64 * 1024;
+const readToEnd = new WeakSet<AppError>();
+
+// Whether a 413 was given after reading its body to the end (its connection may stay open).
+export const bodyReadToEnd = (err: AppError) => readToEnd.has(err);
+
+function tooLarge(limit: number, whole: boolean): AppError {
+  const err = new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
+  if (whole) readToEnd.add(err);
+  return err;
 }
 
-// Streams the body and stops at the limit, whatever Content-Length claimed (chunked bodies too).
+// Reads and drops the rest of a refused body while the total stays within READ_WHOLE_BYTES; true when it ended.
+async function dropRest(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<boolean> {
+  for (let total = alreadyRead; total <= READ_WHOLE_BYTES; ) {
+    const { done, value } = await reader.read();
+    if (done) return true;
+    total += value.byteLength;
+  }
+  return false;
+}
+
+// Streams the body and stops at the limit, whatever Content-Length claimed (chunked bodies too);
+// 413 at once when Content-Length already says the body is over it.
 export async function readLimitedBytes(req: Request, limit: number): Promise<Buffer> {
-  if (!req.body) return Buffer.alloc(0);
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (!req.body) {
+    if (declared > limit) throw tooLarge(limit, false);
+    return Buffer.alloc(0);
+  }
   const reader = req.body.getReader();
+  if (declared > limit) {
+    const whole = declared <= READ_WHOLE_BYTES && (await dropRest(reader, 0));
+    // Not cancel(): that destroys the socket before the 413 is written.
+    reader.releaseLock();
+    throw tooLarge(limit, whole);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -76,14 +107,24 @@ export async function readLimitedBytes(req: Request, limit: number): Promise<Buf
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      // Not cancel(): that destroys the socket before the 413 is written. The 413 closes the
-      // connection instead (lib/http/errors.ts), so the rest is not read either.
+      const whole = await dropRest(reader, size);
       reader.releaseLock();
-      throw new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
+      throw tooLarge(limit, whole);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+// The 413 for a body the caller refuses by its declared length, with the body read to its end
+// and dropped first when it is small (as readLimitedBytes does).
+export async function refusedBody(req: Request, limit: number): Promise<AppError> {
+  try {
+    await readLimitedBytes(req, limit);
+  } catch (err) {
+    if (err instanceof AppError) return err;
+  }
+  return tooLarge(limit, true);
 }
 
 // One decoder for every body: decode() without { stream: true } keeps no state between calls.

@@ -22,7 +22,7 @@ import { errorBody, methodNotAllowed, toErrorResponse } from "./errors";
 import { metricsResponse } from "./metrics";
 import { sessionAction, sessionRouteHandler, type ActionResult, type SessionCall } from "./pipeline";
 import { OVERSIZED_PATH } from "./node-requests";
-import { MAX_BODY_BYTES, readJsonBody } from "./request";
+import { MAX_BODY_BYTES, readJsonBody, refusedBody } from "./request";
 import { requestIdOf, secured, withRequestContext } from "./request-context";
 import type { RequestIo } from "../session/next-cookies";
 
@@ -208,7 +208,7 @@ export function routeHandlers(runtime: CartRuntime): Record<ServedMethod, (req: 
     if (!pathname.startsWith(`${basePath}/`)) return notFound();
     const rest = pathname.slice(basePath.length).replace(/\/$/, "") || "/";
     // A server action over the body limit, sent here unread (lib/http/node-requests.ts).
-    if (rest === OVERSIZED_PATH) return toErrorResponse(new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${MAX_BODY_BYTES} bytes.`));
+    if (rest === OVERSIZED_PATH) return toErrorResponse(await refusedBody(req, MAX_BODY_BYTES));
     const path = rest.split("/");
     for (const route of routes) {
       let params: Record<string, string> | null;

@@ -230,6 +230,39 @@ describe("the shopper flow through the gateway over HTTPS", () => {
     expect((app.body as any).error.message).not.toMatch(/gateway/);
   });
 
+  it("reads a refused body of up to 64 KiB to its end, so its 413 leaves on an open connection (nothing for the gateway to lose)", async () => {
+    // Closing with bytes of the request unread makes the kernel reset the connection, and nginx,
+    // still sending them, then answered 502 instead of the app's 413 (seen once in CI).
+    const instance = new URL(running.stack.instances[0]!.url);
+    // One keep-alive connection at most: a second request reuses the first's connection unless the server ended it.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, padding?: number) =>
+      new Promise<{ status: number; connection: string | undefined; reusedSocket: boolean }>((resolve, reject) => {
+        const body = padding === undefined ? undefined : JSON.stringify({ productId: TEE, quantity: 1, padding: "x".repeat(padding) });
+        const req = http.request(
+          { host: instance.hostname, port: instance.port, path, method, agent, headers: body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {} },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode!, connection: res.headers.connection, reusedSocket: req.reusedSocket }));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    try {
+      const small = await send("POST", "/api/cart/items", 20 * 1024);
+      expect(small).toMatchObject({ status: 413, reusedSocket: false });
+      expect(small.connection).not.toBe("close");
+      expect(await send("GET", "/api/ping")).toMatchObject({ status: 200, reusedSocket: true });
+      // A bigger body is left unread: its 413 ends the connection, and the next request needs a new one.
+      const big = await send("POST", "/api/cart/items", 100 * 1024);
+      expect(big).toMatchObject({ status: 413, connection: "close" });
+      expect(await send("GET", "/api/ping")).toMatchObject({ status: 200, reusedSocket: false });
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it("speaks TLS 1.2 and 1.3 with AEAD suites only, issues no session tickets, and sends HSTS", async () => {
     const { url } = running.stack;
     expect(await handshake(url, { maxVersion: "TLSv1.2", ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" })).toEqual({ ok: true, ticket: false, protocol: "TLSv1.2" });
