@@ -92,7 +92,10 @@ function errorResponse(status: number, codes: readonly ErrorCode[]): ZodOpenApiR
     else if (sorted.some((code) => RETRY_AFTER.has(code))) headers["Retry-After"] = retryAfterHeader.optional();
     if (sorted.includes("UNAUTHORIZED")) headers["WWW-Authenticate"] = z.string().meta({ description: "How to authenticate.", example: "Bearer" });
     if (sorted.includes("PAYLOAD_TOO_LARGE")) {
-      headers.Connection = z.literal("close").optional().meta({ description: "The rest of an oversized body is never read." });
+      headers.Connection = z
+        .enum(["close", "keep-alive"])
+        .optional()
+        .meta({ description: "close: the rest of an oversized body was not read and the connection ends. A body of at most 64 KiB in all is read to its end first, and the connection stays open." });
     }
     response = {
       id,
