@@ -73,7 +73,7 @@ test('50 clicks on "+" within 2 s become at most 3 requests, and the server has 
   expect(await serverQuantity(page, "sku-tee-black-m")).toBe(60);
 
   // 50 more: the line stops at the per-line limit (99), the "+" is disabled there, and the
-  // server holds exactly 99. Clicked in the page (a disabled button ignores them), as fast as it can.
+  // server holds exactly 99. Clicked in the page on the same schedule (a disabled button ignores them).
   requests.length = 0;
   const cappedTook = await clickInPage(page, 50);
   await expect(quantity).toHaveValue("99");

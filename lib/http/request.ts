@@ -85,21 +85,23 @@ async function dropRest(reader: ReadableStreamDefaultReader<Uint8Array>, already
   return false;
 }
 
+// The 413 for a body refused by its declared length (Content-Length over the limit): read to its
+// end and dropped first when it is small enough, else left unread.
+export async function refusedBody(req: Request, limit: number): Promise<AppError> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  const reader = req.body?.getReader();
+  const whole = reader !== undefined && declared <= READ_WHOLE_BYTES && (await dropRest(reader, 0));
+  // Not cancel(): that destroys the socket before the 413 is written.
+  reader?.releaseLock();
+  return tooLarge(limit, whole);
+}
+
 // Streams the body and stops at the limit, whatever Content-Length claimed (chunked bodies too);
 // 413 at once when Content-Length already says the body is over it.
 export async function readLimitedBytes(req: Request, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (!req.body) {
-    if (declared > limit) throw tooLarge(limit, false);
-    return Buffer.alloc(0);
-  }
+  if (Number(req.headers.get("content-length") ?? "0") > limit) throw await refusedBody(req, limit);
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
-  if (declared > limit) {
-    const whole = declared <= READ_WHOLE_BYTES && (await dropRest(reader, 0));
-    // Not cancel(): that destroys the socket before the 413 is written.
-    reader.releaseLock();
-    throw tooLarge(limit, whole);
-  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -114,17 +116,6 @@ export async function readLimitedBytes(req: Request, limit: number): Promise<Buf
     chunks.push(value);
   }
   return Buffer.concat(chunks);
-}
-
-// The 413 for a body the caller refuses by its declared length, with the body read to its end
-// and dropped first when it is small (as readLimitedBytes does).
-export async function refusedBody(req: Request, limit: number): Promise<AppError> {
-  try {
-    await readLimitedBytes(req, limit);
-  } catch (err) {
-    if (err instanceof AppError) return err;
-  }
-  return tooLarge(limit, true);
 }
 
 // One decoder for every body: decode() without { stream: true } keeps no state between calls.

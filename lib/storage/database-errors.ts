@@ -1,7 +1,10 @@
 // Tells "the database is unreachable or overloaded right now" (answer 503,
 // retry later) from everything else. postgres.js reports connection trouble
 // with `code` strings; the server's own refusals carry SQLSTATEs.
-const unavailableCodes = new Set([
+
+// The connection itself is gone (or never came): postgres.js's codes, the socket's, and the
+// server's ends of a session (57P: admin, crash shutdown, cannot connect now; class 08).
+const connectionLostCodes = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
@@ -15,6 +18,11 @@ const unavailableCodes = new Set([
   "57P01", // admin_shutdown (pg_terminate_backend)
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now
+]);
+
+// Beside a lost connection: the server is there but cannot serve this now.
+const unavailableCodes = new Set([
+  ...connectionLostCodes,
   "57014", // query_canceled (statement_timeout)
   "55P03", // lock_not_available (lock_timeout)
   "53300", // too_many_connections
@@ -24,11 +32,24 @@ const unavailableCodes = new Set([
   "25006", // read_only_sql_transaction (a primary being demoted, or a standby)
 ]);
 
+const codeOf = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+};
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (unavailableCodes.has(code) || code.startsWith("08"))) return true;
+    const code = codeOf(e);
+    if (code !== undefined && (unavailableCodes.has(code) || code.startsWith("08"))) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+// Whether this error says the connection that ran the statement is gone (a server's FATAL
+// ends the session too): what ends a transaction in lib/storage/postgres-client.ts.
+export function isConnectionLost(err: unknown): boolean {
+  const code = codeOf(err);
+  const severity = (err as { severity?: unknown } | null)?.severity;
+  return (code !== undefined && (connectionLostCodes.has(code) || code.startsWith("08"))) || severity === "FATAL" || severity === "PANIC";
 }

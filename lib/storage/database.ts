@@ -22,7 +22,6 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-
 async function openPostgres(databaseUrl: string, config: Env): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");

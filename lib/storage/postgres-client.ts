@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { isConnectionLost } from "./database-errors";
 
 // What the module asks of postgres.js beyond its defaults, in one wrapper of the client Drizzle
 // is given (lib/storage/database.ts):
@@ -18,22 +19,19 @@ import type { Sql } from "postgres";
 //   a callback whose connection was lost never settles: its caller already has `begin`'s
 //   rejection, and no COMMIT or ROLLBACK of it reaches a connection.
 
-// postgres.js's codes for a connection that is gone, and the server's FATAL ends of a session.
-const LOST_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
-
-export function isConnectionLost(err: unknown): boolean {
-  const e = err as { code?: unknown; severity?: unknown } | null;
-  if (!e || typeof e !== "object") return false;
-  return (typeof e.code === "string" && (LOST_CODES.has(e.code) || e.code.startsWith("57P") || e.code.startsWith("08"))) || e.severity === "FATAL" || e.severity === "PANIC";
-}
-
+// A lost connection's code, so it answers 503 like the loss itself (lib/storage/database-errors.ts).
 export class TransactionEndedError extends Error {
   readonly code = "CONNECTION_CLOSED";
-  constructor(readonly cause: unknown) {
-    super("the transaction's connection was lost; the statement was not sent");
+  constructor(cause: unknown) {
+    super("the transaction has ended; the statement was not sent", { cause });
     this.name = "TransactionEndedError";
   }
 }
+
+type QueryOptions = Parameters<Sql["unsafe"]>[2];
+
+// The query options a statement is sent with: named (prepared) when the client prepares.
+const sentWith = (prepare: boolean, queryOptions?: QueryOptions): QueryOptions => (prepare ? { ...queryOptions, prepare: true } : queryOptions);
 
 type Query = ReturnType<Sql["unsafe"]>;
 type Then = Query["then"];
@@ -73,20 +71,18 @@ function refusedWhenEnded(query: Query, ended: () => unknown, seen: (err: unknow
 }
 
 // A transaction's own client: its statements go through `refusedWhenEnded`, savepoints too.
-function transactionClient(tx: Sql, options: { prepare: boolean }, ended: () => unknown, seen: (err: unknown) => void): Sql {
+function transactionClient(tx: Sql, prepare: boolean, ended: () => unknown, seen: (err: unknown) => void): Sql {
+  const unsafe = (query: string, params?: unknown[], queryOptions?: QueryOptions) =>
+    refusedWhenEnded(tx.unsafe(query, params as never, sentWith(prepare, queryOptions)), ended, seen);
+  const savepoint = (...args: unknown[]) => {
+    const callback = args[args.length - 1] as (sp: Sql) => unknown;
+    const own = (tx as unknown as { savepoint: (...a: unknown[]) => Promise<unknown> }).savepoint;
+    return own.call(tx, ...args.slice(0, -1), (sp: Sql) => callback(transactionClient(sp, prepare, ended, seen)));
+  };
   return new Proxy(tx, {
     get(target, prop) {
-      if (prop === "unsafe") {
-        return (query: string, params?: unknown[], queryOptions?: object) =>
-          refusedWhenEnded(target.unsafe(query, params as never, options.prepare ? { ...queryOptions, prepare: true } : queryOptions), ended, seen);
-      }
-      if (prop === "savepoint") {
-        return (...args: unknown[]) => {
-          const callback = args[args.length - 1] as (sp: Sql) => unknown;
-          const savepoint = (target as unknown as { savepoint: (...a: unknown[]) => Promise<unknown> }).savepoint;
-          return savepoint.call(target, ...args.slice(0, -1), (sp: Sql) => callback(transactionClient(sp, options, ended, seen)));
-        };
-      }
+      if (prop === "unsafe") return unsafe;
+      if (prop === "savepoint") return savepoint;
       return Reflect.get(target, prop, target);
     },
   });
@@ -95,7 +91,8 @@ function transactionClient(tx: Sql, options: { prepare: boolean }, ended: () => 
 // A fresh one each time: nothing holds its resolvers, so it and what awaits it can be collected.
 const never = () => new Promise<never>(() => {});
 
-export function wrapPostgresClient(client: Sql, options: { prepare: boolean }): Sql {
+export function wrapPostgresClient(client: Sql, { prepare }: { prepare: boolean }): Sql {
+  const unsafe = (query: string, params?: unknown[], queryOptions?: QueryOptions) => client.unsafe(query, params as never, sentWith(prepare, queryOptions));
   const begin = (...args: unknown[]) => {
     const callback = args[args.length - 1] as (tx: Sql) => Promise<unknown>;
     // Why the transaction is over, once it is: its connection's loss, or its own end.
@@ -105,7 +102,7 @@ export function wrapPostgresClient(client: Sql, options: { prepare: boolean }): 
     };
     const run = (client.begin as (...a: unknown[]) => Promise<unknown>)(...args.slice(0, -1), async (tx: Sql) => {
       try {
-        const value = await callback(transactionClient(tx, options, () => ended, seen));
+        const value = await callback(transactionClient(tx, prepare, () => ended, seen));
         return ended ? never() : value;
       } catch (err) {
         seen(err);
@@ -113,20 +110,15 @@ export function wrapPostgresClient(client: Sql, options: { prepare: boolean }): 
         throw err;
       }
     });
-    const settle = (reason: unknown) => {
-      ended ??= reason;
+    const over = (reason: unknown) => {
+      ended ??= reason ?? new Error("the transaction has ended");
     };
-    run.then(
-      () => settle(new Error("the transaction has ended")),
-      (err) => settle(err ?? new Error("the transaction has ended")),
-    );
+    run.then(() => over(null), over);
     return run;
   };
   return new Proxy(client, {
     get(target, prop) {
-      if (prop === "unsafe" && options.prepare) {
-        return (query: string, params?: unknown[], queryOptions?: object) => target.unsafe(query, params as never, { ...queryOptions, prepare: true });
-      }
+      if (prop === "unsafe") return unsafe;
       if (prop === "begin") return begin;
       return Reflect.get(target, prop, target);
     },
