@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { AdapterAccountType } from "@auth/core/adapters";
 import {
   bigint,
@@ -37,6 +37,17 @@ export const products = pgTable(
 
 // A cart, guest (`user_id` null) or user. `version` is bumped in the same
 // transaction as every change to the cart or its lines.
+// The 10-minute bucket (UTC) of a time: cart_carts.updated_bucket is this of updated_at.
+const updatedBucketOf = (at: SQL) => sql`date_bin('10 minutes', ${at} at time zone 'UTC', timestamp '2000-01-01')`;
+
+// Carts last changed before `cutoff` (a timestamptz expression), through the bucket indexes
+// below: the bucket bound finds them by index (and at most one bucket more), updated_at decides.
+// `alias`: the query's name for cart_carts, where another table has an updated_at too.
+export function cartsUpdatedBefore(cutoff: SQL, alias?: string): SQL {
+  const column = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
+  return sql`${column("updated_bucket")} <= ${updatedBucketOf(sql`(${cutoff})`)} and ${column("updated_at")} < ${cutoff}`;
+}
+
 export const carts = pgTable(
   "cart_carts",
   {
@@ -53,15 +64,23 @@ export const carts = pgTable(
     scope: text("scope").notNull().default("default"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    // updated_at's 10-minute bucket (UTC), what the jobs' indexes hold instead of updated_at
+    // itself: every change bumps version and updated_at, and an update that changes no indexed
+    // column is a HOT update (no new index entries, dead versions pruned within the page). With
+    // updated_at indexed, each change added entries to two indexes and a busy cart's lookups by
+    // id walked every dead version until vacuum. The bucket changes at most once per 10 minutes.
+    updatedBucket: timestamp("updated_bucket").generatedAlwaysAs(updatedBucketOf(sql`updated_at`)),
   },
   (t) => [
-    // The cleanup's batches (lib/jobs/cleanup.ts): each filter has its own partial index, so a
-    // batch reads only the rows it deletes, oldest first. (These replace one (status, updated_at)
-    // index that no query but the cleanup could use, and that made guest batches skip user carts.)
-    index("cart_carts_guest_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is null and ${t.status} = 'active'`),
-    index("cart_carts_user_active_updated_idx").on(t.updatedAt).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
+    // The cleanup's batches (lib/jobs/cleanup.ts) and the abandoned carts' (lib/jobs/abandoned.ts):
+    // each filter has its own partial index, so a batch reads only the rows it takes (and at most
+    // one bucket more), oldest bucket first; `updated_at < cutoff` decides. (These replace one
+    // (status, updated_at) index that no query but the cleanup could use, and that made guest
+    // batches skip user carts.)
+    index("cart_carts_guest_active_bucket_idx").on(t.updatedBucket).where(sql`${t.userId} is null and ${t.status} = 'active'`),
+    index("cart_carts_user_active_bucket_idx").on(t.updatedBucket).where(sql`${t.userId} is not null and ${t.status} = 'active'`),
     // Merged and ordered carts (a completed checkout's) leave together, after the same grace.
-    index("cart_carts_merged_updated_idx").on(t.updatedAt).where(sql`${t.status} in ('merged', 'ordered')`),
+    index("cart_carts_merged_bucket_idx").on(t.updatedBucket).where(sql`${t.status} in ('merged', 'ordered')`),
     // One active cart per user and scope, enforced by the database.
     uniqueIndex("cart_carts_one_active_per_user").on(t.userId, t.scope).where(sql`${t.status} = 'active' and ${t.userId} is not null`),
     check("cart_carts_status_valid", sql`${t.status} in ('active', 'merged', 'closed', 'ordered')`),

@@ -55,8 +55,10 @@ try {
         end as ts
       from generate_series(1, ${cartCount}) as i
     ) s`);
+  // One product for the lines (the instance's catalog is empty: nothing is seeded).
+  await sql.unsafe(`insert into cart_products (id, slug, name, description, price, currency, image) values ('sku-explain', 'explain', 'Explain', '', 100, 'USD', '')`);
   await sql.unsafe(`insert into cart_lines (cart_id, product_id, quantity, added_unit_price)
-    select id, (select id from cart_products order by id limit 1), 1, 100 from cart_carts where random() < 0.5`);
+    select id, 'sku-explain', 1, 100 from cart_carts where random() < 0.5`);
   const sessions = Math.round(cartCount / 10);
   await sql.unsafe(`insert into cart_users (id, email) select 'user-' || i, 'u' || i || '@example.com' from generate_series(1, ${sessions}) i`);
   await sql.unsafe(`insert into cart_user_sessions (sid, user_id, created_at, revoked_at)

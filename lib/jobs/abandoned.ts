@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { cartsUpdatedBefore } from "../../db/schema";
 import { productsById } from "../cart/catalog";
 import { readSnapshot } from "../cart/repository";
 import type { CartSnapshot } from "../cart/types";
@@ -34,17 +35,17 @@ const storeOrigin = () => env().ALLOWED_ORIGINS[0] ?? "";
 async function candidates(limit: number): Promise<Candidate[]> {
   const runtime = currentRuntime();
   const cutoff = new Date(runtime.now() - env().CART_ABANDONED_AFTER_SECONDS * 1000).toISOString();
-  // Through the user-carts partial index (active, signed-in, by updated_at), oldest first.
+  // Through the user-carts partial index (active, signed-in, by updated_at's bucket), oldest first.
   const rows = rowsOf<{ id: string; version: number | string; email: string }>(
     await (await db()).execute(sql`
       select c.id, c.version, coalesce(o.email, u.email) as email from cart_carts c
         left join cart_user_emails o on o.user_id = c.user_id
         left join cart_users u on u.id = c.user_id
-      where c.user_id is not null and c.status = 'active' and c.updated_at < ${cutoff}::timestamptz and c.scope = ${runtime.scope}
+      where c.user_id is not null and c.status = 'active' and ${cartsUpdatedBefore(sql`${cutoff}::timestamptz`, "c")} and c.scope = ${runtime.scope}
         and coalesce(o.email, u.email) is not null
         and exists (select 1 from cart_lines l where l.cart_id = c.id)
         and not exists (select 1 from cart_abandonments a where a.cart_id = c.id and a.version >= c.version)
-      order by c.updated_at
+      order by c.updated_bucket
       limit ${limit}`),
   );
   return rows.map((r) => ({ id: r.id, version: Number(r.version), email: r.email }));

@@ -1,5 +1,5 @@
 import { desc, sql, type SQL } from "drizzle-orm";
-import { cleanupRuns } from "../../db/schema";
+import { cartsUpdatedBefore, cleanupRuns } from "../../db/schema";
 import { IDEMPOTENCY_TTL_SECONDS } from "../cart/idempotency";
 import { env, type Env } from "../config/env";
 import { log } from "../log/logger";
@@ -84,7 +84,7 @@ const secondsAgo = (seconds: number) => sql`now() - make_interval(secs => ${seco
 // that would read the whole table to find a batch's few hundred rows.
 
 // Carts by one partial index's filter (literals, so the planner matches the
-// index), oldest first. cart_items and recovery_redemptions cascade.
+// index), oldest bucket first. cart_items and recovery_redemptions cascade.
 function cartStep(kind: CleanupKind, label: string, filter: SQL): CleanupStep {
   return {
     kind,
@@ -93,7 +93,7 @@ function cartStep(kind: CleanupKind, label: string, filter: SQL): CleanupStep {
     batch: (limit) => sql`
       with batch as (
         select id from cart_carts where ${filter}
-        order by updated_at limit ${limit}
+        order by updated_bucket limit ${limit}
         for update skip locked
       ), gone as (
         delete from cart_carts where id = any(array(select id from batch)) returning 1
@@ -108,7 +108,7 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
     cartStep(
       "guestCarts",
       "guest carts past their recovery window",
-      sql`user_id is null and status = 'active' and updated_at < ${daysAgo(settings.guestCartDays)}`,
+      sql`user_id is null and status = 'active' and ${cartsUpdatedBefore(daysAgo(settings.guestCartDays))}`,
     ),
   ];
   if (settings.userCartDays !== null) {
@@ -116,7 +116,7 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
       cartStep(
         "userCarts",
         "user carts past their retention",
-        sql`user_id is not null and status = 'active' and updated_at < ${daysAgo(settings.userCartDays)}`,
+        sql`user_id is not null and status = 'active' and ${cartsUpdatedBefore(daysAgo(settings.userCartDays))}`,
       ),
     );
   }
@@ -125,7 +125,7 @@ export function cleanupSteps(settings: CleanupSettings): CleanupStep[] {
     cartStep(
       "mergedCarts",
       "merged and ordered carts past the grace period",
-      sql`status in ('merged', 'ordered') and updated_at < ${daysAgo(settings.mergedGraceDays)}`,
+      sql`status in ('merged', 'ordered') and ${cartsUpdatedBefore(daysAgo(settings.mergedGraceDays))}`,
     ),
     {
       kind: "recoveryLinks",
