@@ -35,8 +35,6 @@ export const products = pgTable(
   (t) => [uniqueIndex("cart_products_slug_key").on(t.slug), check("cart_products_price_nonnegative", sql`${t.price} >= 0`)],
 );
 
-// A cart, guest (`user_id` null) or user. `version` is bumped in the same
-// transaction as every change to the cart or its lines.
 // The 10-minute bucket (UTC) of a time: cart_carts.updated_bucket is this of updated_at.
 const updatedBucketOf = (at: SQL) => sql`date_bin('10 minutes', ${at} at time zone 'UTC', timestamp '2000-01-01')`;
 
@@ -48,6 +46,8 @@ export function cartsUpdatedBefore(cutoff: SQL, alias?: string): SQL {
   return sql`${column("updated_bucket")} <= ${updatedBucketOf(sql`(${cutoff})`)} and ${column("updated_at")} < ${cutoff}`;
 }
 
+// A cart, guest (`user_id` null) or user. `version` is bumped in the same
+// transaction as every change to the cart or its lines.
 export const carts = pgTable(
   "cart_carts",
   {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { log } from "../log/logger";
 import { isDatabaseUnavailable } from "../storage/database-errors";
-import { bodyReadToEnd } from "./request";
+import { BodyTooLarge } from "./request";
 
 // The one mapper from anything thrown to the contract's error body.
 export function errorBody(code: string, message: string, details?: unknown) {
@@ -47,7 +47,7 @@ export function appErrorReply(err: AppError): { status: number; body: unknown; h
   const retryAfter = retryAfterSeconds(err);
   if (retryAfter !== undefined) headers.set("Retry-After", String(retryAfter));
   // The rest of an oversized body is not read (unless it was small: lib/http/request.ts): the connection ends with this answer.
-  if (err.code === "PAYLOAD_TOO_LARGE" && !bodyReadToEnd(err)) headers.set("Connection", "close");
+  if (err.code === "PAYLOAD_TOO_LARGE" && !(err instanceof BodyTooLarge && err.readToEnd)) headers.set("Connection", "close");
   if (err.code === "UNAUTHORIZED") headers.set("WWW-Authenticate", "Bearer");
   if (err.code === "VERSION_CONFLICT") {
     // The contract puts the current cart beside the error, not inside it.

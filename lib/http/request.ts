@@ -64,15 +64,15 @@ export async function readJsonBody(req: NextRequest): Promise<{ value: unknown; 
 // reset it, and a gateway that is still sending them (nginx) then loses the 413 and answers 502.
 // A bigger body is left unread and the 413 ends the connection (lib/http/errors.ts).
 const READ_WHOLE_BYTES = 64 * 1024;
-const readToEnd = new WeakSet<AppError>();
 
-// Whether a 413 was given after reading its body to the end (its connection may stay open).
-export const bodyReadToEnd = (err: AppError) => readToEnd.has(err);
-
-function tooLarge(limit: number, whole: boolean): AppError {
-  const err = new AppError("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
-  if (whole) readToEnd.add(err);
-  return err;
+// A 413 that says whether its body was read to the end (its connection may then stay open).
+export class BodyTooLarge extends AppError {
+  constructor(
+    limit: number,
+    readonly readToEnd: boolean,
+  ) {
+    super("PAYLOAD_TOO_LARGE", `The body may be at most ${limit} bytes.`);
+  }
 }
 
 // Reads and drops the rest of a refused body while the total stays within READ_WHOLE_BYTES; true when it ended.
@@ -93,7 +93,7 @@ export async function refusedBody(req: Request, limit: number): Promise<AppError
   const whole = reader !== undefined && declared <= READ_WHOLE_BYTES && (await dropRest(reader, 0));
   // Not cancel(): that destroys the socket before the 413 is written.
   reader?.releaseLock();
-  return tooLarge(limit, whole);
+  return new BodyTooLarge(limit, whole);
 }
 
 // Streams the body and stops at the limit, whatever Content-Length claimed (chunked bodies too);
@@ -111,7 +111,7 @@ export async function readLimitedBytes(req: Request, limit: number): Promise<Buf
     if (size > limit) {
       const whole = await dropRest(reader, size);
       reader.releaseLock();
-      throw tooLarge(limit, whole);
+      throw new BodyTooLarge(limit, whole);
     }
     chunks.push(value);
   }

@@ -21,8 +21,7 @@ const connectionLostCodes = new Set([
 ]);
 
 // Beside a lost connection: the server is there but cannot serve this now.
-const unavailableCodes = new Set([
-  ...connectionLostCodes,
+const busyCodes = new Set([
   "57014", // query_canceled (statement_timeout)
   "55P03", // lock_not_available (lock_timeout)
   "53300", // too_many_connections
@@ -37,10 +36,12 @@ const codeOf = (err: unknown): string | undefined => {
   return typeof code === "string" ? code : undefined;
 };
 
+const lostCode = (code: string) => connectionLostCodes.has(code) || code.startsWith("08");
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
     const code = codeOf(e);
-    if (code !== undefined && (unavailableCodes.has(code) || code.startsWith("08"))) return true;
+    if (code !== undefined && (lostCode(code) || busyCodes.has(code))) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
@@ -51,5 +52,5 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 export function isConnectionLost(err: unknown): boolean {
   const code = codeOf(err);
   const severity = (err as { severity?: unknown } | null)?.severity;
-  return (code !== undefined && (connectionLostCodes.has(code) || code.startsWith("08"))) || severity === "FATAL" || severity === "PANIC";
+  return (code !== undefined && lostCode(code)) || severity === "FATAL" || severity === "PANIC";
 }

@@ -91,6 +91,9 @@ function transactionClient(tx: Sql, prepare: boolean, ended: () => unknown, seen
 // A fresh one each time: nothing holds its resolvers, so it and what awaits it can be collected.
 const never = () => new Promise<never>(() => {});
 
+// Why a transaction that committed or rolled back is over (one value: made once, not per transaction).
+const SETTLED = new Error("the transaction has ended");
+
 export function wrapPostgresClient(client: Sql, { prepare }: { prepare: boolean }): Sql {
   const unsafe = (query: string, params?: unknown[], queryOptions?: QueryOptions) => client.unsafe(query, params as never, sentWith(prepare, queryOptions));
   const begin = (...args: unknown[]) => {
@@ -111,7 +114,7 @@ export function wrapPostgresClient(client: Sql, { prepare }: { prepare: boolean 
       }
     });
     const over = (reason: unknown) => {
-      ended ??= reason ?? new Error("the transaction has ended");
+      ended ??= reason ?? SETTLED;
     };
     run.then(() => over(null), over);
     return run;

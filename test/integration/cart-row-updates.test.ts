@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql as drizzleSql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -8,6 +5,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartsUpdatedBefore } from "@/db/schema";
 import { migratePglite, migratePostgres } from "@/lib/storage/migrate";
+import { prepareBackend, type Backend } from "../support/backends";
 import { createTestDatabase } from "../support/databases";
 
 /**
@@ -108,18 +106,18 @@ describe("cart rows on Postgres", () => {
 });
 
 describe("cart rows on PGlite (the embedded default)", () => {
-  let dir: string;
+  let backend: Backend;
   let client: PGlite;
   const run: Run = async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "cart-rows-"));
-    client = new PGlite(dir);
+    backend = await prepareBackend("pglite+memory", "cart-rows");
+    client = new PGlite(backend.env.DATA_DIR);
     await migratePglite(client);
   });
   afterAll(async () => {
     await client?.close();
-    await rm(dir, { recursive: true, force: true });
+    await backend?.cleanup();
   });
 
   it("computes the same bucket and finds exactly the carts changed before a cutoff", async () => {
