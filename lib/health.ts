@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { database } from "./storage/database";
 import { store } from "./storage/store";
 import { currentRuntime } from "./runtime/context";
@@ -23,7 +22,9 @@ export function sharedHealth(): Promise<Health> {
 // names, ports, credentials in a URL) stays out of the answer.
 export async function checkHealth() {
   const [postgres, redis] = await Promise.all([checkDatabase(), checkStore()]);
-  const status = !postgres.ok ? "down" : redis.ok ? "ok" : "degraded";
+  // Degraded, not down, while the database answers but cannot take writes: reads are still
+  // served from the cache, so an orchestrator must keep this instance in rotation.
+  const status = postgres.ok ? (redis.ok ? "ok" : "degraded") : postgres.error === "read-only" ? "degraded" : "down";
   return { status, checks: { postgres, redis } };
 }
 
@@ -31,13 +32,14 @@ async function checkDatabase() {
   const started = performance.now();
   try {
     const handle = await database();
-    await Promise.race([
-      handle.db.execute(sql`select 1`),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 2000)),
+    const writes = await Promise.race([
+      handle.writability(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), 2000)),
     ]);
-    return { ok: true, kind: handle.kind, latencyMs: Math.round(performance.now() - started) };
+    const latencyMs = Math.round(performance.now() - started);
+    return writes === "writable" ? { ok: true, kind: handle.kind, latencyMs } : { ok: false, kind: handle.kind, latencyMs, error: "read-only" as const };
   } catch {
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: "unreachable" };
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: "unreachable" as const };
   }
 }
 

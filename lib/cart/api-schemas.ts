@@ -138,7 +138,8 @@ const healthCheckSchema = z.object({
   ok: z.boolean(),
   kind: z.string().optional(),
   latencyMs: z.number().int().min(0),
-  error: z.literal("unreachable").optional(),
+  // "read-only": the database answers but cannot take writes now (a failover in progress); reads go on from the cache.
+  error: z.enum(["unreachable", "read-only"]).optional(),
 });
 
 export const healthSchema = z

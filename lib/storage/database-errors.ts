@@ -20,6 +20,8 @@ const connectionLostCodes = new Set([
   "57P03", // cannot_connect_now
 ]);
 
+const READ_ONLY = "25006"; // read_only_sql_transaction (a primary being demoted, or a standby)
+
 // Beside a lost connection: the server is there but cannot serve this now.
 const busyCodes = new Set([
   "57014", // query_canceled (statement_timeout)
@@ -28,7 +30,7 @@ const busyCodes = new Set([
   "40001", // serialization_failure
   "40P01", // deadlock_detected
   "25P03", // idle_in_transaction_session_timeout
-  "25006", // read_only_sql_transaction (a primary being demoted, or a standby)
+  READ_ONLY,
 ]);
 
 const codeOf = (err: unknown): string | undefined => {
@@ -38,13 +40,23 @@ const codeOf = (err: unknown): string | undefined => {
 
 const lostCode = (code: string) => connectionLostCodes.has(code) || code.startsWith("08");
 
-export function isDatabaseUnavailable(err: unknown): boolean {
+// Whether the error, or one it wraps (Drizzle wraps the driver's), carries a code that `matches`.
+function someCode(err: unknown, matches: (code: string) => boolean): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
     const code = codeOf(e);
-    if (code !== undefined && (lostCode(code) || busyCodes.has(code))) return true;
+    if (code !== undefined && matches(code)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return someCode(err, (code) => lostCode(code) || busyCodes.has(code));
+}
+
+// The node this connection reached takes no writes: a standby, or a primary being demoted.
+export function isReadOnlyNode(err: unknown): boolean {
+  return someCode(err, (code) => code === READ_ONLY);
 }
 
 // Whether this error says the connection that ran the statement is gone (a server's FATAL

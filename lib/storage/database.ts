@@ -11,6 +11,7 @@ import { migratePglite, migratePostgres } from "./migrate";
 import { countPoolUse } from "./pool-metrics";
 import { postgresTarget } from "./pooler";
 import { wrapPostgresClient } from "./postgres-client";
+import { primaryPool } from "./primary-pool";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -19,6 +20,9 @@ export interface DatabaseHandle {
   // Whether Postgres is reached through PgBouncer (transaction pooling).
   pooler: "none" | "pgbouncer";
   db: Database;
+  // Whether a write could commit now. "read-only": the pool reaches no writable primary, yet a
+  // node of the database answers (a failover in progress). Throws when no node answers.
+  writability(): Promise<"writable" | "read-only">;
   close(): Promise<void>;
 }
 
@@ -38,27 +42,64 @@ async function openPostgres(databaseUrl: string, config: Env): Promise<DatabaseH
     await migrator.end({ timeout: 5 });
   }
 
-  const client = postgres(url, {
-    max: config.DATABASE_POOL_SIZE,
-    prepare,
-    onnotice: () => {},
-    connect_timeout: Math.ceil(config.DATABASE_TIMEOUT_MS / 1000),
-    idle_timeout: 60,
-    // Bounded waits: a stuck statement or lock fails instead of holding a request forever.
-    // PgBouncer refuses these as startup parameters (and a SET would stick to a server
-    // connection other clients share), so behind it they are PgBouncer's connect_query
-    // (docs/operations.md, "PgBouncer").
-    connection: pgbouncer
-      ? {}
-      : {
-          statement_timeout: config.DATABASE_TIMEOUT_MS,
-          lock_timeout: config.DATABASE_TIMEOUT_MS,
-          idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
-        },
-  });
+  const pool = primaryPool(
+    () =>
+      postgres(url, {
+        max: config.DATABASE_POOL_SIZE,
+        prepare,
+        onnotice: unreplicatedCommit,
+        connect_timeout: Math.ceil(config.DATABASE_TIMEOUT_MS / 1000),
+        idle_timeout: 60,
+        // Bounded waits: a stuck statement or lock fails instead of holding a request forever.
+        // PgBouncer refuses these as startup parameters (and a SET would stick to a server
+        // connection other clients share), so behind it they are PgBouncer's connect_query
+        // (docs/operations.md, "PgBouncer").
+        connection: pgbouncer
+          ? {}
+          : {
+              statement_timeout: config.DATABASE_TIMEOUT_MS,
+              lock_timeout: config.DATABASE_TIMEOUT_MS,
+              idle_in_transaction_session_timeout: config.DATABASE_TIMEOUT_MS * 2,
+            },
+      }),
+    () => log.warn("database pool replaced: a connection reached a read-only node (a failover); new connections look for the primary"),
+  );
   // Named statements (unless behind PgBouncer), and transactions that end with their connection (lib/storage/postgres-client.ts).
-  const db = drizzle(countPoolUse(wrapPostgresClient(client, { prepare }), config.DATABASE_POOL_SIZE), { schema }) as unknown as Database;
-  return { kind: "postgres", pooler: pgbouncer ? "pgbouncer" : "none", db, close: () => client.end({ timeout: 5 }) };
+  const client = countPoolUse(wrapPostgresClient(pool.client, { prepare }), config.DATABASE_POOL_SIZE, pool.failed);
+  const db = drizzle(client, { schema }) as unknown as Database;
+  // Health's second look when the pool finds no primary: one connection to whichever node answers.
+  let anyNode: ReturnType<typeof postgres> | undefined;
+  return {
+    kind: "postgres",
+    pooler: pgbouncer ? "pgbouncer" : "none",
+    db,
+    async writability() {
+      try {
+        const [row] = await pool.client<{ readOnly: string }[]>`select current_setting('transaction_read_only') as "readOnly"`;
+        return row?.readOnly === "on" ? "read-only" : "writable";
+      } catch {
+        anyNode ??= postgres(anyNodeUrl(url), { max: 1, prepare: false, onnotice: () => {}, connect_timeout: 2, idle_timeout: 10 });
+        await anyNode`select 1`;
+        return "read-only";
+      }
+    },
+    async close() {
+      await Promise.all([pool.end({ timeout: 5 }), anyNode?.end({ timeout: 1 })]);
+    },
+  };
+}
+
+// Postgres ends a commit's wait for the synchronous standby early only when the statement is
+// cancelled from outside (pg_cancel_backend; statement_timeout is off by then), and then reports
+// success with a warning: that change is on the primary alone until the standby catches up.
+// postgres.js does not say which statement a notice belongs to, so it is logged for the operator.
+function unreplicatedCommit(notice: { message?: string }): void {
+  if (notice.message?.includes("wait for synchronous replication")) log.error("a commit was acknowledged before the synchronous standby confirmed it", { notice: notice.message });
+}
+
+// The URL without its target_session_attrs: a node that answers at all, primary or not.
+function anyNodeUrl(url: string): string {
+  return url.replace(/([?&])target_session_attrs=[^&]*(&|$)/, (_match, before: string, after: string) => (after ? before : "")).replace(/\?$/, "");
 }
 
 // Another live process holds the PGlite directory (PGlite is one process per directory).
@@ -114,6 +155,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       kind: "pglite",
       pooler: "none",
       db: pgliteDb as unknown as Database,
+      async writability() {
+        await client.query("select 1");
+        return "writable" as const;
+      },
       async close() {
         await client.close();
         await unlock();

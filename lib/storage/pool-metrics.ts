@@ -4,8 +4,10 @@ import { setProbe } from "../observe/metrics";
 // postgres.js does not expose its pool's state, so the pool's use is counted
 // where Drizzle reaches it: statements sent outside a transaction (each
 // holds a connection until answered) and open transactions (each holds one
-// until it ends). Their sum against DATABASE_POOL_SIZE is the pool's use.
-export function countPoolUse(client: Sql, max: number): Sql {
+// until it ends). Their sum against DATABASE_POOL_SIZE is the pool's use. Each failure is
+// passed to `failed` (lib/storage/primary-pool.ts) from the same callbacks, at no cost to a
+// statement that succeeds.
+export function countPoolUse(client: Sql, max: number, failed: (err: unknown) => void = () => {}): Sql {
   let queries = 0;
   let transactions = 0;
   setProbe("db_pool_max", () => max);
@@ -13,6 +15,10 @@ export function countPoolUse(client: Sql, max: number): Sql {
   setProbe("db_transactions_in_flight", () => transactions);
   const settle = () => {
     queries -= 1;
+  };
+  const settleFailed = (err: unknown) => {
+    queries -= 1;
+    failed(err);
   };
   const unsafe = (...args: Parameters<Sql["unsafe"]>) => {
     const query = client.unsafe(...args);
@@ -23,7 +29,7 @@ export function countPoolUse(client: Sql, max: number): Sql {
       if (!counted) {
         counted = true;
         queries += 1;
-        then.call(this, settle, settle);
+        then.call(this, settle, settleFailed);
       }
       return then.apply(this, handlers);
     } as typeof then;
@@ -33,6 +39,9 @@ export function countPoolUse(client: Sql, max: number): Sql {
     transactions += 1;
     try {
       return await (client.begin as (...a: unknown[]) => Promise<unknown>)(...args);
+    } catch (err) {
+      failed(err);
+      throw err;
     } finally {
       transactions -= 1;
     }

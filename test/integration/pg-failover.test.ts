@@ -152,6 +152,22 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
       }
     });
 
+    // The gateway's health answers all along: "degraded" (200), never "down" (503), while the
+    // surviving node answers but writes cannot commit (reads go on from the cache).
+    const healthAnswers: { at: number; status: number | "connection error"; says?: string }[] = [];
+    const healthLoop = (async () => {
+      while (Date.now() < stopAt) {
+        const at = Date.now();
+        try {
+          const res = await insecureFetch(`${stack.url}/api/health`);
+          healthAnswers.push({ at, status: res.status, says: ((await res.json()) as { status?: string }).status });
+        } catch {
+          healthAnswers.push({ at, status: "connection error" });
+        }
+        await sleep(200);
+      }
+    })();
+
     await sleep(WARM_MS);
     // The primary now (on a loaded machine the monitor may have switched since the stack started).
     const primary = await waitForPrimary(stack.postgresNodes, 10_000);
@@ -167,7 +183,7 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
       if (Date.now() > killedAt + 6_000 && backSince.length > 0 && Date.now() - lastFailure > STEADY_MS) break;
     }
     stopAt = Date.now();
-    await Promise.all(loops);
+    await Promise.all([...loops, healthLoop]);
     const loadEndedAt = Date.now();
 
     const attempts = allAttempts();
@@ -205,6 +221,8 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
       }
       unhandled.set(what, (unhandled.get(what) ?? 0) + 1);
     }
+    const healthAfterKill = healthAnswers.filter((h) => h.at >= killedAt);
+    console.info(`  /api/health from the kill on: ${healthAfterKill.map((h) => `${h.at - killedAt} ms ${h.status} ${h.says ?? ""}`).join("; ")}`);
     if (unhandled.size > 0) console.info(`  the app's unhandled errors: ${[...unhandled].map(([what, n]) => `${what} ×${n}`).join("; ")}`);
 
     // A new primary took over (or the old one came back): writes go somewhere.
@@ -242,7 +260,14 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
       "answers that were neither 2xx nor 503 with Retry-After (the app must answer 503 + Retry-After while Postgres fails over, never 500)",
     ).toEqual([]);
 
-    // 4. Sent again with the same Idempotency-Key once writes are back, every add that got no
+    // 4. Health said what was true: the surviving node answered throughout, so never "down".
+    expect(
+      healthAfterKill.filter((h) => h.status !== 200 || (h.says !== "ok" && h.says !== "degraded")).map((h) => `${h.at - killedAt} ms: ${h.status} ${h.says ?? ""}`),
+      "health answers after the kill that were not 200 ok or degraded",
+    ).toEqual([]);
+    expect(healthAfterKill.some((h) => h.says === "degraded"), "health said degraded while writes could not commit").toBe(true);
+
+    // 5. Sent again with the same Idempotency-Key once writes are back, every add that got no
     //    200 is applied once: each cart then holds exactly its first add plus one per key.
     for (const w of workers) {
       for (const a of w.attempts.filter((x) => x.kind === "add" && x.status !== 200)) {
