@@ -64,24 +64,19 @@ describe("review findings (Postgres + Redis)", () => {
 
   describe("budgets for anonymous work", () => {
     let app: InProcessApp;
+    // The same budgets with no trusted proxy: X-Forwarded-For is then the client's word and no address is counted.
+    let direct: InProcessApp;
 
     beforeAll(async () => {
-      app = await startInProcessApp(
-        {
-          ...backend.env,
-          RATE_LIMIT_DISABLED: "",
-          TRUST_PROXY: "1",
-          STORE_TIMEOUT_MS: "2000",
-          CREATE_LIMIT_PER_ADDRESS_PER_MINUTE: "3",
-          CREATE_LIMIT_PER_INSTANCE_PER_MINUTE: "5",
-          RECOVERY_LINKS_PER_CART: "2",
-        },
-        { now: clock.now },
-      );
+      const budgets = { ...backend.env, RATE_LIMIT_DISABLED: "", STORE_TIMEOUT_MS: "2000", CREATE_LIMIT_PER_ADDRESS_PER_MINUTE: "3", CREATE_LIMIT_PER_INSTANCE_PER_MINUTE: "5" };
+      [app, direct] = await Promise.all([
+        startInProcessApp({ ...budgets, TRUST_PROXY: "1", RECOVERY_LINKS_PER_CART: "2" }, { now: clock.now }),
+        startInProcessApp(budgets, { now: clock.now }),
+      ]);
       await app.fetch(`${app.url}/api/health`);
     });
 
-    afterAll(() => app.stop());
+    afterAll(() => Promise.all([app.stop(), direct.stop()]));
 
     it("counts cookie-less adds (each a new cart row) per client address and in all on the instance, and lets existing carts change", async () => {
       clock.freshWindow();
@@ -103,6 +98,21 @@ describe("review findings (Postgres + Redis)", () => {
       expect((await regular.add(TEE)).status).toBe(200);
       clock.freshWindow();
       for (let i = 0; i < 6; i += 1) expect((await regular.add(MUG)).status).toBe(200);
+    });
+
+    it("without TRUST_PROXY still stops a cookie-less loop at the instance's budget, whatever X-Forwarded-For says", async () => {
+      clock.freshWindow();
+      const before = await guestCarts();
+      const statuses = [];
+      // A new address each time: it would pass any per-address count, so only the instance's budget can stop it.
+      for (let i = 0; i < 8; i += 1) {
+        const reply = await new ShopperAt(direct, `203.0.113.${30 + i}`).add(TEE);
+        if (reply.status !== 200) expectLimited(reply);
+        statuses.push(reply.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      // Only the admitted adds made rows.
+      expect((await guestCarts()) - before).toBe(5);
     });
 
     it("counts recovery links too, reuses the link for unchanged lines and keeps at most RECOVERY_LINKS_PER_CART live", async () => {
