@@ -197,6 +197,38 @@ describe("review findings (Postgres + Redis)", () => {
     });
   });
 
+  describe("the sign-up budget", () => {
+    let app: InProcessApp;
+    const PER_ADDRESS = 2;
+    const GLOBAL = 4;
+
+    beforeAll(async () => {
+      const limits = { RATE_LIMIT_DISABLED: "", TRUST_PROXY: "1", STORE_TIMEOUT_MS: "2000", REGISTER_LIMIT_PER_ADDRESS: String(PER_ADDRESS), REGISTER_LIMIT_GLOBAL_PER_MINUTE: String(GLOBAL) };
+      app = await startInProcessApp({ ...backend.env, ...limits }, { now: clock.now });
+    });
+
+    afterAll(() => app.stop());
+
+    const register = (address: string) => new ShopperAt(app, address).request("POST", "/api/auth/register", { json: { email: uniqueEmail("budget"), password: PASSWORD } });
+
+    it("refuses an address past its own sign-up budget without spending any of the global one", async () => {
+      // One fixed minute: the global budget is counted per minute of the instance's clock.
+      clock.freshWindow();
+      clock.freeze();
+      try {
+        for (let i = 0; i < PER_ADDRESS; i += 1) expect((await register("203.0.113.40")).status).toBe(201);
+        // Past its own budget, more tries than the whole global budget: each refused by the address's lock.
+        for (let i = 0; i < GLOBAL + 2; i += 1) expectLimited(await register("203.0.113.40"));
+        // The global budget has exactly its two sign-ups spent: two more addresses sign up, and then it is spent.
+        expect((await register("203.0.113.41")).status).toBe(201);
+        expect((await register("203.0.113.42")).status).toBe(201);
+        expectLimited(await register("203.0.113.43"));
+      } finally {
+        clock.run();
+      }
+    });
+  });
+
   describe("accounts", () => {
     let app: InProcessApp;
 
