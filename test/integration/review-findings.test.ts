@@ -1,7 +1,9 @@
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readNodeRequests } from "@/lib/http/node-requests";
 import { lowerCaseEmails, VERIFIED_MARK } from "@/lib/identity/provider-emails";
+import type { OAuthConfig } from "next-auth/providers";
+import type { GitHubProfile } from "next-auth/providers/github";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { accounts, users, verificationTokens } from "@/db/schema";
 import { prepareBackend, type Backend } from "../support/backends";
@@ -233,7 +235,7 @@ describe("review findings (Postgres + Redis)", () => {
     let app: InProcessApp;
 
     beforeAll(async () => {
-      app = await startInProcessApp({ ...backend.env, ADMIN_EMAILS: "Boss@Example.com", ADMIN_USER_IDS: "id-of-an-ops-user" });
+      app = await startInProcessApp({ ...backend.env, ADMIN_EMAILS: "Boss@Example.com", ADMIN_USER_IDS: "id-of-an-ops-user", AUTH_GITHUB_ID: "gh-client", AUTH_GITHUB_SECRET: "gh-secret" });
     });
 
     afterAll(() => app.stop());
@@ -271,6 +273,40 @@ describe("review findings (Postgres + Redis)", () => {
       // By id, whatever the email.
       expect(await app.cart.admin.isAdmin("id-of-an-ops-user")).toBe(true);
       expect(await app.cart.admin.isAdmin("gh-unverified")).toBe(false);
+    });
+
+    it("refuses a GitHub sign-in whose email GitHub did not verify, and accepts a verified one (Auth.js's provider and callback as the app builds them)", async () => {
+      // Imported here: next-auth needs the Next.js runtime that test/support/in-process-app.ts sets up first.
+      const { buildConfig } = await import("@/lib/identity/config");
+      const config = await app.cart.runtime.run(() => buildConfig());
+      const github = config.providers.find((p): p is OAuthConfig<GitHubProfile> => typeof p !== "function" && p.id === "github");
+      // Auth.js lays a provider's options over its defaults: the profile it calls is the app's.
+      const profile = github!.options!.profile!;
+      const signIn = config.callbacks!.signIn!;
+      // GitHub's GET /user/emails, the one outside call the app's profile makes.
+      let emails: Response = Response.json([]);
+      const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+        if (String(input) !== "https://api.github.com/user/emails") throw new Error(`unexpected fetch ${String(input)}`);
+        return emails;
+      });
+      const gitHubUser = { id: 4242, login: "octo", name: null, email: "Boss@Example.com", avatar_url: "https://avatars.example/4242" } as unknown as GitHubProfile;
+      const tokens = { access_token: "gho_token", token_type: "bearer" as const };
+      const decide = async (answer: Response) => {
+        emails = answer;
+        const user = await profile(gitHubUser, tokens);
+        return { email: user.email, allowed: await signIn({ user, account: { provider: "github", type: "oauth", providerAccountId: "4242" } }) };
+      };
+      try {
+        // The admin's address as the profile's primary email, unverified: no account's email, and the sign-in refused.
+        expect(await decide(Response.json([{ email: "Boss@Example.com", primary: true, verified: false }]))).toEqual({ email: null, allowed: false });
+        // GitHub's list unreadable: nothing verified, refused.
+        expect(await decide(new Response("no", { status: 502 }))).toEqual({ email: null, allowed: false });
+        expect(await decide(Response.json([{ email: "Boss@Example.com", primary: true, verified: true }]))).toEqual({ email: "boss@example.com", allowed: true });
+      } finally {
+        fetchSpy.mockRestore();
+      }
+      // A sign-in without a provider's word on the email (the credentials form) is not this callback's to refuse.
+      expect(await signIn({ user: { id: "u-1", email: "someone@example.com" }, account: null })).toBe(true);
     });
 
     it("refuses the most common passwords at sign-up, before any hash", async () => {
