@@ -259,6 +259,20 @@ function postgresTarget(url: string): { hosts: string[]; tls: boolean } {
   return { hosts, tls: ["require", "verify-ca", "verify-full", "true", "1"].includes(sslmode) };
 }
 
+// The Redis this instance reaches without TLS, if any: a redis:// URL, or a cluster (node-redis
+// is given REDIS_CLUSTER_NODES as bare host:port, so every node is spoken to in plaintext).
+function plaintextRedis(env: Env): { setting: string; hosts: string[]; fix: string } | null {
+  if (env.REDIS_URL?.startsWith("redis://")) return { setting: "REDIS_URL is plaintext redis://", hosts: [new URL(env.REDIS_URL).hostname], fix: "use rediss://" };
+  if (env.REDIS_CLUSTER_NODES.length > 0) {
+    return {
+      setting: "REDIS_CLUSTER_NODES is always plaintext",
+      hosts: env.REDIS_CLUSTER_NODES.map((node) => node.replace(/:\d+$/, "")),
+      fix: "keep its nodes on a private network you trust",
+    };
+  }
+  return null;
+}
+
 // What production allows but an operator should hear about at every start (logged as warnings
 // by createCart's start(); docs/security.md says why these warn rather than refuse).
 export function productionWarnings(env: Env): string[] {
@@ -269,8 +283,9 @@ export function productionWarnings(env: Env): string[] {
       "TRUST_PROXY is not set: no limit counts per client address (only per session and per instance). Behind a proxy set TRUST_PROXY to its hops; without one, set PUBLIC_ORIGIN and keep the per-instance budgets (docs/operations.md)",
     );
   }
-  if (env.REDIS_URL?.startsWith("redis://") && !isLocalHost(new URL(env.REDIS_URL).hostname)) {
-    warnings.push("REDIS_URL is plaintext redis:// to another host: sessions and carts cross the network unencrypted; use rediss://");
+  const redis = plaintextRedis(env);
+  if (redis && redis.hosts.some((h) => !isLocalHost(h))) {
+    warnings.push(`${redis.setting} to another host: sessions and carts cross the network unencrypted; ${redis.fix}`);
   }
   if (env.DATABASE_URL) {
     const target = postgresTarget(env.DATABASE_URL);

@@ -27,7 +27,9 @@ function authSecret(): string[] {
   return [createHash("sha256").update(`auth:${map[currentId]}`).digest("base64url")];
 }
 
-async function buildConfig(): Promise<NextAuthConfig> {
+// The configuration Auth.js is given for the instance serving the call; exported so tests can
+// call its callbacks and providers exactly as Auth.js does.
+export async function buildConfig(): Promise<NextAuthConfig> {
   const config = env();
   const database = await db();
   const providers: NextAuthConfig["providers"] = [

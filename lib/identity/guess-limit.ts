@@ -88,8 +88,10 @@ export async function signInSucceeded(email: string): Promise<void> {
   });
 }
 
-// Counts one sign-up from this address and against the global budget.
-export async function checkRegister(address: string | null, now = Date.now()): Promise<GuessVerdict> {
+// Counts one sign-up from this address and against the global budget; an address past its own
+// budget is refused before the global one is counted, so it cannot spend everyone's. In the
+// instance's minutes (its clock), like the failed-sign-in budget.
+export async function checkRegister(address: string | null, now = currentRuntime().now()): Promise<GuessVerdict> {
   const config = env();
   if (config.RATE_LIMIT_DISABLED) return ALLOWED;
   if (address !== null) {

@@ -1,7 +1,9 @@
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readNodeRequests } from "@/lib/http/node-requests";
 import { lowerCaseEmails, VERIFIED_MARK } from "@/lib/identity/provider-emails";
+import type { OAuthConfig } from "next-auth/providers";
+import type { GitHubProfile } from "next-auth/providers/github";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { accounts, users, verificationTokens } from "@/db/schema";
 import { prepareBackend, type Backend } from "../support/backends";
@@ -64,24 +66,19 @@ describe("review findings (Postgres + Redis)", () => {
 
   describe("budgets for anonymous work", () => {
     let app: InProcessApp;
+    // The same budgets with no trusted proxy: X-Forwarded-For is then the client's word and no address is counted.
+    let direct: InProcessApp;
 
     beforeAll(async () => {
-      app = await startInProcessApp(
-        {
-          ...backend.env,
-          RATE_LIMIT_DISABLED: "",
-          TRUST_PROXY: "1",
-          STORE_TIMEOUT_MS: "2000",
-          CREATE_LIMIT_PER_ADDRESS_PER_MINUTE: "3",
-          CREATE_LIMIT_PER_INSTANCE_PER_MINUTE: "5",
-          RECOVERY_LINKS_PER_CART: "2",
-        },
-        { now: clock.now },
-      );
+      const budgets = { ...backend.env, RATE_LIMIT_DISABLED: "", STORE_TIMEOUT_MS: "2000", CREATE_LIMIT_PER_ADDRESS_PER_MINUTE: "3", CREATE_LIMIT_PER_INSTANCE_PER_MINUTE: "5" };
+      [app, direct] = await Promise.all([
+        startInProcessApp({ ...budgets, TRUST_PROXY: "1", RECOVERY_LINKS_PER_CART: "2" }, { now: clock.now }),
+        startInProcessApp(budgets, { now: clock.now }),
+      ]);
       await app.fetch(`${app.url}/api/health`);
     });
 
-    afterAll(() => app.stop());
+    afterAll(() => Promise.all([app.stop(), direct.stop()]));
 
     it("counts cookie-less adds (each a new cart row) per client address and in all on the instance, and lets existing carts change", async () => {
       clock.freshWindow();
@@ -103,6 +100,21 @@ describe("review findings (Postgres + Redis)", () => {
       expect((await regular.add(TEE)).status).toBe(200);
       clock.freshWindow();
       for (let i = 0; i < 6; i += 1) expect((await regular.add(MUG)).status).toBe(200);
+    });
+
+    it("without TRUST_PROXY still stops a cookie-less loop at the instance's budget, whatever X-Forwarded-For says", async () => {
+      clock.freshWindow();
+      const before = await guestCarts();
+      const statuses = [];
+      // A new address each time: it would pass any per-address count, so only the instance's budget can stop it.
+      for (let i = 0; i < 8; i += 1) {
+        const reply = await new ShopperAt(direct, `203.0.113.${30 + i}`).add(TEE);
+        if (reply.status !== 200) expectLimited(reply);
+        statuses.push(reply.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      // Only the admitted adds made rows.
+      expect((await guestCarts()) - before).toBe(5);
     });
 
     it("counts recovery links too, reuses the link for unchanged lines and keeps at most RECOVERY_LINKS_PER_CART live", async () => {
@@ -187,11 +199,43 @@ describe("review findings (Postgres + Redis)", () => {
     });
   });
 
+  describe("the sign-up budget", () => {
+    let app: InProcessApp;
+    const PER_ADDRESS = 2;
+    const GLOBAL = 4;
+
+    beforeAll(async () => {
+      const limits = { RATE_LIMIT_DISABLED: "", TRUST_PROXY: "1", STORE_TIMEOUT_MS: "2000", REGISTER_LIMIT_PER_ADDRESS: String(PER_ADDRESS), REGISTER_LIMIT_GLOBAL_PER_MINUTE: String(GLOBAL) };
+      app = await startInProcessApp({ ...backend.env, ...limits }, { now: clock.now });
+    });
+
+    afterAll(() => app.stop());
+
+    const register = (address: string) => new ShopperAt(app, address).request("POST", "/api/auth/register", { json: { email: uniqueEmail("budget"), password: PASSWORD } });
+
+    it("refuses an address past its own sign-up budget without spending any of the global one", async () => {
+      // One fixed minute: the global budget is counted per minute of the instance's clock.
+      clock.freshWindow();
+      clock.freeze();
+      try {
+        for (let i = 0; i < PER_ADDRESS; i += 1) expect((await register("203.0.113.40")).status).toBe(201);
+        // Past its own budget, more tries than the whole global budget: each refused by the address's lock.
+        for (let i = 0; i < GLOBAL + 2; i += 1) expectLimited(await register("203.0.113.40"));
+        // The global budget has exactly its two sign-ups spent: two more addresses sign up, and then it is spent.
+        expect((await register("203.0.113.41")).status).toBe(201);
+        expect((await register("203.0.113.42")).status).toBe(201);
+        expectLimited(await register("203.0.113.43"));
+      } finally {
+        clock.run();
+      }
+    });
+  });
+
   describe("accounts", () => {
     let app: InProcessApp;
 
     beforeAll(async () => {
-      app = await startInProcessApp({ ...backend.env, ADMIN_EMAILS: "Boss@Example.com", ADMIN_USER_IDS: "id-of-an-ops-user" });
+      app = await startInProcessApp({ ...backend.env, ADMIN_EMAILS: "Boss@Example.com", ADMIN_USER_IDS: "id-of-an-ops-user", AUTH_GITHUB_ID: "gh-client", AUTH_GITHUB_SECRET: "gh-secret" });
     });
 
     afterAll(() => app.stop());
@@ -229,6 +273,40 @@ describe("review findings (Postgres + Redis)", () => {
       // By id, whatever the email.
       expect(await app.cart.admin.isAdmin("id-of-an-ops-user")).toBe(true);
       expect(await app.cart.admin.isAdmin("gh-unverified")).toBe(false);
+    });
+
+    it("refuses a GitHub sign-in whose email GitHub did not verify, and accepts a verified one (Auth.js's provider and callback as the app builds them)", async () => {
+      // Imported here: next-auth needs the Next.js runtime that test/support/in-process-app.ts sets up first.
+      const { buildConfig } = await import("@/lib/identity/config");
+      const config = await app.cart.runtime.run(() => buildConfig());
+      const github = config.providers.find((p): p is OAuthConfig<GitHubProfile> => typeof p !== "function" && p.id === "github");
+      // Auth.js lays a provider's options over its defaults: the profile it calls is the app's.
+      const profile = github!.options!.profile!;
+      const signIn = config.callbacks!.signIn!;
+      // GitHub's GET /user/emails, the one outside call the app's profile makes.
+      let emails: Response = Response.json([]);
+      const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+        if (String(input) !== "https://api.github.com/user/emails") throw new Error(`unexpected fetch ${String(input)}`);
+        return emails;
+      });
+      const gitHubUser = { id: 4242, login: "octo", name: null, email: "Boss@Example.com", avatar_url: "https://avatars.example/4242" } as unknown as GitHubProfile;
+      const tokens = { access_token: "gho_token", token_type: "bearer" as const };
+      const decide = async (answer: Response) => {
+        emails = answer;
+        const user = await profile(gitHubUser, tokens);
+        return { email: user.email, allowed: await signIn({ user, account: { provider: "github", type: "oauth", providerAccountId: "4242" } }) };
+      };
+      try {
+        // The admin's address as the profile's primary email, unverified: no account's email, and the sign-in refused.
+        expect(await decide(Response.json([{ email: "Boss@Example.com", primary: true, verified: false }]))).toEqual({ email: null, allowed: false });
+        // GitHub's list unreadable: nothing verified, refused.
+        expect(await decide(new Response("no", { status: 502 }))).toEqual({ email: null, allowed: false });
+        expect(await decide(Response.json([{ email: "Boss@Example.com", primary: true, verified: true }]))).toEqual({ email: "boss@example.com", allowed: true });
+      } finally {
+        fetchSpy.mockRestore();
+      }
+      // A sign-in without a provider's word on the email (the credentials form) is not this callback's to refuse.
+      expect(await signIn({ user: { id: "u-1", email: "someone@example.com" }, account: null })).toBe(true);
     });
 
     it("refuses the most common passwords at sign-up, before any hash", async () => {

@@ -35,6 +35,14 @@ describe("production settings", () => {
     expect(productionWarnings(parseEnv({ REDIS_URL: "redis://cache.internal:6379" }))).toEqual([]);
   });
 
+  it("warns about a Redis Cluster on other hosts (its nodes are always plaintext), by the same rule as redis://", () => {
+    const remote = productionWarnings(parseEnv({ ...production, TRUST_PROXY: "1", REDIS_CLUSTER_NODES: "127.0.0.1:7000,cache-2.internal:7001" }));
+    expect(remote).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES is always plaintext to another host: sessions and carts cross the network unencrypted/)]);
+    // Nodes on this machine cross no network; outside production nothing warns.
+    expect(productionWarnings(parseEnv({ ...production, TRUST_PROXY: "1", REDIS_CLUSTER_NODES: "127.0.0.1:7000,localhost:7001" }))).toEqual([]);
+    expect(productionWarnings(parseEnv({ REDIS_CLUSTER_NODES: "cache-2.internal:7001" }))).toEqual([]);
+  });
+
   it("reads PUBLIC_ORIGIN as an origin only", () => {
     expect(parseEnv({ PUBLIC_ORIGIN: "https://shop.example/" }).PUBLIC_ORIGIN).toBe("https://shop.example");
     expect(() => parseEnv({ PUBLIC_ORIGIN: "https://shop.example/cart" })).toThrow(/PUBLIC_ORIGIN/);
