@@ -141,10 +141,7 @@ export function clearLines(lines: readonly CartLine[]): LineChange {
   return { lines: [], changed: lines.length > 0 };
 }
 
-// The note's longest length: the request schemas (lib/cart/schemas.ts) refuse longer, the CartNote field stops there.
-export const MAX_NOTE_LENGTH = 500;
-
-// The note: null or "" clears it; the same note changes nothing.
+// The note (at most MAX_NOTE_LENGTH characters, lib/cart/types.ts): null or "" clears it; the same note changes nothing.
 export function normalizeNote(note: string | null | undefined): string | null {
   return note === undefined || note === null || note === "" ? null : note;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_NOTE_LENGTH } from "./domain";
+import { MAX_NOTE_LENGTH } from "./types";
 
 // Every request schema in one place. Strict: unknown keys (including
 // `__proto__`) are rejected, numbers must be real integers, never coerced.

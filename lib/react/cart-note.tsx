@@ -1,7 +1,8 @@
 "use client";
 
 import { useId } from "react";
-import { MAX_NOTE_LENGTH, normalizeNote } from "../cart/domain";
+import { normalizeNote } from "../cart/domain";
+import { MAX_NOTE_LENGTH } from "../cart/types";
 import { formAction, useCart, type CartIntent } from "./cart-provider";
 import { cx } from "./class-names";
 import { ControlNote } from "./control-note";
