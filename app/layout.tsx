@@ -2,7 +2,7 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOutAction } from "@/app/actions/auth";
-import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "@/app/actions/cart";
+import { addToCartAction, clearCartAction, removeFromCartAction, setCartNoteAction, setQuantityAction } from "@/app/actions/cart";
 import { startCheckoutAction } from "@/app/actions/checkout";
 import { cart } from "@/app/_demo/cart";
 import { AccountNav, CartBadge, CartDrawer, CartProvider, MergedBanner } from "next-cart/react";
@@ -41,6 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             setQuantity: setQuantityAction,
             remove: removeFromCartAction,
             clear: clearCartAction,
+            note: setCartNoteAction,
           }}
         >
           <header className="site-header">

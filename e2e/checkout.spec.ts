@@ -58,8 +58,50 @@ test("the drawer's Checkout opens the review; Back to cart cancels and leaves th
   await expect(page.getByTestId("checkout-none")).toBeVisible();
 });
 
+// The server's cart as the page's browser has it (its cookies).
+const serverNote = async (page: Page) => ((await (await page.request.get("/api/cart")).json()) as { note: string | null }).note;
+
+test("the cart page sets and removes the note to the store through the provider", async ({ page }) => {
+  await addFromProductPage(page, "tee-black-m", 1, "Added Organic Tee, Black, M to your cart");
+  await page.goto("/cart");
+  await hydrated(page);
+  const note = page.getByTestId("cart-note-input");
+  await expect(note).toHaveValue("");
+  await expect(page.getByTestId("cart-note-clear")).toHaveCount(0);
+  await note.fill("Please gift wrap the tee");
+  await page.getByTestId("cart-note-save").click();
+  await expect(status(page)).toHaveText("Your note was saved");
+  await expect(page).toHaveURL(/\/cart$/);
+  expect(await serverNote(page)).toBe("Please gift wrap the tee");
+  await page.reload();
+  await expect(note).toHaveValue("Please gift wrap the tee");
+  await hydrated(page);
+  await page.getByTestId("cart-note-clear").click();
+  await expect(status(page)).toHaveText("Your note was removed");
+  await expect(note).toHaveValue("");
+  expect(await serverNote(page)).toBeNull();
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
+
+  test("sets and removes the cart's note with plain form posts", async ({ page }) => {
+    await page.goto("/products/tee-black-m");
+    await page.getByTestId("add-to-cart").click();
+    await expect(cartCount(page)).toHaveText("1");
+    await page.goto("/cart");
+    const note = page.getByTestId("cart-note-input");
+    await note.fill("Leave it with the neighbour");
+    await page.getByTestId("cart-note-save").click();
+    await expect(page).toHaveURL(/\/cart$/);
+    await expect(note).toHaveValue("Leave it with the neighbour");
+    expect(await serverNote(page)).toBe("Leave it with the neighbour");
+    await page.getByTestId("cart-note-clear").click();
+    await expect(page).toHaveURL(/\/cart$/);
+    await expect(note).toHaveValue("");
+    await expect(page.getByTestId("cart-note-clear")).toHaveCount(0);
+    expect(await serverNote(page)).toBeNull();
+  });
 
   test("engraves, checks out and places the order with plain form posts", async ({ page }) => {
     await engraveMug(page, "For Grace", false);

@@ -17,3 +17,7 @@ export async function removeFromCartAction(formData: FormData) {
 export async function clearCartAction(formData: FormData) {
   return cart.actions.clear(formData);
 }
+
+export async function setCartNoteAction(formData: FormData) {
+  return cart.actions.note(formData);
+}

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { startCheckoutAction } from "@/app/actions/checkout";
 import { cart } from "@/app/_demo/cart";
-import { CartView, RecoveryLinkSection, cartErrorFromSearchParams } from "next-cart/react";
+import { CartNote, CartView, RecoveryLinkSection, cartErrorFromSearchParams } from "next-cart/react";
 
 export const metadata: Metadata = { title: "Your cart" };
 
@@ -48,7 +48,12 @@ export default async function CartPage({ searchParams }: CartPageProps) {
         errorCode={errorCode}
         returnTo="/cart"
         showMergedNotice={false}
-        aside={<RecoveryLinkSection />}
+        aside={
+          <>
+            <CartNote returnTo="/cart" />
+            <RecoveryLinkSection />
+          </>
+        }
         checkoutAction={startCheckoutAction}
       />
     </div>

@@ -141,7 +141,7 @@ export function clearLines(lines: readonly CartLine[]): LineChange {
   return { lines: [], changed: lines.length > 0 };
 }
 
-// The note (at most 500 characters, lib/cart/schemas.ts): null or "" clears it; the same note changes nothing.
+// The note (at most MAX_NOTE_LENGTH characters, lib/cart/types.ts): null or "" clears it; the same note changes nothing.
 export function normalizeNote(note: string | null | undefined): string | null {
   return note === undefined || note === null || note === "" ? null : note;
 }

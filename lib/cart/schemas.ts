@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_NOTE_LENGTH } from "./types";
 
 // Every request schema in one place. Strict: unknown keys (including
 // `__proto__`) are rejected, numbers must be real integers, never coerced.
@@ -37,7 +38,6 @@ export const lineIdSchema = z
   .max(160, "must be at most 160 characters")
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(~[a-z0-9]{22})?$/, "must be a line id");
 
-export const MAX_NOTE_LENGTH = 500;
 export const noteSchema = z.strictObject({
   note: z.string().max(MAX_NOTE_LENGTH, `must be at most ${MAX_NOTE_LENGTH} characters`).nullable(),
 });

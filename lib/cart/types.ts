@@ -26,6 +26,11 @@ export type CartNotice =
   | { type: "unavailable"; productId: string; message: string }
   | { type: "quantity_capped"; productId: string; from: number; to: number; message: string };
 
+// The note's longest length: the request schemas (lib/cart/schemas.ts) refuse longer, and the
+// CartNote field stops there. Here, beside the cart's types, so the browser's bundles (the typed
+// client, the components) read it without the server's rules.
+export const MAX_NOTE_LENGTH = 500;
+
 export interface CartView {
   id: string | null;
   version: number;

@@ -100,6 +100,10 @@ export async function removeFromCartAction(formData: FormData) {
 export async function clearCartAction(formData: FormData) {
   return cart.actions.clear(formData);
 }
+
+export async function setCartNoteAction(formData: FormData) {
+  return cart.actions.note(formData);
+}
 `;
 
   const provider = `// The cart for every page: the root layout wraps what <body> holds in <${ROOT_COMPONENT}>. The
@@ -107,7 +111,7 @@ export async function clearCartAction(formData: FormData) {
 import type { ReactNode } from "react";
 import { CartProvider } from "next-cart/react";
 import "next-cart/react/styles.css";
-import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityAction } from "${actionsFrom("app/cart-provider.tsx")}";
+import { addToCartAction, clearCartAction, removeFromCartAction, setCartNoteAction, setQuantityAction } from "${actionsFrom("app/cart-provider.tsx")}";
 import { cart } from "${cartFrom("app/cart-provider.tsx")}";
 
 export async function ${ROOT_COMPONENT}({ children }: { children: ReactNode }) {
@@ -120,7 +124,7 @@ export async function ${ROOT_COMPONENT}({ children }: { children: ReactNode }) {
       key={user?.id ?? "guest"}
       cartPromise={cartPromise}
       limits={cart.limits}
-      actions={{ add: addToCartAction, setQuantity: setQuantityAction, remove: removeFromCartAction, clear: clearCartAction }}
+      actions={{ add: addToCartAction, setQuantity: setQuantityAction, remove: removeFromCartAction, clear: clearCartAction, note: setCartNoteAction }}
     >
       {children}
     </CartProvider>

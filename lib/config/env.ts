@@ -425,3 +425,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 export function env(): Env {
   return currentRuntime().settings;
 }
+
+// The storefront's origin as shoppers reach it: PUBLIC_ORIGIN when set (then nothing else decides
+// it), else what `derive` finds: a request's Host (lib/http/request.ts publicOrigin), or for a job
+// without a request, the first allowed origin (lib/jobs/abandoned.ts).
+export function storefrontOrigin(derive: () => string): string {
+  return env().PUBLIC_ORIGIN ?? derive();
+}

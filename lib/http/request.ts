@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { env } from "../config/env";
+import { env, storefrontOrigin } from "../config/env";
 import { AppError } from "../errors";
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -22,12 +22,12 @@ export function trustedForwarded(headers: Headers, name: "x-forwarded-host" | "x
 // The app's own origin as the browser sees it: PUBLIC_ORIGIN when set (then no header decides
 // it), else the Host, or a trusted proxy's forwarded host and protocol.
 export function publicOrigin(headers: Headers, fallbackHost = "localhost"): string {
-  const configured = env().PUBLIC_ORIGIN;
-  if (configured) return configured;
-  const host = trustedForwarded(headers, "x-forwarded-host") || headers.get("host") || fallbackHost;
-  // Next.js derives nextUrl's protocol from X-Forwarded-Proto too; `next start` itself speaks plain HTTP.
-  const proto = trustedForwarded(headers, "x-forwarded-proto") === "https" ? "https" : "http";
-  return `${proto}://${host}`;
+  return storefrontOrigin(() => {
+    const host = trustedForwarded(headers, "x-forwarded-host") || headers.get("host") || fallbackHost;
+    // Next.js derives nextUrl's protocol from X-Forwarded-Proto too; `next start` itself speaks plain HTTP.
+    const proto = trustedForwarded(headers, "x-forwarded-proto") === "https" ? "https" : "http";
+    return `${proto}://${host}`;
+  });
 }
 
 // State-changing requests from another origin change nothing. No Origin at

@@ -3,7 +3,7 @@ import { cartsUpdatedBefore } from "../../db/schema";
 import { productsById } from "../cart/catalog";
 import { readSnapshot } from "../cart/repository";
 import type { CartSnapshot } from "../cart/types";
-import { env } from "../config/env";
+import { env, storefrontOrigin } from "../config/env";
 import { eventsRecorded, recordEvent, snapshotEventData } from "../events/outbox";
 import { recordAbandonedCarts } from "../observe/metrics";
 import { currentRuntime } from "../runtime/context";
@@ -28,9 +28,9 @@ interface Candidate {
 
 const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
-// Where a recovery link points: the store's first allowed origin; without one, a path the host
-// puts its origin in front of.
-const storeOrigin = () => env().ALLOWED_ORIGINS[0] ?? "";
+// Where a recovery link points: PUBLIC_ORIGIN, else the store's first allowed origin; without
+// either, a path the host puts its origin in front of.
+const storeOrigin = () => storefrontOrigin(() => env().ALLOWED_ORIGINS[0] ?? "");
 
 async function candidates(limit: number): Promise<Candidate[]> {
   const runtime = currentRuntime();

@@ -17,7 +17,7 @@ import {
   type ReactNode,
 } from "react";
 import type { CartActionResult, CartLimits, CartLineView, CartView } from "../cart/types";
-import { applyCartOp, DEFAULT_LIMITS, newerCart, type CartOp, type CartReducerLimits } from "./cart-reducer";
+import { applyCartOp, DEFAULT_LIMITS, isWholeCartOp, newerCart, type CartOp, type CartReducerLimits } from "./cart-reducer";
 import { newIdempotencyKey } from "./idempotency-field";
 import { followCart, type LiveMode } from "./live";
 import { cartErrorMessage, fillMessage, mergeMessages, type CartMessages, type CartMessagesOverride } from "./messages";
@@ -28,7 +28,7 @@ import { openTabChannel, takeFromOtherTab, type TabChannel } from "./tab-sync";
 // A server action as the cart components call it: FormData in, the whole cart out.
 export type CartServerAction = (formData: FormData) => Promise<CartActionResult>;
 
-// The four cart mutations, passed in by the app (its server actions) so this
+// The cart mutations, passed in by the app (its server actions) so this
 // module never imports from `app/`. Each is used both as a `<form action>` (it
 // then posts without JavaScript) and, with JavaScript, called directly.
 export interface CartActions {
@@ -36,6 +36,9 @@ export interface CartActions {
   setQuantity: CartServerAction;
   remove: CartServerAction;
   clear: CartServerAction;
+  // The cart's note (createCart's actions.note). Optional, as it came after the other four:
+  // without it <CartNote> renders nothing.
+  note?: CartServerAction;
 }
 
 // The same server reference, typed for `<form action>` (which ignores the
@@ -167,7 +170,7 @@ const sessionStore = () => {
 export interface CartProviderProps {
   /** Required. The shopper's cart, read on the server and not awaited (it streams in). */
   cartPromise: Promise<CartView>;
-  /** Required. The app's four cart server actions. */
+  /** Required. The app's cart server actions (add, setQuantity, remove, clear; note optional). */
   actions: CartActions;
   // The server's limits (CART_MAX_LINES, CART_MAX_QUANTITY), so the prediction matches the answer.
   limits?: Partial<CartLimits>;
@@ -382,6 +385,8 @@ export function CartProvider({
       let result: CartActionResult | null = null;
       let network = false;
       try {
+        // A note change kept from a page whose provider had the note action, sent by one without it.
+        if (!action) throw new Error(`no ${entry.action} action`);
         const data = fieldsToSend(entry);
         result = await action(data);
         // Sent with a cookie from before a sign-in or sign-out that finished meanwhile:
@@ -489,7 +494,7 @@ export function CartProvider({
       const named = (Object.keys(actions) as OutboxAction[]).find((name) => actions[name] === action);
       const actionName = op ? actionOf(op) : named;
       if (!actionName) {
-        // An action that is not one of the four: sent on its own, as it is.
+        // An action that is not one of the provider's: sent on its own, as it is.
         void sendChange(action, formData, () => announce("busy", messages.busyRetrying)).then((result) => {
           if (result) takeCart(result.cart);
         });
@@ -706,7 +711,7 @@ export function CartProvider({
 }
 
 function nameOf(op: CartOp, cart: CartView): string {
-  if (op.type === "clear") return "";
+  if (isWholeCartOp(op)) return "";
   if (op.type === "add" && op.product) return op.product.name;
   return cart.items.find((item) => lineKey(item) === lineKey(op))?.name ?? op.productId;
 }

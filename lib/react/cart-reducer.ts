@@ -1,4 +1,4 @@
-import { addLine, clearLines, defaultLimits, lineIdOf, removeLine, setLineQuantity, type LineChange } from "../cart/domain";
+import { addLine, clearLines, defaultLimits, lineIdOf, removeLine, setLineQuantity, setNote, type LineChange } from "../cart/domain";
 import type { CartLimits, CartLine, CartLineView, CartView } from "../cart/types";
 import { AppError } from "../errors";
 
@@ -19,7 +19,12 @@ export type CartOp =
   | { type: "add"; productId: string; quantity: number; product?: OptimisticProduct; properties?: Record<string, string> }
   | { type: "set"; productId: string; lineId?: string; quantity: number }
   | { type: "remove"; productId: string; lineId?: string }
-  | { type: "clear" };
+  | { type: "clear" }
+  | { type: "note"; note: string | null };
+
+// A change to the whole cart rather than to one line.
+export type WholeCartOp = Extract<CartOp, { type: "clear" | "note" }>;
+export const isWholeCartOp = (op: CartOp): op is WholeCartOp => op.type === "clear" || op.type === "note";
 
 export type CartReducerLimits = CartLimits;
 
@@ -53,6 +58,8 @@ function change(cart: CartView, op: CartOp, limits: CartLimits): LineChange | nu
       return removeLine(lines, op.lineId ?? op.productId);
     case "clear":
       return clearLines(lines);
+    case "note":
+      return setNote(lines, cart.note ?? null, op.note);
   }
 }
 
@@ -65,6 +72,8 @@ export function applyCartOp(cart: CartView, op: CartOp, limits: CartLimits = DEF
     throw err;
   }
   if (!result?.changed) return cart;
+  // A note change leaves the lines as they are.
+  if (result.note !== undefined) return { ...cart, note: result.note };
 
   const views = new Map(cart.items.map((item) => [item.lineId ?? item.productId, item]));
   const items = result.lines.map((line): CartLineView => {

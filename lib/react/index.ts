@@ -1,8 +1,8 @@
 // The embeddable cart UI. Wrap the app in <CartProvider> (in the root layout,
 // with the cart promise, the app's server actions, the server's limits and
 // optional messages), then place <CartBadge>, <AddToCartButton>, <CartDrawer>,
-// <CartView> (or its parts <CartLines>, <CartSummary>, <QuantityControl>)
-// anywhere below it; <MergedBanner> and <RecoveryLinkSection> show the sign-in
+// <CartView> (or its parts <CartLines>, <CartSummary>, <QuantityControl>) and
+// <CartNote> anywhere below it; <MergedBanner> and <RecoveryLinkSection> show the sign-in
 // merge and the "another device" link, <AccountNav> the header's sign-in /
 // sign-out. Styles: next-cart/react/styles.css (classes under `nc-`).
 export { CartProvider, useCart, useHydrated } from "./cart-provider";
@@ -18,6 +18,8 @@ export type { CartLinesProps } from "./cart-lines";
 export { CartSummary, CheckoutButton } from "./cart-summary";
 export type { CartSummaryProps, CheckoutAction } from "./cart-summary";
 export { CartNotices } from "./cart-notices";
+export { CartNote } from "./cart-note";
+export type { CartNoteProps } from "./cart-note";
 export { QuantityControl } from "./quantity-control";
 export type { QuantityControlProps } from "./quantity-control";
 export { CartBadge, CartBadge as CartCount } from "./cart-badge";

@@ -84,6 +84,13 @@ export const defaultCartMessages = {
   drawerClose: "Close the cart",
   viewCart: "View cart",
 
+  noteTitle: "Note to the store",
+  noteHelp: "A gift message or a delivery instruction, up to {max} characters.",
+  saveNote: "Save note",
+  clearNote: "Remove note",
+  noteSaved: "Your note was saved",
+  noteCleared: "Your note was removed",
+
   mergedTitle: "You're signed in — your cart came along",
   mergedDefault: "Items from your earlier visit were added to your cart",
   viewYourCart: "View your cart",

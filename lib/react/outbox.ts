@@ -1,7 +1,7 @@
 import { z } from "./zod";
 import type { CartView } from "../cart/types";
 import { lineIdOf } from "../cart/domain";
-import type { CartOp } from "./cart-reducer";
+import { isWholeCartOp, type CartOp } from "./cart-reducer";
 
 // The provider's outbox: the cart changes the shopper made that the server has
 // not confirmed yet, in order. Pure (no React, no timers): the provider keeps
@@ -45,7 +45,7 @@ export function sendAt(change: { now: number; createdAt: number; line: string | 
   return Math.min(Math.max(now + QUIET_MS, last.at + MIN_SPACING_MS), createdAt + MAX_HOLD_MS);
 }
 
-export type OutboxAction = "add" | "setQuantity" | "remove" | "clear";
+export type OutboxAction = "add" | "setQuantity" | "remove" | "clear" | "note";
 
 export interface OutboxEntry {
   // The Idempotency-Key this change is sent with, every time.
@@ -73,7 +73,7 @@ export function lineKey(change: { productId: string; lineId?: string; properties
 }
 
 export function opLineKey(op: CartOp | null): string | null {
-  if (!op || op.type === "clear") return null;
+  if (!op || isWholeCartOp(op)) return null;
   return lineKey(op);
 }
 
@@ -87,12 +87,14 @@ export function actionOf(op: CartOp): OutboxAction {
       return "remove";
     case "clear":
       return "clear";
+    case "note":
+      return "note";
   }
 }
 
 // Two changes to one line as one, or null when they do not fold.
 export function foldOps(earlier: CartOp, later: CartOp, lineOnServer: boolean): CartOp | null {
-  if (earlier.type === "clear" || later.type === "clear") return null;
+  if (isWholeCartOp(earlier) || isWholeCartOp(later)) return null;
   if (lineKey(earlier) !== lineKey(later)) return null;
   if (earlier.type === "remove") return null;
   if (later.type === "remove") return later;
@@ -142,7 +144,7 @@ export function fieldsToSend(entry: OutboxEntry): FormData {
   const fields: Record<string, string> = { ...entry.fields };
   const op = entry.op;
   if (op && (op.type === "add" || op.type === "set")) fields.quantity = String(op.quantity);
-  if (op && op.type !== "clear") fields.productId = op.productId;
+  if (op && !isWholeCartOp(op)) fields.productId = op.productId;
   if (op && (op.type === "set" || op.type === "remove") && op.lineId) fields.lineId = op.lineId;
   if (op?.type === "remove" || op?.type === "clear") delete fields.quantity;
   for (const [name, value] of Object.entries(fields)) data.set(name, value);
@@ -164,11 +166,12 @@ const cartOpSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("set"), productId: z.string(), lineId: z.string().optional(), quantity: z.number().int() }),
   z.object({ type: z.literal("remove"), productId: z.string(), lineId: z.string().optional() }),
   z.object({ type: z.literal("clear") }),
+  z.object({ type: z.literal("note"), note: z.string().nullable() }),
 ]);
 
 const entrySchema = z.object({
   key: z.string().min(1).max(255),
-  action: z.enum(["add", "setQuantity", "remove", "clear"]),
+  action: z.enum(["add", "setQuantity", "remove", "clear", "note"]),
   op: cartOpSchema.nullable(),
   fields: z.record(z.string(), z.string()),
   line: z.string().nullable(),

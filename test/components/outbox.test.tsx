@@ -1,7 +1,7 @@
 import { act, cleanup, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AddToCartButton, CartBadge, CartLines, defaultCartMessages } from "@/lib/react";
-import { enqueue, fieldsToSend, foldOps, lineKey, loadOutbox, MIN_SPACING_MS, OUTBOX_PREFIX, saveOutbox, sendAt, type LastSent, type OutboxEntry } from "@/lib/react/outbox";
+import { enqueue, fieldsToSend, foldOps, lineKey, loadOutbox, opLineKey, MIN_SPACING_MS, OUTBOX_PREFIX, saveOutbox, sendAt, type LastSent, type OutboxEntry } from "@/lib/react/outbox";
 import type { CartOp } from "@/lib/react/cart-reducer";
 import { actionsWith, cartOf, line, renderCart, scriptedAction } from "./harness";
 
@@ -19,7 +19,7 @@ let keys = 0;
 function entry(op: CartOp, sent = false): OutboxEntry {
   keys += 1;
   const action = op.type === "set" ? "setQuantity" : op.type;
-  return { key: `k${keys}`, action, op, fields: {}, line: op.type === "clear" ? null : lineKey(op), sent };
+  return { key: `k${keys}`, action, op, fields: {}, line: opLineKey(op), sent };
 }
 
 describe("folding rules", () => {

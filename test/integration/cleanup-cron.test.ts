@@ -3,9 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app";
 import { prepareBackend, type Backend } from "../support/backends";
 import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
+// After the in-process app, which sets up Next.js's runtime first.
+import { beginUserSession } from "@/lib/identity/session-bridge";
 import { eventually } from "../support/cart-load";
 import { runCleanupCli, spawnCleanup } from "../support/cleanup-cli";
 import { adminDatabaseUrl } from "../support/services";
+import { Browser } from "../support/browser";
+import { TestClock } from "../support/clock";
 
 /**
  * The cleanup's other two ways in, against the built app on real Postgres +
@@ -111,6 +115,48 @@ describe("GET | POST /api/cron/cleanup", () => {
       }
     }
     expect(await count()).toBe(2);
+  });
+});
+
+describe("abandoned carts through /api/cron/cleanup", () => {
+  it("tells an idle signed-in cart once per idle period, its recovery link on PUBLIC_ORIGIN (not the first allowed origin)", async () => {
+    const clock = new TestClock();
+    // Another instance on the same database, with events on (its connections are app's: not closed here).
+    // No worker runs (start() is not called): the events stay in the outbox, where the test reads them.
+    const shop = await startInProcessApp(
+      {
+        ...backend.env,
+        CRON_SECRET: SECRET,
+        PUBLIC_ORIGIN: "https://shop.example",
+        ALLOWED_ORIGINS: "https://other.example",
+        WEBHOOK_URLS: "http://127.0.0.1:9/hooks",
+        WEBHOOK_SECRET: `whsec_${Buffer.from("cron-abandoned-secret-0123456789").toString("base64")}`,
+      },
+      { now: clock.now },
+    );
+    const userId = `user-${Math.random().toString(36).slice(2)}`;
+    const browser = new Browser("https://shop.example");
+    await shop.cart.runtime.run(() => beginUserSession({ id: userId, email: `${userId}@example.com` }, browser.io()));
+    const added = await browser.call(shop.cart, "POST", "/api/cart/items", { json: { productId: "sku-mug-stoneware", quantity: 2 } });
+    expect(added.status).toBe(200);
+    const told = () => sql`select payload from cart_event_outbox where type = 'cart.abandoned' and cart_id = ${added.body.id}`;
+    const run = async () => {
+      const res = await cron(shop, { method: "POST", headers: { authorization: `Bearer ${SECRET}` } });
+      expect(res.status).toBe(200);
+    };
+
+    await run();
+    expect(await told()).toHaveLength(0);
+    clock.advance(3_601_000);
+    await run();
+    await run();
+    const rows = await told();
+    expect(rows).toHaveLength(1);
+    const data = (rows[0]!.payload as { data: { recoveryUrl: string; email: string; version: number } }).data;
+    expect(data).toMatchObject({ email: `${userId}@example.com`, version: added.body.version });
+    const url = new URL(data.recoveryUrl);
+    expect(url.origin + url.pathname).toBe("https://shop.example/cart/recover");
+    expect(url.searchParams.get("token")).toMatch(/.{20,}/);
   });
 });
 

@@ -407,6 +407,50 @@ describe.each(BACKENDS)("cart events on %s", (kind) => {
     expect(carried?.data.lines).toEqual(next.body.items);
   });
 
+  it("tells a note change as cart.updated with the note, and a cancelled checkout as checkout.cancelled, the cart untouched", async () => {
+    const heard: CartEvent[] = [];
+    const cart = instance({ clock: new TestClock(), onEvent: (event) => void heard.push(event) });
+    const browser = new Browser(ORIGIN);
+    await browser.call(cart, "POST", "/api/cart/items", { json: { productId: TEE, quantity: 1 } });
+    const noted = await browser.call(cart, "PUT", "/api/cart/note", { json: { note: "Gift wrap, please" } });
+    expect(noted.status).toBe(200);
+    const created = await browser.call(cart, "POST", "/api/cart/checkout");
+    expect(created.status).toBe(201);
+    const cancelled = await browser.call(cart, "DELETE", "/api/cart/checkout");
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.checkout).toMatchObject({ id: created.body.checkout.id, status: "cancelled", note: "Gift wrap, please" });
+    const after = await browser.call(cart, "GET", "/api/cart");
+    expect(after.body).toMatchObject({ version: noted.body.version, note: "Gift wrap, please" });
+    await cart.events.deliver();
+    expect(heard.map((e) => e.type)).toEqual(["cart.created", "cart.updated", "checkout.created", "checkout.cancelled"]);
+    const updated = heard[1]!;
+    expect(updated.data).toMatchObject({ cartId: noted.body.id, version: noted.body.version, note: "Gift wrap, please" });
+    expect(updated.data.lines).toEqual(noted.body.items);
+    expect(heard[3]!.data.checkout).toEqual(cancelled.body.checkout);
+  });
+
+  it("tells nothing of an ordered cart as abandoned, while another idle cart is told", async () => {
+    const heard: CartEvent[] = [];
+    const clock = new TestClock();
+    const cart = instance({ clock, onEvent: (event) => void heard.push(event) });
+    const signedIn = async () => {
+      const userId = `user-${Math.random().toString(36).slice(2)}`;
+      const browser = new Browser(ORIGIN);
+      await cart.runtime.run(() => beginUserSession({ id: userId, email: `${userId}@example.com` }, browser.io()));
+      await browser.call(cart, "POST", "/api/cart/items", { json: { productId: MUG, quantity: 1 } });
+      return browser;
+    };
+    const buyer = await signedIn();
+    const idler = await signedIn();
+    const checkout = await buyer.call(cart, "POST", "/api/cart/checkout");
+    await cart.checkouts.complete(checkout.body.checkout.id, { orderId: "order-abandoned-1" });
+    const idle = await idler.call(cart, "GET", "/api/cart");
+    clock.advance(3_601_000);
+    expect(await cart.events.findAbandoned()).toBe(1);
+    await cart.events.deliver();
+    expect(heard.filter((e) => e.type === "cart.abandoned").map((e) => e.data.cartId)).toEqual([idle.body.id]);
+  });
+
   it("tells a sign-in merge as cart.merged, with the email the host's sign-in gave", async () => {
     const heard: CartEvent[] = [];
     const cart = instance({ clock: new TestClock(), onEvent: (event) => void heard.push(event) });

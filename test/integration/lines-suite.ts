@@ -4,6 +4,7 @@ import { cartCacheKey } from "@/lib/cart/cache";
 import { prepareBackend, type Backend, type BackendKind } from "../support/backends";
 import { signIn, uniqueEmail } from "../support/auth";
 import { startInProcessApp, type CookieJar, type InProcessApp } from "../support/in-process-app";
+import { TestClock } from "../support/clock";
 import { Shopper } from "../support/shopper";
 
 /**
@@ -442,6 +443,51 @@ export function defineLinesSuite(kind: BackendKind) {
         const cart = (await s.getCart()).body;
         expect(cart.items.map((i: any) => [i.productId, i.quantity])).toEqual([[TEE, 12]]);
       }
+    });
+  });
+
+  describe(`checkout expiry (CHECKOUT_TTL_MINUTES=5) on ${kind}`, () => {
+    let backend: Backend;
+    let app: InProcessApp;
+    // The instance's clock, frozen and moved by the test: expiry is decided on it.
+    const clock = new TestClock();
+
+    beforeAll(async () => {
+      backend = await prepareBackend(kind, `${kind.replace(/\W/g, "_")}_expiry`);
+      app = await startInProcessApp({ ...backend.env, CHECKOUT_SECRET: SECRET, CHECKOUT_TTL_MINUTES: "5" }, { now: clock.now });
+    });
+
+    afterAll(async () => {
+      await app?.stop();
+      await backend?.cleanup();
+    });
+
+    it("holds a checkout for the TTL; past expiresAt a POST quotes anew, and a paid order is still never refused", async () => {
+      const s = new Shopper(app.url, app.fetch);
+      const complete = (id: string, orderId: string) =>
+        new Shopper(app.url, app.fetch).request("POST", `/api/checkouts/${id}/complete`, { json: { orderId }, headers: { authorization: `Bearer ${SECRET}` } });
+      clock.freeze();
+      await s.add(TEE);
+      const first = (await s.request("POST", "/api/cart/checkout")).body.checkout;
+      expect(first.createdAt).toBe(new Date(clock.now()).toISOString());
+      expect(Date.parse(first.expiresAt) - Date.parse(first.createdAt)).toBe(5 * 60_000);
+      // Within the TTL, at an unchanged cart version, a second POST is the same checkout.
+      clock.advance(4 * 60_000);
+      expect((await s.request("POST", "/api/cart/checkout")).body.checkout).toEqual(first);
+      // Past expiresAt the quoted prices no longer hold: a new POST opens a new checkout.
+      clock.advance(2 * 60_000);
+      const second = (await s.request("POST", "/api/cart/checkout")).body.checkout;
+      expect(second.id).not.toBe(first.id);
+      expect(second).toMatchObject({ status: "open", createdAt: new Date(clock.now()).toISOString() });
+      // The order paid for the expired one completes (bearer route)...
+      const done = await complete(first.id, "order-late-1");
+      expect(done.status).toBe(200);
+      expect(done.body.checkout).toMatchObject({ id: first.id, status: "completed", orderId: "order-late-1", expiresAt: first.expiresAt });
+      expect(Date.parse(done.body.checkout.completedAt)).toBeGreaterThan(Date.parse(first.expiresAt));
+      // ...and so does one through the server API, a day past its expiresAt.
+      clock.advance(24 * 60 * 60_000);
+      const late = await app.cart.checkouts.complete(second.id, { orderId: "order-late-2" });
+      expect(late).toMatchObject({ id: second.id, status: "completed", orderId: "order-late-2", expiresAt: second.expiresAt });
     });
   });
 
