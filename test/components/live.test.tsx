@@ -1,7 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { cleanup, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CartView } from "@/lib/cart/types";
+import { CartProvider } from "@/lib/react";
 import { followCart, sseParser, type LiveMode, type SseEvent } from "@/lib/react/live";
-import { cartOf, line } from "./harness";
+import { actionsWith, cartOf, line, renderCart } from "./harness";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
 
 // A scripted server for GET /api/cart/live and GET /api/cart: each request is
 // recorded and answered by the test with a status and, for a stream, events it pushes.
@@ -151,5 +158,33 @@ describe("the live cart's event stream", () => {
     expect(server.requests[3]?.headers["If-None-Match"]).toBe('"6"');
     expect(seen.modes).toContain("polling");
     stop();
+  });
+});
+
+describe("the provider's live prop", () => {
+  it("opens no stream with live={false} (no fetch or EventSource to /api/cart/live), where a provider left live opens one", async () => {
+    const server = scriptedServer();
+    const eventSources: string[] = [];
+    vi.stubGlobal("fetch", server.fetch);
+    vi.stubGlobal(
+      "EventSource",
+      class {
+        constructor(url: string) {
+          eventSources.push(url);
+        }
+        close() {}
+      },
+    );
+    const cart = cartOf([line("p1", 1)], 2);
+    // The provider under test (live off, default basePath) and, mounted in the same commit, one left
+    // live on another basePath: once that one's request is made, the first one's would have been.
+    await renderCart(cart, actionsWith({}), (
+      <CartProvider cartPromise={Promise.resolve(cart)} actions={actionsWith({})} basePath="/live-api">
+        <p>inner</p>
+      </CartProvider>
+    ), { live: false });
+    await waitFor(() => expect(server.requests.map((r) => r.url)).toContain("/live-api/cart/live"));
+    expect(server.requests.map((r) => r.url)).toEqual(["/live-api/cart/live"]);
+    expect(eventSources).toEqual([]);
   });
 });
