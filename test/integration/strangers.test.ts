@@ -1,10 +1,10 @@
-import postgres from "postgres";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareBackend, type Backend } from "../support/backends";
 import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { redisUrl } from "../support/services";
 import { Shopper } from "../support/shopper";
+import { watchTableWork, type TableWork } from "../support/table-work";
 
 /**
  * Visitors without a cookie are cheap: until they change something they cost
@@ -21,7 +21,7 @@ const CONCURRENCY = 16;
 
 let backend: Backend;
 let app: InProcessApp;
-let sql: postgres.Sql;
+let work: TableWork;
 let redis: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
@@ -34,37 +34,17 @@ beforeAll(async () => {
     RATE_LIMIT_IP_PER_MINUTE: "1000000",
     CATALOG_CACHE_SECONDS: "3600",
   });
-  sql = postgres(backend.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  work = await watchTableWork(app);
   redis = createClient({ url: redisUrl });
   await redis.connect();
 });
 
 afterAll(async () => {
   await redis?.close();
-  await sql?.end();
+  await work?.close();
   await app?.stop();
   await backend?.cleanup();
 });
-
-/**
- * Every scan and row change of the app's tables so far. A backend reports its counts when it
- * ends (or within 10 s of going idle): the app's connections are ended here (the app opens new
- * ones when it next queries), and the counters read once they are gone.
- */
-async function tableWork(): Promise<number> {
-  await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
-  for (let i = 0; ; i += 1) {
-    const [left] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
-    if (left!.n === 0) break;
-    if (i > 100) throw new Error("the app's connections did not end");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  // A backend leaves pg_stat_activity just before its last report: a moment for that.
-  await new Promise((r) => setTimeout(r, 500));
-  const [row] = await sql<{ n: string }[]>`
-    select coalesce(sum(seq_scan + coalesce(idx_scan, 0) + n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_user_tables`;
-  return Number(row?.n);
-}
 
 /** Keys under the run's prefix, except per-address counters (one per client address, not per visitor). */
 async function storeKeys(): Promise<string[]> {
@@ -89,7 +69,7 @@ describe("visitors without a cookie", () => {
     };
     // Warm the process-wide caches (catalog) once, then count.
     for (const path of paths) expect((await visit(path)).status).toBe(200);
-    const before = { work: await tableWork(), keys: await storeKeys() };
+    const before = { work: await work.read(), keys: await storeKeys() };
 
     let next = 0;
     const statuses = new Map<number, number>();
@@ -107,7 +87,7 @@ describe("visitors without a cookie", () => {
     expect(Object.fromEntries(statuses)).toEqual({ 200: REQUESTS });
     // Each new visitor still gets its session cookie (the contract's GET /api/cart).
     expect(withCookie).toBe(REQUESTS / 2);
-    expect(await tableWork()).toBe(before.work);
+    expect(await work.read()).toBe(before.work);
     expect(await storeKeys()).toEqual(before.keys);
   }, 240_000);
 });
