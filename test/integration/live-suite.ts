@@ -5,6 +5,7 @@ import { prepareBackend, type Backend, type BackendKind } from "../support/backe
 import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { openLive, type LiveConnection, type LiveEvent } from "../support/live";
 import { Shopper } from "../support/shopper";
+import { watchTableWork, type TableWork } from "../support/table-work";
 
 /**
  * Live carts (GET /api/cart/live, Server-Sent Events) on one backend combination, through the
@@ -53,6 +54,7 @@ export function defineLiveSuite(kind: BackendKind) {
     let backend: Backend;
     let app: InProcessApp;
     let channel: Awaited<ReturnType<typeof watchChannel>>;
+    let work: TableWork;
     const open: LiveConnection[] = [];
     const shopper = () => new Shopper(app.url, app.fetch);
     const live = async (s: Shopper, headers: Record<string, string> = {}) => {
@@ -66,6 +68,7 @@ export function defineLiveSuite(kind: BackendKind) {
       // Admission control on, below the stream limit: an open stream must not hold a request slot.
       app = await startInProcessApp({ ...backend.env, LIVE_MAX_STREAMS: String(MAX_STREAMS), LIVE_KEEPALIVE_SECONDS: "1", ADMISSION_MAX_IN_FLIGHT: "2" });
       channel = await watchChannel(backend.env);
+      work = await watchTableWork(app);
     });
 
     afterEach(async () => {
@@ -74,6 +77,7 @@ export function defineLiveSuite(kind: BackendKind) {
 
     afterAll(async () => {
       await channel?.close();
+      await work?.close();
       await app?.stop();
       await backend?.cleanup();
     });
@@ -233,6 +237,25 @@ export function defineLiveSuite(kind: BackendKind) {
       await stream.nextComment();
       expect(stream.comments).toBeGreaterThanOrEqual(2);
       expect(stream.events).toHaveLength(1);
+    });
+
+    it("costs no Postgres work while nothing changes: no table scanned or written across an open stream's keep-alives", async () => {
+      const s = shopper();
+      expect((await s.add(TEE, 1)).status).toBe(200);
+      const stream = await live(s);
+      cartOf(await stream.next());
+      // Settled: the stream's first read is done and it has gone quiet.
+      await stream.nextComment();
+      const before = await work.read();
+      // The second call waits for a keep-alive (LIVE_KEEPALIVE_SECONDS=1) written after the first returned.
+      await stream.nextComment();
+      await stream.nextComment();
+      expect(await work.read()).toBe(before);
+      expect(stream.events).toHaveLength(1);
+      // The counters do see the app's work: the next change, and the stream's read of it.
+      const added = await s.add(MUG, 1);
+      expect((await stream.next())!.id).toBe(String(added.body.version));
+      expect(await work.read()).toBeGreaterThan(before);
     });
   });
 }
