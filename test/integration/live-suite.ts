@@ -27,9 +27,19 @@ const cartOf = (event: LiveEvent | null) => {
 };
 const quantities = (cart: any) => Object.fromEntries(cart.items.map((i: any) => [i.productId, i.quantity]));
 
-// What this backend's channel carries, read by a subscriber of the test's own (Redis, Redis Cluster: sharded).
-async function watchChannel(env: Record<string, string>): Promise<{ messages: any[]; close(): Promise<void> } | null> {
+// The instance's channels and their subscribers, as the Redis server counts them.
+interface Subscriptions {
+  // The pub/sub channels (sharded ones on a cluster) named under the instance's key prefix.
+  channels: string[];
+  // Connections subscribed to the live channel.
+  subscribers: number;
+}
+
+// What this backend's channel carries, read by a subscriber of the test's own (Redis, Redis
+// Cluster: sharded), and what the server says of the prefix's subscriptions.
+async function watchChannel(env: Record<string, string>): Promise<{ messages: any[]; subscriptions(): Promise<Subscriptions>; close(): Promise<void> } | null> {
   const channel = `${env.STORE_KEY_PREFIX}live`;
+  const named = `${env.STORE_KEY_PREFIX}*`;
   const messages: any[] = [];
   const listener = (text: string) => messages.push(JSON.parse(text));
   const { createClient, createCluster } = await import("redis");
@@ -37,14 +47,41 @@ async function watchChannel(env: Record<string, string>): Promise<{ messages: an
     const client = createClient({ url: env.REDIS_URL });
     await client.connect();
     await client.subscribe(channel, listener);
-    return { messages, close: async () => void (await client.close()) };
+    // A subscribed connection takes no other commands: another one asks.
+    const asking = createClient({ url: env.REDIS_URL });
+    await asking.connect();
+    return {
+      messages,
+      async subscriptions() {
+        const channels = await asking.sendCommand<string[]>(["PUBSUB", "CHANNELS", named]);
+        const [, subscribers] = await asking.sendCommand<[string, number]>(["PUBSUB", "NUMSUB", channel]);
+        return { channels: channels.sort(), subscribers };
+      },
+      close: async () => void (await Promise.all([client.close(), asking.close()])),
+    };
   }
   if (env.REDIS_CLUSTER_NODES) {
     const cluster = createCluster({ rootNodes: env.REDIS_CLUSTER_NODES.split(",").map((node) => ({ url: `redis://${node}` })) });
     cluster.on("error", () => {});
     await cluster.connect();
     await cluster.sSubscribe(channel, listener);
-    return { messages, close: async () => void (await cluster.close()) };
+    return {
+      messages,
+      async subscriptions() {
+        // A sharded channel lives on the master of its slot (where node-redis subscribes): each
+        // master lists and counts its own, so the sums are the cluster's.
+        const perMaster = await Promise.all(
+          cluster.masters.map(async (master) => {
+            const node = await cluster.nodeClient(master);
+            const channels = await node.sendCommand<string[]>(["PUBSUB", "SHARDCHANNELS", named]);
+            const [, subscribers] = await node.sendCommand<[string, number]>(["PUBSUB", "SHARDNUMSUB", channel]);
+            return { channels, subscribers };
+          }),
+        );
+        return { channels: perMaster.flatMap((m) => m.channels).sort(), subscribers: perMaster.reduce((sum, m) => sum + m.subscribers, 0) };
+      },
+      close: async () => void (await cluster.close()),
+    };
   }
   return null;
 }
@@ -229,6 +266,32 @@ export function defineLiveSuite(kind: BackendKind) {
       }
       expect(reopened!.status).toBe(200);
     });
+
+    // Where the store is Redis: what the server itself counts of the instance's subscriptions.
+    if (kind !== "pglite+memory") {
+      it(`holds one subscription per instance, not per stream or cart: one channel (<prefix>live), one subscribed connection, for ${MAX_STREAMS} streams of 3 carts`, async () => {
+        const [phone, laptop] = await twoDevices("live_one_subscription");
+        expect((await phone.add(TEE, 1)).status).toBe(200);
+        const guests = [shopper(), shopper()];
+        for (const guest of guests) expect((await guest.add(MUG, 1)).status).toBe(200);
+        // Two streams of the user's cart (two devices), one for each guest's cart: the instance's limit.
+        const streams = [await live(phone), await live(laptop), ...(await Promise.all(guests.map((guest) => live(guest))))];
+        expect(streams).toHaveLength(MAX_STREAMS);
+        for (const stream of streams) cartOf(await stream.next());
+        const liveChannel = `${backend.env.STORE_KEY_PREFIX}live`;
+        // The other subscriber is this suite's own watcher (watchChannel).
+        const subscribed = { channels: [liveChannel], subscribers: 2 };
+        expect(await channel!.subscriptions()).toEqual(subscribed);
+        // Every stream still hears its cart through that one subscription.
+        const added = await laptop.add(MUG, 2);
+        for (const stream of streams.slice(0, 2)) expect((await stream.next())!.id).toBe(String(added.body.version));
+        // Streams that end take nothing with them while one is left: the subscription is the instance's.
+        const leaving = streams.slice(0, -1);
+        for (const stream of leaving) stream.close();
+        await Promise.all(leaving.map((stream) => stream.ended));
+        expect(await channel!.subscriptions()).toEqual(subscribed);
+      });
+    }
 
     it("sends a keep-alive comment while nothing changes", async () => {
       const stream = await live(shopper());
