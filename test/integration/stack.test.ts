@@ -119,7 +119,7 @@ describe("the shopper flow through the gateway over HTTPS", () => {
     expect(new Set(replies.map((r) => r.headers.get("x-request-id"))).size).toBe(replies.length);
   });
 
-  it("pushes a change made on one instance to a live stream held by the other, direct and through the gateway", async () => {
+  it("pushes a change made on one instance to a live stream held by the other, direct and through the gateway, and resumes from Last-Event-ID", async () => {
     const [first, second] = running.stack.instances;
     const email = uniqueEmail("stack_live");
     const laptop = new Shopper(running.stack.url, insecureFetch);
@@ -161,14 +161,29 @@ describe("the shopper flow through the gateway over HTTPS", () => {
       expect(quantities(JSON.parse(event!.data))).toEqual(quantities(change.body));
     }
 
+    // Last-Event-ID across instances. Resumed on the first at the version it holds: nothing is
+    // sent until the next change, made on the second; through the gateway with an older id: the
+    // current cart at once.
+    const resumed = await openLive(on(laptop, first!), fetch, { "last-event-id": String(lastVersion) });
+    expect(resumed.status).toBe(200);
+    const behind = await openLive(laptop, insecureStreamFetch, { "last-event-id": String(added.body.version) });
+    expect((await behind.next())?.id).toBe(String(lastVersion));
+    const next = await on(phone, second!).add(TEE, 1);
+    expect(next.status).toBe(200);
+    lastVersion = next.body.version;
+    // Its first event is that change: the version it named was not sent again.
+    expect((await resumed.next())?.id).toBe(String(lastVersion));
+    expect((await gateway.next())?.id).toBe(String(lastVersion));
+    expect((await behind.next())?.id).toBe(String(lastVersion));
+
     // The phone polls instead: 304 through the gateway while nothing changed.
     const current = await phone.getCart();
     const etag = current.headers.get("etag")!;
     expect((await phone.request("GET", "/api/cart", { headers: { "if-none-match": etag } })).status).toBe(304);
 
-    // Signing the laptop out (on whichever instance nginx picks) ends both of its streams.
+    // Signing the laptop out (on whichever instance nginx picks) ends all of its streams.
     expect((await signOut(laptop)).status).toBe(302);
-    for (const stream of [gateway, direct]) {
+    for (const stream of [gateway, direct, resumed, behind]) {
       await stream.ended;
       expect(stream.events.at(-1)).toMatchObject({ event: "rotated", data: "{}" });
     }
