@@ -86,7 +86,7 @@ export interface OperationSpec {
 
 // GET /cart/live's body: Server-Sent Events (the cart events' data is the cart object, cartSchema).
 export const liveEventsSchema = z.string().meta({
-  description: "Server-Sent Events: `event: cart` with `id: <version>` and `data: <the cart as JSON>`; `event: rotated` with `data: {}`; `: keep-alive` comments.",
+  description: "Server-Sent Events: `event: cart` with `id: <version>` and `data: <the cart as JSON>`; `event: rotated` with `data: {}`; `: keep-alive` comments (and `: resumed` first when `Last-Event-ID` names the current version).",
 });
 
 const productPath = z.object({ productId: productIdSchema.meta({ description: "The product's id (SKU), percent-encoded." }) });
@@ -310,7 +310,7 @@ export const operations = {
     tag: "Cart",
     summary: "The caller's cart, live: Server-Sent Events, one `cart` event at once and one per committed change, from any device",
     description:
-      "Event `cart`: data is the cart (as GET /cart answers it), id its version; sent at once (unless `Last-Event-ID` names the current version: then only later changes) and after every committed change of the cart the caller reaches — a signed-in user's cart from any of their devices. A comment line (`: keep-alive`) at least every 20 s. Event `rotated` (data `{}`) when the caller's session ends (a sign-in or sign-out, here or in another tab), then the stream ends: reconnect with the new cookie. `501 LIVE_UNAVAILABLE` where the store cannot push (Upstash's REST API): poll GET /cart with If-None-Match instead. `503 OVERLOADED` with Retry-After past the instance's LIVE_MAX_STREAMS.",
+      "Event `cart`: data is the cart (as GET /cart answers it), id its version; sent at once (unless `Last-Event-ID` names the current version: then a comment `: resumed`, and only later changes) and after every committed change of the cart the caller reaches — a signed-in user's cart from any of their devices. A comment line (`: keep-alive`) at least every 20 s. Event `rotated` (data `{}`) when the caller's session ends (a sign-in or sign-out, here or in another tab), then the stream ends: reconnect with the new cookie. `501 LIVE_UNAVAILABLE` where the store cannot push (Upstash's REST API): poll GET /cart with If-None-Match instead. `503 OVERLOADED` with Retry-After past the instance's LIVE_MAX_STREAMS.",
     access: "session",
     changesCart: false,
     status: 200,

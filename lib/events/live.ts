@@ -39,6 +39,10 @@ function sseEvent(event: string, data: string, id?: string): Uint8Array {
 }
 
 const KEEP_ALIVE = encoder.encode(": keep-alive\n\n");
+// What a stream resumed at its current version starts with: a server (next start, and nginx after
+// it) sends the headers with the first bytes, so with nothing to send the client would not know it
+// is connected until the first keep-alive.
+const RESUMED = encoder.encode(": resumed\n\n");
 
 // One open stream: the device's session, the cart it follows and what it was last sent.
 class LiveStream {
@@ -322,7 +326,7 @@ export async function openLiveStream(
     const keepAliveMs = settings.LIVE_KEEPALIVE_SECONDS * 1000;
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
-        stream.attach(controller, initial ? [initial] : [], keepAliveMs);
+        stream.attach(controller, [initial ?? RESUMED], keepAliveMs);
       },
       cancel() {
         stream.close();

@@ -168,8 +168,10 @@ export function defineLiveSuite(kind: BackendKind) {
       const v1 = (await phone.add(TEE, 1)).body.version;
       const resumed = await live(laptop, { "last-event-id": String(v1) });
       expect(resumed.status).toBe(200);
-      // A keep-alive comes first (LIVE_KEEPALIVE_SECONDS=1): the stream is open and sent no cart.
+      // A comment comes at once, before any keep-alive: the stream is open (a server sends its
+      // headers with the first bytes) and sent no cart.
       await resumed.nextComment();
+      expect(resumed.commentTexts[0]).toBe("resumed");
       expect(resumed.events).toEqual([]);
       const v2 = (await phone.add(MUG, 1)).body.version;
       const event = await resumed.next();

@@ -166,6 +166,9 @@ describe("the shopper flow through the gateway over HTTPS", () => {
     // current cart at once.
     const resumed = await openLive(on(laptop, first!), fetch, { "last-event-id": String(lastVersion) });
     expect(resumed.status).toBe(200);
+    // It starts with a comment, not the first keep-alive: next start sends the headers with the first bytes.
+    await resumed.nextComment();
+    expect(resumed.commentTexts[0]).toBe("resumed");
     const behind = await openLive(laptop, insecureStreamFetch, { "last-event-id": String(added.body.version) });
     expect((await behind.next())?.id).toBe(String(lastVersion));
     const next = await on(phone, second!).add(TEE, 1);

@@ -18,6 +18,8 @@ export interface LiveConnection {
   refusal: any;
   events: LiveEvent[];
   comments: number;
+  // Each comment's text (`: keep-alive` is "keep-alive"), in order.
+  commentTexts: string[];
   // Resolves with the next event not yet taken (or null when the stream ended first).
   next(timeoutMs?: number): Promise<LiveEvent | null>;
   // Resolves once a comment line arrived (after the ones already counted).
@@ -41,6 +43,7 @@ export async function openLive(shopper: Shopper, send: typeof fetch, headers: Re
   const events: LiveEvent[] = [];
   let taken = 0;
   let comments = 0;
+  const commentTexts: string[] = [];
   let seenComments = 0;
   let done = false;
   const waiters = new Set<() => void>();
@@ -81,6 +84,7 @@ export async function openLive(shopper: Shopper, send: typeof fetch, headers: Re
             for (const line of block.split("\n")) {
               if (line.startsWith(":")) {
                 comments += 1;
+                commentTexts.push(line.slice(1).trim());
                 continue;
               }
               const colon = line.indexOf(":");
@@ -134,6 +138,7 @@ export async function openLive(shopper: Shopper, send: typeof fetch, headers: Re
     get comments() {
       return comments;
     },
+    commentTexts,
     next(timeoutMs = 5_000) {
       return waitFor<LiveEvent | null>(() => (taken < events.length ? events[taken++]! : done ? null : undefined), timeoutMs, "event");
     },
