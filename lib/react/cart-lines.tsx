@@ -30,9 +30,9 @@ export function LineProperties({ properties, className }: { properties: Record<s
   );
 }
 
-// A line's product link comes from one place (useCart().productLink: the provider's productHref
-// when the host gives one, else the catalog's href, else none) and is never prefetched: a drawer
-// of many lines must not fetch many pages.
+// A line's product link comes from one place (useCart().productLink: the catalog's href, else
+// the provider's productHref(line), else none) and is never prefetched: a drawer of many
+// lines must not fetch many pages, and a link the host did not give is never made.
 function CartLineRow({ line, currency, returnTo, withImages }: { line: CartLineView; currency: string; returnTo: string; withImages: boolean }) {
   const { messages, productLink } = useCart();
   const priceChanged = line.available && line.unitPrice !== line.addedUnitPrice;

@@ -71,8 +71,8 @@ export interface ControlNote {
 // Who opened the drawer: an add (a drawer may opt out of those) or the shopper.
 export type DrawerOpener = "add" | "shopper";
 
-// Where a line links to, as the host says: the answer is final (null or undefined: no link), since
-// only the host knows which pages it has; `line.href` is the catalog's, to keep it.
+// Where a line links to: the catalog's own `href` when the adapter gives one, else the
+// provider's `productHref(line)`, else nothing (the name is plain text).
 export type ProductHref = (line: CartLineView) => string | null | undefined;
 
 interface CartContextValue {
@@ -87,7 +87,7 @@ interface CartContextValue {
   actions: CartActions;
   limits: CartReducerLimits;
   messages: CartMessages;
-  // The one place a product link comes from (null: no link): the provider's productHref, else the catalog's href.
+  // The one place a product link comes from (null: no link).
   productLink(line: CartLineView): string | null;
   // The note for a control (by the key it passed to submitForm), if any.
   notes: Readonly<Record<string, ControlNote>>;
@@ -182,9 +182,9 @@ export interface CartProviderProps {
   live?: boolean;
   // Whether the shopper is signed in: a rotation that leaves this device signed out says so.
   signedIn?: boolean;
-  // Where lines link to, over the catalog's `href` (see ProductHref); null: no links (a server
-  // layout can pass null, not a function). Without it a line links to its catalog's `href`, if any.
-  productHref?: ProductHref | null;
+  // A product page for a line whose catalog gave no `href`; return null for no link.
+  // Without it (and without a catalog href) lines are not links.
+  productHref?: ProductHref;
   children: ReactNode;
 }
 
@@ -271,11 +271,7 @@ export function CartProvider({
   const openDrawer = useCallback((opener: DrawerOpener) => setDrawer(opener), []);
   const closeDrawer = useCallback(() => setDrawer(null), []);
 
-  // The host's choice wins over the catalog's: it knows which pages it has.
-  const productLink = useCallback(
-    (line: CartLineView): string | null => (productHref === null ? null : productHref ? (productHref(line) ?? null) : line.href),
-    [productHref],
-  );
+  const productLink = useCallback((line: CartLineView): string | null => line.href ?? productHref?.(line) ?? null, [productHref]);
 
   const hydrated = useHydrated();
   const [status, setStatus] = useState<CartStatus | null>(null);

@@ -4,10 +4,9 @@ import { addToCartAction, clearCartAction, removeFromCartAction, setQuantityActi
 import { CartLines, CartProvider } from "next-cart/react";
 import "../hostile.css";
 
-// A bookshop's catalog, as the stranger embedded it: no images, and no product pages, though its
-// lines carry the `/products/{slug}` href the module's Postgres catalog gives; the host says
-// `productHref={null}`. The lines must take no image column and link nowhere, so no request goes
-// to a page the host did not define (e2e/host-css.spec.ts).
+// A bookshop's catalog, as the stranger embedded it: no images, and no product pages (the
+// adapter gives no `href`, the host no `productHref`). The lines must take no image column and
+// link nowhere, so no request goes to a page the host did not define (e2e/host-css.spec.ts).
 // The cart here is fixed, as that catalog's adapter would describe it; its own provider does not
 // follow the demo's live cart.
 export const metadata: Metadata = { title: "Bookshop check", robots: { index: false } };
@@ -19,7 +18,7 @@ const book = (productId: string, name: string, unitPrice: number, quantity: numb
   name,
   slug: productId,
   image: "",
-  href: `/products/${productId}`,
+  href: null,
   unitPrice,
   addedUnitPrice: unitPrice,
   quantity,
@@ -49,7 +48,6 @@ export default function BookshopCheckPage() {
         live={false}
         // Another module on the page: its own queue of changes (they are kept per basePath).
         basePath="/bookshop/api"
-        productHref={null}
         actions={{ add: addToCartAction, setQuantity: setQuantityAction, remove: removeFromCartAction, clear: clearCartAction }}
       >
         <section data-testid="bookshop-lines">
