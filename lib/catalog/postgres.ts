@@ -11,7 +11,7 @@ import type { CartRuntime } from "../runtime/runtime";
 // A catalog in the module's own `cart_products` table: what the demo storefront uses.
 // The table is small and read on every cart view, so each process keeps a copy for
 // CATALOG_CACHE_SECONDS; a `fresh` read (a change about to use a price) goes to Postgres.
-// A row to seed: the cart's Product shape (without a link: the table's is /products/{slug}) and its place in the list.
+// A row to seed: the cart's Product shape (without a link: the adapter's `href` option makes it) and its place in the list.
 export type SeedProduct = Omit<Product, "href"> & { position?: number };
 
 // What the table holds for every product (the adapter's optional fields always present).
@@ -19,8 +19,15 @@ export interface StoredProduct extends CatalogProduct {
   slug: string;
   description: string;
   image: string;
-  href: string;
+  href: string | null;
 }
+
+// Where a product's page is, for the cart's lines (their `href`): the components link a line to
+// it before any provider-level productHref. A host without such pages passes null: no links.
+export type ProductPage = ((product: { id: string; slug: string }) => string | null) | null;
+
+// The demo storefront's pages; the default, so today's hosts keep their links.
+const productsPage: ProductPage = (product) => `/products/${product.slug}`;
 
 export interface PostgresCatalog extends CatalogAdapter {
   // Called by createCart: the table is seeded, when empty, once the instance's database is open.
@@ -39,7 +46,7 @@ interface Copy {
 
 type Row = typeof products.$inferSelect;
 
-function fromRow(row: Row): StoredProduct {
+function fromRow(row: Row, page: ProductPage): StoredProduct {
   return {
     id: row.id,
     slug: row.slug,
@@ -49,13 +56,16 @@ function fromRow(row: Row): StoredProduct {
     currency: row.currency,
     available: row.active,
     image: row.image,
-    href: `/products/${row.slug}`,
+    href: page ? page(row) : null,
   };
 }
 
 // `seed`: rows written when the table is empty (the demo's catalog), once per database.
-export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {}): PostgresCatalog {
+// `href`: each product's page (default /products/{slug}; null: none).
+export function postgresCatalog(options: { seed?: readonly SeedProduct[]; href?: ProductPage } = {}): PostgresCatalog {
   const seed = options.seed ?? [];
+  const page = options.href === undefined ? productsPage : options.href;
+  const stored = (row: Row) => fromRow(row, page);
 
   const seedTable = async (database: Database): Promise<void> => {
     const existing = await database.select({ id: products.id }).from(products).limit(1);
@@ -85,7 +95,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
       pending = (async () => {
         recordCatalogRead("by_id");
         const rows = await (await db()).select().from(products).where(inArray(products.id, ids));
-        const found = rows.map(fromRow);
+        const found = rows.map(stored);
         if (copy) {
           for (const product of found) copy.byId.set(product.id, product);
         }
@@ -102,7 +112,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
   const load = async (): Promise<Copy> => {
     recordCatalogRead("all");
     const rows = await (await db()).select().from(products).orderBy(asc(products.position), asc(products.id));
-    const list = rows.map(fromRow);
+    const list = rows.map(stored);
     copy = { list, byId: new Map(list.map((p) => [p.id, p])), loadedAt: Date.now() };
     return copy;
   };
@@ -130,7 +140,7 @@ export function postgresCatalog(options: { seed?: readonly SeedProduct[] } = {})
       if (fresh) {
         recordCatalogRead("fresh");
         const rows = await (await db()).select().from(products).where(inArray(products.id, [...ids]));
-        return rows.map(fromRow);
+        return rows.map(stored);
       }
       const known = await current();
       // A product the copy has not seen (added since, or unknown): looked up by id only.

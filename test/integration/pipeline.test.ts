@@ -188,6 +188,22 @@ describe("the pipeline's own answers", () => {
   });
 });
 
+describe("the Postgres catalog's product pages", () => {
+  // What a line links to comes first from the catalog (issue 17): a host without /products pages says so in the adapter.
+  const hrefOfAddedLine = async (catalog: ReturnType<typeof postgresCatalog>) => {
+    const added = await new Browser().call(instance({}, catalog), "POST", "/api/cart/items", { json: { productId: TEE } });
+    expect(added.status).toBe(200);
+    return (added.body as { items: { href: string | null }[] }).items[0]!.href;
+  };
+
+  it("are /products/{slug} by default, the host's own with a function, and none with null", async () => {
+    const slug = demoCatalog.find((p) => p.id === TEE)!.slug;
+    expect(await hrefOfAddedLine(postgresCatalog({ seed: demoCatalog }))).toBe(`/products/${slug}`);
+    expect(await hrefOfAddedLine(postgresCatalog({ seed: demoCatalog, href: (p) => `/books/${p.id}` }))).toBe(`/books/${TEE}`);
+    expect(await hrefOfAddedLine(postgresCatalog({ seed: demoCatalog, href: null }))).toBeNull();
+  });
+});
+
 describe("instance settings", () => {
   it("logs at each instance's own LOG_LEVEL", () => {
     const quiet = createCart({ catalog: postgresCatalog(), settings: { LOG_LEVEL: "error" }, env: {} });
