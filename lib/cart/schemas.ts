@@ -41,8 +41,14 @@ export const lineIdSchema = z
 export const noteSchema = z.strictObject({
   note: z.string().max(MAX_NOTE_LENGTH, `must be at most ${MAX_NOTE_LENGTH} characters`).nullable(),
 });
+// A form post sends each line break of a textarea as CRLF, while the field's maxlength counted it
+// as one character: counted as the browser counts, a note the field took is never refused.
 export const noteFormSchema = z.object({
-  note: z.string().max(MAX_NOTE_LENGTH, `must be at most ${MAX_NOTE_LENGTH} characters`).optional(),
+  note: z
+    .string()
+    .transform((note) => note.replace(/\r\n/g, "\n"))
+    .pipe(z.string().max(MAX_NOTE_LENGTH, `must be at most ${MAX_NOTE_LENGTH} characters`))
+    .optional(),
 });
 export type AddItemInput = z.infer<typeof addItemSchema>;
 

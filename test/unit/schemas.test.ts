@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addItemFormSchema, addItemSchema, productIdSchema, returnToSchema, setQuantitySchema } from "@/lib/cart/schemas";
+import { addItemFormSchema, addItemSchema, noteFormSchema, productIdSchema, returnToSchema, setQuantitySchema } from "@/lib/cart/schemas";
+import { MAX_NOTE_LENGTH } from "@/lib/cart/types";
 import { parseEnv } from "@/lib/config/env";
 import { parseStackEnv } from "@/deploy/stack-settings";
 
@@ -43,6 +44,14 @@ describe("form schemas", () => {
   it("parse digits strictly", () => {
     expect(addItemFormSchema.parse({ productId: "x", quantity: "2" })).toEqual({ productId: "x", quantity: 2 });
     for (const q of ["2.5", "1e3", "-1", " 2", "0x10", "0"]) expect(addItemFormSchema.safeParse({ productId: "x", quantity: q }).success).toBe(false);
+  });
+
+  it("count a note's line breaks as the field's maxlength did (a form post sends each as CRLF)", () => {
+    // 250 lines: 499 characters in the field, 748 as posted.
+    const typed = Array(250).fill("x").join("\n");
+    expect(typed.length).toBeLessThanOrEqual(MAX_NOTE_LENGTH);
+    expect(noteFormSchema.parse({ note: typed.replace(/\n/g, "\r\n") })).toEqual({ note: typed });
+    expect(noteFormSchema.safeParse({ note: "x".repeat(MAX_NOTE_LENGTH + 1) }).success).toBe(false);
   });
 
   it("only return to same-site paths", () => {
