@@ -1,3 +1,5 @@
+import { MAX_NOTE_LENGTH } from "../cart/types";
+
 // Every English string the cart components render, in one object. A host
 // replaces any of them through <CartProvider messages={...}> (a partial
 // override). Values are plain strings, so a server layout can pass them to the
@@ -28,7 +30,8 @@ export const defaultCartMessages = {
     PRODUCT_NOT_FOUND: "Sorry, we couldn't find that product.",
     ITEM_NOT_FOUND: "That item is no longer in your cart.",
     CART_EMPTY: "There is nothing in your cart that can be bought right now.",
-    VALIDATION_ERROR: "Please enter a whole number for the quantity.",
+    // Refused input of any field (a quantity, a note): the fields themselves keep to the limits, so this is rare.
+    VALIDATION_ERROR: `Please check what you entered: a quantity is a whole number, a note at most ${MAX_NOTE_LENGTH} characters.`,
     RATE_LIMITED: "You're going a little fast. Please wait a moment and try again.",
     SERVICE_UNAVAILABLE: "We couldn't update your cart just now. Please try again in a moment.",
     OVERLOADED: "The shop is busy right now. Please try again in a moment.",
