@@ -50,7 +50,7 @@ test("two browser contexts of one signed-in user converge within a second", asyn
   console.log(`[live] laptop → phone ${addSeen - added} ms, phone → laptop ${changeSeen - changed} ms`);
 });
 
-test("a device signed out on another device says so", async ({ browser, request, baseURL }) => {
+test("a page signed out in another tab of its browser says so", async ({ browser, request, baseURL }) => {
   const email = `e2e-live-out-${Date.now()}-${Math.random()}@example.com`;
   expect((await request.post("/api/auth/register", { data: { email, password: PASSWORD } })).status()).toBe(201);
   const laptop = await device(browser, baseURL, email);
@@ -64,7 +64,7 @@ test("a device signed out on another device says so", async ({ browser, request,
   await hydrated(phoneTab);
   await phoneTab.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
   await expect(phoneTab.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
-  await expect(phone.getByTestId("session-notice")).toHaveText(/You were signed out on another device/);
+  await expect(phone.getByTestId("session-notice")).toHaveText(/You were signed out in another tab or window/);
   await expect(phone.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
   await expect(laptop.getByTestId("account-email")).toContainText(email);
 });

@@ -573,7 +573,7 @@ export function CartProvider({
     };
   }, [takeCart]);
 
-  // Signed out on another device: said here, also after the refresh that remounts the provider.
+  // Signed out in another tab: said here, also after the refresh that remounts the provider.
   const [signedOutNotice, setSignedOutNotice] = useState(false);
   useEffect(() => {
     const store = sessionStore();

@@ -22,7 +22,7 @@ export type LiveMode = "connecting" | "live" | "polling" | "waiting" | "off";
 export interface LiveHandlers {
   // A cart the server sent (through the stream or a poll). The caller keeps it only when newer.
   onCart(cart: CartView): void;
-  // The session rotated (sign-in or sign-out, here or on another device).
+  // The session rotated (sign-in or sign-out, here or in another tab of this browser).
   onRotated(): void;
   onMode?(mode: LiveMode): void;
   // The version the caller holds now, for If-None-Match while polling.

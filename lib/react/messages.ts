@@ -41,7 +41,8 @@ export const defaultCartMessages = {
   busyRetrying: "Busy — retrying…",
   offlineQueued: "Offline — your changes will be saved when you're back online",
   cartUpdated: "Your cart was updated",
-  signedOutElsewhere: "You were signed out on another device",
+  // A session is one browser's cookie: what signs this page out is a sign-out in another of its tabs.
+  signedOutElsewhere: "You were signed out in another tab or window",
 
   added: "Added {name} to your cart",
   addedMany: "Added {quantity} × {name} to your cart",
