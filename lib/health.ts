@@ -17,14 +17,24 @@ export function sharedHealth(): Promise<Health> {
   return result;
 }
 
+// A failover's gap: the old primary gone and the new one not yet answering (pg_auto_failover
+// restarts a node to promote it: about a second here; the target for the whole switch is
+// 15 s). Within this of the database's last answer the instance is degraded, not down.
+const FAILOVER_GAP_MS = 15_000;
+
 // Checks each backend with a bounded wait and says what is true right now:
 // which check failed, in our words only. A backend's own error text (host
 // names, ports, credentials in a URL) stays out of the answer.
 export async function checkHealth() {
+  const runtime = currentRuntime();
   const [postgres, redis] = await Promise.all([checkDatabase(), checkStore()]);
-  // Degraded, not down, while the database answers but cannot take writes: reads are still
-  // served from the cache, so an orchestrator must keep this instance in rotation.
-  const status = postgres.ok ? (redis.ok ? "ok" : "degraded") : postgres.error === "read-only" ? "degraded" : "down";
+  const answered = postgres.ok || postgres.error === "read-only";
+  if (answered) runtime.databaseAnsweredAt = runtime.now();
+  const inFailover = runtime.databaseAnsweredAt !== undefined && runtime.now() - runtime.databaseAnsweredAt < FAILOVER_GAP_MS;
+  // Degraded, not down, while writes cannot commit but the database answers, or answered moments
+  // ago: reads are still served from the cache, and an orchestrator that pulled every instance
+  // out of rotation for a failover would close the shop. Down: no answer for longer than that.
+  const status = postgres.ok ? (redis.ok ? "ok" : "degraded") : answered || inFailover ? "degraded" : "down";
   return { status, checks: { postgres, redis } };
 }
 

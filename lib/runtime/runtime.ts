@@ -80,6 +80,8 @@ export class CartRuntime {
   readonly counters = new Map<string, number>();
   // The last health check and when it started (lib/health.ts sharedHealth).
   health: { at: number; result: Promise<{ status: string }> } | undefined;
+  // When the database last answered a health check, on the instance's clock (lib/health.ts).
+  databaseAnsweredAt: number | undefined;
   private readonly readyHooks: ReadyHook[] = [];
   private ready: Promise<DatabaseHandle> | undefined;
   private kv: Promise<ResilientStore> | undefined;

@@ -152,8 +152,7 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
       }
     });
 
-    // The gateway's health answers all along: "degraded" (200), never "down" (503), while the
-    // surviving node answers but writes cannot commit (reads go on from the cache).
+    // The gateway's health, sampled all along: never "down" (503) during the failover.
     const healthAnswers: { at: number; status: number | "connection error"; says?: string }[] = [];
     const healthLoop = (async () => {
       while (Date.now() < stopAt) {
@@ -260,12 +259,13 @@ describe("the Postgres primary killed under load (npm run stack -- --postgres ha
       "answers that were neither 2xx nor 503 with Retry-After (the app must answer 503 + Retry-After while Postgres fails over, never 500)",
     ).toEqual([]);
 
-    // 4. Health said what was true: the surviving node answered throughout, so never "down".
+    // 4. Health kept every instance in rotation: "degraded" while no node took writes (or none
+    //    answered, within a failover's gap), never "down". (Which of ok and degraded a sample
+    //    catches depends on when the formation promotes: read-only-primary.test.ts checks each.)
     expect(
       healthAfterKill.filter((h) => h.status !== 200 || (h.says !== "ok" && h.says !== "degraded")).map((h) => `${h.at - killedAt} ms: ${h.status} ${h.says ?? ""}`),
       "health answers after the kill that were not 200 ok or degraded",
     ).toEqual([]);
-    expect(healthAfterKill.some((h) => h.says === "degraded"), "health said degraded while writes could not commit").toBe(true);
 
     // 5. Sent again with the same Idempotency-Key once writes are back, every add that got no
     //    200 is applied once: each cart then holds exactly its first add plus one per key.

@@ -2,6 +2,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareBackend, type Backend } from "../support/backends";
 import { eventually } from "../support/cart-load";
+import { TestClock } from "../support/clock";
 import { startInProcessApp, type InProcessApp } from "../support/in-process-app";
 import { adminDatabaseUrl } from "../support/services";
 import { Shopper } from "../support/shopper";
@@ -70,5 +71,51 @@ describe("connections that reach a read-only node", () => {
     expect(retried.status).toBe(200);
     expect(retried.body.items).toMatchObject([{ productId: TEE, quantity: 2 }]);
     expect((await s.add(TEE, 1, { "Idempotency-Key": key })).body.items).toMatchObject([{ productId: TEE, quantity: 2 }]);
+  });
+});
+
+describe("a database that stops answering", () => {
+  let backend: Backend;
+  let app: InProcessApp;
+  let admin: postgres.Sql;
+  let databaseName: string;
+  const clock = new TestClock();
+
+  beforeAll(async () => {
+    backend = await prepareBackend("postgres+redis", "unanswering");
+    databaseName = new URL(backend.env.DATABASE_URL!).pathname.slice(1);
+    app = await startInProcessApp(backend.env, { now: clock.now });
+    admin = postgres(adminDatabaseUrl, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await admin?.unsafe(`alter database ${databaseName} with allow_connections true`);
+    await admin?.end();
+    await app?.stop();
+    await backend?.cleanup();
+  });
+
+  it("is degraded for a failover's gap after its last answer (reads go on), then down with 503", async () => {
+    const s = new Shopper(app.url, app.fetch);
+    expect((await s.add(TEE, 1)).status).toBe(200);
+    const status = async () => {
+      const res = await s.request("GET", "/api/health");
+      return `${res.status} ${(res.body as { status: string }).status}`;
+    };
+    expect(await status()).toBe("200 ok");
+
+    // No node answers: new connections are refused, the open ones ended.
+    await admin.unsafe(`alter database ${databaseName} with allow_connections false`);
+    await admin`select pg_terminate_backend(pid, 5000) from pg_stat_activity where datname = ${databaseName} and pid <> pg_backend_pid()`;
+    clock.freeze();
+    // Health answers from a check shared for a second.
+    let said = await status();
+    await eventually(async () => (said = await status()) !== "200 ok", 3_000);
+    expect(said).toBe("200 degraded");
+    expect((await s.getCart()).body).toMatchObject({ items: [{ productId: TEE, quantity: 1 }] });
+
+    // Past the gap (15 s on the instance's clock), still no answer: down.
+    clock.advance(16_000);
+    await eventually(async () => (said = await status()) !== "200 degraded", 3_000);
+    expect(said).toBe("503 down");
   });
 });
