@@ -36,6 +36,14 @@ export interface Stack {
   output(): string;
 }
 
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
 export async function startStack(options: { instances: number; env: Record<string, string>; postgres?: "ha" }): Promise<Stack> {
   const port = await freePort();
   const ha = options.postgres === "ha";
@@ -64,6 +72,9 @@ export async function startStack(options: { instances: number; env: Record<strin
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a stack that must be killed is killed with nginx and everything
+      // else it started (a SIGKILLed script runs no exit handler, and once left an nginx behind).
+      detached: true,
     },
   );
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -72,7 +83,7 @@ export async function startStack(options: { instances: number; env: Record<strin
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       // The formation stops after the instances, one server at a time.
-      const timer = setTimeout(() => child.kill("SIGKILL"), ha ? 45_000 : 15_000);
+      const timer = setTimeout(() => killGroup(child), ha ? 45_000 : 15_000);
       child.once("exit", () => {
         clearTimeout(timer);
         resolve();
