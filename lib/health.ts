@@ -28,13 +28,14 @@ const FAILOVER_GAP_MS = 15_000;
 export async function checkHealth() {
   const runtime = currentRuntime();
   const [postgres, redis] = await Promise.all([checkDatabase(), checkStore()]);
-  const answered = postgres.ok || postgres.error === "read-only";
-  if (answered) runtime.databaseAnsweredAt = runtime.now();
-  const inFailover = runtime.databaseAnsweredAt !== undefined && runtime.now() - runtime.databaseAnsweredAt < FAILOVER_GAP_MS;
-  // Degraded, not down, while writes cannot commit but the database answers, or answered moments
-  // ago: reads are still served from the cache, and an orchestrator that pulled every instance
-  // out of rotation for a failover would close the shop. Down: no answer for longer than that.
-  const status = postgres.ok ? (redis.ok ? "ok" : "degraded") : answered || inFailover ? "degraded" : "down";
+  const now = runtime.now();
+  if (postgres.ok || postgres.error === "read-only") runtime.databaseAnsweredAt = now;
+  // Degraded, not down, while writes cannot commit but the database answers (it answered just
+  // now), or answered moments ago: reads are still served from the cache, and an orchestrator that
+  // pulled every instance out of rotation for a failover would close the shop. Down: no answer
+  // for longer than that.
+  const answeredLately = now - (runtime.databaseAnsweredAt ?? -Infinity) < FAILOVER_GAP_MS;
+  const status = postgres.ok ? (redis.ok ? "ok" : "degraded") : answeredLately ? "degraded" : "down";
   return { status, checks: { postgres, redis } };
 }
 
