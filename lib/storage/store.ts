@@ -18,10 +18,13 @@ export class StoreUnavailableError extends Error {
 class StoreTimeoutError extends StoreUnavailableError {}
 
 // One promise and one timer per call (not a race of two plus a finally): every store call of
-// every request passes here.
+// every request passes here. The timeout gives way to a reply that is already in: when the event
+// loop runs late (a busy process), expired timers run before the loop reads its sockets, so a
+// reply that arrived in time would otherwise lose to its own timer; setImmediate waits out that
+// one read.
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreTimeoutError(`store call timed out after ${ms} ms`)), ms);
+    const timer = setTimeout(() => setImmediate(() => reject(new StoreTimeoutError(`store call timed out after ${ms} ms`))), ms);
     promise.then(
       (value) => {
         clearTimeout(timer);
@@ -83,13 +86,16 @@ export class StoreAreaView {
 // A versioned write (`setIfNewer`) or a `delete` that failed, timed out or
 // was skipped by the open circuit leaves its key in an unknown state: the
 // store may still hold an older value (Redis paused or partitioned, not
-// lost). Such keys are remembered and deleted before the store is used
-// again, so a cache never serves what Postgres has since moved past.
+// lost), and every instance reads that key. Such keys are deleted at once
+// when the store answers, else remembered and deleted as soon as it does
+// again (before this instance's next call, or by a timer when that call does
+// not come), so a cache never serves what Postgres has since moved past.
 export class ResilientStore {
   private consecutiveFailures = 0;
   private openUntil = 0;
   private readonly unconfirmed = new Map<string, StoreArea>();
   private evicting: Promise<void> | undefined;
+  private evictionTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly backend: KeyValueStore,
@@ -112,6 +118,7 @@ export class ResilientStore {
   async call<T>(op: (b: KeyValueStore) => Promise<T>, unconfirmed?: { key: string; area: StoreArea }): Promise<T> {
     if (this.circuitOpen) {
       this.remember(unconfirmed);
+      if (unconfirmed) this.scheduleEviction();
       recordStoreFallback("circuit_open");
       throw new StoreUnavailableError("store circuit open");
     }
@@ -125,8 +132,37 @@ export class ResilientStore {
       recordStoreFallback(err instanceof StoreTimeoutError ? "timeout" : "error");
       this.consecutiveFailures += 1;
       if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
+      if (unconfirmed) await this.settleUnconfirmed();
       throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError("store call failed", { cause: err });
     }
+  }
+
+  // After a write that could not be confirmed: its key is deleted now, on the same connection
+  // behind the write (one try within the timeout), unless the circuit is open; failing that, a
+  // timer tries again once the circuit lets it. Other instances read the key meanwhile: waiting
+  // for this instance's next call could leave them an older cart for the cache's whole TTL.
+  private async settleUnconfirmed(): Promise<void> {
+    if (!this.circuitOpen) {
+      try {
+        await this.evictUnconfirmed();
+        return;
+      } catch {
+        // tried again by the timer
+      }
+    }
+    this.scheduleEviction();
+  }
+
+  private scheduleEviction(): void {
+    if (this.evictionTimer || this.unconfirmed.size === 0) return;
+    const delay = Math.max(this.openUntil - Date.now(), 0) + this.breakerMs;
+    this.evictionTimer = setTimeout(() => {
+      this.evictionTimer = undefined;
+      if (this.unconfirmed.size === 0) return;
+      if (this.circuitOpen) return this.scheduleEviction();
+      this.evictUnconfirmed().catch(() => this.scheduleEviction());
+    }, delay);
+    this.evictionTimer.unref();
   }
 
   private remember(entry: { key: string; area: StoreArea } | undefined) {
@@ -188,6 +224,8 @@ export class ResilientStore {
   }
 
   close() {
+    clearTimeout(this.evictionTimer);
+    this.evictionTimer = undefined;
     return this.backend.close();
   }
 }

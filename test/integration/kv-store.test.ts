@@ -11,6 +11,7 @@ import { MemoryStore } from "@/lib/storage/memory-store";
 import { RedisStore } from "@/lib/storage/redis-store";
 import { ResilientStore, StoreUnavailableError } from "@/lib/storage/store";
 import { UpstashStore } from "@/lib/storage/upstash-store";
+import { startRedisProcess } from "../support/redis-process";
 import { redisUrl, uniquePrefix } from "../support/services";
 import { startUpstashRestServer, type UpstashRestServer } from "../support/upstash-rest-server";
 
@@ -326,6 +327,51 @@ describe("ResilientStore", () => {
     await expect(resilient.markers.get("x")).rejects.toBeInstanceOf(StoreUnavailableError);
     expect((await resilient.check()).ok).toBe(false);
     await resilient.close();
+  });
+
+  it("takes a reply that came in while the event loop ran late, rather than its own expired timer", async () => {
+    const resilient = new ResilientStore(new RedisStore({ url: redisUrl }, 500), `${prefix}late:`, 50);
+    try {
+      await resilient.markers.set("x", "in time", 60);
+      const read = resilient.markers.get("x");
+      // The command goes out; then the process is busy past the timeout while Redis answers.
+      await new Promise((resolve) => setImmediate(resolve));
+      const busyUntil = Date.now() + 200;
+      while (Date.now() < busyUntil) {
+        // a busy process: the loop cannot read the reply until this is done
+      }
+      await expect(read).resolves.toBe("in time");
+    } finally {
+      await resilient.close();
+    }
+  });
+
+  it("deletes a cart-cache key whose write it could not confirm, without waiting for its own next call", async () => {
+    // Redis of this test's own: pausing clients must not touch the shared one.
+    const redis = await startRedisProcess();
+    const writer = new ResilientStore(new RedisStore({ url: redis.url }, 500), "k:", 50, 300);
+    const reader = new ResilientStore(new RedisStore({ url: redis.url }, 500), "k:", 1000);
+    try {
+      expect(await writer.cache.setIfNewer("cart", 1, "version 1", 60)).toBe(true);
+      expect(await reader.cache.get("cart")).toBe("1:version 1");
+      // Redis stops answering long enough for three calls to time out (the circuit opens), then
+      // the next version's write is skipped: Redis still holds version 1, which the reader (another
+      // instance) would be served until the entry's TTL.
+      await redis.command(["CLIENT", "PAUSE", "600", "ALL"]);
+      for (let i = 0; i < 3; i += 1) await expect(writer.markers.get("other")).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(writer.cache.setIfNewer("cart", 2, "version 2", 60)).rejects.toThrow("store circuit open");
+      // The writer makes no further call: once Redis answers again, its timer deletes the key.
+      const deadline = Date.now() + 10_000;
+      let seen = await reader.cache.get("cart");
+      while (seen !== null && Date.now() < deadline) {
+        await sleep(100);
+        seen = await reader.cache.get("cart");
+      }
+      expect(seen).toBeNull();
+    } finally {
+      await Promise.all([writer.close(), reader.close()]);
+      await redis.stop();
+    }
   });
 
   it("prefixes keys on a working Redis", async () => {
