@@ -13,6 +13,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // Files of a worker share one module graph (see the integration project).
+          isolate: false,
           sequence: { groupOrder: 0 },
           // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses.
           server: { deps: { inline: ["next-auth"] } },
@@ -40,6 +42,11 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Suites start their own app servers; two at a time fits a 2-core machine.
           maxWorkers: 2,
+          // The files of a worker share one module graph instead of importing the module, Next.js,
+          // Auth.js and Drizzle afresh each (two fifths of a short file's CPU): the runtime is an
+          // instance, so suites share no state through modules, and each makes its own instances,
+          // databases, key prefixes and ports.
+          isolate: false,
           sequence: { groupOrder: 1 },
         },
       },
