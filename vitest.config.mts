@@ -15,6 +15,7 @@ export default defineConfig({
           environment: "node",
           // Files of a worker share one module graph (see the integration project).
           isolate: false,
+          setupFiles: ["test/support/next-runtime.ts"],
           sequence: { groupOrder: 0 },
           // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses.
           server: { deps: { inline: ["next-auth"] } },
@@ -45,8 +46,10 @@ export default defineConfig({
           // The files of a worker share one module graph instead of importing the module, Next.js,
           // Auth.js and Drizzle afresh each (two fifths of a short file's CPU): the runtime is an
           // instance, so suites share no state through modules, and each makes its own instances,
-          // databases, key prefixes and ports.
+          // databases, key prefixes and ports. What Next.js's server sets up before any route loads
+          // is set before every file, so no file can be the first to load next/headers without it.
           isolate: false,
+          setupFiles: ["test/support/next-runtime.ts"],
           sequence: { groupOrder: 1 },
         },
       },
