@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { endWithThisProcess } from "./children";
 
 /**
  * Starts the built app (`next start`) as a real server process with the
@@ -36,7 +37,7 @@ export async function startApp(env: Record<string, string>, options: { onOutput?
   let output = "";
 
   const launch = async () => {
-    child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    child = endWithThisProcess(spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: process.cwd(),
       env: {
         PATH: process.env.PATH ?? "",
@@ -56,7 +57,7 @@ export async function startApp(env: Record<string, string>, options: { onOutput?
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
-    });
+    }));
     const hear = (d: Buffer) => {
       output += d.toString();
       options.onOutput?.(output);

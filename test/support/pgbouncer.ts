@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { freePort } from "./app";
+import { endWithThisProcess } from "./children";
 import { adminDatabaseUrl } from "./services";
 
 /**
@@ -86,7 +87,7 @@ pidfile = ${path.join(dir, "pgbouncer.pid")}
   }
 
   let output = "";
-  const child: ChildProcess = spawn("pgbouncer", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = endWithThisProcess(spawn("pgbouncer", args, { stdio: ["ignore", "pipe", "pipe"] }));
   child.stdout?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
 

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { endWithThisProcess } from "./children";
 
 const run = promisify(execFile);
 
@@ -108,14 +109,14 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const ports = await clusterPorts(6);
   const children = new Map<number, ChildProcess>();
   for (const port of ports) {
-    const child = spawn(
+    const child = endWithThisProcess(spawn(
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, `nodes-${port}.conf`),
         // Quick failovers, and a replica takes over however long its master has been gone
         // (a test may hold the failover back: see holdFailover).
         "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"],
       { stdio: "ignore" },
-    );
+    ));
     children.set(port, child);
   }
   for (const port of ports) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createClient } from "redis";
 import { freePort } from "./app";
+import { endWithThisProcess } from "./children";
 
 /**
  * A redis-server of the test's own, on its own free port, run as a child
@@ -50,9 +51,11 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   let output = "";
 
   const start = async () => {
-    const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = endWithThisProcess(
+      spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
     child = proc;
     proc.stdout?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     proc.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));

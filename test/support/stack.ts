@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { freePort, TEST_SESSION_SECRET } from "./app";
+import { endWithThisProcess } from "./children";
 
 /**
  * Runs `npm run stack` (scripts/stack.mts) as a child, the way an operator
@@ -77,6 +78,7 @@ export async function startStack(options: { instances: number; env: Record<strin
       detached: true,
     },
   );
+  endWithThisProcess(child, killGroup);
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
 
   const stop = () =>
