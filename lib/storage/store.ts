@@ -132,7 +132,7 @@ export class ResilientStore {
       recordStoreFallback(err instanceof StoreTimeoutError ? "timeout" : "error");
       this.consecutiveFailures += 1;
       if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
-      if (unconfirmed) await this.settleUnconfirmed();
+      if (unconfirmed) await this.evictOrRetryLater();
       throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError("store call failed", { cause: err });
     }
   }
@@ -141,16 +141,9 @@ export class ResilientStore {
   // behind the write (one try within the timeout), unless the circuit is open; failing that, a
   // timer tries again once the circuit lets it. Other instances read the key meanwhile: waiting
   // for this instance's next call could leave them an older cart for the cache's whole TTL.
-  private async settleUnconfirmed(): Promise<void> {
-    if (!this.circuitOpen) {
-      try {
-        await this.evictUnconfirmed();
-        return;
-      } catch {
-        // tried again by the timer
-      }
-    }
-    this.scheduleEviction();
+  private async evictOrRetryLater(): Promise<void> {
+    if (this.circuitOpen) return this.scheduleEviction();
+    await this.evictUnconfirmed().catch(() => this.scheduleEviction());
   }
 
   private scheduleEviction(): void {
@@ -158,11 +151,8 @@ export class ResilientStore {
     const delay = Math.max(this.openUntil - Date.now(), 0) + this.breakerMs;
     this.evictionTimer = setTimeout(() => {
       this.evictionTimer = undefined;
-      if (this.unconfirmed.size === 0) return;
-      if (this.circuitOpen) return this.scheduleEviction();
-      this.evictUnconfirmed().catch(() => this.scheduleEviction());
-    }, delay);
-    this.evictionTimer.unref();
+      void this.evictOrRetryLater();
+    }, delay).unref();
   }
 
   private remember(entry: { key: string; area: StoreArea } | undefined) {

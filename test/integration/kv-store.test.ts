@@ -11,6 +11,7 @@ import { MemoryStore } from "@/lib/storage/memory-store";
 import { RedisStore } from "@/lib/storage/redis-store";
 import { ResilientStore, StoreUnavailableError } from "@/lib/storage/store";
 import { UpstashStore } from "@/lib/storage/upstash-store";
+import { eventually } from "../support/cart-load";
 import { startRedisProcess } from "../support/redis-process";
 import { redisUrl, uniquePrefix } from "../support/services";
 import { startUpstashRestServer, type UpstashRestServer } from "../support/upstash-rest-server";
@@ -19,10 +20,7 @@ const prefix = uniquePrefix("kv-store");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // A store whose connection is up (its first call connects, which a short timeout may not cover on a busy machine).
 async function connected(store: ResilientStore): Promise<void> {
-  for (let attempt = 0; !(await store.check()).ok; attempt += 1) {
-    if (attempt >= 50) throw new Error("the store never answered");
-    await sleep(100);
-  }
+  if (!(await eventually(async () => (await store.check()).ok, 5_000))) throw new Error("the store never answered");
 }
 
 const raw = createClient({ url: redisUrl });
@@ -373,12 +371,8 @@ describe("ResilientStore", () => {
       for (let i = 0; i < 3; i += 1) await expect(writer.markers.get("other")).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(writer.cache.setIfNewer("cart", 2, "version 2", 60)).rejects.toBeInstanceOf(StoreUnavailableError);
       // The writer makes no further call: once Redis answers again, its timer deletes the key.
-      const deadline = Date.now() + 15_000;
-      let seen = await served();
-      while (seen !== null && Date.now() < deadline) {
-        await sleep(100);
-        seen = await served();
-      }
+      let seen: string | null = null;
+      await eventually(async () => (seen = await served()) === null, 15_000);
       expect(seen).toBeNull();
     } finally {
       await Promise.all([writer.close(), reader.close()]);
