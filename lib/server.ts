@@ -53,7 +53,10 @@ export interface CartConfig<C extends CatalogAdapter = CatalogAdapter> {
   tuning?: Tuning;
   // Where settings not given above are read; default process.env. Names may carry a CART_ prefix.
   env?: Record<string, string | undefined>;
-  // The instance's clock (ms since the epoch), for tests; default Date.now.
+  // The instance's clock (ms since the epoch), for tests; default Date.now. Every decision by time
+  // reads it (limits' windows and locks, sessions' lifetimes, the guest-cart window, recovery
+  // links' expiry, lines' and events' times); what expires on its own (store TTLs, cookies' Max-Age,
+  // in-process caches) runs on wall time, as Redis and the browser do.
   now?: () => number;
   // Cart events in process (docs/events.md): called at least once per event, after its change
   // committed, by the instance's event worker (cart.start()); a throw has it called again later.

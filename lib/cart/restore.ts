@@ -3,7 +3,9 @@ import { recoveryLinks, recoveryRedemptions } from "../../db/schema";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import { recordRecoveryRedemption } from "../observe/metrics";
+import { currentRuntime } from "../runtime/context";
 import { db } from "../storage/database";
+import { isoTime } from "../time";
 import { productsById } from "./catalog";
 import { cartLimits, currency, mutate, type CartResult } from "./changes";
 import { canonicalProperties, mergeLines, mergeNotes } from "./domain";
@@ -39,7 +41,7 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
           .where(eq(recoveryLinks.id, linkId))
           .for("update");
         if (!link) throw new AppError("RECOVERY_LINK_INVALID", "This cart link is not valid.");
-        if (link.expiresAt.getTime() <= Date.now()) throw new AppError("RECOVERY_LINK_EXPIRED", "This cart link has expired.");
+        if (link.expiresAt.getTime() <= currentRuntime().now()) throw new AppError("RECOVERY_LINK_EXPIRED", "This cart link has expired.");
         // The shopper's own cart made this link: its lines are here already, never doubled.
         if (cartId === link.sourceCartId) {
           outcome = "already";
@@ -57,7 +59,7 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
           throw new AppError("RECOVERY_LINK_USED_UP", "This cart link has been used too many times.");
         }
         await tx.insert(recoveryRedemptions).values({ tokenId: linkId, cartId });
-        const now = new Date().toISOString();
+        const now = isoTime(currentRuntime().now());
         const lines = link.lines.flatMap((l) => {
           const product = sold.get(l.productId);
           return product?.active && product.currency === currency()

@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
 import { priceStillValid, productById } from "./catalog";
+import { currentRuntime } from "../runtime/context";
 import { isoTime } from "../time";
 import { cartLimits, currency, mutate, type MutationOptions } from "./changes";
 import { addLine, clearLines, removeLine, setLineQuantity, setNote as setNoteRule } from "./domain";
@@ -41,7 +42,7 @@ export async function addItem(
       priced: (product) => (product ? [product] : []),
       fast: true,
       apply: (lines, _loaded, product) =>
-        addLine(lines, { ...input, unitPrice: sellable(product, input.productId).price, now: isoTime(Date.now()) }, cartLimits()),
+        addLine(lines, { ...input, unitPrice: sellable(product, input.productId).price, now: isoTime(currentRuntime().now()) }, cartLimits()),
     },
     options,
   );

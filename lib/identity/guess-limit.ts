@@ -5,6 +5,7 @@ import { recordRejection } from "../observe/metrics";
 import type { BackoffPolicy } from "../storage/kv";
 import { MemoryStore } from "../storage/memory-store";
 import { currentRuntime } from "../runtime/context";
+import { sharedValue } from "../runtime/shared";
 import { store } from "../storage/store";
 
 // Limits on guessing passwords and on creating accounts, checked before any
@@ -46,8 +47,9 @@ const policy = (config: Env, limit: number): BackoffPolicy => ({
 // Keys name an account by a digest: no email address sits in the store.
 const accountKey = (email: string) => `al:sa:${createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 22)}`;
 
-const globalForLimits = globalThis as unknown as { __authLimitFallback?: MemoryStore };
-const fallback = () => (globalForLimits.__authLimitFallback ??= new MemoryStore(10_000));
+// Each instance's own (its scope: a market's accounts are not another's), shared by the module
+// graphs of one instance in this process as its store would be.
+const fallback = () => sharedValue(`auth-limit-fallback:${currentRuntime().scope}`, () => new MemoryStore(10_000));
 
 async function hit(name: string, backoff: BackoffPolicy, now: number): Promise<number> {
   try {
@@ -64,7 +66,7 @@ function limited(lockedMs: number, scope: GuessScope): GuessVerdict {
 }
 
 // Counts one sign-in attempt for this email and address; refuses while either is locked.
-export async function checkSignIn(email: string | null, address: string | null, now = Date.now()): Promise<GuessVerdict> {
+export async function checkSignIn(email: string | null, address: string | null, now = currentRuntime().now()): Promise<GuessVerdict> {
   const config = env();
   if (config.RATE_LIMIT_DISABLED) return ALLOWED;
   // The address first: a locked address does not also spend the accounts' attempts.

@@ -7,6 +7,7 @@ import { startApp, type AppServer } from "../support/app";
 import { signIn, uniqueEmail } from "../support/auth";
 import { prepareBackend, type Backend } from "../support/backends";
 import { startInProcessApp, type ActionName, type InProcessApp } from "../support/in-process-app";
+import { TestClock } from "../support/clock";
 import { captureLog } from "../support/log-capture";
 import { RawClient, sendRefusedUpload } from "../support/raw-http";
 import { startRedisProcess, type RedisProcess } from "../support/redis-process";
@@ -107,13 +108,15 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
   let app: InProcessApp;
   // One real server on the same database and Redis prefix: the sign-in page and the HTTP server's body limits.
   let server: AppServer;
+  // Real time unless a test moves it: locks end on the instance's clock.
+  const clock = new TestClock();
 
   beforeAll(async () => {
     backend = await prepareBackend("postgres+redis", "auth_limits");
     // The hash-cap test's readers read as fast as answers come for seconds on end: the read limits
     // (600 a minute by default) would refuse them there, which is not what it measures.
     const readsUnlimited = { RATE_LIMIT_READS_PER_MINUTE: "1000000", RATE_LIMIT_IP_PER_MINUTE: "1000000" };
-    [app, server] = await Promise.all([startInProcessApp({ ...backend.env, ...limitEnv, ...readsUnlimited }), startApp({ ...backend.env, ...limitEnv })]);
+    [app, server] = await Promise.all([startInProcessApp({ ...backend.env, ...limitEnv, ...readsUnlimited }, { now: clock.now }), startApp({ ...backend.env, ...limitEnv })]);
   });
 
   afterAll(async () => {
@@ -148,6 +151,20 @@ describe("guessing limits (Postgres + Redis, TRUST_PROXY=1)", () => {
     const other = uniqueEmail("guess-other");
     await register(other);
     const ok = await signIn(new ShopperVia(app, freshAddress), other, PASSWORD);
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get("location")).not.toMatch(/error/);
+  });
+
+  it("ends an account's lock on the instance's clock (AUTH_LOCK_SECONDS, 60 s by default), then takes the right password", async () => {
+    const email = uniqueEmail("lock-ends");
+    await register(email);
+    for (let attempt = 1; attempt <= PER_ACCOUNT; attempt += 1) {
+      expect(refusedAsWrongPassword(await signIn(new ShopperVia(app, freshAddress), email, `wrong password ${attempt}`))).toBe(true);
+    }
+    expectLimited(await signIn(new ShopperVia(app, freshAddress), email, "wrong password again"));
+    expectLimited(await signIn(new ShopperVia(app, freshAddress), email, PASSWORD));
+    clock.advance(61_000);
+    const ok = await signIn(new ShopperVia(app, freshAddress), email, PASSWORD);
     expect(ok.status).toBe(302);
     expect(ok.headers.get("location")).not.toMatch(/error/);
   });
@@ -366,14 +383,21 @@ describe("guessing limits while the store is away", () => {
   let backend: Backend;
   let redis: RedisProcess;
   let app: InProcessApp;
+  // Another market in the same process, on the same database and Redis: its own scope, cookie and key prefix.
+  let otherMarket: InProcessApp;
 
   beforeAll(async () => {
     redis = await startRedisProcess();
     backend = await prepareBackend("postgres+redis", "auth_limits_open");
     app = await startInProcessApp({ ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100" });
+    otherMarket = await startInProcessApp(
+      { ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100", SESSION_COOKIE_NAME: "eu_cart_session", STORE_KEY_PREFIX: `${backend.env.STORE_KEY_PREFIX}eu:` },
+      { scope: "eu" },
+    );
   });
 
   afterAll(async () => {
+    await otherMarket?.stop();
     await app?.stop();
     await redis?.stop();
     await backend?.cleanup();
@@ -394,6 +418,10 @@ describe("guessing limits while the store is away", () => {
       }
     }
     expect(firstLimited).toBe(PER_ACCOUNT + 1);
+    // Counted in this instance's process store, not another market's: there the account is not locked.
+    const elsewhere = await signIn(new ShopperVia(otherMarket, freshAddress), email, PASSWORD);
+    expect(elsewhere.status).toBe(302);
+    expect(elsewhere.headers.get("location")).not.toMatch(/error/);
     const proxySaw = freshAddress();
     const statuses: number[] = [];
     for (let attempt = 1; attempt <= PER_ADDRESS + 1; attempt += 1) {

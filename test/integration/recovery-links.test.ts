@@ -484,6 +484,36 @@ describe("rate limits on recovery links", () => {
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 
+  it("judges a link's expiry on the instance's clock, also in the restore (RECOVERY_LINK_HOURS, 72 by default)", async () => {
+    // Four days behind wall time: a link made now expires a day before wall time's now.
+    clock.set(Date.now() - 4 * 86_400_000);
+    try {
+      freshWindow();
+      const source = shopper(limited);
+      await source.add(MUG, 2);
+      const made = await source.request("POST", "/api/cart/recovery-link");
+      expect(made.status).toBe(201);
+      expect(Date.parse(made.body.expiresAt)).toBeLessThan(Date.now());
+      const token = new URL(made.body.url).searchParams.get("token")!;
+      const confirmInto = (s: Shopper) =>
+        s.request("POST", "/cart/recover/confirm", {
+          body: new URLSearchParams({ token }).toString(),
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: limited.url },
+        });
+      const restorer = shopper(limited);
+      expect((await confirmInto(restorer)).headers.get("location")).toBe(`${limited.url}/cart?restored=1`);
+      expect(quantities((await restorer.getCart()).body)).toEqual({ [MUG]: 2 });
+      // Past its hours on the instance's clock: expired, and nothing is restored.
+      clock.advance(73 * 3_600_000);
+      freshWindow();
+      const late = shopper(limited);
+      expect((await confirmInto(late)).headers.get("location")).toBe(`${limited.url}/cart/recover/failed?reason=expired`);
+      expect((await late.getCart()).body.items).toEqual([]);
+    } finally {
+      clock.run(Date.now());
+    }
+  });
+
   it("limits opening and confirming one link, whatever cookie jar sends it, with a plain-words page", async () => {
     freshWindow();
     const source = shopper(limited);

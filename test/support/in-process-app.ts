@@ -87,7 +87,7 @@ function redirectTarget(err: unknown): string | null {
   return digest.split(";").slice(2, -2).join(";");
 }
 
-export async function startInProcessApp(env: Record<string, string>, config: Pick<CartConfig, "now"> = {}): Promise<InProcessApp> {
+export async function startInProcessApp(env: Record<string, string>, config: Pick<CartConfig, "now" | "scope"> = {}): Promise<InProcessApp> {
   const url = "http://127.0.0.1:3999";
   // Auth.js trusts the Host header only with AUTH_TRUST_HOST, read from process.env (startApp sets it too).
   process.env.AUTH_TRUST_HOST = "true";
