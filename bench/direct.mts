@@ -1,9 +1,11 @@
 // The direct scenario set: the app's own cost, with no gateway, TLS or second instance in the way.
 // One `next start` of the demo (production, plain HTTP, LOG_LEVEL unset so its default applies,
 // Postgres + Redis, rate limits off since all load comes from one address) and one of the minimal
-// floor app (bench/floor-app), each on its own 127.0.0.1 port. Rounds alternate floor, host, ping, read
-// and add, 16 keep-alive connections each, so a change in the machine's load lands on all of them
-// alike; every ratio is a scenario's goodput over the floor's in the same round.
+// floor app (bench/floor-app), each on its own 127.0.0.1 port. Each round runs host, ping, read and
+// add with the floor app just before and just after each (floor, host, floor, ping, …, add, floor),
+// 16 keep-alive connections each; every ratio is a scenario's goodput over the mean of those two
+// floor phases, so a machine whose speed drifts during a round (a shared host's does, by a fifth
+// within a minute) weighs on both sides of the ratio alike.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync } from "node:fs";
@@ -33,7 +35,7 @@ export const DIRECT_REQUESTS: Record<DirectKind, string> = {
   add: "POST /api/cart/items",
 };
 
-// The issue's targets: goodput over the floor's in the same round (mean of the rounds), and p99.
+// The issue's targets: goodput over the floor's around it (mean of the rounds), and p99.
 export const DIRECT_TARGETS: Partial<Record<DirectKind, number>> = { ping: 0.95, read: 0.95, add: 0.6 };
 export const DIRECT_P99_TARGET_MS = 150;
 
@@ -43,6 +45,8 @@ export interface DirectRow {
   phase: PhaseResult;
   // User + system CPU of the instance that answered, per request answered (from /proc).
   cpuMsPerRequest: number;
+  // A scenario's (not the floor's own): the mean of the floor phases just before and just after it.
+  floor?: { goodput: number; cpuMsPerRequest: number };
 }
 
 export interface DirectReport {
@@ -207,15 +211,27 @@ export async function runDirect(o: DirectOptions): Promise<DirectReport> {
 
     const logBefore = (await stat(demo.logFile)).size;
     const rows: DirectRow[] = [];
+    const measure = async (kind: DirectKind, round: number): Promise<DirectRow> => {
+      const instance = kind === "floor" ? floor : demo;
+      const cpu0 = await cpuSeconds(instance.pid);
+      const result = await runLoad(spec(kind, o.seconds));
+      const cpu = (await cpuSeconds(instance.pid)) - cpu0;
+      const phase = result.phases[0]!;
+      o.log(`direct: round ${round}/${o.rounds} ${kind}: ${phase.goodput} 2xx/s, p99 ${phase.p99} ms`);
+      return { kind, round, phase, cpuMsPerRequest: phase.requests > 0 ? Math.round(((cpu * 1000) / phase.requests) * 100) / 100 : 0 };
+    };
     for (let round = 1; round <= o.rounds; round++) {
-      for (const kind of kinds) {
-        const instance = kind === "floor" ? floor : demo;
-        const cpu0 = await cpuSeconds(instance.pid);
-        const result = await runLoad(spec(kind, o.seconds));
-        const cpu = (await cpuSeconds(instance.pid)) - cpu0;
-        const phase = result.phases[0]!;
-        rows.push({ kind, round, phase, cpuMsPerRequest: phase.requests > 0 ? Math.round(((cpu * 1000) / phase.requests) * 100) / 100 : 0 });
-        o.log(`direct: round ${round}/${o.rounds} ${kind}: ${phase.goodput} 2xx/s, p99 ${phase.p99} ms`);
+      let before = await measure("floor", round);
+      rows.push(before);
+      for (const kind of kinds.filter((k) => k !== "floor")) {
+        const row = await measure(kind, round);
+        const after = await measure("floor", round);
+        row.floor = {
+          goodput: (before.phase.goodput + after.phase.goodput) / 2,
+          cpuMsPerRequest: (before.cpuMsPerRequest + after.cpuMsPerRequest) / 2,
+        };
+        rows.push(row, after);
+        before = after;
       }
     }
     // The log lines written while the rounds ran, over the demo's requests in them.

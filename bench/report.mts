@@ -80,8 +80,8 @@ export function renderTable(report: BenchReport): string {
 export interface DirectSummary {
   kind: DirectKind;
   rows: DirectRow[];
-  // Goodput over the floor's in the same round, each round and their mean (null: no floor figure).
-  // CPU per request over the floor app's likewise, but as a ratio of the rounds' means.
+  // Goodput over the floor's around it (DirectRow.floor), each round and their mean (null: no
+  // floor figure); CPU per request over the floor app's around it likewise.
   ratios: (number | null)[];
   meanRatio: number | null;
   goodput: number;
@@ -101,16 +101,18 @@ export interface DirectSummary {
 
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const two = (n: number) => Math.round(n * 100) / 100;
+// A row over the floor phases around it: 1 for the floor's own rows, null without a floor figure.
+const goodputOverFloor = (r: DirectRow) => (r.kind === "floor" ? 1 : r.floor && r.floor.goodput > 0 ? r.phase.goodput / r.floor.goodput : null);
+const cpuOverFloor = (r: DirectRow) => (r.kind === "floor" ? 1 : r.floor && r.floor.cpuMsPerRequest > 0 ? r.cpuMsPerRequest / r.floor.cpuMsPerRequest : null);
 
 export function directSummaries(direct: DirectReport): DirectSummary[] {
-  const floorOf = (round: number) => direct.rows.find((r) => r.kind === "floor" && r.round === round)?.phase.goodput ?? 0;
-  const floorCpu = mean(direct.rows.filter((r) => r.kind === "floor").map((r) => r.cpuMsPerRequest));
   return DIRECT_KINDS.flatMap((kind) => {
     const rows = direct.rows.filter((r) => r.kind === kind);
     if (rows.length === 0) return [];
-    const ratios = rows.map((r) => (floorOf(r.round) > 0 ? r.phase.goodput / floorOf(r.round) : null));
+    const ratios = rows.map((r) => goodputOverFloor(r));
     const known = ratios.filter((r): r is number => r !== null);
     const meanRatio = known.length ? mean(known) : null;
+    const cpuRatios = rows.map((r) => cpuOverFloor(r)).filter((r): r is number => r !== null);
     const p99 = Math.max(...rows.map((r) => r.phase.p99));
     const cpu = mean(rows.map((r) => r.cpuMsPerRequest));
     const target = DIRECT_TARGETS[kind];
@@ -128,7 +130,7 @@ export function directSummaries(direct: DirectReport): DirectSummary[] {
         errors: rows.reduce((n, r) => n + r.phase.errors, 0),
         shed: rows.reduce((n, r) => n + r.phase.shed, 0),
         cpuMsPerRequest: two(cpu),
-        cpuOverFloor: floorCpu > 0 ? cpu / floorCpu : null,
+        cpuOverFloor: cpuRatios.length ? mean(cpuRatios) : null,
         target,
         met: target === undefined ? undefined : meanRatio !== null && meanRatio >= target && p99 <= DIRECT_P99_TARGET_MS,
       },
@@ -149,17 +151,12 @@ const DIRECT_HEADER = ["scenario", "round", "conns", "req/s", "goodput/s", "×fl
 
 function directCells(direct: DirectReport): string[][] {
   const summaries = directSummaries(direct);
-  const floorCpuOf = (round: number) => direct.rows.find((r) => r.kind === "floor" && r.round === round)?.cpuMsPerRequest ?? 0;
   const out: string[][] = [];
   const blank = (name: string, text: string) => [name, "–", ...Array<string>(DIRECT_HEADER.length - 3).fill(""), text];
-  for (let round = 1; round <= direct.rounds; round++) {
-    for (const s of summaries) {
-      const row = s.rows.find((r) => r.round === round);
-      if (!row) continue;
-      const p = row.phase;
-      const ratio = s.ratios[s.rows.indexOf(row)] ?? null;
-      out.push([`direct ${s.kind}`, String(round), String(p.connections), String(p.rps), String(p.goodput), fixed(ratio), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), String(row.cpuMsPerRequest), floorCpuOf(round) > 0 ? fixed(row.cpuMsPerRequest / floorCpuOf(round)) : "–", String(p.clientLagP99), ""]);
-    }
+  // In the order run.
+  for (const row of direct.rows) {
+    const p = row.phase;
+    out.push([`direct ${row.kind}`, String(row.round), String(p.connections), String(p.rps), String(p.goodput), fixed(goodputOverFloor(row)), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), String(row.cpuMsPerRequest), fixed(cpuOverFloor(row)), String(p.clientLagP99), ""]);
   }
   for (const s of summaries) {
     out.push([`direct ${s.kind}`, "mean", String(direct.connections), String(s.rps), String(s.goodput), fixed(s.meanRatio), String(s.p50), String(s.p99), String(s.max), String(s.errors), String(s.shed), String(s.cpuMsPerRequest), fixed(s.cpuOverFloor), "", targetText(s)]);
@@ -176,8 +173,8 @@ function directMarkdown(report: BenchReport): string[] {
   md.push(
     `One \`next start\` of the demo (production build, plain HTTP on 127.0.0.1, \`LOG_LEVEL\` unset so its default applies, Postgres + Redis over TCP, rate limits off) ` +
       `and one of the minimal floor app (\`bench/floor-app\`: one route handler returning fixed JSON, same node_modules), no gateway. ` +
-      `${direct.rounds} round(s), each running ${DIRECT_KINDS.map((k) => `\`${k}\``).join(", ")} in turn for ${direct.seconds} s at ${direct.connections} keep-alive connections (closed loop, all connected at once), after a warm-up of each. ` +
-      `×floor: goodput (2xx/s) over the floor app's in the same round. The p99 and p50 given for the whole run are the worst round's. ` +
+      `${direct.rounds} round(s), each running ${DIRECT_KINDS.filter((k) => k !== "floor").map((k) => `\`${k}\``).join(", ")} in turn with \`floor\` just before and just after each, for ${direct.seconds} s at ${direct.connections} keep-alive connections (closed loop, all connected at once), after a warm-up of each. ` +
+      `×floor: goodput (2xx/s) over the mean of the floor app's in the two phases around it (CPU ×floor likewise), so a machine whose speed drifts during a round weighs on both sides alike. The p99 and p50 given for the whole run are the worst round's. ` +
       `Requests: ${DIRECT_KINDS.map((k) => `\`${k}\` ${DIRECT_REQUESTS[k]}`).join("; ")} (\`read\`: each connection's own session with one line; \`add\`: quantity 1 of a random product still sold, a fresh session per scenario run).`,
     "",
   );
