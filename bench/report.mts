@@ -101,18 +101,22 @@ export interface DirectSummary {
 
 const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 const two = (n: number) => Math.round(n * 100) / 100;
-// A row over the floor phases around it: 1 for the floor's own rows, null without a floor figure.
-const goodputOverFloor = (r: DirectRow) => (r.kind === "floor" ? 1 : r.floor && r.floor.goodput > 0 ? r.phase.goodput / r.floor.goodput : null);
-const cpuOverFloor = (r: DirectRow) => (r.kind === "floor" ? 1 : r.floor && r.floor.cpuMsPerRequest > 0 ? r.cpuMsPerRequest / r.floor.cpuMsPerRequest : null);
+// A row's goodput or CPU per request over the floor phases around it: 1 for the floor's own rows,
+// null without a floor figure.
+function overFloor(r: DirectRow, of: "goodput" | "cpuMsPerRequest"): number | null {
+  if (r.kind === "floor") return 1;
+  const floor = r.floor?.[of] ?? 0;
+  return floor > 0 ? (of === "goodput" ? r.phase.goodput : r.cpuMsPerRequest) / floor : null;
+}
 
 export function directSummaries(direct: DirectReport): DirectSummary[] {
   return DIRECT_KINDS.flatMap((kind) => {
     const rows = direct.rows.filter((r) => r.kind === kind);
     if (rows.length === 0) return [];
-    const ratios = rows.map((r) => goodputOverFloor(r));
+    const ratios = rows.map((r) => overFloor(r, "goodput"));
     const known = ratios.filter((r): r is number => r !== null);
     const meanRatio = known.length ? mean(known) : null;
-    const cpuRatios = rows.map((r) => cpuOverFloor(r)).filter((r): r is number => r !== null);
+    const cpuRatios = rows.map((r) => overFloor(r, "cpuMsPerRequest")).filter((r): r is number => r !== null);
     const p99 = Math.max(...rows.map((r) => r.phase.p99));
     const cpu = mean(rows.map((r) => r.cpuMsPerRequest));
     const target = DIRECT_TARGETS[kind];
@@ -156,7 +160,7 @@ function directCells(direct: DirectReport): string[][] {
   // In the order run.
   for (const row of direct.rows) {
     const p = row.phase;
-    out.push([`direct ${row.kind}`, String(row.round), String(p.connections), String(p.rps), String(p.goodput), fixed(goodputOverFloor(row)), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), String(row.cpuMsPerRequest), fixed(cpuOverFloor(row)), String(p.clientLagP99), ""]);
+    out.push([`direct ${row.kind}`, String(row.round), String(p.connections), String(p.rps), String(p.goodput), fixed(overFloor(row, "goodput")), String(p.p50), String(p.p99), String(p.max), String(p.errors), String(p.shed), String(row.cpuMsPerRequest), fixed(overFloor(row, "cpuMsPerRequest")), String(p.clientLagP99), ""]);
   }
   for (const s of summaries) {
     out.push([`direct ${s.kind}`, "mean", String(direct.connections), String(s.rps), String(s.goodput), fixed(s.meanRatio), String(s.p50), String(s.p99), String(s.max), String(s.errors), String(s.shed), String(s.cpuMsPerRequest), fixed(s.cpuOverFloor), "", targetText(s)]);

@@ -13,6 +13,10 @@ import type { CartLine, CartRef } from "./types";
 
 export type RestoreOutcome = "restored" | "already" | "nothing";
 
+// Whether a stored link is past its time, on the instance's clock: the one rule the preview
+// (lib/session/recovery-link.ts) and the restore under its lock both apply.
+export const linkExpired = (expiresAt: Date): boolean => expiresAt.getTime() <= currentRuntime().now();
+
 interface Restored {
   lines: CartLine[];
   note: string | null;
@@ -41,7 +45,7 @@ export async function restoreSnapshot(ref: CartRef, linkId: string): Promise<Car
           .where(eq(recoveryLinks.id, linkId))
           .for("update");
         if (!link) throw new AppError("RECOVERY_LINK_INVALID", "This cart link is not valid.");
-        if (link.expiresAt.getTime() <= currentRuntime().now()) throw new AppError("RECOVERY_LINK_EXPIRED", "This cart link has expired.");
+        if (linkExpired(link.expiresAt)) throw new AppError("RECOVERY_LINK_EXPIRED", "This cart link has expired.");
         // The shopper's own cart made this link: its lines are here already, never doubled.
         if (cartId === link.sourceCartId) {
           outcome = "already";

@@ -4,6 +4,7 @@ import { sealData, unsealData } from "iron-session";
 import { z } from "zod";
 import { recoveryLinks } from "../../db/schema";
 import { productsById } from "../cart/catalog";
+import { linkExpired } from "../cart/restore";
 import { env } from "../config/env";
 import { AppError } from "../errors";
 import { sealingPassword, sessionPasswords } from "./secret";
@@ -137,7 +138,7 @@ export async function previewRecoveryLink(linkId: string): Promise<{ ok: true; p
     .where(eq(recoveryLinks.id, linkId))
     .limit(1);
   if (!link) return { ok: false, reason: "invalid" };
-  if (link.expiresAt.getTime() <= currentRuntime().now()) return { ok: false, reason: "expired" };
+  if (linkExpired(link.expiresAt)) return { ok: false, reason: "expired" };
   const catalog = await productsById(link.lines.map((l) => l.productId));
   const lines = link.lines.map((l) => {
     const product = catalog.get(l.productId);

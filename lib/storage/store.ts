@@ -118,7 +118,7 @@ export class ResilientStore {
   async call<T>(op: (b: KeyValueStore) => Promise<T>, unconfirmed?: { key: string; area: StoreArea }): Promise<T> {
     if (this.circuitOpen) {
       this.remember(unconfirmed);
-      if (unconfirmed) this.scheduleEviction();
+      this.scheduleEviction();
       recordStoreFallback("circuit_open");
       throw new StoreUnavailableError("store circuit open");
     }
@@ -132,12 +132,13 @@ export class ResilientStore {
       recordStoreFallback(err instanceof StoreTimeoutError ? "timeout" : "error");
       this.consecutiveFailures += 1;
       if (this.consecutiveFailures >= 3) this.openUntil = Date.now() + this.breakerMs;
-      if (unconfirmed) await this.evictOrRetryLater();
+      // Not awaited: the caller's answer does not wait on a second try at a store that just failed.
+      if (unconfirmed) void this.evictOrRetryLater();
       throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError("store call failed", { cause: err });
     }
   }
 
-  // After a write that could not be confirmed: its key is deleted now, on the same connection
+  // After a write that could not be confirmed: its key is deleted at once, on the same connection
   // behind the write (one try within the timeout), unless the circuit is open; failing that, a
   // timer tries again once the circuit lets it. Other instances read the key meanwhile: waiting
   // for this instance's next call could leave them an older cart for the cache's whole TTL.

@@ -389,11 +389,9 @@ describe("guessing limits while the store is away", () => {
   beforeAll(async () => {
     redis = await startRedisProcess();
     backend = await prepareBackend("postgres+redis", "auth_limits_open");
-    app = await startInProcessApp({ ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100" });
-    otherMarket = await startInProcessApp(
-      { ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100", SESSION_COOKIE_NAME: "eu_cart_session", STORE_KEY_PREFIX: `${backend.env.STORE_KEY_PREFIX}eu:` },
-      { scope: "eu" },
-    );
+    const onRedis = { ...backend.env, ...limitEnv, REDIS_URL: redis.url, STORE_TIMEOUT_MS: "100" };
+    app = await startInProcessApp(onRedis);
+    otherMarket = await startInProcessApp({ ...onRedis, SESSION_COOKIE_NAME: "eu_cart_session", STORE_KEY_PREFIX: `${backend.env.STORE_KEY_PREFIX}eu:` }, { scope: "eu" });
   });
 
   afterAll(async () => {

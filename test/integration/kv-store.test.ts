@@ -358,7 +358,7 @@ describe("ResilientStore", () => {
     const redis = await startRedisProcess();
     const writer = new ResilientStore(new RedisStore({ url: redis.url }, 500), "k:", 200, 1000);
     const reader = new ResilientStore(new RedisStore({ url: redis.url }, 500), "k:", 1000);
-    // What the reader (another instance) is served; null while Redis does not answer it.
+    // What the reader (another instance) is served; "no answer" while Redis does not answer it.
     const served = () => reader.cache.get("cart").catch(() => "no answer");
     try {
       await Promise.all([connected(writer), connected(reader)]);

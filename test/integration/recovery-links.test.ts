@@ -495,11 +495,7 @@ describe("rate limits on recovery links", () => {
       expect(made.status).toBe(201);
       expect(Date.parse(made.body.expiresAt)).toBeLessThan(Date.now());
       const token = new URL(made.body.url).searchParams.get("token")!;
-      const confirmInto = (s: Shopper) =>
-        s.request("POST", "/cart/recover/confirm", {
-          body: new URLSearchParams({ token }).toString(),
-          headers: { "content-type": "application/x-www-form-urlencoded", origin: limited.url },
-        });
+      const confirmInto = (s: Shopper) => confirm(s, token, { origin: limited.url });
       const restorer = shopper(limited);
       expect((await confirmInto(restorer)).headers.get("location")).toBe(`${limited.url}/cart?restored=1`);
       expect(quantities((await restorer.getCart()).body)).toEqual({ [MUG]: 2 });

@@ -2,8 +2,9 @@
  * An instance's clock for tests (createCart({ now })): real time from a point the test sets,
  * or frozen there. The module reads it wherever it decides by time: rate-limit and recovery-link
  * windows, sign-in locks, the guest-cart window, session lifetimes (idle, absolute, revalidation,
- * rotation grace), recovery links' expiry (the restore's check too), lines' and events' times. What expires on its own (the stores' TTLs, the cookie's
- * Max-Age, caches) runs on wall time, as Redis and the browser do.
+ * rotation grace), recovery links' expiry (the restore's check too), lines' and events' times.
+ * What expires on its own (the stores' TTLs, the cookie's Max-Age, caches) runs on wall time, as
+ * Redis and the browser do.
  */
 const MINUTE = 60_000;
 
